@@ -1,1 +1,3 @@
-export {};
+export * from './events.js';
+export * from './jsonl.js';
+export * from './link.js';

@@ -1,0 +1,237 @@
+/**
+ * The Telegram channel: long polling with grammY, who may talk to the bot, its commands, and the way answers and
+ * the typing indicator go back.
+ */
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, type Context } from 'grammy';
+import type { Config } from '../../config/index.js';
+import type { EventBus } from '../../events/bus.js';
+import type { Inbox } from '../../inbox.js';
+import type { Logger } from '../../log.js';
+import type { Orchestrator } from '../../orchestrator/orchestrator.js';
+import type { Store } from '../../store/index.js';
+import { TelegramDelivery } from './delivery.js';
+import { escapeHtml } from './format.js';
+import { TypingIndicator } from './typing.js';
+
+/** What the channel works with. */
+export interface TelegramDeps {
+  config: () => Config;
+  store: Store;
+  bus: EventBus;
+  inbox: Inbox;
+  orchestrator: Orchestrator;
+  log: Logger;
+}
+
+/** Unknown users are told how to get in at most this often, so the bot cannot be used to spam. */
+const NOTICE_INTERVAL_MS = 10 * 60_000;
+
+const COMMANDS = [
+  { command: 'agents', description: 'List the agents' },
+  { command: 'commands', description: 'Show the commands' },
+  { command: 'start', description: 'Say hello to an agent' },
+  { command: 'stop', description: 'Stop what an agent is doing' },
+  { command: 'reset', description: 'Start a new conversation with an agent' },
+];
+
+/** The bot, from start to stop. */
+export class TelegramChannel {
+  private readonly bot: Bot;
+  private readonly delivery: TelegramDelivery;
+  private readonly typing: TypingIndicator;
+  private readonly noticeSentAt = new Map<number, number>();
+  private unsubscribe: (() => void) | null = null;
+  private polling: Promise<void> | null = null;
+
+  constructor(private readonly deps: TelegramDeps) {
+    const { telegram } = deps.config();
+    this.bot = new Bot(telegram.token, { client: { apiRoot: telegram.api_root } });
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+    this.delivery = new TelegramDelivery({
+      api: this.bot.api,
+      store: deps.store,
+      log: deps.log,
+      attribute: (agentId) => agentId !== deps.config().router.default_agent,
+      onDelivered: (message) => deps.bus.emit({ type: 'message', message }),
+    });
+    this.typing = new TypingIndicator((chatId) => this.bot.api.sendChatAction(chatId, 'typing'));
+    this.install();
+  }
+
+  /** Connects to Telegram and starts taking messages. Rejects when the token is refused. */
+  async start(): Promise<void> {
+    await this.bot.init();
+    const { log, config } = this.deps;
+    if (config().telegram.allow_from.length === 0) {
+      log.warn('telegram.allow_from is empty: nobody can talk to the bot until their user id is added');
+    }
+    await this.bot.api.setMyCommands(COMMANDS);
+    this.unsubscribe = this.deps.bus.onType('message', ({ message }) => this.onMessageEvent(message));
+    this.polling = this.bot.start({
+      allowed_updates: ['message'],
+      onStart: (me) => log.info({ bot: me.username }, 'telegram connected'),
+    });
+    this.polling.catch((err: Error) => log.error({ err: err.message }, 'telegram polling stopped'));
+  }
+
+  /** Stops polling, then waits for answers already queued to be sent. */
+  async stop(): Promise<void> {
+    if (this.bot.isRunning()) await this.bot.stop();
+    await this.polling?.catch(() => undefined);
+    this.unsubscribe?.();
+    this.typing.stopAll();
+    await this.delivery.flush();
+  }
+
+  private onMessageEvent(message: Parameters<TelegramDelivery['enqueue']>[0]): void {
+    if (message.channel !== 'telegram' || message.chatId === null) return;
+    if (message.direction === 'out') {
+      if (message.state === 'pending') this.delivery.enqueue(message);
+      return;
+    }
+    if (message.state === 'processing') this.typing.start(message.id, message.chatId);
+    else if (message.state === 'answered' || message.state === 'failed') this.typing.stop(message.id);
+  }
+
+  private install(): void {
+    const { log } = this.deps;
+    this.bot.catch((err) => log.error({ err: err.message, update: err.ctx.update.update_id }, 'telegram handler failed'));
+    this.bot.use((ctx, next) => this.guard(ctx, next));
+    this.bot.command('start', (ctx) => this.onStart(ctx));
+    this.bot.command('stop', (ctx) => this.onStop(ctx));
+    this.bot.command('reset', (ctx) => this.onReset(ctx));
+    this.bot.command('agents', (ctx) => this.onAgents(ctx));
+    this.bot.command('commands', (ctx) => this.onCommands(ctx));
+    this.bot.on('message', (ctx) => this.onMessage(ctx));
+  }
+
+  /** Lets through only users on `allow_from`; an empty list lets nobody through and tells them how to get in. */
+  private async guard(ctx: Context, next: () => Promise<void>): Promise<void> {
+    const user = ctx.from;
+    if (!user) return;
+    const allowFrom = this.deps.config().telegram.allow_from;
+    if (allowFrom.includes(user.id)) {
+      await next();
+      return;
+    }
+    this.deps.log.warn({ user: user.id, chat: ctx.chat?.id }, 'message from a telegram user not on allow_from ignored');
+    if (allowFrom.length > 0 || !ctx.chat) return;
+    const last = this.noticeSentAt.get(user.id) ?? 0;
+    if (Date.now() - last < NOTICE_INTERVAL_MS) return;
+    this.noticeSentAt.set(user.id, Date.now());
+    await ctx.reply(
+      `This bot is private. Your Telegram user id is <code>${user.id}</code>: to let yourself in, add it to ` +
+        '<code>telegram.allow_from</code> in praktor.yaml and restart Praktor.',
+      { parse_mode: 'HTML' },
+    );
+  }
+
+  private async onMessage(ctx: Context): Promise<void> {
+    const message = ctx.message;
+    if (!message || !ctx.chat || !ctx.from) return;
+    const text = message.text ?? message.caption ?? '';
+    if (text.trim() === '') {
+      await ctx.reply('I can only read text for now: please write your message.');
+      return;
+    }
+    const chatId = String(ctx.chat.id);
+    const repliedTo = message.reply_to_message;
+    const repliedToAgent = repliedTo
+      ? this.deps.store.messages.agentOfDelivery(chatId, String(repliedTo.message_id))
+      : null;
+    this.deps.inbox.receive(
+      {
+        channel: 'telegram',
+        chatId,
+        sender: `user:${ctx.from.id}`,
+        text,
+        externalId: `${ctx.me.id}:${ctx.update.update_id}`,
+      },
+      { repliedToAgent },
+    );
+  }
+
+  /** The agent a command means: its argument, else the agent the chat talked to last, else the default agent. */
+  private commandAgent(ctx: Context): { agentId: string } | { error: string } {
+    const config = this.deps.config();
+    const arg = (typeof ctx.match === 'string' ? ctx.match : '').trim().split(/\s+/)[0]?.replace(/^@/, '') ?? '';
+    if (arg !== '') {
+      const agentId = Object.keys(config.agents).find((id) => id.toLowerCase() === arg.toLowerCase());
+      if (agentId) return { agentId };
+      return { error: `There is no agent called “${arg}”. Agents: ${Object.keys(config.agents).join(', ')}.` };
+    }
+    const last = ctx.chat ? this.deps.store.chats.lastAgent('telegram', String(ctx.chat.id)) : null;
+    return { agentId: last && config.agents[last] ? last : config.router.default_agent };
+  }
+
+  private async onStart(ctx: Context): Promise<void> {
+    const target = this.commandAgent(ctx);
+    if ('error' in target) {
+      await ctx.reply(target.error);
+      return;
+    }
+    if (!ctx.chat || !ctx.from) return;
+    this.deps.inbox.receive(
+      {
+        channel: 'telegram',
+        chatId: String(ctx.chat.id),
+        sender: `user:${ctx.from.id}`,
+        text: 'Hello!',
+        externalId: `${ctx.me.id}:${ctx.update.update_id}`,
+      },
+      { forceAgent: target.agentId },
+    );
+  }
+
+  private async onStop(ctx: Context): Promise<void> {
+    const target = this.commandAgent(ctx);
+    if ('error' in target) {
+      await ctx.reply(target.error);
+      return;
+    }
+    const { dropped, interrupted } = this.deps.orchestrator.abort(target.agentId);
+    const name = `<b>${escapeHtml(target.agentId)}</b>`;
+    const parts = [interrupted ? `Stopped ${name}.` : `${name} was not working on anything.`];
+    if (dropped > 0) parts.push(`Dropped ${dropped} waiting message${dropped === 1 ? '' : 's'}.`);
+    await ctx.reply(parts.join(' '), { parse_mode: 'HTML' });
+  }
+
+  private async onReset(ctx: Context): Promise<void> {
+    const target = this.commandAgent(ctx);
+    if ('error' in target) {
+      await ctx.reply(target.error);
+      return;
+    }
+    this.deps.orchestrator.reset(target.agentId);
+    await ctx.reply(`New conversation started with <b>${escapeHtml(target.agentId)}</b>.`, { parse_mode: 'HTML' });
+  }
+
+  private async onAgents(ctx: Context): Promise<void> {
+    const config = this.deps.config();
+    const lines = ['<b>Agents</b>', ''];
+    for (const [id, agent] of Object.entries(config.agents)) {
+      const label = id === config.router.default_agent ? `${escapeHtml(id)} (default)` : escapeHtml(id);
+      lines.push(agent.description ? `<b>${label}</b> — ${escapeHtml(agent.description)}` : `<b>${label}</b>`);
+      const model = agent.model || config.defaults.model;
+      lines.push(`  Status: <code>${this.deps.orchestrator.status(id)}</code> | Model: <code>${escapeHtml(model)}</code>`);
+      lines.push('');
+    }
+    await ctx.reply(lines.join('\n').trim(), { parse_mode: 'HTML' });
+  }
+
+  private async onCommands(ctx: Context): Promise<void> {
+    const lines = [
+      '<b>Commands</b>',
+      '/agents — list the agents',
+      '/commands — show this help',
+      '/start [agent] — say hello to an agent',
+      '/stop [agent] — stop what an agent is doing and drop its waiting messages',
+      '/reset [agent] — start a new conversation with an agent',
+      '',
+      'Start a message with <code>@agent</code> to talk to a particular agent; reply to an agent’s message to ' +
+        'answer that agent. Anything else goes to the default agent.',
+    ];
+    await ctx.reply(lines.join('\n'), { parse_mode: 'HTML' });
+  }
+}

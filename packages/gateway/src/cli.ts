@@ -1,0 +1,80 @@
+/**
+ * The `praktor` command.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config/index.js';
+import { startGateway } from './gateway.js';
+import { createLogger } from './log.js';
+
+const version: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+const USAGE = `Usage: praktor <command>
+
+Commands:
+  gateway   run the gateway (reads praktor.yaml; see docs/configuration.md)
+  version   print the version
+  help      show this help
+`;
+
+async function gateway(): Promise<void> {
+  const log = createLogger();
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`praktor: the configuration is not valid\n${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  for (const warning of loaded.warnings) log.warn(warning);
+  log.info({ version }, 'starting praktor gateway');
+  let running: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    running = await startGateway(loaded.config, log);
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'gateway failed to start');
+    process.exit(1);
+  }
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    log.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error({ err: err.message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command] = argv;
+  switch (command) {
+    case 'gateway':
+      await gateway();
+      return;
+    case 'version':
+      process.stdout.write(`praktor ${version}\n`);
+      return;
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      process.stderr.write(command ? `praktor: unknown command "${command}"\n\n${USAGE}` : USAGE);
+      process.exit(1);
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,92 @@
+/**
+ * The gateway: builds every component from the configuration, starts them in order and stops them in reverse.
+ */
+import { mkdirSync } from 'node:fs';
+import { TelegramChannel } from './channels/telegram/channel.js';
+import type { Config, ResolvedAgent } from './config/index.js';
+import { EventBus } from './events/bus.js';
+import { Inbox } from './inbox.js';
+import type { Logger } from './log.js';
+import { AgentStartError, agentEnvironment } from './orchestrator/agent-env.js';
+import { Orchestrator } from './orchestrator/orchestrator.js';
+import { LocalRuntime } from './runtimes/local.js';
+import type { Runtime } from './runtimes/runtime.js';
+import { Store } from './store/index.js';
+import { ensureGlobalFiles } from './workspace-files.js';
+
+/** A running gateway. */
+export interface Gateway {
+  readonly inbox: Inbox;
+  readonly bus: EventBus;
+  readonly store: Store;
+  readonly orchestrator: Orchestrator;
+  /** Stops taking messages, stops every agent and closes the database. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/** Starts a gateway on `config`. Rejects with a message for the user when a part cannot start. */
+export async function startGateway(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Gateway> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = Store.open(config.dataDir);
+  ensureGlobalFiles(config.dataDir);
+  const bus = new EventBus((err, event) => log.error({ err: err.message, event: event.type }, 'event listener failed'));
+  const local = new LocalRuntime(config.dataDir);
+  if (!local.confined) log.warn(`agents are not confined: ${local.confinement}`);
+  const runtimeFor = (agent: ResolvedAgent): Runtime => {
+    if (agent.runtime === 'docker') {
+      throw new AgentStartError(
+        `agent "${agent.id}" is set to the docker runtime, which this version of Praktor does not have yet; ` +
+          'use runtime: local',
+      );
+    }
+    return local;
+  };
+  const orchestrator = new Orchestrator({
+    config: () => config,
+    store,
+    bus,
+    runtimeFor,
+    agentEnv: (agent) => agentEnvironment(config, agent, env),
+    log,
+  });
+  const inbox = new Inbox({ config: () => config, store, bus, orchestrator });
+  const telegram = config.telegram.token ? new TelegramChannel({ config: () => config, store, bus, inbox, orchestrator, log }) : null;
+  if (telegram) {
+    try {
+      await telegram.start();
+    } catch (err) {
+      await orchestrator.shutdown();
+      store.close();
+      throw new Error(`Telegram did not accept the bot token: ${(err as Error).message}`);
+    }
+  } else {
+    log.warn('telegram.token is not set: the Telegram bot is off');
+  }
+  log.info(
+    {
+      agents: Object.keys(config.agents),
+      defaultAgent: config.router.default_agent,
+      runtime: local.name,
+      confinement: local.confinement,
+      dataDir: config.dataDir,
+      config: config.source ?? 'built-in defaults',
+    },
+    'gateway ready',
+  );
+  let stopping: Promise<void> | null = null;
+  return {
+    inbox,
+    bus,
+    store,
+    orchestrator,
+    stop() {
+      stopping ??= (async () => {
+        await telegram?.stop();
+        await orchestrator.shutdown();
+        store.close();
+        log.info('gateway stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The inbox: a message from any channel is stored, routed and queued for its agent, in that order, so that nothing
+ * reaches an agent without first being on record.
+ */
+import type { MessageView } from '@praktor/protocol';
+import type { Config } from './config/index.js';
+import type { EventBus } from './events/bus.js';
+import type { Orchestrator } from './orchestrator/orchestrator.js';
+import { type Route, route } from './router/router.js';
+import type { IncomingMessage, Store } from './store/index.js';
+
+/** The outcome of handing a message in. */
+export interface Received {
+  message: MessageView;
+  route: Route | null;
+  /** The channel had delivered this message before; it was not queued again. */
+  duplicate: boolean;
+}
+
+/** Takes messages from channels and hands them to agents. */
+export class Inbox {
+  constructor(
+    private readonly deps: { config: () => Config; store: Store; bus: EventBus; orchestrator: Orchestrator },
+  ) {}
+
+  /**
+   * Stores, routes and queues one message. `repliedToAgent` is the agent whose message this one answers, if the
+   * channel knows it. `forceAgent` skips routing (for example `/start coder`).
+   */
+  receive(incoming: IncomingMessage, opts: { repliedToAgent?: string | null; forceAgent?: string } = {}): Received {
+    const { store, bus, orchestrator } = this.deps;
+    const { message, duplicate } = store.messages.receive(incoming);
+    if (duplicate) return { message, route: null, duplicate };
+    bus.emit({ type: 'message', message });
+    const config = this.deps.config();
+    const agents = Object.keys(config.agents);
+    const chosen: Route = opts.forceAgent
+      ? { agentId: opts.forceAgent, text: incoming.text, via: 'prefix' }
+      : route(incoming.text, {
+          agents,
+          defaultAgent: config.router.default_agent,
+          repliedToAgent: opts.repliedToAgent ?? null,
+        });
+    const routed = store.messages.route(message.id, chosen.agentId, chosen.text);
+    bus.emit({ type: 'message', message: routed });
+    if (incoming.chatId !== null) store.chats.setLastAgent(incoming.channel, incoming.chatId, chosen.agentId);
+    orchestrator.enqueue(chosen.agentId, message.id);
+    return { message: routed, route: chosen, duplicate };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The environment an agent's runner starts with: credentials for the model API and the agent's own variables.
+ * Nothing else of the gateway's environment reaches an agent.
+ */
+import type { Config, ResolvedAgent } from '../config/index.js';
+
+/** A reason an agent cannot start that its user must fix; the message says what and where. */
+export class AgentStartError extends Error {
+  override name = 'AgentStartError';
+}
+
+/** Variables passed through from the gateway when set: they shape how Claude Code reaches the model API. */
+const PASSTHROUGH = [
+  'ANTHROPIC_BASE_URL',
+  'ANTHROPIC_AUTH_TOKEN',
+  'API_TIMEOUT_MS',
+  'CLAUDE_CODE_MAX_RETRIES',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'TZ',
+];
+
+/** Builds the runner's environment for `agent`; throws {@link AgentStartError} for what the user must fix. */
+export function agentEnvironment(config: Config, agent: ResolvedAgent, gatewayEnv: NodeJS.ProcessEnv): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of PASSTHROUGH) {
+    const value = gatewayEnv[name];
+    if (value !== undefined && value !== '') env[name] = value;
+  }
+  if (config.defaults.anthropic_api_key) env.ANTHROPIC_API_KEY = config.defaults.anthropic_api_key;
+  if (config.defaults.oauth_token) env.CLAUDE_CODE_OAUTH_TOKEN = config.defaults.oauth_token;
+  env.AGENT_ID = agent.id;
+  env.CLAUDE_MODEL = agent.model;
+  for (const [name, value] of Object.entries(agent.env)) {
+    if (value.startsWith('secret:')) {
+      throw new AgentStartError(
+        `agents.${agent.id}.env.${name} refers to the secret "${value.slice('secret:'.length)}", ` +
+          'but this version of Praktor has no vault yet; set the value directly or remove the variable',
+      );
+    }
+    env[name] = value;
+  }
+  if (agent.files.length > 0) {
+    throw new AgentStartError(
+      `agents.${agent.id}.files needs the vault, which this version of Praktor does not have yet; remove the entries`,
+    );
+  }
+  return env;
+}

@@ -1,0 +1,299 @@
+/**
+ * The orchestrator: one FIFO queue per agent, the agent's sandbox started on demand and stopped when idle, at most
+ * `max_running` sandboxes at once, and every turn's outcome recorded as an answer or a failure the user sees.
+ */
+import type { AgentStatus, MessageView, ResultMessage } from '@praktor/protocol';
+import type { Config, ResolvedAgent } from '../config/index.js';
+import { resolveAgent } from '../config/index.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../log.js';
+import { type Runtime, safeWorkspaceName } from '../runtimes/runtime.js';
+import type { Store } from '../store/index.js';
+import { AgentLink } from './link.js';
+
+/** What the orchestrator works with. */
+export interface OrchestratorDeps {
+  /** The configuration in force (it can change between calls). */
+  config: () => Config;
+  store: Store;
+  bus: EventBus;
+  /** The runtime for an agent; throws an error a user can act on when it cannot run there. */
+  runtimeFor: (agent: ResolvedAgent) => Runtime;
+  /** The runner's environment for an agent; throws an error a user can act on. */
+  agentEnv: (agent: ResolvedAgent) => Record<string, string>;
+  log: Logger;
+  readyTimeoutMs?: number;
+  stopGraceMs?: number;
+}
+
+/** Why an agent's sandbox stopped. */
+export type StopReason = 'idle_timeout' | 'manual' | 'shutdown' | 'evicted' | 'config';
+
+interface Worker {
+  id: string;
+  queue: number[];
+  link: AgentLink | null;
+  status: AgentStatus;
+  /** The inbound message being answered. */
+  current: number | null;
+  pumping: boolean;
+  stopping: boolean;
+  lastActive: number;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+/** Runs agents and their queues. */
+export class Orchestrator {
+  private readonly workers = new Map<string, Worker>();
+  private readonly slotWaiters: (() => void)[] = [];
+  private closing = false;
+
+  constructor(private readonly deps: OrchestratorDeps) {}
+
+  /** Queues a routed inbound message for its agent; it is answered after every message queued before it. */
+  enqueue(agentId: string, messageId: number): void {
+    if (this.closing) return;
+    const worker = this.worker(agentId);
+    this.clearIdleTimer(worker);
+    worker.queue.push(messageId);
+    void this.pump(worker);
+  }
+
+  /** The status of an agent's sandbox. */
+  status(agentId: string): AgentStatus {
+    return this.workers.get(agentId)?.status ?? 'stopped';
+  }
+
+  /** Whether an agent is working on a message or has messages waiting. */
+  isBusy(agentId: string): boolean {
+    const worker = this.workers.get(agentId);
+    return worker !== undefined && (worker.current !== null || worker.queue.length > 0);
+  }
+
+  /**
+   * Stops what an agent is doing: drops its waiting messages (marked failed) and interrupts the turn in progress.
+   * Returns how many waiting messages were dropped and whether a turn was interrupted.
+   */
+  abort(agentId: string): { dropped: number; interrupted: boolean } {
+    const worker = this.workers.get(agentId);
+    if (!worker) return { dropped: 0, interrupted: false };
+    const dropped = worker.queue.splice(0);
+    for (const id of dropped) this.announce(this.deps.store.messages.fail(id, 'cancelled by /stop'));
+    const interrupted = worker.current !== null && worker.link !== null;
+    if (interrupted) worker.link?.abort();
+    return { dropped: dropped.length, interrupted };
+  }
+
+  /** Starts a new conversation for an agent: its next message no longer carries the earlier ones. */
+  reset(agentId: string): void {
+    this.deps.store.sessions.clear(agentId);
+    this.workers.get(agentId)?.link?.reset();
+  }
+
+  /** Stops an agent's sandbox (its queue is kept and restarts it). */
+  async stop(agentId: string, reason: StopReason): Promise<void> {
+    const worker = this.workers.get(agentId);
+    if (worker) await this.stopWorker(worker, reason);
+  }
+
+  /** Stops every sandbox; messages in progress stay `processing` so a later start can pick them up. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    for (const worker of this.workers.values()) this.clearIdleTimer(worker);
+    await Promise.all([...this.workers.values()].map((worker) => this.stopWorker(worker, 'shutdown')));
+  }
+
+  private worker(agentId: string): Worker {
+    let worker = this.workers.get(agentId);
+    if (!worker) {
+      worker = {
+        id: agentId,
+        queue: [],
+        link: null,
+        status: 'stopped',
+        current: null,
+        pumping: false,
+        stopping: false,
+        lastActive: Date.now(),
+        idleTimer: null,
+      };
+      this.workers.set(agentId, worker);
+    }
+    return worker;
+  }
+
+  private async pump(worker: Worker): Promise<void> {
+    if (worker.pumping) return;
+    worker.pumping = true;
+    try {
+      for (let id = worker.queue.shift(); id !== undefined && !this.closing; id = worker.queue.shift()) {
+        await this.process(worker, id);
+      }
+    } finally {
+      worker.pumping = false;
+    }
+    if (!this.closing) this.armIdleTimer(worker);
+  }
+
+  private async process(worker: Worker, messageId: number): Promise<void> {
+    const { store, log } = this.deps;
+    const message = store.messages.get(messageId);
+    if (!message || message.state === 'failed') return;
+    let agent: ResolvedAgent;
+    let link: AgentLink;
+    try {
+      agent = resolveAgent(this.deps.config(), worker.id);
+      link = await this.ensureLink(worker, agent);
+    } catch (err) {
+      const reason = (err as Error).message;
+      log.error({ agent: worker.id, err: reason }, 'agent could not start');
+      this.deps.bus.emit({ type: 'error', agentId: worker.id, message: reason });
+      this.recordOutcome(message, worker.id, { status: 'error', text: `I could not start: ${reason}` });
+      return;
+    }
+    worker.current = messageId;
+    worker.lastActive = Date.now();
+    this.announce(store.messages.startProcessing(messageId));
+    this.setStatus(worker, 'busy', null);
+    const result = await link.turn(String(messageId), message.text, (text) =>
+      this.deps.bus.emit({ type: 'delta', agentId: worker.id, messageId, text }),
+    );
+    worker.current = null;
+    worker.lastActive = Date.now();
+    if (result.sessionId) store.sessions.set(worker.id, result.sessionId);
+    log.info(
+      { agent: worker.id, message: messageId, status: result.status, ms: result.durationMs, costUsd: result.costUsd },
+      'turn finished',
+    );
+    if (this.closing && result.status !== 'ok') return;
+    this.recordOutcome(message, worker.id, result);
+    if (link.dead) {
+      worker.link = null;
+      if (!worker.stopping) this.setStatus(worker, 'stopped', 'crashed');
+    } else if (worker.status === 'busy') {
+      this.setStatus(worker, 'idle', null);
+    }
+  }
+
+  /** Turns a turn's end into what the user sees: the answer, a clear failure, or nothing for a requested stop. */
+  private recordOutcome(
+    message: MessageView,
+    agentId: string,
+    result: Pick<ResultMessage, 'status' | 'text'> & Partial<Pick<ResultMessage, 'terminalReason'>>,
+  ): void {
+    const { store } = this.deps;
+    if (result.status === 'aborted') {
+      this.announce(store.messages.fail(message.id, 'stopped on request'));
+      return;
+    }
+    let outbound: MessageView;
+    if (result.status === 'ok') {
+      let text = result.text.trim() === '' ? '(The agent finished without writing a reply.)' : result.text;
+      if (result.terminalReason) text += `\n\n⚠️ Agent stopped early: ${result.terminalReason.replaceAll('_', ' ')}`;
+      outbound = store.messages.answer(message.id, { agentId, sender: 'agent', text });
+    } else {
+      outbound = store.messages.answer(message.id, {
+        agentId,
+        sender: 'system',
+        text: `⚠️ ${result.text}`,
+        error: result.text,
+      });
+    }
+    const inbound = store.messages.get(message.id);
+    if (inbound) this.announce(inbound);
+    this.announce(outbound);
+  }
+
+  private async ensureLink(worker: Worker, agent: ResolvedAgent): Promise<AgentLink> {
+    if (worker.link && !worker.link.dead) return worker.link;
+    const runtime = this.deps.runtimeFor(agent);
+    const env = this.deps.agentEnv(agent);
+    await this.acquireSlot(worker);
+    const { store, log } = this.deps;
+    try {
+      const sandbox = await runtime.start({ agentId: agent.id, workspace: safeWorkspaceName(agent.workspace), env });
+      const link = await AgentLink.open(sandbox, {
+        agentId: agent.id,
+        model: agent.model,
+        resumeSessionId: store.sessions.get(agent.id),
+        tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
+        readyTimeoutMs: this.deps.readyTimeoutMs ?? 60_000,
+        onSession: (sessionId) => store.sessions.set(agent.id, sessionId),
+        onLog: (line) => log.debug({ agent: agent.id }, line),
+      });
+      worker.link = link;
+      worker.stopping = false;
+      void link.closed.then((exit) => {
+        if (worker.link === link) worker.link = null;
+        if (worker.status !== 'stopped' && worker.current === null && !worker.stopping) {
+          log.warn({ agent: agent.id, exit }, 'agent sandbox stopped unexpectedly');
+          this.setStatus(worker, 'stopped', 'crashed');
+        }
+      });
+      log.info({ agent: agent.id, runtime: runtime.name, model: agent.model }, 'agent started');
+      this.setStatus(worker, 'idle', null);
+      return link;
+    } catch (err) {
+      this.setStatus(worker, 'stopped', 'failed');
+      throw err;
+    }
+  }
+
+  /** Waits for room under `max_running`, making room by stopping the agent idle the longest. */
+  private async acquireSlot(worker: Worker): Promise<void> {
+    for (;;) {
+      const running = [...this.workers.values()].filter((w) => w.status !== 'stopped');
+      if (running.length < this.deps.config().defaults.max_running) {
+        this.setStatus(worker, 'starting', null);
+        return;
+      }
+      const idle = running
+        .filter((w) => w.status === 'idle' && w.current === null && w.queue.length === 0 && !w.stopping)
+        .sort((a, b) => a.lastActive - b.lastActive)[0];
+      if (idle) await this.stopWorker(idle, 'evicted');
+      else await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+  }
+
+  private async stopWorker(worker: Worker, reason: StopReason): Promise<void> {
+    this.clearIdleTimer(worker);
+    const link = worker.link;
+    if (!link) return;
+    worker.stopping = true;
+    worker.link = null;
+    await link.close(this.deps.stopGraceMs ?? 5_000);
+    worker.stopping = false;
+    this.deps.log.info({ agent: worker.id, reason }, 'agent stopped');
+    this.setStatus(worker, 'stopped', reason);
+  }
+
+  private armIdleTimer(worker: Worker): void {
+    this.clearIdleTimer(worker);
+    const idleMs = this.deps.config().defaults.idle_timeout;
+    if (idleMs <= 0 || !worker.link) return;
+    worker.idleTimer = setTimeout(() => {
+      worker.idleTimer = null;
+      if (worker.current === null && worker.queue.length === 0) void this.stopWorker(worker, 'idle_timeout');
+    }, idleMs);
+    worker.idleTimer.unref();
+  }
+
+  private clearIdleTimer(worker: Worker): void {
+    if (worker.idleTimer) clearTimeout(worker.idleTimer);
+    worker.idleTimer = null;
+  }
+
+  private setStatus(worker: Worker, status: AgentStatus, reason: string | null): void {
+    if (worker.status === status) return;
+    worker.status = status;
+    this.deps.bus.emit({ type: 'agent_status', agentId: worker.id, status, reason });
+    if (status === 'stopped' || status === 'idle') {
+      // Someone waiting for a slot may now have one, or may now evict this agent.
+      for (const wake of this.slotWaiters.splice(0)) wake();
+    }
+  }
+
+  private announce(message: MessageView): void {
+    this.deps.bus.emit({ type: 'message', message });
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The router: which agent a message is for. A reply to an agent's message goes back to that agent; an `@name`
+ * prefix names the agent; anything else goes to the default agent (AI routing will slot in before that fallback).
+ */
+
+/** Where a message goes, with the text the agent should see. */
+export interface Route {
+  agentId: string;
+  text: string;
+  via: 'reply' | 'prefix' | 'default';
+}
+
+/** What the router knows about the message besides its text. */
+export interface RouteContext {
+  /** Agent ids in configuration order. */
+  agents: readonly string[];
+  defaultAgent: string;
+  /** The agent whose message this one replies to, if it replies to one. */
+  repliedToAgent: string | null;
+}
+
+const PREFIX = /^@([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s+|$)/;
+
+/** Picks the agent for `text`. */
+export function route(text: string, ctx: RouteContext): Route {
+  if (ctx.repliedToAgent && ctx.agents.includes(ctx.repliedToAgent)) {
+    return { agentId: ctx.repliedToAgent, text, via: 'reply' };
+  }
+  const prefixed = PREFIX.exec(text);
+  if (prefixed) {
+    const name = (prefixed[1] as string).toLowerCase();
+    const agentId = ctx.agents.find((id) => id.toLowerCase() === name);
+    if (agentId) {
+      const rest = text.slice(prefixed[0].length).trim();
+      // A bare "@coder" still says something: keep it rather than send the agent nothing.
+      return { agentId, text: rest === '' ? text : rest, via: 'prefix' };
+    }
+  }
+  return { agentId: ctx.defaultAgent, text, via: 'default' };
+}

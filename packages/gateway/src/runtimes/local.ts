@@ -1,0 +1,135 @@
+/**
+ * The local runtime: each runner is a child process of the gateway. Where bubblewrap is installed the process is
+ * confined to its own folders; without it, it runs with the gateway's own rights (said loudly at start).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { agentDirs } from './layout.js';
+import type { Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
+
+const runnerMain = createRequire(import.meta.url).resolve('@praktor/runner');
+
+/** The bubblewrap binary on the PATH, or null. */
+function findBwrap(): string | null {
+  try {
+    return execFileSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Variables of the gateway's environment a runner may need to run programs at all. */
+const BASE_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'];
+
+/** Runs runners as child processes, confined with bubblewrap when it is available. */
+export class LocalRuntime implements Runtime {
+  readonly name = 'local';
+  readonly confinement: string;
+  private readonly bwrap: string | null;
+
+  constructor(
+    private readonly dataDir: string,
+    opts: { bwrap?: string | null } = {},
+  ) {
+    this.bwrap = opts.bwrap === undefined ? findBwrap() : opts.bwrap;
+    this.confinement = this.bwrap
+      ? 'bubblewrap: writes only its own workspace, home and /tmp; no capabilities; data directory hidden'
+      : 'none: bubblewrap is not installed, agents run with the gateway user’s rights';
+  }
+
+  /** Whether runners are confined. */
+  get confined(): boolean {
+    return this.bwrap !== null;
+  }
+
+  async start(spec: SandboxSpec): Promise<Sandbox> {
+    const dirs = agentDirs(this.dataDir, spec.workspace);
+    for (const dir of [dirs.workspace, dirs.home, dirs.global]) mkdirSync(dir, { recursive: true });
+    const env: Record<string, string> = {};
+    for (const name of BASE_ENV) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
+    Object.assign(env, spec.env, {
+      HOME: dirs.home,
+      CLAUDE_CONFIG_DIR: join(dirs.home, '.claude'),
+      PRAKTOR_WORKSPACE: dirs.workspace,
+      PRAKTOR_GLOBAL_DIR: dirs.global,
+    });
+    const [command, args] = this.bwrap
+      ? [this.bwrap, [...this.confinementArgs(dirs), '--', process.execPath, runnerMain]]
+      : [process.execPath, [runnerMain]];
+    // A process group of its own, so stopping it also ends the Claude Code process it started.
+    const child = spawn(command, args, { cwd: dirs.workspace, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    return new LocalSandbox(child);
+  }
+
+  private confinementArgs(dirs: ReturnType<typeof agentDirs>): string[] {
+    // biome-ignore format: each flag stays on one line with its operands
+    return [
+      '--ro-bind', '/', '/',
+      '--dev', '/dev',
+      '--proc', '/proc',
+      '--tmpfs', '/tmp',
+      // Hide the whole data directory (the database, other agents) and show back only this agent's folders.
+      '--tmpfs', this.dataDir,
+      '--bind', dirs.workspace, dirs.workspace,
+      '--bind', dirs.home, dirs.home,
+      '--ro-bind', dirs.global, dirs.global,
+      '--unshare-pid', '--unshare-ipc', '--unshare-uts',
+      '--cap-drop', 'ALL',
+      '--die-with-parent',
+      '--new-session',
+    ];
+  }
+}
+
+class LocalSandbox implements Sandbox {
+  readonly exited: Promise<SandboxExit>;
+  private done = false;
+
+  constructor(private readonly child: ChildProcess) {
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.done = true;
+        resolve({ code, signal, error: null });
+      });
+      child.once('error', (err) => {
+        this.done = true;
+        resolve({ code: null, signal: null, error: err.message });
+      });
+    });
+  }
+
+  get stdin() {
+    return this.child.stdin as NonNullable<ChildProcess['stdin']>;
+  }
+  get stdout() {
+    return this.child.stdout as NonNullable<ChildProcess['stdout']>;
+  }
+  get stderr() {
+    return this.child.stderr as NonNullable<ChildProcess['stderr']>;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    if (!this.done) {
+      this.signalGroup('SIGTERM');
+      const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    // The runner may be gone while a Claude Code process it started lingers in the group.
+    this.signalGroup('SIGKILL');
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The runtime interface: how an agent's runner is started in its sandbox, whatever the sandbox is.
+ * The gateway speaks the link over the sandbox's stdin/stdout and needs nothing else from it.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+/** What to start. */
+export interface SandboxSpec {
+  agentId: string;
+  /** The agent's workspace name (already safe for paths and container names). */
+  workspace: string;
+  /** Environment for the runner, beyond what the runtime itself sets (paths, HOME). */
+  env: Record<string, string>;
+}
+
+/** How a sandbox ended. */
+export interface SandboxExit {
+  code: number | null;
+  signal: string | null;
+  /** Why it could not run at all (for example the binary is missing). */
+  error: string | null;
+}
+
+/** A started sandbox with a runner in it. */
+export interface Sandbox {
+  /** Link messages to the runner. */
+  readonly stdin: Writable;
+  /** Link messages from the runner. */
+  readonly stdout: Readable;
+  /** Lines the runner and Claude Code print for people. */
+  readonly stderr: Readable;
+  /** Settles once the sandbox is gone, however it went. */
+  readonly exited: Promise<SandboxExit>;
+  /** Ends the sandbox: politely first, by force after `graceMs`. Resolves when nothing of it is left. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/** A way to run sandboxes. */
+export interface Runtime {
+  readonly name: string;
+  /** What the sandbox confines, in one line, for logs and Mission Control. */
+  readonly confinement: string;
+  start(spec: SandboxSpec): Promise<Sandbox>;
+}
+
+/** Replaces every character that is unsafe in a path or container name, as the original did. */
+export function safeWorkspaceName(workspace: string): string {
+  return workspace.replace(/[^A-Za-z0-9_-]/g, '-');
+}

@@ -1,0 +1,33 @@
+/**
+ * The gateway's one SQLite database and the stores over it.
+ */
+import { join } from 'node:path';
+import { ChatStore } from './chats.js';
+import { type Db, openDatabase } from './database.js';
+import { MessageStore } from './messages.js';
+import { SessionStore } from './sessions.js';
+
+export type { IncomingMessage } from './messages.js';
+
+/** Everything the gateway persists. */
+export class Store {
+  readonly messages: MessageStore;
+  readonly sessions: SessionStore;
+  readonly chats: ChatStore;
+
+  private constructor(private readonly db: Db) {
+    this.messages = new MessageStore(db);
+    this.sessions = new SessionStore(db);
+    this.chats = new ChatStore(db);
+  }
+
+  /** Opens `praktor.db` in the data directory, creating and migrating it as needed. */
+  static open(dataDir: string): Store {
+    return new Store(openDatabase(join(dataDir, 'praktor.db')));
+  }
+
+  /** Closes the database; call once, at shutdown. */
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Messages in and out, with their states, and the chunks each answer was delivered as.
+ * The rows are the truth about every message: a restart resumes from them.
+ */
+import type { Channel, MessageState, MessageView } from '@praktor/protocol';
+import type { Db } from './database.js';
+
+interface MessageRow {
+  id: number;
+  agent_id: string | null;
+  direction: 'in' | 'out';
+  channel: Channel;
+  chat_id: string | null;
+  sender: string;
+  content: string;
+  state: MessageState;
+  error: string | null;
+  in_reply_to: number | null;
+  created_at: number;
+}
+
+function toView(row: MessageRow): MessageView {
+  return {
+    id: row.id,
+    agentId: row.agent_id,
+    direction: row.direction,
+    channel: row.channel,
+    chatId: row.chat_id,
+    sender: row.sender,
+    text: row.content,
+    state: row.state,
+    error: row.error,
+    inReplyTo: row.in_reply_to,
+    createdAt: row.created_at,
+  };
+}
+
+/** A message as a channel hands it in. */
+export interface IncomingMessage {
+  channel: Channel;
+  chatId: string | null;
+  sender: string;
+  text: string;
+  /** The channel's own id for it (a Telegram update id): a second arrival of the same id is not stored twice. */
+  externalId?: string;
+}
+
+/** Reads and writes messages and their deliveries. */
+export class MessageStore {
+  constructor(private readonly db: Db) {}
+
+  /** Stores a message as received. Returns the stored row, and whether it had arrived before. */
+  receive(input: IncomingMessage): { message: MessageView; duplicate: boolean } {
+    const now = Date.now();
+    if (input.externalId !== undefined) {
+      const existing = this.db
+        .prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE channel = ? AND external_id = ?')
+        .get(input.channel, input.externalId);
+      if (existing) return { message: toView(existing), duplicate: true };
+    }
+    const row = this.db
+      .prepare<unknown[], MessageRow>(
+        `INSERT INTO messages (direction, channel, chat_id, sender, content, state, external_id, created_at, updated_at)
+         VALUES ('in', ?, ?, ?, ?, 'received', ?, ?, ?) RETURNING *`,
+      )
+      .get(input.channel, input.chatId, input.sender, input.text, input.externalId ?? null, now, now) as MessageRow;
+    return { message: toView(row), duplicate: false };
+  }
+
+  /** Records the agent a received message goes to; the text may lose its `@agent` prefix on the way. */
+  route(id: number, agentId: string, text: string): MessageView {
+    return this.update(id, `agent_id = ?, content = ?, state = 'routed'`, [agentId, text]);
+  }
+
+  /** Marks an inbound message as being worked on by its agent. */
+  startProcessing(id: number): MessageView {
+    return this.update(id, `state = 'processing'`, []);
+  }
+
+  /** Marks a message failed, keeping why. */
+  fail(id: number, error: string): MessageView {
+    return this.update(id, `state = 'failed', error = ?`, [error]);
+  }
+
+  /**
+   * Stores an agent's answer to an inbound message as pending delivery and marks the inbound answered,
+   * in one transaction: an answer is never recorded without its question being closed, or the reverse.
+   */
+  answer(inboundId: number, answer: { agentId: string; sender: string; text: string; error?: string }): MessageView {
+    return this.db.transaction(() => {
+      const inbound = this.get(inboundId);
+      if (!inbound) throw new Error(`message ${inboundId} does not exist`);
+      const now = Date.now();
+      const row = this.db
+        .prepare<unknown[], MessageRow>(
+          `INSERT INTO messages (agent_id, direction, channel, chat_id, sender, content, state, error, in_reply_to, created_at, updated_at)
+           VALUES (?, 'out', ?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING *`,
+        )
+        .get(
+          answer.agentId,
+          inbound.channel,
+          inbound.chatId,
+          answer.sender,
+          answer.text,
+          answer.error ?? null,
+          inboundId,
+          now,
+          now,
+        ) as MessageRow;
+      this.db
+        .prepare(`UPDATE messages SET state = ?, error = ?, updated_at = ? WHERE id = ?`)
+        .run(answer.error ? 'failed' : 'answered', answer.error ?? null, now, inboundId);
+      return toView(row);
+    })();
+  }
+
+  /** Marks an outbound message delivered. */
+  markSent(id: number): MessageView {
+    return this.update(id, `state = 'sent'`, []);
+  }
+
+  /** Remembers that chunk `seq` of an outbound message became the channel's message `externalId`. */
+  recordDelivery(messageId: number, seq: number, chatId: string, externalId: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO deliveries (message_id, seq, chat_id, external_id, state, updated_at) VALUES (?, ?, ?, ?, 'sent', ?)
+         ON CONFLICT (message_id, seq) DO UPDATE SET external_id = excluded.external_id, state = 'sent', updated_at = excluded.updated_at`,
+      )
+      .run(messageId, seq, chatId, externalId, Date.now());
+  }
+
+  /** The agent whose answer became the channel message `externalId` in `chatId`, if any: replies go back to it. */
+  agentOfDelivery(chatId: string, externalId: string): string | null {
+    const row = this.db
+      .prepare<[string, string], { agent_id: string | null }>(
+        `SELECT m.agent_id FROM deliveries d JOIN messages m ON m.id = d.message_id
+         WHERE d.chat_id = ? AND d.external_id = ?`,
+      )
+      .get(chatId, externalId);
+    return row?.agent_id ?? null;
+  }
+
+  /** One message by id. */
+  get(id: number): MessageView | null {
+    const row = this.db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE id = ?').get(id);
+    return row ? toView(row) : null;
+  }
+
+  /** The latest `limit` messages of an agent, oldest first. */
+  recentForAgent(agentId: string, limit: number): MessageView[] {
+    const rows = this.db
+      .prepare<[string, number], MessageRow>('SELECT * FROM messages WHERE agent_id = ? ORDER BY id DESC LIMIT ?')
+      .all(agentId, limit);
+    return rows.reverse().map(toView);
+  }
+
+  private update(id: number, set: string, params: unknown[]): MessageView {
+    const row = this.db
+      .prepare<unknown[], MessageRow>(`UPDATE messages SET ${set}, updated_at = ? WHERE id = ? RETURNING *`)
+      .get(...params, Date.now(), id);
+    if (!row) throw new Error(`message ${id} does not exist`);
+    return toView(row);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The database schema, one migration per version. A migration is never edited once released: add a new one.
+ * Times are integer milliseconds since the epoch (UTC); order within a table is by id, never by time.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent_id TEXT,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    channel TEXT NOT NULL,
+    chat_id TEXT,
+    sender TEXT NOT NULL,
+    content TEXT NOT NULL,
+    state TEXT NOT NULL,
+    error TEXT,
+    in_reply_to INTEGER REFERENCES messages(id),
+    external_id TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX messages_external ON messages(channel, external_id) WHERE external_id IS NOT NULL;
+  CREATE INDEX messages_agent ON messages(agent_id, id);
+  CREATE INDEX messages_open ON messages(state) WHERE state IN ('received', 'routed', 'processing', 'pending');
+
+  CREATE TABLE deliveries (
+    message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    chat_id TEXT NOT NULL,
+    external_id TEXT,
+    state TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (message_id, seq)
+  );
+  CREATE INDEX deliveries_external ON deliveries(chat_id, external_id);
+
+  CREATE TABLE agent_sessions (
+    agent_id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE chat_agents (
+    channel TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (channel, chat_id)
+  );
+  `,
+];

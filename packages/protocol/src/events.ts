@@ -1,0 +1,48 @@
+/**
+ * Events: what happened in the gateway, as the in-process bus carries it and Mission Control will receive it.
+ */
+import { z } from 'zod';
+
+/** Where a message came from or goes to. */
+export const Channel = z.enum(['telegram', 'web', 'scheduler', 'system']);
+export type Channel = z.infer<typeof Channel>;
+
+/** Inbound: received → routed → processing → answered | failed. Outbound: pending → sent | failed. */
+export const MessageState = z.enum(['received', 'routed', 'processing', 'answered', 'pending', 'sent', 'failed']);
+export type MessageState = z.infer<typeof MessageState>;
+
+/** A stored message as the rest of the system sees it. */
+export const MessageView = z.object({
+  id: z.number().int(),
+  agentId: z.string().nullable(),
+  direction: z.enum(['in', 'out']),
+  channel: Channel,
+  chatId: z.string().nullable(),
+  sender: z.string(),
+  text: z.string(),
+  state: MessageState,
+  error: z.string().nullable(),
+  /** For an answer: the id of the message it answers. */
+  inReplyTo: z.number().int().nullable(),
+  createdAt: z.number().int(),
+});
+export type MessageView = z.infer<typeof MessageView>;
+
+/** Lifecycle of an agent's sandbox as the orchestrator sees it. */
+export const AgentStatus = z.enum(['stopped', 'starting', 'idle', 'busy']);
+export type AgentStatus = z.infer<typeof AgentStatus>;
+
+/** Everything the gateway announces. */
+export const GatewayEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('message'), message: MessageView }),
+  z.object({
+    type: z.literal('agent_status'),
+    agentId: z.string(),
+    status: AgentStatus,
+    /** Why it changed, for stops: `idle_timeout`, `manual`, `shutdown`, `evicted`, `crashed`, `config`. */
+    reason: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('delta'), agentId: z.string(), messageId: z.number().int(), text: z.string() }),
+  z.object({ type: z.literal('error'), agentId: z.string().nullable(), message: z.string() }),
+]);
+export type GatewayEvent = z.infer<typeof GatewayEvent>;

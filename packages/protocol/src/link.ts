@@ -1,0 +1,104 @@
+/**
+ * The link: what the gateway and a runner say to each other over the sandbox's stdio, one JSON object per line.
+ *
+ * The gateway opens with `init`; the runner answers `ready` (or `fatal` and exits). After that the gateway sends
+ * one `turn` at a time and the runner streams `delta`s and ends each turn with exactly one `result`.
+ */
+import { z } from 'zod';
+
+/** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
+export const LINK_PROTOCOL_VERSION = 1;
+
+/** First line from the gateway: who the runner is and how to start its session. */
+export const InitMessage = z.object({
+  type: z.literal('init'),
+  protocol: z.number().int(),
+  agentId: z.string().min(1),
+  model: z.string().min(1),
+  /** Claude session to continue; null starts a new conversation. */
+  resumeSessionId: z.string().min(1).nullable(),
+  /** Restricts the tools the model may use; null leaves Claude Code's full tool set. */
+  tools: z.array(z.string()).nullable(),
+});
+export type InitMessage = z.infer<typeof InitMessage>;
+
+/** One user message for the agent to answer. */
+export const TurnMessage = z.object({
+  type: z.literal('turn'),
+  turnId: z.string().min(1),
+  text: z.string().min(1),
+});
+export type TurnMessage = z.infer<typeof TurnMessage>;
+
+/** Stop the turn in progress; the runner answers with a `result` whose status is `aborted`. */
+export const AbortMessage = z.object({ type: z.literal('abort') });
+/** Forget the conversation: the next turn starts a new Claude session. */
+export const ResetMessage = z.object({ type: z.literal('reset') });
+/** Finish and exit; the runner closes the Claude Code process before it goes. */
+export const ShutdownMessage = z.object({ type: z.literal('shutdown') });
+
+/** Everything the gateway may send to a runner. */
+export const GatewayToRunner = z.discriminatedUnion('type', [
+  InitMessage,
+  TurnMessage,
+  AbortMessage,
+  ResetMessage,
+  ShutdownMessage,
+]);
+export type GatewayToRunner = z.infer<typeof GatewayToRunner>;
+
+/** The runner is set up and accepts turns. */
+export const ReadyMessage = z.object({
+  type: z.literal('ready'),
+  protocol: z.number().int(),
+  runnerVersion: z.string(),
+});
+
+/** The Claude session id in use, sent as soon as it is known so the gateway can resume it after any restart. */
+export const SessionMessage = z.object({ type: z.literal('session'), sessionId: z.string().min(1) });
+
+/** A piece of the answer as the model writes it. */
+export const DeltaMessage = z.object({ type: z.literal('delta'), turnId: z.string(), text: z.string() });
+
+/** Tokens the turn used, as the SDK reports them for the main loop. */
+export const TurnUsage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cacheReadTokens: z.number().int().nonnegative(),
+  cacheWriteTokens: z.number().int().nonnegative(),
+});
+export type TurnUsage = z.infer<typeof TurnUsage>;
+
+/** How a turn ended: answered, failed (text holds the reason for the user) or aborted on request. */
+export const TurnStatus = z.enum(['ok', 'error', 'aborted']);
+export type TurnStatus = z.infer<typeof TurnStatus>;
+
+/** The end of one turn: exactly one per `turn`. */
+export const ResultMessage = z.object({
+  type: z.literal('result'),
+  turnId: z.string(),
+  status: TurnStatus,
+  /** The answer (status ok), or a one-line explanation of what went wrong. */
+  text: z.string(),
+  sessionId: z.string().nullable(),
+  /** Why the SDK stopped when it was not a normal end (for example `max_turns`). */
+  terminalReason: z.string().nullable(),
+  durationMs: z.number().nonnegative(),
+  /** Estimated cost of this turn in USD, null when the SDK's running total gives no baseline. */
+  costUsd: z.number().nonnegative().nullable(),
+  usage: TurnUsage.nullable(),
+});
+export type ResultMessage = z.infer<typeof ResultMessage>;
+
+/** The runner cannot go on (bad init, wrong protocol, setup failure); it exits after sending this. */
+export const FatalMessage = z.object({ type: z.literal('fatal'), message: z.string() });
+
+/** Everything a runner may send to the gateway. */
+export const RunnerToGateway = z.discriminatedUnion('type', [
+  ReadyMessage,
+  SessionMessage,
+  DeltaMessage,
+  ResultMessage,
+  FatalMessage,
+]);
+export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

@@ -1,0 +1,263 @@
+/**
+ * One long-lived Claude Code process per agent, fed message after message (streaming input), so only the first
+ * turn pays for starting the CLI. The process is replaced, resuming the same session, when it dies or when the
+ * system prompt changed since it started.
+ */
+import { type Options, type Query, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { ResultMessage, TurnUsage } from '@praktor/protocol';
+import { PushQueue } from './push-queue.js';
+
+/** What a session needs from the runner around it. */
+export interface SessionConfig {
+  agentId: string;
+  model: string;
+  cwd: string;
+  resumeSessionId: string | null;
+  tools: string[] | null;
+  /** Environment for the Claude Code process. */
+  env: Record<string, string | undefined>;
+  /** Called before every turn: the prompt as the files say now. */
+  systemPrompt: () => string;
+  onSession: (sessionId: string) => void;
+  onDelta: (turnId: string, text: string) => void;
+  log: (line: string) => void;
+}
+
+interface PendingTurn {
+  turnId: string;
+  text: string;
+  startedAt: number;
+  aborted: boolean;
+  resolve: (result: ResultMessage) => void;
+}
+
+/** A running Claude Code process and what we know of it. */
+interface Process {
+  query: Query;
+  input: PushQueue<SDKUserMessage>;
+  systemPrompt: string;
+  /** The SDK reports cost as a running total per process; null until a baseline is known. */
+  costBaseline: number | null;
+  /** The session it was asked to resume, if any. */
+  resumed: string | null;
+  /** Set when Claude Code could not load the session to resume: the turn is retried on a new session. */
+  resumeFailed: boolean;
+}
+
+/** Drives the Claude Agent SDK for one agent, one turn at a time. */
+export class ClaudeSession {
+  private sessionId: string | null;
+  private process: Process | null = null;
+  private pending: PendingTurn | null = null;
+
+  constructor(private readonly config: SessionConfig) {
+    this.sessionId = config.resumeSessionId;
+  }
+
+  /** Starts the Claude Code process ahead of the first turn, so the first answer does not wait for it. */
+  warm(): void {
+    if (!this.process) this.process = this.spawn(this.config.systemPrompt());
+  }
+
+  /** Sends one user message and resolves with how the turn ended; never rejects. */
+  runTurn(turnId: string, text: string): Promise<ResultMessage> {
+    if (this.pending) throw new Error('a turn is already running');
+    const systemPrompt = this.config.systemPrompt();
+    if (this.process && this.process.systemPrompt !== systemPrompt) {
+      this.config.log('system prompt changed; restarting Claude Code on the same session');
+      this.stopProcess();
+    }
+    if (!this.process) this.process = this.spawn(systemPrompt);
+    const proc = this.process;
+    return new Promise((resolve) => {
+      this.pending = { turnId, text, startedAt: Date.now(), aborted: false, resolve };
+      this.push(proc, text);
+    });
+  }
+
+  private push(proc: Process, text: string): void {
+    proc.input.push({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null });
+  }
+
+  /** Interrupts the turn in progress, if any; its result arrives with status `aborted`. */
+  async abort(): Promise<void> {
+    const turn = this.pending;
+    if (!turn || !this.process) return;
+    turn.aborted = true;
+    try {
+      await this.process.query.interrupt();
+    } catch (err) {
+      // The process may already be gone; make sure the turn still ends.
+      this.config.log(`interrupt failed: ${(err as Error).message}`);
+      this.finish({ status: 'aborted', text: 'Stopped.' });
+      this.stopProcess();
+    }
+  }
+
+  /** Forgets the conversation; the next turn starts a new Claude session. */
+  reset(): void {
+    this.stopProcess();
+    this.sessionId = null;
+  }
+
+  /** Ends the Claude Code process for good. */
+  close(): void {
+    this.stopProcess();
+  }
+
+  private spawn(systemPrompt: string): Process {
+    const input = new PushQueue<SDKUserMessage>();
+    const options: Options = {
+      model: this.config.model,
+      cwd: this.config.cwd,
+      systemPrompt,
+      permissionMode: 'bypassPermissions',
+      allowDangerouslySkipPermissions: true,
+      includePartialMessages: true,
+      settingSources: [],
+      env: this.config.env,
+      stderr: (data) => {
+        for (const line of data.split('\n')) if (line.trim() !== '') this.config.log(`[claude] ${line}`);
+      },
+    };
+    if (this.sessionId) options.resume = this.sessionId;
+    if (this.config.tools) options.tools = this.config.tools;
+    const proc: Process = {
+      query: query({ prompt: input, options }),
+      input,
+      systemPrompt,
+      costBaseline: this.sessionId ? null : 0,
+      resumed: this.sessionId,
+      resumeFailed: false,
+    };
+    void this.consume(proc);
+    return proc;
+  }
+
+  private async consume(proc: Process): Promise<void> {
+    let failure: string | null = null;
+    try {
+      for await (const message of proc.query) this.handle(proc, message);
+    } catch (err) {
+      failure = (err as Error).message;
+    }
+    if (this.process !== proc) return;
+    this.process = null;
+    if (proc.resumeFailed && this.pending) {
+      // The session is gone (its home was wiped, say): carry on with a new one rather than fail every turn.
+      this.config.log(`could not resume session ${proc.resumed}; starting a new one`);
+      this.sessionId = null;
+      this.process = this.spawn(this.config.systemPrompt());
+      this.push(this.process, this.pending.text);
+      return;
+    }
+    if (this.pending) {
+      this.finish({
+        status: this.pending.aborted ? 'aborted' : 'error',
+        text: this.pending.aborted ? 'Stopped.' : `Claude Code stopped unexpectedly: ${failure ?? 'no result'}`,
+      });
+    }
+  }
+
+  private handle(proc: Process, message: SDKMessage): void {
+    switch (message.type) {
+      case 'system':
+        if (message.subtype === 'init' && message.session_id && message.session_id !== this.sessionId) {
+          this.sessionId = message.session_id;
+          this.config.onSession(message.session_id);
+        }
+        return;
+      case 'stream_event': {
+        const event = message.event;
+        if (
+          this.pending &&
+          message.parent_tool_use_id === null &&
+          event.type === 'content_block_delta' &&
+          event.delta.type === 'text_delta'
+        ) {
+          this.config.onDelta(this.pending.turnId, event.delta.text);
+        }
+        return;
+      }
+      case 'result': {
+        if (proc.resumed && message.is_error && isMissingSession(message)) {
+          proc.resumeFailed = true;
+          return;
+        }
+        const cost = message.total_cost_usd;
+        const turnCost = proc.costBaseline === null ? null : Math.max(0, cost - proc.costBaseline);
+        proc.costBaseline = cost;
+        const usage: TurnUsage = {
+          inputTokens: message.usage.input_tokens ?? 0,
+          outputTokens: message.usage.output_tokens ?? 0,
+          cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
+          cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
+        };
+        const terminalReason =
+          message.terminal_reason && message.terminal_reason !== 'completed' ? message.terminal_reason : null;
+        if (this.pending?.aborted) {
+          this.finish({ status: 'aborted', text: 'Stopped.', costUsd: turnCost, usage });
+        } else if (message.subtype === 'success' && !message.is_error) {
+          this.finish({ status: 'ok', text: message.result, terminalReason, costUsd: turnCost, usage });
+        } else {
+          this.finish({ status: 'error', text: describeFailure(message), terminalReason, costUsd: turnCost, usage });
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private finish(
+    outcome: Pick<ResultMessage, 'status' | 'text'> & Partial<Pick<ResultMessage, 'terminalReason' | 'costUsd' | 'usage'>>,
+  ): void {
+    const turn = this.pending;
+    if (!turn) return;
+    this.pending = null;
+    turn.resolve({
+      type: 'result',
+      turnId: turn.turnId,
+      status: outcome.status,
+      text: outcome.text,
+      sessionId: this.sessionId,
+      terminalReason: outcome.terminalReason ?? null,
+      durationMs: Date.now() - turn.startedAt,
+      costUsd: outcome.costUsd ?? null,
+      usage: outcome.usage ?? null,
+    });
+  }
+
+  private stopProcess(): void {
+    const proc = this.process;
+    if (!proc) return;
+    this.process = null;
+    this.finish({ status: 'aborted', text: 'Stopped.' });
+    proc.input.end();
+    proc.query.close();
+  }
+}
+
+/** Whether Claude Code failed because the session to resume does not exist. */
+function isMissingSession(message: Extract<SDKMessage, { type: 'result' }>): boolean {
+  const texts = message.subtype === 'success' ? [message.result] : message.errors;
+  return texts.some((text) => text.includes('No conversation found with session ID'));
+}
+
+/** A one-line reason for a failed turn that a user can act on. */
+function describeFailure(message: Extract<SDKMessage, { type: 'result' }>): string {
+  if (message.subtype === 'success') {
+    const text = message.result.trim();
+    return text === '' ? 'The model returned an error.' : text;
+  }
+  switch (message.subtype) {
+    case 'error_max_turns':
+      return 'The agent stopped after reaching its maximum number of steps.';
+    case 'error_max_budget_usd':
+      return 'The agent stopped after reaching its cost budget.';
+    default: {
+      const detail = message.errors.find((e) => e.trim() !== '');
+      return detail ? `The agent failed: ${detail}` : 'The agent failed while working on this message.';
+    }
+  }
+}
