@@ -1,0 +1,11 @@
+/**
+ * Loading and validating `praktor.yaml`: the original's format, read unchanged, checked with problems named
+ * by key path. See docs/configuration.md for every key.
+ */
+export { type ConfigDiff, diffConfig } from './diff.js';
+export { parseDuration } from './duration.js';
+export { ConfigError, type ConfigIssue } from './issues.js';
+export { loadConfig } from './load.js';
+export { type LoadResult, type ParseOptions, parseConfig } from './parse.js';
+export { type ResolvedAgent, resolveAgent } from './resolve.js';
+export type { AgentDefinition, Config, RuntimeKind, SecuritySettings } from './schema.js';

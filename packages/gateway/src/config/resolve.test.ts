@@ -1,0 +1,88 @@
+import { describe, expect, test } from 'vitest';
+import { parseConfig } from './parse.js';
+import { resolveAgent } from './resolve.js';
+
+const FILE = `
+defaults:
+  model: default-model
+  image: default-image
+  runtime: docker
+  security: { memory_mb: 256 }
+agents:
+  plain: {}
+  custom:
+    description: Does things
+    model: own-model
+    image: own-image
+    workspace: shared
+    runtime: local
+    env: { EDITOR: vim }
+    files: [ { secret: key, target: /k, mode: "0400" } ]
+    allowed_tools: [Read]
+    nix_enabled: true
+    security: { pids_limit: 64 }
+router: { default_agent: plain }
+`;
+const config = (env: NodeJS.ProcessEnv = {}) =>
+  parseConfig(FILE, { env, source: 'praktor.yaml', cwd: '/srv' }).config;
+
+describe('resolveAgent', () => {
+  test("an agent's own keys win over the defaults", () => {
+    expect(resolveAgent(config(), 'custom')).toEqual({
+      id: 'custom',
+      description: 'Does things',
+      model: 'own-model',
+      image: 'own-image',
+      workspace: 'shared',
+      runtime: 'local',
+      env: { EDITOR: 'vim' },
+      files: [{ secret: 'key', target: '/k', mode: '0400' }],
+      allowedTools: ['Read'],
+      nixEnabled: true,
+      security: expect.objectContaining({ pids_limit: 64, memory_mb: 0 }),
+    });
+  });
+
+  test('an agent without its own keys takes model, image, runtime and security from the defaults', () => {
+    const loaded = config();
+    expect(resolveAgent(loaded, 'plain')).toEqual({
+      id: 'plain',
+      description: '',
+      model: 'default-model',
+      image: 'default-image',
+      workspace: 'plain',
+      runtime: 'docker',
+      env: {},
+      files: [],
+      allowedTools: [],
+      nixEnabled: false,
+      security: loaded.defaults.security,
+    });
+  });
+
+  test("an agent's security block replaces the default one as a whole", () => {
+    const { security } = resolveAgent(config(), 'custom');
+    expect(security.memory_mb).toBe(0);
+    expect(security.pids_limit).toBe(64);
+  });
+
+  test('PRAKTOR_AGENT_MODEL and PRAKTOR_RUNTIME reach only agents that do not set their own', () => {
+    const loaded = config({ PRAKTOR_AGENT_MODEL: 'env-model', PRAKTOR_RUNTIME: 'auto' });
+    expect([resolveAgent(loaded, 'plain').model, resolveAgent(loaded, 'plain').runtime]).toEqual([
+      'env-model',
+      'auto',
+    ]);
+    expect([resolveAgent(loaded, 'custom').model, resolveAgent(loaded, 'custom').runtime]).toEqual([
+      'own-model',
+      'local',
+    ]);
+  });
+
+  test('an unknown agent is an error listing the configured ones', () => {
+    expect(() => resolveAgent(config(), 'writer')).toThrow('unknown agent "writer" (agents: plain, custom)');
+  });
+
+  test('names inherited from Object are not agents', () => {
+    expect(() => resolveAgent(config(), 'toString')).toThrow('unknown agent "toString"');
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * One agent's effective settings: its own keys where set, the `defaults` block otherwise.
+ */
+import type { Config, RuntimeKind, SecuritySettings } from './schema.js';
+
+/** Everything needed to start one agent, with defaults applied; names in the camelCase of the code. */
+export interface ResolvedAgent {
+  id: string;
+  description: string;
+  model: string;
+  image: string;
+  /** Names the agent's volumes and folders; defaults to the agent's id. */
+  workspace: string;
+  runtime: RuntimeKind;
+  env: Record<string, string>;
+  files: { secret: string; target: string; mode: string }[];
+  allowedTools: string[];
+  nixEnabled: boolean;
+  /** The agent's own security block replaces `defaults.security` as a whole (fields are not merged). */
+  security: SecuritySettings;
+}
+
+/** Resolves agent `id` of `config`; throws an `Error` when no such agent is configured. */
+export function resolveAgent(config: Config, id: string): ResolvedAgent {
+  const agent = Object.hasOwn(config.agents, id) ? config.agents[id] : undefined;
+  if (agent === undefined) {
+    throw new Error(`unknown agent "${id}" (agents: ${Object.keys(config.agents).join(', ')})`);
+  }
+  const { defaults } = config;
+  return {
+    id,
+    description: agent.description,
+    model: agent.model || defaults.model,
+    image: agent.image || defaults.image,
+    workspace: agent.workspace,
+    runtime: agent.runtime ?? defaults.runtime,
+    env: agent.env,
+    files: agent.files,
+    allowedTools: agent.allowed_tools,
+    nixEnabled: agent.nix_enabled,
+    security: agent.security ?? defaults.security,
+  };
+}

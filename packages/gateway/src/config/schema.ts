@@ -1,0 +1,147 @@
+/**
+ * The shape of `praktor.yaml`: the original's keys with their defaults, plus Praktor's additions
+ * (`telegram.api_root`, `defaults.runtime`, `agents.<id>.runtime`, `web.host`). Keys keep the YAML's snake_case
+ * names so that documentation, files and problems all use the same words.
+ */
+import type { z } from 'zod';
+import {
+  dictionary,
+  list,
+  opaqueSection,
+  optionalScalar,
+  optionalSection,
+  optionalText,
+  requiredScalar,
+  requiredText,
+  scalar,
+  section,
+  text,
+} from './fields.js';
+import {
+  ok,
+  type Read,
+  readAbsolutePath,
+  readCapability,
+  readChoice,
+  readDuration,
+  readFlag,
+  readHttpUrl,
+  readNonNegativeDecimal,
+  readOctalMode,
+  readPort,
+  readSimpleName,
+  readWholeNumber,
+} from './readers.js';
+
+/** Where agents run: a local sandboxed process, a Docker container, or Docker when available else local. */
+export const RUNTIMES = ['local', 'docker', 'auto'] as const;
+
+/** One of {@link RUNTIMES}. */
+export type RuntimeKind = (typeof RUNTIMES)[number];
+
+/** Reads a runtime name; shared with the `PRAKTOR_RUNTIME` override. */
+export const readRuntime = readChoice(RUNTIMES);
+
+const flag = (fallback: boolean) => scalar(readFlag, fallback, 'true or false');
+const wholeNumber = (fallback: number, min?: number) =>
+  scalar((value) => readWholeNumber(value, { min }), fallback, 'a whole number');
+const duration = (fallback: number) => scalar(readDuration, fallback, 'a duration such as 30s or 10m');
+
+/** The original scheduler treats a zero poll interval as 30 seconds; the loader does it up front. */
+const SCHEDULER_POLL_MS = 30_000;
+const readPollInterval = (value: string): Read<number> => {
+  const read = readDuration(value);
+  return read.ok && read.value === 0 ? ok(SCHEDULER_POLL_MS) : read;
+};
+
+/** The original's "Balanced" container hardening profile; every field left out of a security block takes these. */
+const securityShape = {
+  no_new_privileges: flag(true),
+  drop_capabilities: flag(true),
+  add_capabilities: list(
+    requiredScalar(readCapability, 'a capability name', 'a capability name such as CHOWN'),
+    ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID'],
+  ),
+  pids_limit: wholeNumber(1024, 0),
+  memory_mb: wholeNumber(0, 0),
+  cpus: scalar(readNonNegativeDecimal, 0, 'a number'),
+  tmpfs: flag(true),
+  readonly_rootfs: flag(false),
+};
+
+const securitySchema = section(securityShape);
+
+/** Container hardening settings (`defaults.security`, `agents.<id>.security`). */
+export type SecuritySettings = z.output<typeof securitySchema>;
+
+const secretFileSchema = section({
+  secret: requiredText('the name of a vault secret'),
+  target: requiredScalar(readAbsolutePath, 'a path', 'where the file goes inside the sandbox'),
+  mode: scalar(readOctalMode, '0600', 'an octal file mode'),
+});
+
+const agentSchema = section({
+  description: text(),
+  model: text(),
+  image: text(),
+  // Empty here; the loader fills in the agent's id, which the schema of one agent cannot see.
+  workspace: scalar(readSimpleName, '', 'a name'),
+  claude_md: text(),
+  env: dictionary(text()),
+  files: list(secretFileSchema),
+  allowed_tools: list(requiredText('a tool name such as Read')),
+  nix_enabled: flag(false),
+  runtime: optionalScalar(readRuntime, 'one of local, docker, auto'),
+  security: optionalSection(securityShape),
+  agentmail_inbox_id: optionalText(),
+});
+
+/** The whole configuration file as read from YAML, before the loader fills in what depends on other keys. */
+export const configSchema = section({
+  telegram: section({
+    token: text(),
+    allow_from: list(
+      requiredScalar((value) => readWholeNumber(value), 'a whole number', 'a Telegram user id'),
+    ),
+    main_chat_id: wholeNumber(0),
+    api_root: scalar(readHttpUrl, 'https://api.telegram.org', 'a URL'),
+  }),
+  defaults: section({
+    image: text('praktor-agent:latest'),
+    model: text('claude-opus-4-6'),
+    max_running: wholeNumber(5, 1),
+    idle_timeout: duration(10 * 60_000),
+    anthropic_api_key: text(),
+    oauth_token: text(),
+    runtime: scalar(readRuntime, 'local', 'one of local, docker, auto'),
+    security: securitySchema,
+  }),
+  agents: dictionary(agentSchema),
+  router: section({ default_agent: text() }),
+  nats: section({ data_dir: text('data/nats') }),
+  web: section({
+    enabled: flag(true),
+    port: scalar(readPort, 8080, 'a port number'),
+    auth: text(),
+    host: text('127.0.0.1'),
+  }),
+  scheduler: section({
+    poll_interval: scalar(readPollInterval, SCHEDULER_POLL_MS, 'a duration such as 30s'),
+  }),
+  vault: section({ passphrase: text() }),
+  agentmail: opaqueSection(),
+  speech: opaqueSection(),
+});
+
+/** One agent's definition as written under `agents.<id>`, with defaults of its own keys applied. */
+export type AgentDefinition = z.output<typeof agentSchema>;
+
+/** The file's content after validation and defaults, before the loader adds where it came from. */
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/**
+ * A loaded configuration: the file's keys with defaults applied (durations in milliseconds, every agent's
+ * `workspace` filled in, `router.default_agent` naming an existing agent), plus `source`, the absolute path of
+ * the file read (null when running on built-in defaults), and `dataDir`, the absolute data directory.
+ */
+export type Config = ParsedConfig & { source: string | null; dataDir: string };

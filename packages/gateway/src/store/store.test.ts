@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrations } from './migrations.js';
+import { Store } from './index.js';
+
+let dir: string;
+let store: Store;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'praktor-store-'));
+  store = Store.open(dir);
+});
+
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const incoming = { channel: 'telegram' as const, chatId: '42', sender: 'user:7', text: 'hello' };
+
+describe('Store', () => {
+  it('creates the database in WAL mode at the latest schema version', () => {
+    store.close();
+    const db = new Database(join(dir, 'praktor.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    db.close();
+    store = Store.open(dir);
+  });
+
+  it('refuses a database written by a newer version', () => {
+    store.close();
+    const db = new Database(join(dir, 'praktor.db'));
+    db.pragma(`user_version = ${migrations.length + 1}`);
+    db.close();
+    expect(() => Store.open(dir)).toThrow(/newer than this Praktor knows/);
+    const reset = new Database(join(dir, 'praktor.db'));
+    reset.pragma(`user_version = ${migrations.length}`);
+    reset.close();
+    store = Store.open(dir);
+  });
+
+  it('keeps messages across a reopen', () => {
+    const { message } = store.messages.receive(incoming);
+    store.close();
+    store = Store.open(dir);
+    expect(store.messages.get(message.id)?.text).toBe('hello');
+  });
+});
+
+describe('MessageStore', () => {
+  it('stores a new inbound message as received', () => {
+    const { message, duplicate } = store.messages.receive(incoming);
+    expect(duplicate).toBe(false);
+    expect(message).toMatchObject({ direction: 'in', state: 'received', agentId: null, chatId: '42', text: 'hello' });
+  });
+
+  it('does not store a message with a known external id twice', () => {
+    const first = store.messages.receive({ ...incoming, externalId: 'u1' });
+    const second = store.messages.receive({ ...incoming, externalId: 'u1' });
+    expect(second.duplicate).toBe(true);
+    expect(second.message.id).toBe(first.message.id);
+  });
+
+  it('moves an inbound message through routed and processing to answered, with its answer pending', () => {
+    const { message } = store.messages.receive(incoming);
+    expect(store.messages.route(message.id, 'coder', 'hi').state).toBe('routed');
+    expect(store.messages.startProcessing(message.id).state).toBe('processing');
+    const answer = store.messages.answer(message.id, { agentId: 'coder', sender: 'agent', text: 'hi there' });
+    expect(answer).toMatchObject({ direction: 'out', state: 'pending', inReplyTo: message.id, chatId: '42' });
+    expect(store.messages.get(message.id)?.state).toBe('answered');
+    expect(store.messages.markSent(answer.id).state).toBe('sent');
+  });
+
+  it('marks the inbound message failed when its answer is an error', () => {
+    const { message } = store.messages.receive(incoming);
+    store.messages.route(message.id, 'coder', 'hi');
+    store.messages.answer(message.id, { agentId: 'coder', sender: 'system', text: '⚠️ broke', error: 'broke' });
+    expect(store.messages.get(message.id)).toMatchObject({ state: 'failed', error: 'broke' });
+  });
+
+  it('finds the agent behind a delivered chunk', () => {
+    const { message } = store.messages.receive(incoming);
+    store.messages.route(message.id, 'coder', 'hi');
+    const answer = store.messages.answer(message.id, { agentId: 'coder', sender: 'agent', text: 'long' });
+    store.messages.recordDelivery(answer.id, 0, '42', '100');
+    store.messages.recordDelivery(answer.id, 1, '42', '101');
+    expect(store.messages.agentOfDelivery('42', '101')).toBe('coder');
+    expect(store.messages.agentOfDelivery('43', '101')).toBeNull();
+  });
+
+  it('lists an agent’s recent messages oldest first', () => {
+    for (const text of ['one', 'two', 'three']) {
+      const { message } = store.messages.receive({ ...incoming, text });
+      store.messages.route(message.id, 'coder', text);
+    }
+    expect(store.messages.recentForAgent('coder', 2).map((m) => m.text)).toEqual(['two', 'three']);
+  });
+
+  it('orders messages written in the same millisecond by arrival', () => {
+    const ids = Array.from({ length: 50 }, (_, i) => store.messages.receive({ ...incoming, text: `m${i}` }).message);
+    for (const m of ids) store.messages.route(m.id, 'coder', m.text);
+    expect(store.messages.recentForAgent('coder', 50).map((m) => m.text)).toEqual(ids.map((m) => m.text));
+  });
+});
+
+describe('SessionStore', () => {
+  it('remembers, replaces and forgets an agent’s session', () => {
+    expect(store.sessions.get('coder')).toBeNull();
+    store.sessions.set('coder', 's1');
+    store.sessions.set('coder', 's2');
+    expect(store.sessions.get('coder')).toBe('s2');
+    store.sessions.clear('coder');
+    expect(store.sessions.get('coder')).toBeNull();
+  });
+});
+
+describe('ChatStore', () => {
+  it('remembers the last agent per chat and channel', () => {
+    store.chats.setLastAgent('telegram', '42', 'coder');
+    store.chats.setLastAgent('telegram', '42', 'general');
+    expect(store.chats.lastAgent('telegram', '42')).toBe('general');
+    expect(store.chats.lastAgent('web', '42')).toBeNull();
+  });
+});
