@@ -1,1 +1,5 @@
-export {};
+export * from './anthropic/index.js';
+export * from './praktor.js';
+export * from './process.js';
+export * from './stack.js';
+export * from './telegram/index.js';

@@ -3,13 +3,21 @@
  * confined to its own folders; without it, it runs with the gateway's own rights (said loudly at start).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { agentDirs } from './layout.js';
 import type { Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
 
 const runnerMain = createRequire(import.meta.url).resolve('@praktor/runner');
+
+/** The folder whose node_modules hold the runner's dependencies: the sandbox must see it even under /tmp. */
+function installRoot(from: string): string {
+  for (let dir = dirname(from); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', '@anthropic-ai', 'claude-agent-sdk'))) return dir;
+  }
+  return dirname(from);
+}
 
 /** The bubblewrap binary on the PATH, or null. */
 function findBwrap(): string | null {
@@ -73,11 +81,15 @@ export class LocalRuntime implements Runtime {
       '--dev', '/dev',
       '--proc', '/proc',
       '--tmpfs', '/tmp',
+      // Praktor and Node may themselves live under /tmp: show them again, read-only.
+      '--ro-bind', installRoot(runnerMain), installRoot(runnerMain),
+      '--ro-bind', dirname(process.execPath), dirname(process.execPath),
       // Hide the whole data directory (the database, other agents) and show back only this agent's folders.
       '--tmpfs', this.dataDir,
       '--bind', dirs.workspace, dirs.workspace,
       '--bind', dirs.home, dirs.home,
       '--ro-bind', dirs.global, dirs.global,
+      '--remount-ro', this.dataDir,
       '--unshare-pid', '--unshare-ipc', '--unshare-uts',
       '--cap-drop', 'ALL',
       '--die-with-parent',

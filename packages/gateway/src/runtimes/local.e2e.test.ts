@@ -1,0 +1,96 @@
+/**
+ * The local runtime's confinement, checked the way an attacker would try it: the fake model makes the agent run
+ * shell commands through Claude Code's real Bash tool, and the test reads what the tool reported back.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+function hasBwrap(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v bwrap'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const missing = hasBwrap() ? null : 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap';
+if (missing && process.env.CI) throw new Error(`the confinement suite cannot run in CI: ${missing}`);
+if (missing) console.warn(`skipping the local runtime confinement suite: ${missing}`);
+
+const PROBE = `
+echo in-workspace > "$PRAKTOR_WORKSPACE/written.txt" && echo WORKSPACE_WRITE_OK
+echo in-home > "$HOME/written.txt" && echo HOME_WRITE_OK
+echo in-tmp > /tmp/written.txt && echo TMP_WRITE_OK
+(echo x > "$DATA/planted.txt") 2>/dev/null && echo DATA_WRITE_OK || echo DATA_WRITE_DENIED
+(echo x > /etc/praktor-planted) 2>/dev/null && echo ETC_WRITE_OK || echo ETC_WRITE_DENIED
+(echo x > "$PRAKTOR_GLOBAL_DIR/USER.md") 2>/dev/null && echo GLOBAL_WRITE_OK || echo GLOBAL_WRITE_DENIED
+test -e "$DATA/praktor.db" && echo DB_VISIBLE || echo DB_HIDDEN
+(cat "$DATA/agents/coder/workspace/secret.txt") 2>/dev/null && echo OTHER_AGENT_VISIBLE || echo OTHER_AGENT_HIDDEN
+test -r "$PRAKTOR_GLOBAL_DIR/USER.md" && echo GLOBAL_READABLE
+grep CapEff /proc/self/status
+echo "GATEWAY_ONLY=[$PRAKTOR_TEST_GATEWAY_ONLY]"
+`;
+
+describe.skipIf(missing !== null)('the local runtime under bubblewrap', () => {
+  let stack: Stack;
+  let report = '';
+
+  beforeAll(async () => {
+    stack = await startStack({
+      env: { PRAKTOR_TEST_GATEWAY_ONLY: 'must-not-leak' },
+      handler: (req: ModelRequest) => {
+        if (req.kind !== 'main') return reply.text('side call');
+        if (req.lastUserText === 'probe') {
+          const data = stack.praktor.dataDir;
+          return reply.toolUse('Bash', { command: `DATA=${data}\n${PROBE}`, description: 'probe the sandbox' });
+        }
+        const result = req.toolResults[0];
+        return reply.text(result ? `probe done` : 'nothing to do');
+      },
+    });
+    const otherWorkspace = join(stack.praktor.dataDir, 'agents', 'coder', 'workspace');
+    mkdirSync(otherWorkspace, { recursive: true });
+    writeFileSync(join(otherWorkspace, 'secret.txt'), 'coder-only');
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'probe' });
+    await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID).length > 0, 30_000);
+    const followUp = stack.anthropic.requests.find((r) => r.toolResults.length > 0);
+    report = followUp?.toolResults[0]?.content ?? '';
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('lets the agent write its own workspace, home and /tmp', () => {
+    expect(report).toContain('WORKSPACE_WRITE_OK');
+    expect(report).toContain('HOME_WRITE_OK');
+    expect(report).toContain('TMP_WRITE_OK');
+    expect(existsSync(join(stack.praktor.dataDir, 'agents', 'general', 'workspace', 'written.txt'))).toBe(true);
+  });
+
+  it('refuses writes anywhere else', () => {
+    expect(report).toContain('DATA_WRITE_DENIED');
+    expect(report).toContain('ETC_WRITE_DENIED');
+    expect(report).toContain('GLOBAL_WRITE_DENIED');
+    expect(existsSync(join(stack.praktor.dataDir, 'planted.txt'))).toBe(false);
+  });
+
+  it('hides the database and other agents’ folders, but shows the shared profile', () => {
+    expect(report).toContain('DB_HIDDEN');
+    expect(report).toContain('OTHER_AGENT_HIDDEN');
+    expect(report).not.toContain('coder-only');
+    expect(report).toContain('GLOBAL_READABLE');
+  });
+
+  it('runs the agent without Linux capabilities', () => {
+    expect(report).toMatch(/CapEff:\s+0000000000000000/);
+  });
+
+  it('passes none of the gateway’s own environment to the agent', () => {
+    expect(report).toContain('GATEWAY_ONLY=[]');
+  });
+});

@@ -1,0 +1,69 @@
+import { extname } from 'node:path';
+
+/** A file Telegram knows: uploaded by the bot or registered by a test as an incoming file. */
+export interface StoredFile {
+  fileId: string;
+  fileUniqueId: string;
+  /** Path under `<apiRoot>/file/bot<token>/`, as getFile reports it. */
+  filePath: string;
+  fileName: string;
+  mimeType: string;
+  bytes: Buffer;
+}
+
+// Telegram derives a document's mime type from its file name, not from the upload's header.
+const MIME_BY_EXTENSION: Record<string, string> = {
+  '.txt': 'text/plain',
+  '.md': 'text/markdown',
+  '.csv': 'text/csv',
+  '.html': 'text/html',
+  '.json': 'application/json',
+  '.pdf': 'application/pdf',
+  '.zip': 'application/zip',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ogg': 'audio/ogg',
+  '.mp3': 'audio/mpeg',
+  '.mp4': 'video/mp4',
+};
+
+/** The mime type Telegram would report for a file name, falling back to the declared one. */
+export function mimeTypeFor(fileName: string, declared = 'application/octet-stream'): string {
+  return MIME_BY_EXTENSION[extname(fileName).toLowerCase()] ?? declared;
+}
+
+/** Telegram's getFile refuses files over 20 MB for bots. */
+export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
+
+/** All files of the fake, by id and by download path. */
+export class FileStore {
+  private readonly byId = new Map<string, StoredFile>();
+  private readonly byPath = new Map<string, StoredFile>();
+  private counter = 0;
+
+  add(bytes: Uint8Array, fileName: string, mimeType: string, folder: 'documents' | 'photos'): StoredFile {
+    this.counter++;
+    const file: StoredFile = {
+      fileId: `fake-${folder}-${this.counter}`,
+      fileUniqueId: `fake-unique-${this.counter}`,
+      filePath: `${folder}/file_${this.counter}${extname(fileName).toLowerCase()}`,
+      fileName,
+      mimeType,
+      bytes: Buffer.from(bytes),
+    };
+    this.byId.set(file.fileId, file);
+    this.byPath.set(file.filePath, file);
+    return file;
+  }
+
+  get(fileId: string): StoredFile | undefined {
+    return this.byId.get(fileId);
+  }
+
+  atPath(filePath: string): StoredFile | undefined {
+    return this.byPath.get(filePath);
+  }
+}
