@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 
 describe('praktor version', () => {
   it('prints the version', () => {
-    expect(execFileSync(process.execPath, [PRAKTOR_BIN, 'version'], { encoding: 'utf8' })).toMatch(/^praktor \d+\.\d+\.\d+\n$/);
+    expect(execFileSync(process.execPath, [PRAKTOR_BIN, 'version'], { encoding: 'utf8' })).toMatch(
+      /^praktor \d+\.\d+\.\d+\n$/,
+    );
   });
 });
 

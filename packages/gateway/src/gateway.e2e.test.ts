@@ -28,7 +28,11 @@ describe('the message loop over Telegram', () => {
     stack = await startStack({
       handler: echoModel,
       config: ({ telegramApiRoot, telegramToken }) => ({
-        telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [TEST_USER_ID, 2002, 2003, 2004] },
+        telegram: {
+          token: telegramToken,
+          api_root: telegramApiRoot,
+          allow_from: [TEST_USER_ID, 2002, 2003, 2004],
+        },
         defaults: { model: 'claude-general-model' },
         agents: {
           general: { description: 'General-purpose assistant' },
@@ -52,7 +56,9 @@ describe('the message loop over Telegram', () => {
   it('sends an @agent message to that agent, with that agent’s model and without the prefix', async () => {
     const chat = TEST_USER_ID;
     const [answer] = await say(stack, chat, '@coder fix the build');
-    const request = await stack.anthropic.waitForRequest((r) => r.kind === 'main' && r.lastUserText === 'fix the build');
+    const request = await stack.anthropic.waitForRequest(
+      (r) => r.kind === 'main' && r.lastUserText === 'fix the build',
+    );
     expect(request.model).toBe('claude-coder-model');
     expect(answer?.text).toBe('coder: claude-coder-model heard: fix the build');
   });
@@ -66,7 +72,11 @@ describe('the message loop over Telegram', () => {
     const chat = TEST_USER_ID;
     const [coderAnswer] = await say(stack, chat, '@coder first');
     const before = stack.telegram.messagesIn(chat).length;
-    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'and a follow-up', replyToMessageId: coderAnswer?.messageId });
+    stack.telegram.sendText({
+      userId: TEST_USER_ID,
+      text: 'and a follow-up',
+      replyToMessageId: coderAnswer?.messageId,
+    });
     const [answer] = await stack.telegram.waitFor(() => {
       const sent = stack.telegram.messagesIn(chat);
       return sent.length > before ? sent.slice(before) : undefined;
@@ -93,7 +103,10 @@ describe('the message loop over Telegram', () => {
   });
 
   it('splits a 10,000-character answer into chunks of at most 4096 characters, in order, losing nothing', async () => {
-    const paragraphs = Array.from({ length: 50 }, (_, i) => `Paragraph ${i}: ${'lorem ipsum '.repeat(16).trim()}.`);
+    const paragraphs = Array.from(
+      { length: 50 },
+      (_, i) => `Paragraph ${i}: ${'lorem ipsum '.repeat(16).trim()}.`,
+    );
     const long = paragraphs.join('\n\n');
     expect(long.length).toBeGreaterThan(10_000);
     stack.anthropic.setHandler((req) =>
@@ -182,7 +195,9 @@ describe('a gateway restart', () => {
       await say(stack, TEST_USER_ID, 'remember the word pineapple');
       await stack.restart();
       await say(stack, TEST_USER_ID, 'which word?');
-      const request = await stack.anthropic.waitForRequest((r) => r.kind === 'main' && r.lastUserText === 'which word?');
+      const request = await stack.anthropic.waitForRequest(
+        (r) => r.kind === 'main' && r.lastUserText === 'which word?',
+      );
       expect(request.transcript).toContain('remember the word pineapple');
     } finally {
       await stack.close();

@@ -25,11 +25,17 @@ export interface Gateway {
 }
 
 /** Starts a gateway on `config`. Rejects with a message for the user when a part cannot start. */
-export async function startGateway(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Gateway> {
+export async function startGateway(
+  config: Config,
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Gateway> {
   mkdirSync(config.dataDir, { recursive: true });
   const store = Store.open(config.dataDir);
   ensureGlobalFiles(config.dataDir);
-  const bus = new EventBus((err, event) => log.error({ err: err.message, event: event.type }, 'event listener failed'));
+  const bus = new EventBus((err, event) =>
+    log.error({ err: err.message, event: event.type }, 'event listener failed'),
+  );
   const local = new LocalRuntime(config.dataDir);
   if (!local.confined) log.warn(`agents are not confined: ${local.confinement}`);
   const runtimeFor = (agent: ResolvedAgent): Runtime => {
@@ -50,7 +56,9 @@ export async function startGateway(config: Config, log: Logger, env: NodeJS.Proc
     log,
   });
   const inbox = new Inbox({ config: () => config, store, bus, orchestrator });
-  const telegram = config.telegram.token ? new TelegramChannel({ config: () => config, store, bus, inbox, orchestrator, log }) : null;
+  const telegram = config.telegram.token
+    ? new TelegramChannel({ config: () => config, store, bus, inbox, orchestrator, log })
+    : null;
   if (telegram) {
     try {
       await telegram.start();

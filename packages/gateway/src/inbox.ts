@@ -27,7 +27,10 @@ export class Inbox {
    * Stores, routes and queues one message. `repliedToAgent` is the agent whose message this one answers, if the
    * channel knows it. `forceAgent` skips routing (for example `/start coder`).
    */
-  receive(incoming: IncomingMessage, opts: { repliedToAgent?: string | null; forceAgent?: string } = {}): Received {
+  receive(
+    incoming: IncomingMessage,
+    opts: { repliedToAgent?: string | null; forceAgent?: string } = {},
+  ): Received {
     const { store, bus, orchestrator } = this.deps;
     const { message, duplicate } = store.messages.receive(incoming);
     if (duplicate) return { message, route: null, duplicate };

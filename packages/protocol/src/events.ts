@@ -8,7 +8,15 @@ export const Channel = z.enum(['telegram', 'web', 'scheduler', 'system']);
 export type Channel = z.infer<typeof Channel>;
 
 /** Inbound: received → routed → processing → answered | failed. Outbound: pending → sent | failed. */
-export const MessageState = z.enum(['received', 'routed', 'processing', 'answered', 'pending', 'sent', 'failed']);
+export const MessageState = z.enum([
+  'received',
+  'routed',
+  'processing',
+  'answered',
+  'pending',
+  'sent',
+  'failed',
+]);
 export type MessageState = z.infer<typeof MessageState>;
 
 /** A stored message as the rest of the system sees it. */

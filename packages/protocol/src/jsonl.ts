@@ -66,7 +66,9 @@ function handleLine<S extends z.ZodType>(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    handlers.onError(new LineError(`invalid message${where}: ${issue?.message ?? 'unknown'}`, line.slice(0, 200)));
+    handlers.onError(
+      new LineError(`invalid message${where}: ${issue?.message ?? 'unknown'}`, line.slice(0, 200)),
+    );
     return;
   }
   handlers.onMessage(parsed.data);

@@ -18,7 +18,9 @@ import { buildSystemPrompt, ensureAgentMd } from './identity.js';
 import { ClaudeSession } from './session.js';
 import { type RunnerPaths, readPaths } from './settings.js';
 
-const runnerVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+const runnerVersion: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
 
 function send(message: RunnerToGateway): void {
   writeLine(process.stdout, message);

@@ -3,7 +3,13 @@
  * turn pays for starting the CLI. The process is replaced, resuming the same session, when it dies or when the
  * system prompt changed since it started.
  */
-import { type Options, type Query, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import {
+  type Options,
+  type Query,
+  query,
+  type SDKMessage,
+  type SDKUserMessage,
+} from '@anthropic-ai/claude-agent-sdk';
 import type { ResultMessage, TurnUsage } from '@praktor/protocol';
 import { PushQueue } from './push-queue.js';
 
@@ -154,7 +160,9 @@ export class ClaudeSession {
     if (this.pending) {
       this.finish({
         status: this.pending.aborted ? 'aborted' : 'error',
-        text: this.pending.aborted ? 'Stopped.' : `Claude Code stopped unexpectedly: ${failure ?? 'no result'}`,
+        text: this.pending.aborted
+          ? 'Stopped.'
+          : `Claude Code stopped unexpectedly: ${failure ?? 'no result'}`,
       });
     }
   }
@@ -200,7 +208,13 @@ export class ClaudeSession {
         } else if (message.subtype === 'success' && !message.is_error) {
           this.finish({ status: 'ok', text: message.result, terminalReason, costUsd: turnCost, usage });
         } else {
-          this.finish({ status: 'error', text: describeFailure(message), terminalReason, costUsd: turnCost, usage });
+          this.finish({
+            status: 'error',
+            text: describeFailure(message),
+            terminalReason,
+            costUsd: turnCost,
+            usage,
+          });
         }
         return;
       }
@@ -210,7 +224,8 @@ export class ClaudeSession {
   }
 
   private finish(
-    outcome: Pick<ResultMessage, 'status' | 'text'> & Partial<Pick<ResultMessage, 'terminalReason' | 'costUsd' | 'usage'>>,
+    outcome: Pick<ResultMessage, 'status' | 'text'> &
+      Partial<Pick<ResultMessage, 'terminalReason' | 'costUsd' | 'usage'>>,
   ): void {
     const turn = this.pending;
     if (!turn) return;

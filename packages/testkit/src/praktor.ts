@@ -34,7 +34,11 @@ export interface PraktorProcess {
   /** Parsed JSON log lines so far (non-JSON lines are skipped). */
   logs(): Record<string, unknown>[];
   /** Resolves with the first log line whose `msg` is `msg` (and which `where` accepts). */
-  waitForLog(msg: string, where?: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    msg: string,
+    where?: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** Process ids still working in the data directory (runners, Claude Code) — empty after a clean stop. */
   leftovers(): number[];
   /** Stops the gateway with SIGTERM and waits. */

@@ -15,7 +15,10 @@ export interface RunningProcess {
   /** Resolves with the first line (already printed or still to come) that `match` accepts. */
   waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Sends `signal` and waits for the exit. Forces SIGKILL if it has not ended after `timeoutMs`. */
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(
+    signal?: NodeJS.Signals,
+    timeoutMs?: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Starts `command` with `args`, keeping its output. */
@@ -61,7 +64,9 @@ export function runProcess(
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           watchers.delete(watcher);
-          reject(new Error(`no matching line within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`));
+          reject(
+            new Error(`no matching line within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`),
+          );
         }, timeoutMs);
         const watcher = (line: string) => {
           if (!match(line)) return;
@@ -74,7 +79,11 @@ export function runProcess(
           if (!watchers.has(watcher)) return;
           clearTimeout(timer);
           watchers.delete(watcher);
-          reject(new Error(`exited (${signal ?? code}) before a matching line; last lines:\n${lines.slice(-15).join('\n')}`));
+          reject(
+            new Error(
+              `exited (${signal ?? code}) before a matching line; last lines:\n${lines.slice(-15).join('\n')}`,
+            ),
+          );
         });
       });
     },

@@ -29,7 +29,10 @@ export interface Stack {
 }
 
 /** Two agents, `general` (the default) and `coder`, each with its own model; the test user allowed. */
-export function defaultStackConfig(urls: { telegramApiRoot: string; telegramToken: string }): Record<string, unknown> {
+export function defaultStackConfig(urls: {
+  telegramApiRoot: string;
+  telegramToken: string;
+}): Record<string, unknown> {
   return {
     telegram: { token: urls.telegramToken, api_root: urls.telegramApiRoot, allow_from: [TEST_USER_ID] },
     defaults: { model: 'claude-general-model', idle_timeout: '10m', max_running: 5 },
@@ -45,7 +48,10 @@ export function defaultStackConfig(urls: { telegramApiRoot: string; telegramToke
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const anthropic = await startFakeAnthropic(opts.handler ? { handler: opts.handler } : {});
   const telegram = await startFakeTelegram();
-  const config = (opts.config ?? defaultStackConfig)({ telegramApiRoot: telegram.apiRoot, telegramToken: telegram.token });
+  const config = (opts.config ?? defaultStackConfig)({
+    telegramApiRoot: telegram.apiRoot,
+    telegramToken: telegram.token,
+  });
   const launch = (home?: string) =>
     startPraktor({
       config,

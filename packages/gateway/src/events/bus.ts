@@ -28,7 +28,10 @@ export class EventBus {
   }
 
   /** Listens to events of one type. */
-  onType<T extends GatewayEvent['type']>(type: T, listener: Listener<Extract<GatewayEvent, { type: T }>>): () => void {
+  onType<T extends GatewayEvent['type']>(
+    type: T,
+    listener: Listener<Extract<GatewayEvent, { type: T }>>,
+  ): () => void {
     return this.on((event) => {
       if (event.type === type) listener(event as Extract<GatewayEvent, { type: T }>);
     });

@@ -25,7 +25,11 @@ const PASSTHROUGH = [
 ];
 
 /** Builds the runner's environment for `agent`; throws {@link AgentStartError} for what the user must fix. */
-export function agentEnvironment(config: Config, agent: ResolvedAgent, gatewayEnv: NodeJS.ProcessEnv): Record<string, string> {
+export function agentEnvironment(
+  config: Config,
+  agent: ResolvedAgent,
+  gatewayEnv: NodeJS.ProcessEnv,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of PASSTHROUGH) {
     const value = gatewayEnv[name];

@@ -110,7 +110,9 @@ export class AgentLink {
           }
           if (message.type === 'ready') {
             if (message.protocol !== LINK_PROTOCOL_VERSION) {
-              fail(`the runner speaks link protocol ${message.protocol}, the gateway ${LINK_PROTOCOL_VERSION}`);
+              fail(
+                `the runner speaks link protocol ${message.protocol}, the gateway ${LINK_PROTOCOL_VERSION}`,
+              );
               return;
             }
             clearTimeout(timer);

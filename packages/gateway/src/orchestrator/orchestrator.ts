@@ -162,7 +162,13 @@ export class Orchestrator {
     worker.lastActive = Date.now();
     if (result.sessionId) store.sessions.set(worker.id, result.sessionId);
     log.info(
-      { agent: worker.id, message: messageId, status: result.status, ms: result.durationMs, costUsd: result.costUsd },
+      {
+        agent: worker.id,
+        message: messageId,
+        status: result.status,
+        ms: result.durationMs,
+        costUsd: result.costUsd,
+      },
       'turn finished',
     );
     if (this.closing && result.status !== 'ok') return;
@@ -189,7 +195,8 @@ export class Orchestrator {
     let outbound: MessageView;
     if (result.status === 'ok') {
       let text = result.text.trim() === '' ? '(The agent finished without writing a reply.)' : result.text;
-      if (result.terminalReason) text += `\n\n⚠️ Agent stopped early: ${result.terminalReason.replaceAll('_', ' ')}`;
+      if (result.terminalReason)
+        text += `\n\n⚠️ Agent stopped early: ${result.terminalReason.replaceAll('_', ' ')}`;
       outbound = store.messages.answer(message.id, { agentId, sender: 'agent', text });
     } else {
       outbound = store.messages.answer(message.id, {
@@ -211,7 +218,11 @@ export class Orchestrator {
     await this.acquireSlot(worker);
     const { store, log } = this.deps;
     try {
-      const sandbox = await runtime.start({ agentId: agent.id, workspace: safeWorkspaceName(agent.workspace), env });
+      const sandbox = await runtime.start({
+        agentId: agent.id,
+        workspace: safeWorkspaceName(agent.workspace),
+        env,
+      });
       const link = await AgentLink.open(sandbox, {
         agentId: agent.id,
         model: agent.model,

@@ -5,7 +5,11 @@ const ctx = { agents: ['general', 'coder', 'research_bot'], defaultAgent: 'gener
 
 describe('route', () => {
   it('sends a message with an @name prefix to that agent without the prefix', () => {
-    expect(route('@coder fix the bug', ctx)).toEqual({ agentId: 'coder', text: 'fix the bug', via: 'prefix' });
+    expect(route('@coder fix the bug', ctx)).toEqual({
+      agentId: 'coder',
+      text: 'fix the bug',
+      via: 'prefix',
+    });
   });
 
   it('matches the prefix regardless of case', () => {
@@ -21,7 +25,11 @@ describe('route', () => {
   });
 
   it('sends an unknown @name to the default agent with the text intact', () => {
-    expect(route('@nobody hello', ctx)).toEqual({ agentId: 'general', text: '@nobody hello', via: 'default' });
+    expect(route('@nobody hello', ctx)).toEqual({
+      agentId: 'general',
+      text: '@nobody hello',
+      via: 'default',
+    });
   });
 
   it('accepts agent ids with underscores and dashes', () => {
@@ -41,7 +49,11 @@ describe('route', () => {
   });
 
   it('sends plain text to the default agent', () => {
-    expect(route('what is the weather?', ctx)).toEqual({ agentId: 'general', text: 'what is the weather?', via: 'default' });
+    expect(route('what is the weather?', ctx)).toEqual({
+      agentId: 'general',
+      text: 'what is the weather?',
+      via: 'default',
+    });
   });
 
   it('does not treat an email address inside the text as a prefix', () => {

@@ -46,7 +46,10 @@ describe.skipIf(missing !== null)('the local runtime under bubblewrap', () => {
         if (req.kind !== 'main') return reply.text('side call');
         if (req.lastUserText === 'probe') {
           const data = stack.praktor.dataDir;
-          return reply.toolUse('Bash', { command: `DATA=${data}\n${PROBE}`, description: 'probe the sandbox' });
+          return reply.toolUse('Bash', {
+            command: `DATA=${data}\n${PROBE}`,
+            description: 'probe the sandbox',
+          });
         }
         const result = req.toolResults[0];
         return reply.text(result ? `probe done` : 'nothing to do');
@@ -69,7 +72,9 @@ describe.skipIf(missing !== null)('the local runtime under bubblewrap', () => {
     expect(report).toContain('WORKSPACE_WRITE_OK');
     expect(report).toContain('HOME_WRITE_OK');
     expect(report).toContain('TMP_WRITE_OK');
-    expect(existsSync(join(stack.praktor.dataDir, 'agents', 'general', 'workspace', 'written.txt'))).toBe(true);
+    expect(existsSync(join(stack.praktor.dataDir, 'agents', 'general', 'workspace', 'written.txt'))).toBe(
+      true,
+    );
   });
 
   it('refuses writes anywhere else', () => {

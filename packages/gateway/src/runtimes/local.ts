@@ -70,7 +70,12 @@ export class LocalRuntime implements Runtime {
       ? [this.bwrap, [...this.confinementArgs(dirs), '--', process.execPath, runnerMain]]
       : [process.execPath, [runnerMain]];
     // A process group of its own, so stopping it also ends the Claude Code process it started.
-    const child = spawn(command, args, { cwd: dirs.workspace, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, args, {
+      cwd: dirs.workspace,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     return new LocalSandbox(child);
   }
 

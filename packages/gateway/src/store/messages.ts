@@ -63,7 +63,15 @@ export class MessageStore {
         `INSERT INTO messages (direction, channel, chat_id, sender, content, state, external_id, created_at, updated_at)
          VALUES ('in', ?, ?, ?, ?, 'received', ?, ?, ?) RETURNING *`,
       )
-      .get(input.channel, input.chatId, input.sender, input.text, input.externalId ?? null, now, now) as MessageRow;
+      .get(
+        input.channel,
+        input.chatId,
+        input.sender,
+        input.text,
+        input.externalId ?? null,
+        now,
+        now,
+      ) as MessageRow;
     return { message: toView(row), duplicate: false };
   }
 
@@ -86,7 +94,10 @@ export class MessageStore {
    * Stores an agent's answer to an inbound message as pending delivery and marks the inbound answered,
    * in one transaction: an answer is never recorded without its question being closed, or the reverse.
    */
-  answer(inboundId: number, answer: { agentId: string; sender: string; text: string; error?: string }): MessageView {
+  answer(
+    inboundId: number,
+    answer: { agentId: string; sender: string; text: string; error?: string },
+  ): MessageView {
     return this.db.transaction(() => {
       const inbound = this.get(inboundId);
       if (!inbound) throw new Error(`message ${inboundId} does not exist`);
@@ -149,7 +160,9 @@ export class MessageStore {
   /** The latest `limit` messages of an agent, oldest first. */
   recentForAgent(agentId: string, limit: number): MessageView[] {
     const rows = this.db
-      .prepare<[string, number], MessageRow>('SELECT * FROM messages WHERE agent_id = ? ORDER BY id DESC LIMIT ?')
+      .prepare<[string, number], MessageRow>(
+        'SELECT * FROM messages WHERE agent_id = ? ORDER BY id DESC LIMIT ?',
+      )
       .all(agentId, limit);
     return rows.reverse().map(toView);
   }

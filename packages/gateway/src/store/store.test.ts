@@ -55,7 +55,13 @@ describe('MessageStore', () => {
   it('stores a new inbound message as received', () => {
     const { message, duplicate } = store.messages.receive(incoming);
     expect(duplicate).toBe(false);
-    expect(message).toMatchObject({ direction: 'in', state: 'received', agentId: null, chatId: '42', text: 'hello' });
+    expect(message).toMatchObject({
+      direction: 'in',
+      state: 'received',
+      agentId: null,
+      chatId: '42',
+      text: 'hello',
+    });
   });
 
   it('does not store a message with a known external id twice', () => {
@@ -78,7 +84,12 @@ describe('MessageStore', () => {
   it('marks the inbound message failed when its answer is an error', () => {
     const { message } = store.messages.receive(incoming);
     store.messages.route(message.id, 'coder', 'hi');
-    store.messages.answer(message.id, { agentId: 'coder', sender: 'system', text: '⚠️ broke', error: 'broke' });
+    store.messages.answer(message.id, {
+      agentId: 'coder',
+      sender: 'system',
+      text: '⚠️ broke',
+      error: 'broke',
+    });
     expect(store.messages.get(message.id)).toMatchObject({ state: 'failed', error: 'broke' });
   });
 
@@ -101,7 +112,10 @@ describe('MessageStore', () => {
   });
 
   it('orders messages written in the same millisecond by arrival', () => {
-    const ids = Array.from({ length: 50 }, (_, i) => store.messages.receive({ ...incoming, text: `m${i}` }).message);
+    const ids = Array.from(
+      { length: 50 },
+      (_, i) => store.messages.receive({ ...incoming, text: `m${i}` }).message,
+    );
     for (const m of ids) store.messages.route(m.id, 'coder', m.text);
     expect(store.messages.recentForAgent('coder', 50).map((m) => m.text)).toEqual(ids.map((m) => m.text));
   });

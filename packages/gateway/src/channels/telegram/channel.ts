@@ -96,7 +96,9 @@ export class TelegramChannel {
 
   private install(): void {
     const { log } = this.deps;
-    this.bot.catch((err) => log.error({ err: err.message, update: err.ctx.update.update_id }, 'telegram handler failed'));
+    this.bot.catch((err) =>
+      log.error({ err: err.message, update: err.ctx.update.update_id }, 'telegram handler failed'),
+    );
     this.bot.use((ctx, next) => this.guard(ctx, next));
     this.bot.command('start', (ctx) => this.onStart(ctx));
     this.bot.command('stop', (ctx) => this.onStop(ctx));
@@ -115,7 +117,10 @@ export class TelegramChannel {
       await next();
       return;
     }
-    this.deps.log.warn({ user: user.id, chat: ctx.chat?.id }, 'message from a telegram user not on allow_from ignored');
+    this.deps.log.warn(
+      { user: user.id, chat: ctx.chat?.id },
+      'message from a telegram user not on allow_from ignored',
+    );
     if (allowFrom.length > 0 || !ctx.chat) return;
     const last = this.noticeSentAt.get(user.id) ?? 0;
     if (Date.now() - last < NOTICE_INTERVAL_MS) return;
@@ -155,11 +160,14 @@ export class TelegramChannel {
   /** The agent a command means: its argument, else the agent the chat talked to last, else the default agent. */
   private commandAgent(ctx: Context): { agentId: string } | { error: string } {
     const config = this.deps.config();
-    const arg = (typeof ctx.match === 'string' ? ctx.match : '').trim().split(/\s+/)[0]?.replace(/^@/, '') ?? '';
+    const arg =
+      (typeof ctx.match === 'string' ? ctx.match : '').trim().split(/\s+/)[0]?.replace(/^@/, '') ?? '';
     if (arg !== '') {
       const agentId = Object.keys(config.agents).find((id) => id.toLowerCase() === arg.toLowerCase());
       if (agentId) return { agentId };
-      return { error: `There is no agent called “${arg}”. Agents: ${Object.keys(config.agents).join(', ')}.` };
+      return {
+        error: `There is no agent called “${arg}”. Agents: ${Object.keys(config.agents).join(', ')}.`,
+      };
     }
     const last = ctx.chat ? this.deps.store.chats.lastAgent('telegram', String(ctx.chat.id)) : null;
     return { agentId: last && config.agents[last] ? last : config.router.default_agent };
@@ -204,7 +212,9 @@ export class TelegramChannel {
       return;
     }
     this.deps.orchestrator.reset(target.agentId);
-    await ctx.reply(`New conversation started with <b>${escapeHtml(target.agentId)}</b>.`, { parse_mode: 'HTML' });
+    await ctx.reply(`New conversation started with <b>${escapeHtml(target.agentId)}</b>.`, {
+      parse_mode: 'HTML',
+    });
   }
 
   private async onAgents(ctx: Context): Promise<void> {
@@ -212,9 +222,13 @@ export class TelegramChannel {
     const lines = ['<b>Agents</b>', ''];
     for (const [id, agent] of Object.entries(config.agents)) {
       const label = id === config.router.default_agent ? `${escapeHtml(id)} (default)` : escapeHtml(id);
-      lines.push(agent.description ? `<b>${label}</b> — ${escapeHtml(agent.description)}` : `<b>${label}</b>`);
+      lines.push(
+        agent.description ? `<b>${label}</b> — ${escapeHtml(agent.description)}` : `<b>${label}</b>`,
+      );
       const model = agent.model || config.defaults.model;
-      lines.push(`  Status: <code>${this.deps.orchestrator.status(id)}</code> | Model: <code>${escapeHtml(model)}</code>`);
+      lines.push(
+        `  Status: <code>${this.deps.orchestrator.status(id)}</code> | Model: <code>${escapeHtml(model)}</code>`,
+      );
       lines.push('');
     }
     await ctx.reply(lines.join('\n').trim(), { parse_mode: 'HTML' });

@@ -3,8 +3,9 @@
  * each other), as HTML with a plain-text retry when Telegram rejects the formatting, every chunk recorded so that a
  * reply to it finds its agent.
  */
-import { GrammyError, type Api } from 'grammy';
+
 import type { MessageView } from '@praktor/protocol';
+import { type Api, GrammyError } from 'grammy';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
 import { formatForTelegram } from './format.js';
@@ -42,7 +43,7 @@ export class TelegramDelivery {
   }
 
   private async deliver(message: MessageView, chatId: string): Promise<void> {
-    const { api, store, log } = this.deps;
+    const { store, log } = this.deps;
     const attribution = message.agentId && this.deps.attribute(message.agentId) ? message.agentId : undefined;
     const chunks = formatForTelegram(message.text, attribution ? { attribution } : {});
     try {
@@ -65,9 +66,15 @@ export class TelegramDelivery {
         link_preview_options: { is_disabled: true },
       });
     } catch (err) {
-      if (!(err instanceof GrammyError && err.error_code === 400 && /parse entities/i.test(err.description))) throw err;
-      this.deps.log.warn({ chat: chatId, err: err.description }, 'telegram refused the formatting; sending plain text');
-      return await this.deps.api.sendMessage(chatId, chunk.plain, { link_preview_options: { is_disabled: true } });
+      if (!(err instanceof GrammyError && err.error_code === 400 && /parse entities/i.test(err.description)))
+        throw err;
+      this.deps.log.warn(
+        { chat: chatId, err: err.description },
+        'telegram refused the formatting; sending plain text',
+      );
+      return await this.deps.api.sendMessage(chatId, chunk.plain, {
+        link_preview_options: { is_disabled: true },
+      });
     }
   }
 }
