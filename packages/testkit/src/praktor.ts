@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { processesWorkingIn, type RunningProcess, runProcess } from './process.js';
+import { type FoundProcess, processesWorkingIn, type RunningProcess, runProcess } from './process.js';
 
 /** The `praktor` command of this repository. */
 export const PRAKTOR_BIN = fileURLToPath(new URL('../../gateway/bin/praktor.js', import.meta.url));
@@ -39,8 +39,8 @@ export interface PraktorProcess {
     where?: (line: Record<string, unknown>) => boolean,
     timeoutMs?: number,
   ): Promise<Record<string, unknown>>;
-  /** Process ids still working in the data directory (runners, Claude Code) — empty after a clean stop. */
-  leftovers(): number[];
+  /** Processes still working in the data directory (runners, Claude Code): none after a clean stop. */
+  leftovers(): FoundProcess[];
   /** Stops the gateway with SIGTERM and waits. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Removes the temporary folder (after stop). */

@@ -3,7 +3,7 @@
  * it left behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** A started program whose output lines are kept. */
 export interface RunningProcess {
@@ -100,14 +100,23 @@ export function runProcess(
   };
 }
 
-/** Process ids of every process on this machine whose working directory is `dir` or below it. */
-export function processesWorkingIn(dir: string): number[] {
-  const found: number[] = [];
+/** A process found on the machine: its id and command line. */
+export interface FoundProcess {
+  pid: number;
+  command: string;
+}
+
+/** Every live process on this machine whose working directory is `dir` or below it. */
+export function processesWorkingIn(dir: string): FoundProcess[] {
+  const found: FoundProcess[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
-      if (cwd === dir || cwd.startsWith(`${dir}/`)) found.push(Number(entry));
+      if (cwd !== dir && !cwd.startsWith(`${dir}/`)) continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      // An empty command line means the kernel has already released its memory: it is exiting and cannot run again.
+      if (command !== '') found.push({ pid: Number(entry), command: command.slice(0, 200) });
     } catch {
       // The process ended while we looked, or is not ours to inspect.
     }

@@ -141,17 +141,19 @@ export class Orchestrator {
     if (!message || message.state === 'failed') return;
     let agent: ResolvedAgent;
     let link: AgentLink;
+    // Claimed before the sandbox starts, so that nobody evicts it between its start and its turn.
+    worker.current = messageId;
     try {
       agent = resolveAgent(this.deps.config(), worker.id);
       link = await this.ensureLink(worker, agent);
     } catch (err) {
+      worker.current = null;
       const reason = (err as Error).message;
       log.error({ agent: worker.id, err: reason }, 'agent could not start');
       this.deps.bus.emit({ type: 'error', agentId: worker.id, message: reason });
       this.recordOutcome(message, worker.id, { status: 'error', text: `I could not start: ${reason}` });
       return;
     }
-    worker.current = messageId;
     worker.lastActive = Date.now();
     this.announce(store.messages.startProcessing(messageId));
     this.setStatus(worker, 'busy', null);

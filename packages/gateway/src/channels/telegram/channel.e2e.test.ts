@@ -1,0 +1,95 @@
+/**
+ * What a Telegram user sees: formatting, the plain-text fallback, commands, and the door of a private bot.
+ */
+import { type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+function model(req: ModelRequest) {
+  if (req.kind !== 'main') return reply.text('side call');
+  if (req.lastUserText === 'format please') return reply.text('Here is **bold** and `code`.');
+  return reply.text(`heard: ${req.lastUserText}`);
+}
+
+async function exchange(stack: Stack, userId: number, text: string) {
+  const before = stack.telegram.messagesIn(userId).length;
+  stack.telegram.sendText({ userId, text });
+  return stack.telegram.waitFor(() => stack.telegram.messagesIn(userId)[before], 20_000);
+}
+
+describe('the Telegram channel', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ handler: model });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('renders the agent’s Markdown as Telegram formatting', async () => {
+    const answer = await exchange(stack, TEST_USER_ID, 'format please');
+    expect(answer.text).toBe('Here is bold and code.');
+    expect(answer.entities?.map((e) => e.type)).toEqual(['bold', 'code']);
+  });
+
+  it('sends the answer as plain text when Telegram rejects the formatting', async () => {
+    stack.telegram.failNext('sendMessage', {
+      errorCode: 400,
+      description: "Bad Request: can't parse entities: unsupported start tag",
+    });
+    const answer = await exchange(stack, TEST_USER_ID, 'format please');
+    expect(answer.text).toBe('Here is bold and code.');
+    expect(answer.parseMode).toBeUndefined();
+  });
+
+  it('registers its commands with Telegram at start', () => {
+    const call = stack.telegram.calls.find((c) => c.method === 'setMyCommands');
+    const commands = (call?.params.commands as { command: string }[]).map((c) => c.command);
+    expect(commands).toEqual(['agents', 'commands', 'start', 'stop', 'reset']);
+  });
+
+  it('lists the agents with their status and model on /agents', async () => {
+    const answer = await exchange(stack, TEST_USER_ID, '/agents');
+    expect(answer.text).toContain('general (default) — General-purpose assistant');
+    expect(answer.text).toContain('Model: claude-coder-model');
+  });
+
+  it('says hello to the named agent on /start', async () => {
+    const answer = await exchange(stack, TEST_USER_ID, '/start coder');
+    expect(answer.text).toBe('coder: heard: Hello!');
+  });
+});
+
+describe('a bot with an empty allow_from', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      handler: model,
+      config: ({ telegramApiRoot, telegramToken }) => ({
+        telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [] },
+        agents: { general: {} },
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('lets nobody in, and tells a newcomer their user id and how to get in', async () => {
+    const answer = await exchange(stack, 4242, 'hello?');
+    expect(answer.text).toContain('Your Telegram user id is 4242');
+    expect(answer.text).toContain('telegram.allow_from');
+    expect(stack.anthropic.requests.filter((r) => r.kind === 'main')).toEqual([]);
+  });
+
+  it('tells the same newcomer only once in a while', async () => {
+    stack.telegram.sendText({ userId: 4343, text: 'one' });
+    stack.telegram.sendText({ userId: 4343, text: 'two' });
+    await stack.telegram.waitFor(() => stack.telegram.messagesIn(4343).length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stack.telegram.messagesIn(4343)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * The orchestrator's promises, checked on a real gateway: limits on running agents, idle stops that spare working
+ * agents, and stopping or resetting an agent from Telegram.
+ */
+import { type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+
+function echo(req: ModelRequest) {
+  return req.kind === 'main' ? reply.text(`heard: ${req.lastUserText}`) : reply.text('side call');
+}
+
+function config(defaults: Record<string, unknown>) {
+  return ({ telegramApiRoot, telegramToken }: { telegramApiRoot: string; telegramToken: string }) => ({
+    telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [TEST_USER_ID] },
+    defaults: { model: 'claude-test', ...defaults },
+    agents: { general: {}, coder: {} },
+    router: { default_agent: 'general' },
+  });
+}
+
+function botMessages(stack: Stack, count: number, timeoutMs = 30_000) {
+  return stack.telegram.waitFor(() => {
+    const sent = stack.telegram.messagesIn(TEST_USER_ID);
+    return sent.length >= count ? sent : undefined;
+  }, timeoutMs);
+}
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+describe('max_running', () => {
+  it('answers two agents messaged at once with max_running 1: one waits, none fails', async () => {
+    stack = await startStack({ handler: echo, config: config({ max_running: 1 }) });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'one for general' });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '@coder one for coder' });
+    const sent = await botMessages(stack, 2);
+    expect(sent.map((m) => m.text).sort()).toEqual(['coder: heard: one for coder', 'heard: one for general']);
+    const evicted = stack.praktor.logs().filter((l) => l.msg === 'agent stopped' && l.reason === 'evicted');
+    expect(evicted).toHaveLength(1);
+  });
+});
+
+describe('idle_timeout', () => {
+  it('stops an agent that has been idle for idle_timeout', async () => {
+    stack = await startStack({ handler: echo, config: config({ idle_timeout: '1s' }) });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'hello' });
+    await botMessages(stack, 1);
+    const stopped = await stack.praktor.waitForLog(
+      'agent stopped',
+      (l) => l.reason === 'idle_timeout',
+      10_000,
+    );
+    expect(stopped.agent).toBe('general');
+    expect(stack.praktor.leftovers()).toEqual([]);
+  });
+
+  it('does not stop an agent in the middle of a turn longer than idle_timeout', async () => {
+    stack = await startStack({
+      handler: (req) =>
+        req.kind === 'main' && req.lastUserText === 'take your time'
+          ? reply.text('took my time', { delayMs: 3500 })
+          : echo(req),
+      config: config({ idle_timeout: '1s' }),
+    });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'take your time' });
+    const [answer] = await botMessages(stack, 1);
+    expect(answer?.text).toBe('took my time');
+    const stops = stack.praktor.logs().filter((l) => l.msg === 'agent stopped');
+    expect(stops).toEqual([]);
+  });
+
+  it('starts a stopped agent again on its next message, in the same conversation', async () => {
+    stack = await startStack({ handler: echo, config: config({ idle_timeout: '1s' }) });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'the code word is marmalade' });
+    await botMessages(stack, 1);
+    await stack.praktor.waitForLog('agent stopped', (l) => l.reason === 'idle_timeout', 10_000);
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'what was the code word?' });
+    await botMessages(stack, 2);
+    const request = await stack.anthropic.waitForRequest((r) => r.lastUserText === 'what was the code word?');
+    expect(request.transcript).toContain('the code word is marmalade');
+  });
+});
+
+describe('/stop', () => {
+  it('interrupts the turn in progress and drops the waiting messages, saying so', async () => {
+    stack = await startStack({
+      handler: (req) =>
+        req.kind === 'main' && req.lastUserText === 'a very long job'
+          ? reply.text('never delivered', { delayMs: 20_000 })
+          : echo(req),
+      config: config({}),
+    });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'a very long job' });
+    await stack.anthropic.waitForRequest((r) => r.lastUserText === 'a very long job');
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'queued behind it' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '/stop' });
+    const [confirmation] = await botMessages(stack, 1);
+    expect(confirmation?.text).toBe('Stopped general. Dropped 1 waiting message.');
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'are you free now?' });
+    const sent = await botMessages(stack, 2);
+    expect(sent[1]?.text).toMatch(/heard: .*are you free now\?$/s);
+    expect(sent.map((m) => m.text)).not.toContain('never delivered');
+    expect(stack.anthropic.requests.some((r) => r.lastUserText === 'queued behind it')).toBe(false);
+  });
+
+  it('names the agents when asked to stop one that does not exist', async () => {
+    stack = await startStack({ handler: echo, config: config({}) });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '/stop writer' });
+    const [answer] = await botMessages(stack, 1);
+    expect(answer?.text).toBe('There is no agent called “writer”. Agents: general, coder.');
+  });
+});
+
+describe('/reset', () => {
+  it('starts a new conversation: the next request no longer carries the earlier exchange', async () => {
+    stack = await startStack({ handler: echo, config: config({}) });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'remember the number 4817' });
+    await botMessages(stack, 1);
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '/reset' });
+    const sent = await botMessages(stack, 2);
+    expect(sent[1]?.text).toBe('New conversation started with general.');
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'which number?' });
+    await botMessages(stack, 3);
+    const request = await stack.anthropic.waitForRequest((r) => r.lastUserText === 'which number?');
+    expect(request.transcript).not.toContain('4817');
+  });
+});
