@@ -85,7 +85,7 @@ export class AgentLink {
         reject(new Error(message));
       };
       const timer = setTimeout(
-        () => fail(`the runner did not get ready within ${Math.round(opts.readyTimeoutMs / 1000)} s`),
+        () => fail(`the runner did not get ready within ${opts.readyTimeoutMs / 1000} s`),
         opts.readyTimeoutMs,
       );
       const closed = sandbox.exited.then((exit) => {

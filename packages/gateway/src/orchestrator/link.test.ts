@@ -1,0 +1,153 @@
+import { PassThrough } from 'node:stream';
+import { GatewayToRunner, readLines, writeLine } from '@praktor/protocol';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox, SandboxExit } from '../runtimes/runtime.js';
+import { AgentLink, type LinkOptions } from './link.js';
+
+/** A sandbox whose "runner" is a script in the test, speaking the link over in-memory streams. */
+function scriptedSandbox(
+  runner: (incoming: GatewayToRunner, reply: (m: unknown) => void, exit: (e: SandboxExit) => void) => void,
+) {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let exit!: (e: SandboxExit) => void;
+  const exited = new Promise<SandboxExit>((resolve) => {
+    exit = resolve;
+  });
+  readLines(stdin, GatewayToRunner, {
+    onMessage: (message) => runner(message, (m) => writeLine(stdout, m), exit),
+    onError: (err) => {
+      throw err;
+    },
+  });
+  const sandbox: Sandbox = {
+    stdin,
+    stdout,
+    stderr,
+    exited,
+    stop: async () => exit({ code: null, signal: 'SIGTERM', error: null }),
+  };
+  return sandbox;
+}
+
+const options: LinkOptions = {
+  agentId: 'general',
+  model: 'claude-test',
+  resumeSessionId: null,
+  tools: null,
+  readyTimeoutMs: 2_000,
+  onSession: () => {},
+  onLog: () => {},
+};
+
+const okResult = (turnId: string) => ({
+  type: 'result',
+  turnId,
+  status: 'ok',
+  text: 'fine',
+  sessionId: 's1',
+  terminalReason: null,
+  durationMs: 1,
+  costUsd: null,
+  usage: null,
+});
+
+describe('AgentLink', () => {
+  it('opens once the runner says it is ready, and runs a turn', async () => {
+    const sandbox = scriptedSandbox((m, reply) => {
+      if (m.type === 'init') reply({ type: 'ready', protocol: 1, runnerVersion: 'test' });
+      if (m.type === 'turn') reply(okResult(m.turnId));
+    });
+    const link = await AgentLink.open(sandbox, options);
+    const result = await link.turn('7', 'hello', () => {});
+    expect(result).toMatchObject({ turnId: '7', status: 'ok', text: 'fine' });
+  });
+
+  it('sends the agent, model and session to resume in its first message', async () => {
+    let init: GatewayToRunner | undefined;
+    const sandbox = scriptedSandbox((m, reply) => {
+      init = m;
+      reply({ type: 'ready', protocol: 1, runnerVersion: 'test' });
+    });
+    await AgentLink.open(sandbox, { ...options, resumeSessionId: 'abc', tools: ['Read'] });
+    expect(init).toEqual({
+      type: 'init',
+      protocol: 1,
+      agentId: 'general',
+      model: 'claude-test',
+      resumeSessionId: 'abc',
+      tools: ['Read'],
+    });
+  });
+
+  it('refuses a runner that speaks another protocol version', async () => {
+    const sandbox = scriptedSandbox((_m, reply) =>
+      reply({ type: 'ready', protocol: 99, runnerVersion: 'future' }),
+    );
+    await expect(AgentLink.open(sandbox, options)).rejects.toThrow(
+      'the runner speaks link protocol 99, the gateway 1',
+    );
+  });
+
+  it('passes on why a runner could not start', async () => {
+    const sandbox = scriptedSandbox((_m, reply) => reply({ type: 'fatal', message: 'no API key' }));
+    await expect(AgentLink.open(sandbox, options)).rejects.toThrow('the runner could not start: no API key');
+  });
+
+  it('gives up on a runner that never gets ready', async () => {
+    const sandbox = scriptedSandbox(() => {});
+    await expect(AgentLink.open(sandbox, { ...options, readyTimeoutMs: 100 })).rejects.toThrow(
+      'the runner did not get ready within 0.1 s',
+    );
+  });
+
+  it('reports a sandbox that dies during start-up', async () => {
+    const sandbox = scriptedSandbox((_m, _reply, exit) => exit({ code: 127, signal: null, error: null }));
+    await expect(AgentLink.open(sandbox, options)).rejects.toThrow(
+      'the sandbox stopped during start-up (exit code 127)',
+    );
+  });
+
+  it('ends the turn with an error when the sandbox dies in the middle of it', async () => {
+    const sandbox = scriptedSandbox((m, reply, exit) => {
+      if (m.type === 'init') reply({ type: 'ready', protocol: 1, runnerVersion: 'test' });
+      if (m.type === 'turn') exit({ code: null, signal: 'SIGKILL', error: null });
+    });
+    const link = await AgentLink.open(sandbox, options);
+    const result = await link.turn('8', 'hello', () => {});
+    expect(result).toMatchObject({
+      status: 'error',
+      text: "The agent's sandbox stopped unexpectedly (killed by SIGKILL).",
+    });
+    expect(link.dead).toBe(true);
+  });
+
+  it('streams the deltas of the turn in progress', async () => {
+    const sandbox = scriptedSandbox((m, reply) => {
+      if (m.type === 'init') reply({ type: 'ready', protocol: 1, runnerVersion: 'test' });
+      if (m.type === 'turn') {
+        reply({ type: 'delta', turnId: m.turnId, text: 'Hel' });
+        reply({ type: 'delta', turnId: m.turnId, text: 'lo' });
+        reply(okResult(m.turnId));
+      }
+    });
+    const link = await AgentLink.open(sandbox, options);
+    const deltas: string[] = [];
+    await link.turn('9', 'hi', (text) => deltas.push(text));
+    expect(deltas).toEqual(['Hel', 'lo']);
+  });
+
+  it('hands on a session id as soon as the runner reports it', async () => {
+    const sessions: string[] = [];
+    const sandbox = scriptedSandbox((m, reply) => {
+      if (m.type === 'init') {
+        reply({ type: 'ready', protocol: 1, runnerVersion: 'test' });
+        reply({ type: 'session', sessionId: 'fresh' });
+      }
+    });
+    await AgentLink.open(sandbox, { ...options, onSession: (id) => sessions.push(id) });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sessions).toEqual(['fresh']);
+  });
+});
