@@ -62,9 +62,12 @@ describe('praktor gateway', () => {
       const ready = await praktor.waitForLog('gateway ready');
       expect(ready.agents).toEqual(['general']);
       expect(ready.config).toBe('built-in defaults');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(praktor.process.child.exitCode, 'the gateway must keep running until stopped').toBeNull();
       praktor.process.child.kill('SIGINT');
       const exit = await praktor.process.exited;
       expect(exit.code).toBe(0);
+      expect(praktor.logs().some((l) => l.msg === 'gateway stopped')).toBe(true);
       expect(praktor.leftovers()).toEqual([]);
     } finally {
       praktor.cleanup();

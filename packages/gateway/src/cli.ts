@@ -37,6 +37,8 @@ async function gateway(): Promise<void> {
     log.fatal({ err: (err as Error).message }, 'gateway failed to start');
     process.exit(1);
   }
+  // The gateway runs until a signal stops it, even when no channel holds the event loop open.
+  const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
@@ -45,6 +47,7 @@ async function gateway(): Promise<void> {
       process.exit(130);
     }
     log.info({ signal }, 'shutting down');
+    clearInterval(keepAlive);
     running.stop().then(
       () => process.exit(0),
       (err: Error) => {
