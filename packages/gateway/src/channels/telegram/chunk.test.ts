@@ -150,7 +150,11 @@ describe('splitRuns', () => {
 const marks = fc.subarray<Mark>([quote, bold, { kind: 'i' }, link, code]);
 const text = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }),
-  fc.string({ unit: fc.constantFrom('a', ' ', '\n', '👨‍👩‍👧‍👦', '𝒜', '世', '<', '&'), maxLength: 120, size: 'max' }),
+  fc.string({
+    unit: fc.constantFrom('a', ' ', '\n', '👨‍👩‍👧‍👦', '𝒜', '世', '<', '&'),
+    maxLength: 120,
+    size: 'max',
+  }),
 );
 const runs = fc
   .array(

@@ -151,7 +151,7 @@ export function splitRuns(runs: readonly Run[], limit: number): Run[][] {
   if (!Number.isInteger(limit) || limit < MIN_CHUNK_LIMIT) {
     throw new RangeError(`chunk limit must be an integer of at least ${MIN_CHUNK_LIMIT}, got ${limit}`);
   }
-  const kept = runs;
+  const kept = runs.filter((run) => !run.plainOnly || run.text.length <= limit / 2);
   const units = toUnits(kept, limit);
   const chunks: Run[][] = [];
   let start = 0;

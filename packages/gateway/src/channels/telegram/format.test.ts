@@ -450,7 +450,10 @@ const syntax = fc.constantFrom(
 
 const markdownish = (maxLength: number) =>
   fc
-    .array(fc.oneof({ weight: 3, arbitrary: words }, { weight: 2, arbitrary: syntax }), { maxLength, size: 'max' })
+    .array(fc.oneof({ weight: 3, arbitrary: words }, { weight: 2, arbitrary: syntax }), {
+      maxLength,
+      size: 'max',
+    })
     .map((parts) => parts.join(''));
 
 const attributions = fc.constantFrom(undefined, 'coder', 'my_agent_2', 'a<b>&c');

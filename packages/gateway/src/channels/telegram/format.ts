@@ -16,7 +16,7 @@ export interface TelegramChunk {
 export interface FormatOptions {
   /** The id of the agent answering; the first message then starts with it in italics. */
   attribution?: string;
-  /** The longest a message may be, in UTF-16 code units of visible text; at least 8. */
+  /** The longest a message may be, in UTF-16 code units of visible text (default 4096); below 8 throws a RangeError. */
   limit?: number;
 }
 
