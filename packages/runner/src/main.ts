@@ -10,8 +10,8 @@ import {
   type InitMessage,
   LINK_PROTOCOL_VERSION,
   type RunnerToGateway,
-  type TurnMessage,
   readLines,
+  type TurnMessage,
   writeLine,
 } from '@praktor/protocol';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrations } from './migrations.js';
 import { Store } from './index.js';
+import { migrations } from './migrations.js';
 
 let dir: string;
 let store: Store;
