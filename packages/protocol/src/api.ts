@@ -1,0 +1,121 @@
+/**
+ * Mission Control's HTTP API and WebSocket events, as they travel on the wire. Field names follow the original
+ * Praktor's API (snake_case), so scripts written against it keep working.
+ */
+import { z } from 'zod';
+import { AgentStatus, Channel, MessageState } from './events.js';
+
+/** Every error response: a message a person can read. Validation errors start with the failing field. */
+export const ApiError = z.object({ error: z.string() });
+export type ApiError = z.infer<typeof ApiError>;
+
+/** A plain acknowledgement, e.g. `{ "status": "saved" }`. */
+export const StatusReply = z.object({ status: z.string() });
+export type StatusReply = z.infer<typeof StatusReply>;
+
+/** `POST /api/login`. */
+export const LoginRequest = z.object({ password: z.string().min(1, 'is required') });
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+/** Body and reply of the AGENT.md and USER.md endpoints. */
+export const FileContent = z.object({ content: z.string().max(1_000_000, 'is longer than 1 MB') });
+export type FileContent = z.infer<typeof FileContent>;
+
+/** `POST /api/agents/definitions/{id}/messages`: a message from the web chat. */
+export const ChatRequest = z.object({
+  text: z
+    .string()
+    .max(100_000, 'is longer than 100,000 characters')
+    .refine((t) => t.trim() !== '', 'must not be empty'),
+});
+export type ChatRequest = z.infer<typeof ChatRequest>;
+
+/** Who wrote a message, as a conversation shows it. */
+export const MessageRole = z.enum(['user', 'assistant', 'system']);
+export type MessageRole = z.infer<typeof MessageRole>;
+
+/** A stored message. `in_reply_to` links an answer to the message it answers. Times are ms since the epoch. */
+export const MessageItem = z.object({
+  id: z.number().int(),
+  agent_id: z.string().nullable(),
+  role: MessageRole,
+  text: z.string(),
+  channel: Channel,
+  chat_id: z.string().nullable(),
+  sender: z.string(),
+  state: MessageState,
+  error: z.string().nullable(),
+  in_reply_to: z.number().int().nullable(),
+  created_at: z.number().int(),
+});
+export type MessageItem = z.infer<typeof MessageItem>;
+
+/** An agent as Mission Control lists it. */
+export const AgentSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  model: z.string(),
+  workspace: z.string(),
+  runtime: z.string(),
+  agent_status: AgentStatus,
+  default_agent: z.boolean(),
+  message_count: z.number().int(),
+  /** Time of its newest message, or null. */
+  last_active: z.number().int().nullable(),
+});
+export type AgentSummary = z.infer<typeof AgentSummary>;
+
+/** `GET /api/status`. */
+export const StatusResponse = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  started_at: z.number().int(),
+  uptime_seconds: z.number().int(),
+  agents_count: z.number().int(),
+  active_agents: z.number().int(),
+  telegram: z.enum(['connected', 'off']),
+  runtime: z.object({ name: z.string(), confinement: z.string() }),
+  /** The ten newest messages, newest first. */
+  recent_messages: z.array(MessageItem),
+});
+export type StatusResponse = z.infer<typeof StatusResponse>;
+
+/** `GET /api/agents/definitions/{id}/messages` query: the newest `limit` messages, or those before `before`. */
+export const MessagesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().optional(),
+});
+export type MessagesQuery = z.infer<typeof MessagesQuery>;
+
+/** What `/api/ws` sends, one JSON object per WebSocket message. `timestamp` is ms since the epoch. */
+export const WsEvent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('message'),
+    timestamp: z.number().int(),
+    agent_id: z.string().nullable(),
+    message: MessageItem,
+  }),
+  z.object({
+    type: z.literal('agent_status'),
+    timestamp: z.number().int(),
+    agent_id: z.string(),
+    status: AgentStatus,
+    reason: z.string().nullable(),
+  }),
+  /** A piece of an answer being written, for the inbound message `message_id`. */
+  z.object({
+    type: z.literal('delta'),
+    timestamp: z.number().int(),
+    agent_id: z.string(),
+    message_id: z.number().int(),
+    text: z.string(),
+  }),
+  z.object({
+    type: z.literal('error'),
+    timestamp: z.number().int(),
+    agent_id: z.string().nullable(),
+    message: z.string(),
+  }),
+]);
+export type WsEvent = z.infer<typeof WsEvent>;
