@@ -29,7 +29,7 @@ describe('praktor with an unknown command', () => {
 
 describe('praktor gateway', () => {
   it('refuses a default agent that is not configured, naming the key and the agent', async () => {
-    const praktor = spawnPraktor({
+    const praktor = await spawnPraktor({
       config: { agents: { general: {}, coder: {} }, router: { default_agent: 'writer' } },
     });
     try {
@@ -44,7 +44,7 @@ describe('praktor gateway', () => {
   });
 
   it('refuses a malformed YAML file, naming the file and the line', async () => {
-    const praktor = spawnPraktor({ config: 'agents:\n  general:\n    description: [unclosed\n' });
+    const praktor = await spawnPraktor({ config: 'agents:\n  general:\n    description: [unclosed\n' });
     try {
       const exit = await praktor.process.exited;
       expect(exit.code).toBe(1);
@@ -57,7 +57,7 @@ describe('praktor gateway', () => {
   });
 
   it('starts with no config file on the built-in defaults and stops cleanly on Ctrl-C', async () => {
-    const praktor = spawnPraktor();
+    const praktor = await spawnPraktor();
     try {
       const ready = await praktor.waitForLog('gateway ready');
       expect(ready.agents).toEqual(['general']);

@@ -6,7 +6,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type FoundProcess, processesWorkingIn, type RunningProcess, runProcess } from './process.js';
+import {
+  type FoundProcess,
+  freePort,
+  processesWorkingIn,
+  type RunningProcess,
+  runProcess,
+} from './process.js';
 
 /** The `praktor` command of this repository. */
 export const PRAKTOR_BIN = fileURLToPath(new URL('../../gateway/bin/praktor.js', import.meta.url));
@@ -30,6 +36,8 @@ export interface PraktorProcess {
   /** The folder holding praktor.yaml and `data/`. */
   readonly home: string;
   readonly dataDir: string;
+  /** Mission Control's address, on a port of its own. */
+  readonly webUrl: string;
   readonly process: RunningProcess;
   /** Parsed JSON log lines so far (non-JSON lines are skipped). */
   logs(): Record<string, unknown>[];
@@ -56,10 +64,11 @@ function parseJson(line: string): Record<string, unknown> | null {
   }
 }
 
-/** Environment for a gateway under test: quiet, quick to give up on a failing model API, no stray traffic. */
-function testEnv(opts: PraktorOptions, home: string): NodeJS.ProcessEnv {
+/** Environment for a gateway under test: quick to give up on a failing model API, no stray traffic. */
+function testEnv(opts: PraktorOptions, home: string, webPort: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
+    PRAKTOR_WEB_PORT: String(webPort),
     HOME: home,
     LANG: 'C.UTF-8',
     PRAKTOR_DATA_DIR: join(home, 'data'),
@@ -73,7 +82,7 @@ function testEnv(opts: PraktorOptions, home: string): NodeJS.ProcessEnv {
 }
 
 /** Starts `praktor gateway` without waiting for it to be ready (use this to watch it fail). */
-export function spawnPraktor(opts: PraktorOptions = {}): PraktorProcess {
+export async function spawnPraktor(opts: PraktorOptions = {}): Promise<PraktorProcess> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'praktor-e2e-'));
   mkdirSync(home, { recursive: true });
   if (opts.config !== undefined) {
@@ -81,8 +90,9 @@ export function spawnPraktor(opts: PraktorOptions = {}): PraktorProcess {
     writeFileSync(join(home, 'praktor.yaml'), text);
   }
   const dataDir = join(home, 'data');
+  const webPort = Number(opts.env?.PRAKTOR_WEB_PORT ?? (await freePort()));
   const proc = runProcess(process.execPath, [PRAKTOR_BIN, 'gateway'], {
-    env: testEnv(opts, home),
+    env: testEnv(opts, home, webPort),
     cwd: home,
     echo: opts.echo ?? false,
   });
@@ -93,6 +103,7 @@ export function spawnPraktor(opts: PraktorOptions = {}): PraktorProcess {
   return {
     home,
     dataDir,
+    webUrl: `http://127.0.0.1:${webPort}`,
     process: proc,
     logs: () => proc.lines.map(parseJson).filter((l): l is Record<string, unknown> => l !== null),
     async waitForLog(msg, where, timeoutMs) {
@@ -107,7 +118,7 @@ export function spawnPraktor(opts: PraktorOptions = {}): PraktorProcess {
 
 /** Starts `praktor gateway` and waits until it logs that it is ready. */
 export async function startPraktor(opts: PraktorOptions = {}): Promise<PraktorProcess> {
-  const praktor = spawnPraktor(opts);
+  const praktor = await spawnPraktor(opts);
   await praktor.waitForLog('gateway ready', undefined, 30_000);
   return praktor;
 }
