@@ -1,12 +1,10 @@
 /**
  * The `praktor` command.
  */
-import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config/index.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './log.js';
-
-const version: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+import { VERSION as version } from './version.js';
 
 const USAGE = `Usage: praktor <command>
 

@@ -3,6 +3,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { TelegramChannel } from './channels/telegram/channel.js';
+import { startWebChannel } from './channels/web/channel.js';
 import type { Config, ResolvedAgent } from './config/index.js';
 import { EventBus } from './events/bus.js';
 import { Inbox } from './inbox.js';
@@ -12,6 +13,9 @@ import { Orchestrator } from './orchestrator/orchestrator.js';
 import { LocalRuntime } from './runtimes/local.js';
 import type { Runtime } from './runtimes/runtime.js';
 import { Store } from './store/index.js';
+import { VERSION } from './version.js';
+import { Auth } from './web/auth.js';
+import { startWebServer, unsafeExposure, type WebServer } from './web/server.js';
 import { ensureGlobalFiles } from './workspace-files.js';
 
 /** A running gateway. */
@@ -30,6 +34,9 @@ export async function startGateway(
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Gateway> {
+  const exposure = config.web.enabled ? unsafeExposure(config.web.host, config.web.auth) : null;
+  if (exposure) throw new Error(exposure);
+  const startedAt = Date.now();
   mkdirSync(config.dataDir, { recursive: true });
   const store = Store.open(config.dataDir);
   ensureGlobalFiles(config.dataDir);
@@ -59,16 +66,44 @@ export async function startGateway(
   const telegram = config.telegram.token
     ? new TelegramChannel({ config: () => config, store, bus, inbox, orchestrator, log })
     : null;
-  if (telegram) {
-    try {
-      await telegram.start();
-    } catch (err) {
-      await orchestrator.shutdown();
-      store.close();
-      throw new Error(`Telegram did not accept the bot token: ${(err as Error).message}`);
+  const stopWebChannel = startWebChannel(store, bus);
+  let web: WebServer | null = null;
+  const stopAll = async () => {
+    await web?.close();
+    stopWebChannel();
+    await telegram?.stop();
+    await orchestrator.shutdown();
+    store.close();
+  };
+  try {
+    if (telegram) {
+      try {
+        await telegram.start();
+      } catch (err) {
+        throw new Error(`Telegram did not accept the bot token: ${(err as Error).message}`);
+      }
+    } else {
+      log.warn('telegram.token is not set: the Telegram bot is off');
     }
-  } else {
-    log.warn('telegram.token is not set: the Telegram bot is off');
+    if (config.web.enabled) {
+      web = await startWebServer(
+        {
+          config: () => config,
+          store,
+          orchestrator,
+          inbox,
+          auth: new Auth(config.web.auth, store.webSessions),
+          version: VERSION,
+          startedAt,
+          telegram: () => (telegram ? 'connected' : 'off'),
+          runtime: { name: local.name, confinement: local.confinement },
+        },
+        { host: config.web.host, port: config.web.port, bus, log },
+      );
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
   }
   log.info(
     {
@@ -76,6 +111,7 @@ export async function startGateway(
       defaultAgent: config.router.default_agent,
       runtime: local.name,
       confinement: local.confinement,
+      missionControl: web?.url ?? 'off',
       dataDir: config.dataDir,
       config: config.source ?? 'built-in defaults',
     },
@@ -89,9 +125,7 @@ export async function startGateway(
     orchestrator,
     stop() {
       stopping ??= (async () => {
-        await telegram?.stop();
-        await orchestrator.shutdown();
-        store.close();
+        await stopAll();
         log.info('gateway stopped');
       })();
       return stopping;

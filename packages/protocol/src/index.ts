@@ -2,3 +2,4 @@ export * from './api.js';
 export * from './events.js';
 export * from './jsonl.js';
 export * from './link.js';
+export * from './templates.js';

@@ -3,20 +3,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AGENT_MD_TEMPLATE } from '@praktor/protocol';
 import type { RunnerPaths } from './settings.js';
-
-/** Starting point for AGENT.md; the agent (or its owner) fills it in. */
-export const AGENT_MD_TEMPLATE = `# Agent Identity
-
-## Name
-(What you are called.)
-
-## Vibe
-(How you come across: tone, manner, humour.)
-
-## Expertise
-(What you are especially good at.)
-`;
 
 /** Creates AGENT.md from the template when the workspace has none. */
 export function ensureAgentMd(paths: RunnerPaths): void {

@@ -90,6 +90,13 @@ export class Orchestrator {
     this.workers.get(agentId)?.link?.reset();
   }
 
+  /** Starts an agent's sandbox ahead of its first message; it stops again after `idle_timeout` if left idle. */
+  async start(agentId: string): Promise<void> {
+    const worker = this.worker(agentId);
+    await this.ensureLink(worker, resolveAgent(this.deps.config(), agentId));
+    if (worker.current === null && worker.queue.length === 0) this.armIdleTimer(worker);
+  }
+
   /** Stops an agent's sandbox (its queue is kept and restarts it). */
   async stop(agentId: string, reason: StopReason): Promise<void> {
     const worker = this.workers.get(agentId);

@@ -6,6 +6,7 @@ import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
 import { MessageStore } from './messages.js';
 import { SessionStore } from './sessions.js';
+import { WebSessionStore } from './web-sessions.js';
 
 export type { IncomingMessage } from './messages.js';
 
@@ -14,11 +15,13 @@ export class Store {
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
   readonly chats: ChatStore;
+  readonly webSessions: WebSessionStore;
 
   private constructor(private readonly db: Db) {
     this.messages = new MessageStore(db);
     this.sessions = new SessionStore(db);
     this.chats = new ChatStore(db);
+    this.webSessions = new WebSessionStore(db);
   }
 
   /** Opens `praktor.db` in the data directory, creating and migrating it as needed. */

@@ -157,14 +157,34 @@ export class MessageStore {
     return row ? toView(row) : null;
   }
 
-  /** The latest `limit` messages of an agent, oldest first. */
-  recentForAgent(agentId: string, limit: number): MessageView[] {
+  /** The latest `limit` messages of an agent (only those older than message `before`, if given), oldest first. */
+  recentForAgent(agentId: string, limit: number, before?: number): MessageView[] {
     const rows = this.db
-      .prepare<[string, number], MessageRow>(
-        'SELECT * FROM messages WHERE agent_id = ? ORDER BY id DESC LIMIT ?',
+      .prepare<[string, number, number], MessageRow>(
+        'SELECT * FROM messages WHERE agent_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
       )
-      .all(agentId, limit);
+      .all(agentId, before ?? Number.MAX_SAFE_INTEGER, limit);
     return rows.reverse().map(toView);
+  }
+
+  /** The latest `limit` messages of all agents, newest first. */
+  latest(limit: number): MessageView[] {
+    return this.db
+      .prepare<[number], MessageRow>(
+        'SELECT * FROM messages WHERE agent_id IS NOT NULL ORDER BY id DESC LIMIT ?',
+      )
+      .all(limit)
+      .map(toView);
+  }
+
+  /** How many messages an agent has, and when the newest was written (null when none). */
+  statsForAgent(agentId: string): { count: number; lastAt: number | null } {
+    const row = this.db
+      .prepare<[string], { count: number; last_at: number | null }>(
+        'SELECT COUNT(*) AS count, MAX(created_at) AS last_at FROM messages WHERE agent_id = ?',
+      )
+      .get(agentId);
+    return { count: row?.count ?? 0, lastAt: row?.last_at ?? null };
   }
 
   private update(id: number, set: string, params: unknown[]): MessageView {

@@ -48,4 +48,11 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (channel, chat_id)
   );
   `,
+  `
+  CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];

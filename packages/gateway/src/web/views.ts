@@ -1,0 +1,78 @@
+/**
+ * How stored things look on the wire: store rows and gateway events turned into the API's shapes.
+ */
+import type { AgentSummary, GatewayEvent, MessageItem, MessageView, WsEvent } from '@praktor/protocol';
+import { type Config, resolveAgent } from '../config/index.js';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { Store } from '../store/index.js';
+
+/** A stored message as the API shows it. */
+export function messageItem(message: MessageView): MessageItem {
+  return {
+    id: message.id,
+    agent_id: message.agentId,
+    role: message.direction === 'in' ? 'user' : message.sender === 'agent' ? 'assistant' : 'system',
+    text: message.text,
+    channel: message.channel,
+    chat_id: message.chatId,
+    sender: message.sender,
+    state: message.state,
+    error: message.error,
+    in_reply_to: message.inReplyTo,
+    created_at: message.createdAt,
+  };
+}
+
+/** An agent as the API lists it. */
+export function agentSummary(
+  config: Config,
+  id: string,
+  store: Store,
+  orchestrator: Orchestrator,
+): AgentSummary {
+  const agent = resolveAgent(config, id);
+  const stats = store.messages.statsForAgent(id);
+  return {
+    id,
+    name: id,
+    description: agent.description,
+    model: agent.model,
+    workspace: agent.workspace,
+    runtime: agent.runtime === 'docker' ? 'docker' : 'local',
+    agent_status: orchestrator.status(id),
+    default_agent: id === config.router.default_agent,
+    message_count: stats.count,
+    last_active: stats.lastAt,
+  };
+}
+
+/** A gateway event as the WebSocket sends it. */
+export function wsEvent(event: GatewayEvent, timestamp = Date.now()): WsEvent {
+  switch (event.type) {
+    case 'message':
+      return {
+        type: 'message',
+        timestamp,
+        agent_id: event.message.agentId,
+        message: messageItem(event.message),
+      };
+    case 'agent_status':
+      return {
+        type: 'agent_status',
+        timestamp,
+        agent_id: event.agentId,
+        status: event.status,
+        reason: event.reason,
+      };
+    case 'delta':
+      return {
+        type: 'delta',
+        timestamp,
+        agent_id: event.agentId,
+        message_id: event.messageId,
+        text: event.text,
+      };
+    case 'error':
+      return { type: 'error', timestamp, agent_id: event.agentId, message: event.message };
+  }
+}
