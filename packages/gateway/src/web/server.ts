@@ -54,7 +54,8 @@ declare module 'fastify' {
 
 /** Starts Mission Control. Rejects with a clear message when it cannot listen. */
 export async function startWebServer(deps: ApiDeps, opts: WebOptions): Promise<WebServer> {
-  const app = Fastify({ bodyLimit: 2 * 1024 * 1024, trustProxy: !isLoopbackHost(opts.host) });
+  // A reverse proxy on this machine tells us who the client is; nobody else may.
+  const app = Fastify({ bodyLimit: 2 * 1024 * 1024, trustProxy: 'loopback' });
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   const live = new LiveHub(opts.bus);
