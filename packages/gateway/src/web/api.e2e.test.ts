@@ -3,6 +3,7 @@
  * password, session and Origin checks — plus the live WebSocket feed of a web chat turn.
  */
 
+import { request as httpRequest } from 'node:http';
 import type { WsEvent } from '@praktor/protocol';
 import { type ModelRequest, reply, type Stack, startStack } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -400,10 +401,17 @@ describe('Mission Control without a password', () => {
   });
 
   it('refuses a request whose Host is not a loopback name (DNS rebinding)', async () => {
-    const response = await call(stack.praktor.webUrl, 'GET', '/api/status', {
-      headers: { host: 'attacker.example' },
+    // fetch() will not send a Host of our choosing; node:http does, as a rebinding browser would.
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const url = `${stack.praktor.webUrl}/api/status`;
+      const request = httpRequest(url, { headers: { host: 'attacker.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      request.on('error', reject);
+      request.end();
     });
-    expect(response.status).toBe(403);
+    expect(status).toBe(403);
   });
 
   it('still refuses a WebSocket from a foreign Origin', async () => {
