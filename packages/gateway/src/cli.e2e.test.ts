@@ -56,6 +56,19 @@ describe('praktor gateway', () => {
     }
   });
 
+  it('refuses to put Mission Control on the network without a password', async () => {
+    const praktor = await spawnPraktor({ config: { web: { host: '0.0.0.0' } } });
+    try {
+      const exit = await praktor.process.exited;
+      expect(exit.code).toBe(1);
+      expect(praktor.process.lines.join('\n')).toContain(
+        'without a password. Set web.auth (or PRAKTOR_WEB_PASSWORD)',
+      );
+    } finally {
+      praktor.cleanup();
+    }
+  });
+
   it('starts with no config file on the built-in defaults and stops cleanly on Ctrl-C', async () => {
     const praktor = await spawnPraktor();
     try {

@@ -50,7 +50,7 @@ function openLive(
   headers: Record<string, string>,
 ): Promise<{ socket: WebSocket; events: WsEvent[] }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url.replace('http', 'ws') + '/api/ws', { headers });
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/api/ws`, { headers });
     const events: WsEvent[] = [];
     socket.on('message', (data) => events.push(JSON.parse(String(data))));
     socket.on('open', () => resolve({ socket, events }));

@@ -24,7 +24,7 @@ import { agentDirs, globalDir } from '../runtimes/layout.js';
 import { safeWorkspaceName } from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
 import type { Auth } from './auth.js';
-import { HttpError, parseOr400 } from './http-error.js';
+import { HttpError } from './http-error.js';
 import { agentSummary, messageItem } from './views.js';
 
 /** What the routes work with. */
