@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 const PASSWORD = 'correct horse battery staple';
+const API_KEY = 'sk-ant-api03-never-show-this-0000';
 
 function model(req: ModelRequest) {
   if (req.kind !== 'main') return reply.text('side call');
@@ -76,7 +77,11 @@ describe('Mission Control API with a password', () => {
   const basic = { authorization: `Basic ${Buffer.from(`any:${PASSWORD}`).toString('base64')}` };
 
   beforeAll(async () => {
-    stack = await startStack({ handler: model, config: withWeb({ auth: PASSWORD }) });
+    stack = await startStack({
+      handler: model,
+      config: withWeb({ auth: PASSWORD }),
+      env: { ANTHROPIC_API_KEY: API_KEY },
+    });
     base = stack.praktor.webUrl;
     const login = await call(base, 'POST', '/api/login', { body: { password: PASSWORD } });
     cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
@@ -309,6 +314,19 @@ describe('Mission Control API with a password', () => {
       }
     });
 
+    it('continues one conversation whether the user writes from the web or from Telegram', async () => {
+      await call(base, 'POST', '/api/agents/definitions/general/messages', {
+        body: { text: 'the secret fruit is mango' },
+        headers: session(),
+      });
+      await stack.anthropic.waitForRequest((r) => r.lastUserText === 'the secret fruit is mango');
+      stack.telegram.sendText({ userId: 1001, text: 'which fruit did I mention on the web?' });
+      const request = await stack.anthropic.waitForRequest(
+        (r) => r.kind === 'main' && r.lastUserText.endsWith('which fruit did I mention on the web?'),
+      );
+      expect(request.transcript).toContain('the secret fruit is mango');
+    });
+
     it('names an empty chat message as the problem', async () => {
       const response = await call(base, 'POST', '/api/agents/definitions/general/messages', {
         body: { text: '   ' },
@@ -377,6 +395,7 @@ describe('Mission Control API with a password', () => {
         ...stack.praktor.process.lines,
       ].join('\n');
       expect(everything).not.toContain(PASSWORD);
+      expect(everything).not.toContain(API_KEY);
       expect(everything).not.toContain(stack.telegram.token.split(':')[1]);
     } finally {
       socket.close();
