@@ -10,6 +10,7 @@ import { Inbox } from './inbox.js';
 import type { Logger } from './log.js';
 import { AgentStartError, agentEnvironment } from './orchestrator/agent-env.js';
 import { Orchestrator } from './orchestrator/orchestrator.js';
+import { noRedaction } from './orchestrator/redactor.js';
 import { LocalRuntime } from './runtimes/local.js';
 import type { Runtime } from './runtimes/runtime.js';
 import { Store } from './store/index.js';
@@ -60,6 +61,7 @@ export async function startGateway(
     bus,
     runtimeFor,
     agentEnv: (agent) => agentEnvironment(config, agent, env),
+    redactor: noRedaction,
     log,
   });
   const inbox = new Inbox({ config: () => config, store, bus, orchestrator });

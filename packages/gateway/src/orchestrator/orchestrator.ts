@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { type Runtime, safeWorkspaceName } from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
 import { AgentLink } from './link.js';
+import type { Redactor } from './redactor.js';
 
 /** What the orchestrator works with. */
 export interface OrchestratorDeps {
@@ -21,6 +22,8 @@ export interface OrchestratorDeps {
   runtimeFor: (agent: ResolvedAgent) => Runtime;
   /** The runner's environment for an agent; throws an error a user can act on. */
   agentEnv: (agent: ResolvedAgent) => Record<string, string>;
+  /** Masks secret values in what agents write, before anyone else sees it. */
+  redactor: Redactor;
   log: Logger;
   readyTimeoutMs?: number;
   stopGraceMs?: number;
@@ -164,9 +167,13 @@ export class Orchestrator {
     worker.lastActive = Date.now();
     this.announce(store.messages.startProcessing(messageId));
     this.setStatus(worker, 'busy', null);
-    const result = await link.turn(String(messageId), message.text, (text) =>
-      this.deps.bus.emit({ type: 'delta', agentId: worker.id, messageId, text }),
-    );
+    const masker = this.deps.redactor.stream(worker.id);
+    const emitDelta = (text: string) => {
+      if (text !== '') this.deps.bus.emit({ type: 'delta', agentId: worker.id, messageId, text });
+    };
+    const raw = await link.turn(String(messageId), message.text, (text) => emitDelta(masker.push(text)));
+    emitDelta(masker.end());
+    const result = { ...raw, text: this.deps.redactor.text(worker.id, raw.text) };
     worker.current = null;
     worker.lastActive = Date.now();
     if (result.sessionId) store.sessions.set(worker.id, result.sessionId);
