@@ -55,4 +55,12 @@ export const migrations: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  `
+  ALTER TABLE deliveries ADD COLUMN html TEXT NOT NULL DEFAULT '';
+  ALTER TABLE deliveries ADD COLUMN plain TEXT NOT NULL DEFAULT '';
+  ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE deliveries ADD COLUMN error TEXT;
+  CREATE INDEX deliveries_open ON deliveries(state) WHERE state = 'pending';
+  ALTER TABLE messages ADD COLUMN failure_reported INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
