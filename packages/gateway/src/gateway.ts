@@ -19,6 +19,11 @@ import { Auth } from './web/auth.js';
 import { startWebServer, unsafeExposure, type WebServer } from './web/server.js';
 import { ensureGlobalFiles } from './workspace-files.js';
 
+/** How long a stopping gateway waits for running turns and their delivery (within Docker's default 10 s). */
+const SHUTDOWN_GRACE_MS = 8_000;
+/** The part of the grace period kept for sending the answers of turns that finished in it. */
+const DELIVERY_RESERVE_MS = 2_000;
+
 /** A running gateway. */
 export interface Gateway {
   readonly inbox: Inbox;
@@ -70,11 +75,14 @@ export async function startGateway(
     : null;
   const stopWebChannel = startWebChannel(store, bus);
   let web: WebServer | null = null;
+  // Stop taking messages, let running turns finish and their answers go out, within the grace period.
   const stopAll = async () => {
+    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     await web?.close();
+    await telegram?.stopPolling();
+    await orchestrator.shutdown(Math.max(0, deadline - Date.now() - DELIVERY_RESERVE_MS));
+    await telegram?.stop(Math.max(DELIVERY_RESERVE_MS, deadline - Date.now()));
     stopWebChannel();
-    await telegram?.stop();
-    await orchestrator.shutdown();
     store.close();
   };
   try {
@@ -107,6 +115,8 @@ export async function startGateway(
     await stopAll();
     throw err;
   }
+  const resumed = inbox.resume();
+  if (resumed > 0) log.info({ messages: resumed }, 'resuming messages left unanswered by the last run');
   log.info(
     {
       agents: Object.keys(config.agents),

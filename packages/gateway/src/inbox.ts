@@ -34,20 +34,43 @@ export class Inbox {
     const { store, bus, orchestrator } = this.deps;
     const { message, duplicate } = store.messages.receive(incoming);
     if (duplicate) return { message, route: null, duplicate };
-    bus.emit({ type: 'message', message });
-    const config = this.deps.config();
-    const agents = Object.keys(config.agents);
+    this.deps.bus.emit({ type: 'message', message });
     const chosen: Route = opts.forceAgent
       ? { agentId: opts.forceAgent, text: incoming.text, via: 'prefix' }
-      : route(incoming.text, {
-          agents,
-          defaultAgent: config.router.default_agent,
-          repliedToAgent: opts.repliedToAgent ?? null,
-        });
+      : this.route(message.text, opts.repliedToAgent ?? null);
     const routed = store.messages.route(message.id, chosen.agentId, chosen.text);
     bus.emit({ type: 'message', message: routed });
     if (incoming.chatId !== null) store.chats.setLastAgent(incoming.channel, incoming.chatId, chosen.agentId);
     orchestrator.enqueue(chosen.agentId, message.id);
     return { message: routed, route: chosen, duplicate };
+  }
+
+  /**
+   * Queues again every message a previous run received but did not answer, in arrival order. Returns how many.
+   * A message for an agent that is no longer configured goes to the default agent.
+   */
+  resume(): number {
+    const { store, bus, orchestrator } = this.deps;
+    const agents = this.deps.config().agents;
+    const open = store.messages.openInbound();
+    for (const message of open) {
+      let agentId = message.agentId;
+      if (message.state === 'received' || agentId === null || !Object.hasOwn(agents, agentId)) {
+        const chosen = this.route(message.text, null);
+        agentId = chosen.agentId;
+        bus.emit({ type: 'message', message: store.messages.route(message.id, chosen.agentId, chosen.text) });
+      }
+      orchestrator.enqueue(agentId, message.id);
+    }
+    return open.length;
+  }
+
+  private route(text: string, repliedToAgent: string | null): Route {
+    const config = this.deps.config();
+    return route(text, {
+      agents: Object.keys(config.agents),
+      defaultAgent: config.router.default_agent,
+      repliedToAgent,
+    });
   }
 }

@@ -76,6 +76,12 @@ export const StatusResponse = z.object({
   active_agents: z.number().int(),
   telegram: z.enum(['connected', 'off']),
   runtime: z.object({ name: z.string(), confinement: z.string() }),
+  /** Work waiting: messages not yet answered, answers not yet delivered, answers that could not be delivered. */
+  backlog: z.object({
+    inbox: z.number().int(),
+    outbox: z.number().int(),
+    failed_deliveries: z.number().int(),
+  }),
   /** The ten newest messages, newest first. */
   recent_messages: z.array(MessageItem),
 });

@@ -29,6 +29,10 @@ export interface OrchestratorDeps {
   stopGraceMs?: number;
 }
 
+/** Prefixed to a message whose answer a restart interrupted, so the agent knows to answer it afresh. */
+const RESUMED_NOTE =
+  '(Praktor restarted while you were answering this message; the user has not seen any answer to it. Answer it in full.)';
+
 /** Why an agent's sandbox stopped. */
 export type StopReason = 'idle_timeout' | 'manual' | 'shutdown' | 'evicted' | 'config';
 
@@ -106,10 +110,16 @@ export class Orchestrator {
     if (worker) await this.stopWorker(worker, reason);
   }
 
-  /** Stops every sandbox; messages in progress stay `processing` so a later start can pick them up. */
-  async shutdown(): Promise<void> {
+  /**
+   * Starts no new turn, lets the turns in progress finish for up to `graceMs`, then stops every sandbox. Messages
+   * still waiting, or interrupted, keep their state, so the next start picks them up.
+   */
+  async shutdown(graceMs = 0): Promise<void> {
     this.closing = true;
     for (const worker of this.workers.values()) this.clearIdleTimer(worker);
+    const deadline = Date.now() + graceMs;
+    const busy = () => [...this.workers.values()].some((worker) => worker.current !== null);
+    while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await Promise.all([...this.workers.values()].map((worker) => this.stopWorker(worker, 'shutdown')));
   }
 
@@ -148,7 +158,8 @@ export class Orchestrator {
   private async process(worker: Worker, messageId: number): Promise<void> {
     const { store, log } = this.deps;
     const message = store.messages.get(messageId);
-    if (!message || message.state === 'failed') return;
+    // Closed already (cancelled, or answered before a restart): never answer a message twice.
+    if (!message || message.state === 'failed' || message.state === 'answered') return;
     let agent: ResolvedAgent;
     let link: AgentLink;
     // Claimed before the sandbox starts, so that nobody evicts it between its start and its turn.
@@ -171,7 +182,9 @@ export class Orchestrator {
     const emitDelta = (text: string) => {
       if (text !== '') this.deps.bus.emit({ type: 'delta', agentId: worker.id, messageId, text });
     };
-    const raw = await link.turn(String(messageId), message.text, (text) => emitDelta(masker.push(text)));
+    // Still `processing` from before a restart: the agent was interrupted, and the user saw no answer.
+    const prompt = message.state === 'processing' ? `${RESUMED_NOTE}\n\n${message.text}` : message.text;
+    const raw = await link.turn(String(messageId), prompt, (text) => emitDelta(masker.push(text)));
     emitDelta(masker.end());
     const result = { ...raw, text: this.deps.redactor.text(worker.id, raw.text) };
     worker.current = null;

@@ -35,6 +35,15 @@ function toView(row: MessageRow): MessageView {
   };
 }
 
+/** A chunk of an outbound message that is still to be sent. */
+export interface PendingChunk {
+  seq: number;
+  chatId: string;
+  html: string;
+  plain: string;
+  attempts: number;
+}
+
 /** A message as a channel hands it in. */
 export interface IncomingMessage {
   channel: Channel;
@@ -130,14 +139,126 @@ export class MessageStore {
     return this.update(id, `state = 'sent'`, []);
   }
 
-  /** Remembers that chunk `seq` of an outbound message became the channel's message `externalId`. */
-  recordDelivery(messageId: number, seq: number, chatId: string, externalId: string): void {
+  /**
+   * Records how an outbound message will be sent: one row per chunk, all pending, committed before the first is
+   * sent. A message planned before (a restart) keeps its plan, so chunks already sent are not sent again.
+   */
+  planDelivery(messageId: number, chatId: string, chunks: { html: string; plain: string }[]): void {
+    this.db.transaction(() => {
+      const planned = this.db
+        .prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM deliveries WHERE message_id = ?')
+        .get(messageId);
+      if ((planned?.n ?? 0) > 0) return;
+      const insert = this.db.prepare(
+        `INSERT INTO deliveries (message_id, seq, chat_id, html, plain, state, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
+      );
+      for (const [seq, chunk] of chunks.entries())
+        insert.run(messageId, seq, chatId, chunk.html, chunk.plain, Date.now());
+    })();
+  }
+
+  /** The chunks of an outbound message still to send, in order. */
+  pendingChunks(messageId: number): PendingChunk[] {
+    return this.db
+      .prepare<[number], PendingChunk>(
+        `SELECT seq, chat_id AS chatId, html, plain, attempts FROM deliveries
+         WHERE message_id = ? AND state = 'pending' ORDER BY seq`,
+      )
+      .all(messageId);
+  }
+
+  /**
+   * Records that chunk `seq` became the channel's message `externalId`; when it was the last one, the message is
+   * sent. Returns the message when that happened.
+   */
+  chunkSent(messageId: number, seq: number, externalId: string): MessageView | null {
+    return this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE deliveries SET state = 'sent', external_id = ?, attempts = attempts + 1, error = NULL, updated_at = ?
+           WHERE message_id = ? AND seq = ?`,
+        )
+        .run(externalId, Date.now(), messageId, seq);
+      const left = this.db
+        .prepare<[number], { n: number }>(
+          `SELECT COUNT(*) AS n FROM deliveries WHERE message_id = ? AND state = 'pending'`,
+        )
+        .get(messageId);
+      return (left?.n ?? 0) === 0 ? this.markSent(messageId) : null;
+    })();
+  }
+
+  /** Records a failed attempt at a chunk, keeping why. */
+  chunkAttemptFailed(messageId: number, seq: number, error: string): void {
     this.db
       .prepare(
-        `INSERT INTO deliveries (message_id, seq, chat_id, external_id, state, updated_at) VALUES (?, ?, ?, ?, 'sent', ?)
-         ON CONFLICT (message_id, seq) DO UPDATE SET external_id = excluded.external_id, state = 'sent', updated_at = excluded.updated_at`,
+        'UPDATE deliveries SET attempts = attempts + 1, error = ?, updated_at = ? WHERE message_id = ? AND seq = ?',
       )
-      .run(messageId, seq, chatId, externalId, Date.now());
+      .run(error, Date.now(), messageId, seq);
+  }
+
+  /** Gives up on an outbound message: its unsent chunks and the message are failed, with the reason. */
+  deliveryFailed(messageId: number, error: string): MessageView {
+    return this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE message_id = ? AND state = 'pending'`,
+        )
+        .run(error, Date.now(), messageId);
+      return this.fail(messageId, `delivery failed: ${error}`);
+    })();
+  }
+
+  /** Outbound messages of a channel still to deliver, oldest first. */
+  pendingOutbound(channel: Channel): MessageView[] {
+    return this.db
+      .prepare<[string], MessageRow>(
+        `SELECT * FROM messages WHERE direction = 'out' AND channel = ? AND state = 'pending' ORDER BY id`,
+      )
+      .all(channel)
+      .map(toView);
+  }
+
+  /** Inbound messages received but not yet answered (or failed), oldest first: the work a restart resumes. */
+  openInbound(): MessageView[] {
+    return this.db
+      .prepare<[], MessageRow>(
+        `SELECT * FROM messages WHERE direction = 'in' AND state IN ('received', 'routed', 'processing') ORDER BY id`,
+      )
+      .all()
+      .map(toView);
+  }
+
+  /** Answers in `chatId` that could not be delivered and that the chat has not been told about yet. */
+  unreportedFailures(channel: Channel, chatId: string): MessageView[] {
+    return this.db
+      .prepare<[string, string], MessageRow>(
+        `SELECT * FROM messages WHERE direction = 'out' AND channel = ? AND chat_id = ? AND state = 'failed'
+         AND failure_reported = 0 ORDER BY id`,
+      )
+      .all(channel, chatId)
+      .map(toView);
+  }
+
+  /** Remembers that the chat was told about these failed deliveries. */
+  markFailuresReported(ids: number[]): void {
+    const mark = this.db.prepare('UPDATE messages SET failure_reported = 1 WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) mark.run(id);
+    })();
+  }
+
+  /** How much work is waiting: unanswered inbound messages, undelivered answers, and answers that failed to arrive. */
+  backlog(): { inbox: number; outbox: number; failedDeliveries: number } {
+    const row = this.db
+      .prepare<[], { inbox: number; outbox: number; failed: number }>(
+        `SELECT
+           (SELECT COUNT(*) FROM messages WHERE state IN ('received', 'routed', 'processing')) AS inbox,
+           (SELECT COUNT(*) FROM messages WHERE state = 'pending') AS outbox,
+           (SELECT COUNT(*) FROM messages WHERE direction = 'out' AND state = 'failed' AND error LIKE 'delivery failed:%') AS failed`,
+      )
+      .get();
+    return { inbox: row?.inbox ?? 0, outbox: row?.outbox ?? 0, failedDeliveries: row?.failed ?? 0 };
   }
 
   /** The agent whose answer became the channel message `externalId` in `chatId`, if any: replies go back to it. */

@@ -21,6 +21,15 @@ afterEach(() => {
 
 const incoming = { channel: 'telegram' as const, chatId: '42', sender: 'user:7', text: 'hello' };
 
+const chunk = (text: string) => ({ html: text, plain: text });
+
+/** An inbound message routed to `agentId` and answered with `text`; returns the answer. */
+function answered(agentId: string, text: string) {
+  const { message } = store.messages.receive(incoming);
+  store.messages.route(message.id, agentId, 'question');
+  return store.messages.answer(message.id, { agentId, sender: 'agent', text });
+}
+
 describe('Store', () => {
   it('creates the database in WAL mode at the latest schema version', () => {
     store.close();
@@ -94,13 +103,48 @@ describe('MessageStore', () => {
   });
 
   it('finds the agent behind a delivered chunk', () => {
-    const { message } = store.messages.receive(incoming);
-    store.messages.route(message.id, 'coder', 'hi');
-    const answer = store.messages.answer(message.id, { agentId: 'coder', sender: 'agent', text: 'long' });
-    store.messages.recordDelivery(answer.id, 0, '42', '100');
-    store.messages.recordDelivery(answer.id, 1, '42', '101');
+    const answer = answered('coder', 'long');
+    store.messages.planDelivery(answer.id, '42', [chunk('a'), chunk('b')]);
+    store.messages.chunkSent(answer.id, 0, '100');
+    store.messages.chunkSent(answer.id, 1, '101');
     expect(store.messages.agentOfDelivery('42', '101')).toBe('coder');
     expect(store.messages.agentOfDelivery('43', '101')).toBeNull();
+  });
+
+  it('marks an answer sent only when its last chunk is confirmed', () => {
+    const answer = answered('coder', 'long');
+    store.messages.planDelivery(answer.id, '42', [chunk('a'), chunk('b')]);
+    expect(store.messages.chunkSent(answer.id, 0, '100')).toBeNull();
+    expect(store.messages.get(answer.id)?.state).toBe('pending');
+    expect(store.messages.chunkSent(answer.id, 1, '101')?.state).toBe('sent');
+  });
+
+  it('keeps the first delivery plan, so a restart does not send confirmed chunks again', () => {
+    const answer = answered('coder', 'long');
+    store.messages.planDelivery(answer.id, '42', [chunk('a'), chunk('b')]);
+    store.messages.chunkSent(answer.id, 0, '100');
+    store.messages.planDelivery(answer.id, '42', [chunk('a'), chunk('b')]);
+    expect(store.messages.pendingChunks(answer.id).map((c) => c.plain)).toEqual(['b']);
+  });
+
+  it('fails an undeliverable answer, counts it, and reports it to its chat once', () => {
+    const answer = answered('coder', 'lost');
+    store.messages.planDelivery(answer.id, '42', [chunk('a')]);
+    store.messages.deliveryFailed(answer.id, 'Forbidden: bot was blocked by the user');
+    expect(store.messages.get(answer.id)).toMatchObject({ state: 'failed' });
+    expect(store.messages.backlog().failedDeliveries).toBe(1);
+    expect(store.messages.unreportedFailures('telegram', '42').map((m) => m.id)).toEqual([answer.id]);
+    store.messages.markFailuresReported([answer.id]);
+    expect(store.messages.unreportedFailures('telegram', '42')).toEqual([]);
+  });
+
+  it('lists unanswered inbound messages and undelivered answers for a restart to resume', () => {
+    const waiting = store.messages.receive({ ...incoming, text: 'waiting' }).message;
+    store.messages.route(waiting.id, 'coder', 'waiting');
+    const answer = answered('coder', 'undelivered');
+    expect(store.messages.openInbound().map((m) => m.id)).toEqual([waiting.id]);
+    expect(store.messages.pendingOutbound('telegram').map((m) => m.id)).toEqual([answer.id]);
+    expect(store.messages.backlog()).toMatchObject({ inbox: 1, outbox: 1 });
   });
 
   it('lists an agent’s recent messages oldest first', () => {

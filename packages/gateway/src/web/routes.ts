@@ -153,6 +153,7 @@ export const routes: Route[] = [
     response: StatusResponse,
     handle(_input, deps) {
       const ids = Object.keys(deps.config().agents);
+      const backlog = deps.store.messages.backlog();
       return {
         status: 'ok',
         version: deps.version,
@@ -162,6 +163,11 @@ export const routes: Route[] = [
         active_agents: ids.filter((id) => deps.orchestrator.status(id) !== 'stopped').length,
         telegram: deps.telegram(),
         runtime: deps.runtime,
+        backlog: {
+          inbox: backlog.inbox,
+          outbox: backlog.outbox,
+          failed_deliveries: backlog.failedDeliveries,
+        },
         recent_messages: deps.store.messages.latest(10).map(messageItem),
       };
     },

@@ -3,15 +3,15 @@
  * the typing indicator go back.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, type Context } from 'grammy';
+import { Api, Bot, type Context } from 'grammy';
 import type { Config } from '../../config/index.js';
 import type { EventBus } from '../../events/bus.js';
 import type { Inbox } from '../../inbox.js';
 import type { Logger } from '../../log.js';
 import type { Orchestrator } from '../../orchestrator/orchestrator.js';
 import type { Store } from '../../store/index.js';
-import { TelegramDelivery } from './delivery.js';
 import { escapeHtml } from './format.js';
+import { TelegramOutbox } from './outbox.js';
 import { TypingIndicator } from './typing.js';
 
 /** What the channel works with. */
@@ -38,7 +38,7 @@ const COMMANDS = [
 /** The bot, from start to stop. */
 export class TelegramChannel {
   private readonly bot: Bot;
-  private readonly delivery: TelegramDelivery;
+  private readonly outbox: TelegramOutbox;
   private readonly typing: TypingIndicator;
   private readonly noticeSentAt = new Map<number, number>();
   private unsubscribe: (() => void) | null = null;
@@ -48,12 +48,12 @@ export class TelegramChannel {
     const { telegram } = deps.config();
     this.bot = new Bot(telegram.token, { client: { apiRoot: telegram.api_root } });
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
-    this.delivery = new TelegramDelivery({
-      api: this.bot.api,
+    this.outbox = new TelegramOutbox({
+      api: new Api(telegram.token, { apiRoot: telegram.api_root }),
       store: deps.store,
       log: deps.log,
       attribute: (agentId) => agentId !== deps.config().router.default_agent,
-      onDelivered: (message) => deps.bus.emit({ type: 'message', message }),
+      onChange: (message) => deps.bus.emit({ type: 'message', message }),
     });
     this.typing = new TypingIndicator((chatId) => this.bot.api.sendChatAction(chatId, 'typing'));
     this.install();
@@ -68,6 +68,8 @@ export class TelegramChannel {
     }
     await this.bot.api.setMyCommands(COMMANDS);
     this.unsubscribe = this.deps.bus.onType('message', ({ message }) => this.onMessageEvent(message));
+    const resumed = this.outbox.resume();
+    if (resumed > 0) log.info({ answers: resumed }, 'resuming telegram deliveries left from the last run');
     this.polling = this.bot.start({
       allowed_updates: ['message'],
       onStart: (me) => log.info({ bot: me.username }, 'telegram connected'),
@@ -75,19 +77,24 @@ export class TelegramChannel {
     this.polling.catch((err: Error) => log.error({ err: err.message }, 'telegram polling stopped'));
   }
 
-  /** Stops polling, then waits for answers already queued to be sent. */
-  async stop(): Promise<void> {
+  /** Stops taking updates. */
+  async stopPolling(): Promise<void> {
     if (this.bot.isRunning()) await this.bot.stop();
     await this.polling?.catch(() => undefined);
-    this.unsubscribe?.();
-    this.typing.stopAll();
-    await this.delivery.flush();
   }
 
-  private onMessageEvent(message: Parameters<TelegramDelivery['enqueue']>[0]): void {
+  /** Sends what is still queued for up to `graceMs`, then stops; what is left is sent at the next start. */
+  async stop(graceMs: number): Promise<void> {
+    await this.stopPolling();
+    this.typing.stopAll();
+    await this.outbox.flush(graceMs);
+    this.unsubscribe?.();
+  }
+
+  private onMessageEvent(message: Parameters<TelegramOutbox['enqueue']>[0]): void {
     if (message.channel !== 'telegram' || message.chatId === null) return;
     if (message.direction === 'out') {
-      if (message.state === 'pending') this.delivery.enqueue(message);
+      if (message.state === 'pending') this.outbox.enqueue(message);
       return;
     }
     if (message.state === 'processing') this.typing.start(message.id, message.chatId);
