@@ -1,0 +1,50 @@
+/**
+ * Mission Control's REST API, one typed function per endpoint.
+ */
+import type { AgentSummary, FileContent, MessageItem, StatusReply, StatusResponse } from '@praktor/protocol';
+import { ApiError, request } from './client';
+
+/** Whether signing in is needed: `off` (no password configured), `ok` (signed in) or `required`. */
+export type AuthState = 'off' | 'ok' | 'required';
+
+/** How many messages a conversation loads at a time. */
+export const PAGE_SIZE = 100;
+
+const agentPath = (id: string) => `/agents/definitions/${encodeURIComponent(id)}`;
+
+export const api = {
+  async authCheck(): Promise<AuthState> {
+    try {
+      const body = await request<StatusReply | undefined>('GET', '/auth/check', { expect401: true });
+      return body === undefined ? 'off' : 'ok';
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return 'required';
+      throw err;
+    }
+  },
+  login: (password: string) =>
+    request<StatusReply>('POST', '/login', { body: { password }, expect401: true }),
+  logout: () => request<StatusReply>('POST', '/logout'),
+
+  status: () => request<StatusResponse>('GET', '/status'),
+
+  agents: () => request<AgentSummary[]>('GET', '/agents/definitions'),
+  agent: (id: string) => request<AgentSummary>('GET', agentPath(id)),
+  startAgent: (id: string) => request<StatusReply>('POST', `${agentPath(id)}/start`),
+  stopAgent: (id: string) => request<StatusReply>('POST', `${agentPath(id)}/stop`),
+
+  agentMd: (id: string) => request<FileContent>('GET', `${agentPath(id)}/agent-md`),
+  saveAgentMd: (id: string, content: string) =>
+    request<StatusReply>('PUT', `${agentPath(id)}/agent-md`, { body: { content } }),
+
+  messages(id: string, before?: number): Promise<MessageItem[]> {
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (before !== undefined) query.set('before', String(before));
+    return request<MessageItem[]>('GET', `${agentPath(id)}/messages?${query}`);
+  },
+  sendMessage: (id: string, text: string) =>
+    request<{ message: MessageItem }>('POST', `${agentPath(id)}/messages`, { body: { text } }),
+
+  userProfile: () => request<FileContent>('GET', '/user-profile'),
+  saveUserProfile: (content: string) => request<StatusReply>('PUT', '/user-profile', { body: { content } }),
+};

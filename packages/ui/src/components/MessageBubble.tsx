@@ -1,0 +1,96 @@
+import type { MessageItem } from '@praktor/protocol';
+import { channelLabel, formatFullTime, formatTime } from '../format';
+
+/** A note under a message about where it is in its lifecycle, when that is worth saying. */
+function stateNote(message: MessageItem): string | null {
+  if (message.role === 'user') {
+    if (message.state === 'received' || message.state === 'routed') return 'Queued';
+    if (message.state === 'processing') return 'Being answered';
+    return null;
+  }
+  if (message.state === 'pending') return 'Delivering';
+  return null;
+}
+
+function speaker(message: MessageItem, agentName: string): string {
+  if (message.role === 'system') return 'Notice';
+  return message.role === 'assistant' ? agentName : 'You';
+}
+
+/**
+ * One message as a chat bubble: the user's on the right, the agent's on the left, notices across. `answered`
+ * says a reply to it is in the conversation: a failure then has its notice there and needs no repeating.
+ */
+export function MessageBubble({
+  message,
+  agentName,
+  answered,
+}: {
+  message: MessageItem;
+  agentName: string;
+  answered: boolean;
+}) {
+  const note = stateNote(message);
+  const failed = message.state === 'failed';
+  return (
+    <li className={`bubble-row bubble-row-${message.role}`}>
+      <article
+        className={`bubble bubble-${message.role}${failed ? ' bubble-failed' : ''}`}
+        data-testid="message"
+        data-role={message.role}
+        data-state={message.state}
+        data-message-id={message.id}
+      >
+        <header className="bubble-meta">
+          <span className="bubble-speaker" title={message.sender}>
+            {speaker(message, agentName)}
+          </span>
+          <span className="channel-tag" data-channel={message.channel}>
+            {channelLabel(message.channel)}
+          </span>
+          <time
+            dateTime={new Date(message.created_at).toISOString()}
+            title={formatFullTime(message.created_at)}
+          >
+            {formatTime(message.created_at)}
+          </time>
+        </header>
+        <p className="bubble-text">{message.text}</p>
+        {note && <p className="bubble-note">{note}</p>}
+        {failed && message.role === 'user' && (
+          <p className="bubble-note bubble-note-error">
+            {answered || !message.error ? 'Failed' : `Failed: ${message.error}`}
+          </p>
+        )}
+        {failed && message.role === 'assistant' && (
+          <p className="bubble-note bubble-note-error">
+            Not delivered{message.error ? `: ${message.error}` : ''}
+          </p>
+        )}
+      </article>
+    </li>
+  );
+}
+
+/** The answer being written, growing with each delta. */
+export function DraftBubble({ text, agentName }: { text: string; agentName: string }) {
+  return (
+    <li className="bubble-row bubble-row-assistant">
+      <article
+        className="bubble bubble-assistant bubble-draft"
+        data-testid="message-draft"
+        data-role="assistant"
+        aria-busy="true"
+      >
+        <header className="bubble-meta">
+          <span className="bubble-speaker">{agentName}</span>
+          <span className="muted">writing…</span>
+        </header>
+        <p className="bubble-text">
+          {text}
+          <span className="caret" aria-hidden="true" />
+        </p>
+      </article>
+    </li>
+  );
+}

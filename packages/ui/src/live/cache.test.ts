@@ -1,0 +1,217 @@
+import type { AgentSummary, MessageItem, StatusResponse, WsEvent } from '@praktor/protocol';
+import { QueryClient } from '@tanstack/react-query';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { keys } from '../api/queries';
+import { applyEvent, coalesce, joinsAgent, type LiveTargets, upsertMessage, upsertRecent } from './cache';
+import { DraftStore } from './drafts';
+
+function message(id: number, over: Partial<MessageItem> = {}): MessageItem {
+  return {
+    id,
+    agent_id: 'general',
+    role: 'user',
+    text: `message ${id}`,
+    channel: 'web',
+    chat_id: 'web',
+    sender: 'user:web',
+    state: 'routed',
+    error: null,
+    in_reply_to: null,
+    created_at: 1_000 + id,
+    ...over,
+  };
+}
+
+function agent(id: string, over: Partial<AgentSummary> = {}): AgentSummary {
+  return {
+    id,
+    name: id,
+    description: '',
+    model: 'm',
+    workspace: id,
+    runtime: 'local',
+    agent_status: 'stopped',
+    default_agent: false,
+    message_count: 0,
+    last_active: null,
+    ...over,
+  };
+}
+
+function status(recent: MessageItem[]): StatusResponse {
+  return {
+    status: 'ok',
+    version: '0.1.0',
+    started_at: 0,
+    uptime_seconds: 1,
+    agents_count: 2,
+    active_agents: 0,
+    telegram: 'off',
+    runtime: { name: 'local', confinement: 'none' },
+    backlog: { inbox: 0, outbox: 0, failed_deliveries: 0 },
+    recent_messages: recent,
+  };
+}
+
+function targets(): LiveTargets & { errors: string[]; refreshes: number } {
+  const t = {
+    client: new QueryClient(),
+    drafts: new DraftStore(),
+    errors: [] as string[],
+    refreshes: 0,
+    refreshStatus: () => {
+      t.refreshes += 1;
+    },
+    showError: (msg: string) => t.errors.push(msg),
+  };
+  return t;
+}
+
+const messageEvent = (m: MessageItem): WsEvent => ({
+  type: 'message',
+  timestamp: 0,
+  agent_id: m.agent_id,
+  message: m,
+});
+
+describe('upsertMessage', () => {
+  it('inserts in id order and replaces by id', () => {
+    const list = [message(1), message(3)];
+    expect(upsertMessage(list, message(2)).map((m) => m.id)).toEqual([1, 2, 3]);
+    expect(upsertMessage(list, message(4)).map((m) => m.id)).toEqual([1, 3, 4]);
+    const replaced = upsertMessage(list, message(3, { state: 'processing' }));
+    expect(replaced.map((m) => [m.id, m.state])).toEqual([
+      [1, 'routed'],
+      [3, 'processing'],
+    ]);
+  });
+
+  it('ignores a copy that is behind the one held (a late REST reply after newer events)', () => {
+    const list = [message(1, { state: 'answered' })];
+    expect(upsertMessage(list, message(1, { state: 'routed' }))).toBe(list);
+    const sent = [message(2, { role: 'assistant', state: 'sent' })];
+    expect(upsertMessage(sent, message(2, { role: 'assistant', state: 'pending' }))).toBe(sent);
+  });
+});
+
+describe('upsertRecent', () => {
+  it('keeps the ten newest, newest first', () => {
+    const recent = Array.from({ length: 10 }, (_, i) => message(10 - i));
+    expect(upsertRecent(recent, message(11)).map((m) => m.id)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2]);
+    expect(upsertRecent(recent, message(0))).toHaveLength(10);
+    expect(upsertRecent(recent, message(0)).map((m) => m.id)).not.toContain(0);
+  });
+});
+
+describe('joinsAgent', () => {
+  it('counts an inbound message when routed and an answer when created', () => {
+    expect(joinsAgent(message(1, { state: 'routed' }))).toBe(true);
+    expect(joinsAgent(message(1, { state: 'processing' }))).toBe(false);
+    expect(joinsAgent(message(2, { role: 'assistant', state: 'pending' }))).toBe(true);
+    expect(joinsAgent(message(2, { role: 'assistant', state: 'sent' }))).toBe(false);
+    expect(joinsAgent(message(3, { role: 'system', state: 'pending' }))).toBe(true);
+  });
+});
+
+describe('applyEvent', () => {
+  it('patches the conversation, recent activity and the agent counts without duplicating', () => {
+    const t = targets();
+    t.client.setQueryData(keys.messages('general'), [message(1, { state: 'answered' })]);
+    t.client.setQueryData(keys.status, status([]));
+    t.client.setQueryData(keys.agents, [agent('general', { message_count: 1 }), agent('coder')]);
+    t.client.setQueryData(keys.agent('general'), agent('general', { message_count: 1 }));
+
+    applyEvent(t, messageEvent(message(2, { state: 'routed', created_at: 5_000 })));
+    applyEvent(t, messageEvent(message(2, { state: 'processing', created_at: 5_000 })));
+
+    expect(
+      t.client.getQueryData<MessageItem[]>(keys.messages('general'))?.map((m) => [m.id, m.state]),
+    ).toEqual([
+      [1, 'answered'],
+      [2, 'processing'],
+    ]);
+    expect(t.client.getQueryData<StatusResponse>(keys.status)?.recent_messages.map((m) => m.id)).toEqual([2]);
+    const [general, coder] = t.client.getQueryData<AgentSummary[]>(keys.agents) ?? [];
+    expect(general).toMatchObject({ message_count: 2, last_active: 5_000 });
+    expect(coder).toMatchObject({ message_count: 0 });
+    expect(t.client.getQueryData<AgentSummary>(keys.agent('general'))?.message_count).toBe(2);
+  });
+
+  it('leaves a message with no agent yet (not routed) out of every conversation', () => {
+    const t = targets();
+    t.client.setQueryData(keys.status, status([]));
+    applyEvent(t, messageEvent(message(1, { agent_id: null, state: 'received' })));
+    expect(t.client.getQueryData<StatusResponse>(keys.status)?.recent_messages).toEqual([]);
+  });
+
+  it('does not create a conversation cache nobody has loaded', () => {
+    const t = targets();
+    applyEvent(t, messageEvent(message(1)));
+    expect(t.client.getQueryData(keys.messages('general'))).toBeUndefined();
+  });
+
+  it('collects deltas into a draft that the answer replaces', () => {
+    const t = targets();
+    applyEvent(t, { type: 'delta', timestamp: 0, agent_id: 'general', message_id: 7, text: 'Hel' });
+    applyEvent(t, { type: 'delta', timestamp: 0, agent_id: 'general', message_id: 7, text: 'lo' });
+    expect(t.drafts.snapshot().get(7)?.text).toBe('Hello');
+    applyEvent(t, messageEvent(message(7, { state: 'answered' })));
+    expect(t.drafts.snapshot().get(7)?.text).toBe('Hello');
+    applyEvent(t, messageEvent(message(8, { role: 'assistant', state: 'pending', in_reply_to: 7 })));
+    expect(t.drafts.snapshot().size).toBe(0);
+  });
+
+  it('drops the draft of a question stopped on request, and every draft of a stopped agent', () => {
+    const t = targets();
+    applyEvent(t, { type: 'delta', timestamp: 0, agent_id: 'general', message_id: 7, text: 'a' });
+    applyEvent(t, messageEvent(message(7, { state: 'failed', error: 'stopped on request' })));
+    expect(t.drafts.snapshot().size).toBe(0);
+    applyEvent(t, { type: 'delta', timestamp: 0, agent_id: 'coder', message_id: 9, text: 'b' });
+    applyEvent(t, {
+      type: 'agent_status',
+      timestamp: 0,
+      agent_id: 'coder',
+      status: 'stopped',
+      reason: 'crashed',
+    });
+    expect(t.drafts.snapshot().size).toBe(0);
+  });
+
+  it('patches an agent’s status and asks for the status counts again', () => {
+    const t = targets();
+    t.client.setQueryData(keys.agents, [agent('general'), agent('coder')]);
+    applyEvent(t, { type: 'agent_status', timestamp: 0, agent_id: 'coder', status: 'busy', reason: null });
+    expect(t.client.getQueryData<AgentSummary[]>(keys.agents)?.map((a) => a.agent_status)).toEqual([
+      'stopped',
+      'busy',
+    ]);
+    expect(t.refreshes).toBe(1);
+  });
+
+  it('shows announced errors with the agent they concern', () => {
+    const t = targets();
+    applyEvent(t, { type: 'error', timestamp: 0, agent_id: 'coder', message: 'could not start' });
+    expect(t.errors).toEqual(['could not start']);
+  });
+});
+
+describe('coalesce', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs once per window however often it is asked', () => {
+    vi.useFakeTimers();
+    const run = vi.fn();
+    const ask = coalesce(run, 500);
+    for (let i = 0; i < 20; i++) ask();
+    vi.advanceTimersByTime(499);
+    expect(run).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(run).toHaveBeenCalledTimes(1);
+    ask();
+    ask.cancel();
+    vi.advanceTimersByTime(1_000);
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * Live events applied to the query cache: each event patches exactly the data it changes, so a busy agent does
+ * not make the app refetch. Only `/api/status` is refetched, for the counts no event carries (active agents,
+ * backlog), at most once a second and only while a page shows it.
+ */
+import type { AgentSummary, MessageItem, MessageState, StatusResponse, WsEvent } from '@praktor/protocol';
+import type { QueryClient } from '@tanstack/react-query';
+import { keys } from '../api/queries';
+import type { DraftStore } from './drafts';
+
+/** How far along its lifecycle a state is; an older state never replaces a newer one. */
+const STATE_RANK: Record<MessageState, number> = {
+  received: 0,
+  routed: 1,
+  processing: 2,
+  answered: 3,
+  pending: 0,
+  sent: 1,
+  failed: 3,
+};
+
+/**
+ * `list` (sorted by id) with `message` put in its place: replaced when already there, inserted when new.
+ * A copy that is behind the one held (a late REST reply after newer events) is ignored.
+ */
+export function upsertMessage(list: readonly MessageItem[], message: MessageItem): MessageItem[] {
+  const at = list.findIndex((m) => m.id === message.id);
+  if (at >= 0) {
+    const held = list[at] as MessageItem;
+    if (STATE_RANK[message.state] < STATE_RANK[held.state]) return list as MessageItem[];
+    return list.with(at, message);
+  }
+  const before = list.findIndex((m) => m.id > message.id);
+  return before < 0 ? [...list, message] : [...list.slice(0, before), message, ...list.slice(before)];
+}
+
+/** The ten newest messages (newest first) with `message` upserted. */
+export function upsertRecent(recent: readonly MessageItem[], message: MessageItem): MessageItem[] {
+  const ascending = upsertMessage([...recent].reverse(), message);
+  return ascending.reverse().slice(0, 10);
+}
+
+/**
+ * Whether this event announces a message newly counted for its agent. Per the lifecycle, an inbound message
+ * joins its agent when routed, an answer is created pending; every later event is a change of state.
+ */
+export function joinsAgent(message: MessageItem): boolean {
+  return message.role === 'user' ? message.state === 'routed' : message.state === 'pending';
+}
+
+function patchAgent(client: QueryClient, agentId: string, patch: (a: AgentSummary) => AgentSummary): void {
+  client.setQueryData<AgentSummary[]>(keys.agents, (list) =>
+    list?.map((a) => (a.id === agentId ? patch(a) : a)),
+  );
+  client.setQueryData<AgentSummary>(keys.agent(agentId), (a) => a && patch(a));
+}
+
+/** What the cache patcher needs besides the query client. */
+export interface LiveTargets {
+  client: QueryClient;
+  drafts: DraftStore;
+  /** Asks for `/api/status` again soon; calls close together are coalesced. */
+  refreshStatus: () => void;
+  /** Shows an error the gateway announced. */
+  showError: (message: string, agentId: string | null) => void;
+}
+
+function applyMessage({ client, drafts, refreshStatus }: LiveTargets, message: MessageItem): void {
+  if (message.in_reply_to !== null) drafts.finish(message.in_reply_to);
+  // A question stopped on request gets no answer to replace its draft. An answered one keeps its draft until the
+  // answer's own event, an instant later, so the text never blinks out in between.
+  if (message.role === 'user' && message.state === 'failed') drafts.finish(message.id);
+  refreshStatus();
+  const agentId = message.agent_id;
+  // Not routed yet: it belongs to no conversation; its `routed` event follows.
+  if (agentId === null) return;
+  client.setQueryData<MessageItem[]>(keys.messages(agentId), (list) => list && upsertMessage(list, message));
+  client.setQueryData<StatusResponse>(
+    keys.status,
+    (s) => s && { ...s, recent_messages: upsertRecent(s.recent_messages, message) },
+  );
+  if (joinsAgent(message)) {
+    patchAgent(client, agentId, (a) => ({
+      ...a,
+      message_count: a.message_count + 1,
+      last_active: Math.max(a.last_active ?? 0, message.created_at),
+    }));
+  }
+}
+
+/** Applies one event from `/api/ws` to the cache and the drafts. */
+export function applyEvent(targets: LiveTargets, event: WsEvent): void {
+  switch (event.type) {
+    case 'message':
+      applyMessage(targets, event.message);
+      return;
+    case 'agent_status':
+      patchAgent(targets.client, event.agent_id, (a) => ({ ...a, agent_status: event.status }));
+      if (event.status === 'stopped') targets.drafts.finishAgent(event.agent_id);
+      targets.refreshStatus();
+      return;
+    case 'delta':
+      targets.drafts.append(event.agent_id, event.message_id, event.text);
+      return;
+    case 'error':
+      targets.showError(event.message, event.agent_id);
+      return;
+  }
+}
+
+/** After a reconnect events may have been missed: reload what live events would have kept current. */
+export function resyncAfterGap({ client, drafts }: LiveTargets): void {
+  drafts.clear();
+  for (const key of [keys.status, keys.agents, ['agent'], ['messages']]) {
+    void client.invalidateQueries({ queryKey: key });
+  }
+}
+
+/** Calls `run` at most once per `ms`, at the end of the window, however often it is asked for. */
+export function coalesce(run: () => void, ms: number): { (): void; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const ask = () => {
+    if (timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      run();
+    }, ms);
+  };
+  ask.cancel = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+  };
+  return ask;
+}
