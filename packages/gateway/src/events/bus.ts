@@ -6,18 +6,27 @@ import type { GatewayEvent } from '@praktor/protocol';
 /** A listener for one kind of event, or for all. */
 type Listener<E extends GatewayEvent = GatewayEvent> = (event: E) => void;
 
-/** Delivers every event to its listeners synchronously, in the order they subscribed. */
+/**
+ * Delivers every event to its listeners in the order they subscribed. An event announced by a listener while
+ * another is being delivered waits until that delivery is complete, so every listener sees events in the order
+ * they happened.
+ */
 export class EventBus {
   private readonly listeners = new Set<Listener>();
+  private readonly pending: GatewayEvent[] = [];
+  private delivering = false;
+
+  constructor(private readonly onListenerError: (err: Error, event: GatewayEvent) => void) {}
 
   /** Announces an event. A listener that throws is reported through `onListenerError`, never allowed to stop others. */
   emit(event: GatewayEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.onListenerError(err as Error, event);
-      }
+    this.pending.push(event);
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let next = this.pending.shift(); next; next = this.pending.shift()) this.deliver(next);
+    } finally {
+      this.delivering = false;
     }
   }
 
@@ -37,5 +46,13 @@ export class EventBus {
     });
   }
 
-  constructor(private readonly onListenerError: (err: Error, event: GatewayEvent) => void) {}
+  private deliver(event: GatewayEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.onListenerError(err as Error, event);
+      }
+    }
+  }
 }

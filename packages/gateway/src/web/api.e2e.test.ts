@@ -300,6 +300,10 @@ describe('Mission Control API with a password', () => {
         expect(answer.type === 'message' && answer.message.text).toBe(
           'streamed answer to: hello from the web',
         );
+        const states = events.flatMap((e) =>
+          e.type === 'message' && e.message.in_reply_to === question.id ? [e.message.state] : [],
+        );
+        expect(states).toEqual(['pending', 'sent']);
         const deltas = events.filter((e) => e.type === 'delta' && e.message_id === question.id);
         expect(deltas.length).toBeGreaterThan(1);
         expect(deltas.map((d) => (d.type === 'delta' ? d.text : '')).join('')).toBe(
@@ -325,6 +329,15 @@ describe('Mission Control API with a password', () => {
         (r) => r.kind === 'main' && r.lastUserText.endsWith('which fruit did I mention on the web?'),
       );
       expect(request.transcript).toContain('the secret fruit is mango');
+    });
+
+    it('closes a WebSocket when its session logs out', async () => {
+      const login = await call(base, 'POST', '/api/login', { body: { password: PASSWORD } });
+      const mine = { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] as string };
+      const { socket } = await openLive(base, { ...mine, origin: base });
+      const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+      await call(base, 'POST', '/api/logout', { headers: mine });
+      expect(await closed).toBe(4401);
     });
 
     it('names an empty chat message as the problem', async () => {
@@ -362,6 +375,14 @@ describe('Mission Control API with a password', () => {
       const response = await call(base, 'GET', '/api/status', { headers: session() });
       expect(response.json).toMatchObject({ status: 'ok', agents_count: 2, telegram: 'connected' });
       expect(response.json.recent_messages.length).toBeGreaterThan(0);
+    });
+
+    it('serves the web app for its pages and 404 for a missing file', async () => {
+      const page = await fetch(`${base}/agents/coder`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect((await fetch(`${base}/assets/missing-0000.js`)).status).toBe(404);
+      expect((await call(base, 'GET', '/api/nothing-here', { headers: session() })).status).toBe(404);
     });
 
     it('publishes an OpenAPI document generated from the route schemas', async () => {

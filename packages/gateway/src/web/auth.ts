@@ -62,6 +62,7 @@ export type Identity = { kind: 'open' } | { kind: 'session'; tokenHash: string }
 /** Authenticates requests against the configured password. */
 export class Auth {
   readonly throttle = new LoginThrottle();
+  private readonly endListeners: ((tokenHash: string) => void)[] = [];
 
   constructor(
     private readonly password: string,
@@ -95,8 +96,22 @@ export class Auth {
   /** Ends the request's session, if it has one, and clears its cookie. */
   endSession(request: FastifyRequest, reply: FastifyReply): void {
     const token = request.cookies[SESSION_COOKIE];
-    if (token) this.sessions.delete(sha256(token).toString('hex'));
+    if (token) {
+      const tokenHash = sha256(token).toString('hex');
+      this.sessions.delete(tokenHash);
+      for (const listener of this.endListeners) listener(tokenHash);
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  /** Calls `listener` with the hash of every session that is ended by logging out. */
+  onSessionEnd(listener: (tokenHash: string) => void): void {
+    this.endListeners.push(listener);
+  }
+
+  /** Whether a session (by hash) is still valid. */
+  sessionValid(tokenHash: string): boolean {
+    return this.sessions.expiresAt(tokenHash) !== null;
   }
 
   /** Who the request is: anyone when no password is set, else a valid session cookie or Basic credentials. */

@@ -58,7 +58,8 @@ export async function startWebServer(deps: ApiDeps, opts: WebOptions): Promise<W
   const app = Fastify({ bodyLimit: 2 * 1024 * 1024, trustProxy: 'loopback' });
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  const live = new LiveHub(opts.bus);
+  const live = new LiveHub(opts.bus, (tokenHash) => deps.auth.sessionValid(tokenHash));
+  deps.auth.onSessionEnd((tokenHash) => live.endSession(tokenHash));
 
   app.addHook('onRequest', async (request) => guard(request, deps.auth));
   app.setErrorHandler((error, request, reply) => {
@@ -89,17 +90,23 @@ export async function startWebServer(deps: ApiDeps, opts: WebOptions): Promise<W
   }
   const openApi = openApiDocument(routes, deps.version);
   app.get('/api/openapi.json', { config: { public: true } }, async () => openApi);
-  app.get('/api/ws', { websocket: true }, (socket) => live.add(socket));
+  app.get('/api/ws', { websocket: true }, (socket, request) => {
+    const identity = deps.auth.identify(request);
+    live.add(socket, identity?.kind === 'session' ? identity.tokenHash : null);
+  });
 
   if (existsSync(UI_DIST)) {
-    await app.register(fastifyStatic, { root: UI_DIST, wildcard: false, index: false });
+    // Files are looked up on each request, so a rebuilt app is served without a restart.
+    await app.register(fastifyStatic, { root: UI_DIST, wildcard: true, index: false });
     app.get('/', (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
   } else {
     opts.log.warn({ expected: UI_DIST }, 'the Mission Control web app is not built; run npm run build');
   }
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api') || request.method !== 'GET' || !existsSync(UI_DIST)) {
-      void reply.code(404).send({ error: `not found: ${request.method} ${request.url.split('?')[0]}` });
+    const path = request.url.split('?')[0] ?? '';
+    const isFile = /\.[A-Za-z0-9]+$/.test(path);
+    if (path.startsWith('/api') || request.method !== 'GET' || isFile || !existsSync(UI_DIST)) {
+      void reply.code(404).send({ error: `not found: ${request.method} ${path}` });
       return;
     }
     // A page of the single-page app (e.g. /agents/coder): the app routes it in the browser.
