@@ -4,12 +4,14 @@
 import { ConfigError, loadConfig } from './config/index.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './log.js';
+import { vaultCommand } from './vault/cli.js';
 import { VERSION as version } from './version.js';
 
 const USAGE = `Usage: praktor <command>
 
 Commands:
   gateway   run the gateway (reads praktor.yaml; see docs/configuration.md)
+  vault     manage secrets: set, list, get, assign, rotate… (praktor vault help)
   version   print the version
   help      show this help
 `;
@@ -63,6 +65,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'gateway':
       await gateway();
+      return;
+    case 'vault':
+      process.exitCode = await vaultCommand(argv.slice(1));
       return;
     case 'version':
       process.stdout.write(`praktor ${version}\n`);

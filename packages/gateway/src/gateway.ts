@@ -7,13 +7,14 @@ import { startWebChannel } from './channels/web/channel.js';
 import type { Config, ResolvedAgent } from './config/index.js';
 import { EventBus } from './events/bus.js';
 import { Inbox } from './inbox.js';
-import type { Logger } from './log.js';
+import { hideInLogs, type Logger } from './log.js';
 import { AgentStartError, agentEnvironment } from './orchestrator/agent-env.js';
 import { Orchestrator } from './orchestrator/orchestrator.js';
-import { noRedaction } from './orchestrator/redactor.js';
 import { LocalRuntime } from './runtimes/local.js';
 import type { Runtime } from './runtimes/runtime.js';
 import { Store } from './store/index.js';
+import { AgentSecrets, asText } from './vault/agent-secrets.js';
+import { Vault } from './vault/vault.js';
 import { VERSION } from './version.js';
 import { Auth } from './web/auth.js';
 import { startWebServer, unsafeExposure, type WebServer } from './web/server.js';
@@ -45,6 +46,18 @@ export async function startGateway(
   const startedAt = Date.now();
   mkdirSync(config.dataDir, { recursive: true });
   const store = Store.open(config.dataDir);
+  const vault = await openVault(config, store, log);
+  // Credentials every agent is given: masked in what agents write, and (with the gateway's own) in the logs.
+  const credentials = [
+    config.defaults.anthropic_api_key,
+    config.defaults.oauth_token,
+    env.ANTHROPIC_AUTH_TOKEN,
+  ];
+  hideInLogs([...credentials, config.telegram.token, config.web.auth].filter((v): v is string => !!v));
+  const secrets = new AgentSecrets(
+    vault,
+    credentials.filter((v): v is string => !!v),
+  );
   ensureGlobalFiles(config.dataDir);
   const bus = new EventBus((err, event) =>
     log.error({ err: err.message, event: event.type }, 'event listener failed'),
@@ -65,8 +78,9 @@ export async function startGateway(
     store,
     bus,
     runtimeFor,
-    agentEnv: (agent) => agentEnvironment(config, agent, env),
-    redactor: noRedaction,
+    agentEnv: (agent) => agentEnvironment(config, agent, env, secrets),
+    agentFiles: (agent) => secrets.files(agent),
+    redactor: secrets.redactor,
     log,
   });
   const inbox = new Inbox({ config: () => config, store, bus, orchestrator });
@@ -100,6 +114,7 @@ export async function startGateway(
         {
           config: () => config,
           store,
+          vault,
           orchestrator,
           inbox,
           auth: new Auth(config.web.auth, store.webSessions),
@@ -143,4 +158,47 @@ export async function startGateway(
       return stopping;
     },
   };
+}
+
+/**
+ * Opens the vault with the configured passphrase: a wrong one stops the start before anything is written; none
+ * is fine as long as no agent needs a secret (those that do are told so when they start).
+ */
+async function openVault(config: Config, store: Store, log: Logger): Promise<Vault> {
+  const passphrase = config.vault.passphrase;
+  if (passphrase) hideInLogs([passphrase]);
+  let vault: Vault;
+  try {
+    vault = await Vault.open(store.vault, passphrase, {
+      create: true,
+      onValue: (value) => {
+        const text = asText(value);
+        if (text !== null) hideInLogs([text]);
+      },
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const count = vault.list().length;
+  if (!vault.hasPassphrase && count > 0) {
+    log.warn(
+      { secrets: count },
+      'the vault holds secrets but no passphrase is set (vault.passphrase or PRAKTOR_VAULT_PASSPHRASE): ' +
+        'agents that use secrets will not start',
+    );
+  }
+  if (vault.weakerThanDefaults) {
+    log.warn('the vault’s key derivation is weaker than Praktor’s current default: run praktor vault rotate');
+  }
+  // Every value is hidden from the logs from the start, not only once an agent uses it.
+  if (!vault.hasPassphrase) return vault;
+  for (const secret of vault.list()) {
+    try {
+      vault.reveal(secret.name);
+    } catch (err) {
+      log.warn({ secret: secret.name, err: (err as Error).message }, 'a secret cannot be read');
+    }
+  }
+  return vault;
 }

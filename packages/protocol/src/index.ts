@@ -2,4 +2,5 @@ export * from './api.js';
 export * from './events.js';
 export * from './jsonl.js';
 export * from './link.js';
+export * from './secrets.js';
 export * from './templates.js';

@@ -3,10 +3,19 @@
  * Nothing else of the gateway's environment reaches an agent.
  */
 import type { Config, ResolvedAgent } from '../config/index.js';
+import type { SandboxFile } from '../runtimes/runtime.js';
 
 /** A reason an agent cannot start that its user must fix; the message says what and where. */
 export class AgentStartError extends Error {
   override name = 'AgentStartError';
+}
+
+/** Where `secret:` references and `files` entries are looked up; both throw {@link AgentStartError}. */
+export interface SecretResolver {
+  /** The text of secret `name` for `agent`; `where` is the key path that refers to it. */
+  text(agent: ResolvedAgent, name: string, where: string): string;
+  /** The agent's `files` entries with their contents. */
+  files(agent: ResolvedAgent): SandboxFile[];
 }
 
 /** Variables passed through from the gateway when set: they shape how Claude Code reaches the model API. */
@@ -29,6 +38,7 @@ export function agentEnvironment(
   config: Config,
   agent: ResolvedAgent,
   gatewayEnv: NodeJS.ProcessEnv,
+  secrets: SecretResolver,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of PASSTHROUGH) {
@@ -40,18 +50,9 @@ export function agentEnvironment(
   env.AGENT_ID = agent.id;
   env.CLAUDE_MODEL = agent.model;
   for (const [name, value] of Object.entries(agent.env)) {
-    if (value.startsWith('secret:')) {
-      throw new AgentStartError(
-        `agents.${agent.id}.env.${name} refers to the secret "${value.slice('secret:'.length)}", ` +
-          'but this version of Praktor has no vault yet; set the value directly or remove the variable',
-      );
-    }
-    env[name] = value;
-  }
-  if (agent.files.length > 0) {
-    throw new AgentStartError(
-      `agents.${agent.id}.files needs the vault, which this version of Praktor does not have yet; remove the entries`,
-    );
+    env[name] = value.startsWith('secret:')
+      ? secrets.text(agent, value.slice('secret:'.length), `agents.${agent.id}.env.${name}`)
+      : value;
   }
   return env;
 }

@@ -7,7 +7,7 @@ import type { Config, ResolvedAgent } from '../config/index.js';
 import { resolveAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
-import { type Runtime, safeWorkspaceName } from '../runtimes/runtime.js';
+import { type Runtime, type SandboxFile, safeWorkspaceName } from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
 import { AgentLink } from './link.js';
 import type { Redactor } from './redactor.js';
@@ -22,6 +22,8 @@ export interface OrchestratorDeps {
   runtimeFor: (agent: ResolvedAgent) => Runtime;
   /** The runner's environment for an agent; throws an error a user can act on. */
   agentEnv: (agent: ResolvedAgent) => Record<string, string>;
+  /** The files (secrets) to place in an agent's sandbox; throws an error a user can act on. */
+  agentFiles: (agent: ResolvedAgent) => SandboxFile[];
   /** Masks secret values in what agents write, before anyone else sees it. */
   redactor: Redactor;
   log: Logger;
@@ -243,7 +245,9 @@ export class Orchestrator {
   private async ensureLink(worker: Worker, agent: ResolvedAgent): Promise<AgentLink> {
     if (worker.link && !worker.link.dead) return worker.link;
     const runtime = this.deps.runtimeFor(agent);
+    // Both resolved before a slot is taken, so an agent that cannot start does not hold one.
     const env = this.deps.agentEnv(agent);
+    const files = this.deps.agentFiles(agent);
     await this.acquireSlot(worker);
     const { store, log } = this.deps;
     try {
@@ -251,6 +255,7 @@ export class Orchestrator {
         agentId: agent.id,
         workspace: safeWorkspaceName(agent.workspace),
         env,
+        files,
       });
       const link = await AgentLink.open(sandbox, {
         agentId: agent.id,

@@ -17,9 +17,3 @@ export interface Redactor {
   /** A masker for one streamed answer of `agentId`. */
   stream(agentId: string): StreamMasker;
 }
-
-/** Masks nothing: for a gateway with no secrets. */
-export const noRedaction: Redactor = {
-  text: (_agentId, text) => text,
-  stream: () => ({ push: (piece) => piece, end: () => '' }),
-};

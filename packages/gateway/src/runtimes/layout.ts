@@ -11,6 +11,8 @@ export interface AgentDirs {
   home: string;
   /** Shared by every agent, read-only for them: USER.md and CLAUDE.md. */
   global: string;
+  /** The agent's secret files while its sandbox runs; never visible inside any sandbox. */
+  secrets: string;
 }
 
 /** The folders of the agent whose workspace is `workspace` (a safe name). */
@@ -19,6 +21,7 @@ export function agentDirs(dataDir: string, workspace: string): AgentDirs {
     workspace: join(dataDir, 'agents', workspace, 'workspace'),
     home: join(dataDir, 'agents', workspace, 'home'),
     global: globalDir(dataDir),
+    secrets: join(dataDir, 'agents', workspace, 'secrets'),
   };
 }
 

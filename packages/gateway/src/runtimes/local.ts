@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { agentDirs } from './layout.js';
 import type { Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
+import { type FilePlacement, placeFiles } from './secret-files.js';
 
 const runnerMain = createRequire(import.meta.url).resolve('@praktor/runner');
 
@@ -66,8 +67,13 @@ export class LocalRuntime implements Runtime {
       PRAKTOR_WORKSPACE: dirs.workspace,
       PRAKTOR_GLOBAL_DIR: dirs.global,
     });
+    const files = placeFiles(spec.files, {
+      dirs,
+      confined: this.bwrap !== null,
+      hidden: [this.dataDir, '/tmp'],
+    });
     const [command, args] = this.bwrap
-      ? [this.bwrap, [...this.confinementArgs(dirs), '--', process.execPath, runnerMain]]
+      ? [this.bwrap, [...this.confinementArgs(dirs, files), '--', process.execPath, runnerMain]]
       : [process.execPath, [runnerMain]];
     // A process group of its own, so stopping it also ends the Claude Code process it started.
     const child = spawn(command, args, {
@@ -76,13 +82,15 @@ export class LocalRuntime implements Runtime {
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    return new LocalSandbox(child);
+    return new LocalSandbox(child, files.cleanup);
   }
 
-  private confinementArgs(dirs: ReturnType<typeof agentDirs>): string[] {
+  private confinementArgs(dirs: ReturnType<typeof agentDirs>, files: FilePlacement): string[] {
     // biome-ignore format: each flag stays on one line with its operands
     return [
       '--ro-bind', '/', '/',
+      // Secret files whose folders must be made first (see secret-files.ts).
+      ...files.early,
       '--dev', '/dev',
       '--proc', '/proc',
       '--tmpfs', '/tmp',
@@ -94,6 +102,7 @@ export class LocalRuntime implements Runtime {
       '--bind', dirs.workspace, dirs.workspace,
       '--bind', dirs.home, dirs.home,
       '--ro-bind', dirs.global, dirs.global,
+      ...files.late,
       '--remount-ro', this.dataDir,
       '--unshare-pid', '--unshare-ipc', '--unshare-uts',
       '--cap-drop', 'ALL',
@@ -107,7 +116,10 @@ class LocalSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
   private done = false;
 
-  constructor(private readonly child: ChildProcess) {
+  constructor(
+    private readonly child: ChildProcess,
+    cleanup: () => void,
+  ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.done = true;
@@ -118,6 +130,8 @@ class LocalSandbox implements Sandbox {
         resolve({ code: null, signal: null, error: err.message });
       });
     });
+    // Secret files live only as long as the sandbox.
+    void this.exited.then(cleanup);
   }
 
   get stdin() {

@@ -11,6 +11,18 @@ export interface SandboxSpec {
   workspace: string;
   /** Environment for the runner, beyond what the runtime itself sets (paths, HOME). */
   env: Record<string, string>;
+  /** Files the sandbox must show at absolute paths (vault secrets from the agent's `files`). */
+  files: SandboxFile[];
+}
+
+/** A file placed in the sandbox: the bytes of a vault secret at `target`, with permissions `mode`. */
+export interface SandboxFile {
+  /** The vault secret it holds, for messages. */
+  secret: string;
+  /** Absolute path inside the sandbox. */
+  target: string;
+  mode: number;
+  content: Buffer;
 }
 
 /** How a sandbox ended. */

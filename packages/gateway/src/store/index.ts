@@ -6,9 +6,11 @@ import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
 import { MessageStore } from './messages.js';
 import { SessionStore } from './sessions.js';
+import { VaultStore } from './vault.js';
 import { WebSessionStore } from './web-sessions.js';
 
 export type { IncomingMessage } from './messages.js';
+export type { SecretInfo, SecretKind, VaultHeader, VaultStore } from './vault.js';
 
 /** Everything the gateway persists. */
 export class Store {
@@ -16,12 +18,14 @@ export class Store {
   readonly sessions: SessionStore;
   readonly chats: ChatStore;
   readonly webSessions: WebSessionStore;
+  readonly vault: VaultStore;
 
   private constructor(private readonly db: Db) {
     this.messages = new MessageStore(db);
     this.sessions = new SessionStore(db);
     this.chats = new ChatStore(db);
     this.webSessions = new WebSessionStore(db);
+    this.vault = new VaultStore(db);
   }
 
   /** Opens `praktor.db` in the data directory, creating and migrating it as needed. */

@@ -63,4 +63,39 @@ export const migrations: readonly string[] = [
   CREATE INDEX deliveries_open ON deliveries(state) WHERE state = 'pending';
   ALTER TABLE messages ADD COLUMN failure_reported INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  CREATE TABLE vault_meta (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    format INTEGER NOT NULL,
+    kdf TEXT NOT NULL,
+    kdf_version INTEGER NOT NULL,
+    kdf_salt BLOB NOT NULL,
+    kdf_memory_kib INTEGER NOT NULL,
+    kdf_iterations INTEGER NOT NULL,
+    kdf_parallelism INTEGER NOT NULL,
+    check_nonce BLOB NOT NULL,
+    check_value BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('string', 'file')),
+    filename TEXT,
+    description TEXT NOT NULL DEFAULT '',
+    global INTEGER NOT NULL DEFAULT 0,
+    nonce BLOB NOT NULL,
+    value BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE agent_secrets (
+    agent_id TEXT NOT NULL,
+    secret_name TEXT NOT NULL REFERENCES secrets(name) ON DELETE CASCADE,
+    PRIMARY KEY (agent_id, secret_name)
+  );
+  CREATE INDEX agent_secrets_secret ON agent_secrets(secret_name);
+  `,
 ];

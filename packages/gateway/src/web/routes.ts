@@ -23,14 +23,17 @@ import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import { agentDirs, globalDir } from '../runtimes/layout.js';
 import { safeWorkspaceName } from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
+import type { Vault } from '../vault/vault.js';
 import type { Auth } from './auth.js';
 import { HttpError } from './http-error.js';
+import { secretRoutes } from './secret-routes.js';
 import { agentSummary, messageItem } from './views.js';
 
 /** What the routes work with. */
 export interface ApiDeps {
   config: () => Config;
   store: Store;
+  vault: Vault;
   orchestrator: Orchestrator;
   inbox: Inbox;
   auth: Auth;
@@ -51,7 +54,7 @@ export interface RouteInput<B, Q> {
 
 /** One API route. */
 export interface Route<B = unknown, Q = unknown> {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path with `:name` parameters. */
   url: string;
   summary: string;
@@ -287,4 +290,5 @@ export const routes: Route[] = [
       return { status: 'saved' };
     },
   }),
+  ...secretRoutes,
 ];

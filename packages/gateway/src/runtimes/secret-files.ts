@@ -1,0 +1,147 @@
+/**
+ * Placing an agent's secret files (`files:` entries) for the local runtime.
+ *
+ * Each file is written, with its mode, into the agent's private `secrets` folder in the data directory (hidden from
+ * every sandbox) and shown inside the sandbox at its target by a read-only bubblewrap bind mount. The sandbox's
+ * root is the host's, read-only, so a target whose folder does not exist (`/etc/gcp/sa.json`) needs a place to
+ * create it: the deepest existing folder on the way (`/etc`) is shadowed by an empty tmpfs into which each of its
+ * entries is bound back read-only, the missing folders are created there, and the tmpfs is made read-only again.
+ * The agent sees the same `/etc` plus the new file, and the host's `/etc` is untouched.
+ *
+ * A target inside the agent's own home or workspace is written there directly, in both modes. Without bubblewrap
+ * nothing else can be placed without writing into the host's own folders, which Praktor refuses to do.
+ * Every file is removed when the sandbox ends.
+ */
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, posix, relative, sep } from 'node:path';
+import type { AgentDirs } from './layout.js';
+import type { SandboxFile } from './runtime.js';
+
+/** How the files of one sandbox are shown, and how to take them away again. */
+export interface FilePlacement {
+  /** bubblewrap arguments to give right after the root is bound (shadows and the files in them). */
+  early: string[];
+  /** bubblewrap arguments to give after the sandbox's own tmpfs mounts (files under /tmp, over existing files). */
+  late: string[];
+  /** Removes every file written for this sandbox. */
+  cleanup(): void;
+}
+
+/** Folders no file may be placed under: the kernel's, and the sandbox's own device tree. */
+const FORBIDDEN = ['/proc', '/dev', '/sys'];
+
+const isUnder = (path: string, dir: string) =>
+  path === dir || path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
+
+function writeWithMode(path: string, file: SandboxFile): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  rmSync(path, { force: true });
+  writeFileSync(path, file.content, { mode: file.mode });
+  chmodSync(path, file.mode);
+}
+
+/** The deepest folder on the way to `target` that exists on this machine (symlinks resolved), and the rest. */
+function existingAncestor(target: string): { dir: string; rest: string } {
+  let dir = dirname(target);
+  while (!existsSync(dir)) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
+  const real = realpathSync(dir);
+  return { dir: real, rest: relative(dir, target) };
+}
+
+/** Arguments that replace `dir` by a tmpfs holding read-only binds of everything `dir` holds. */
+function shadowArgs(dir: string): string[] {
+  const args = ['--tmpfs', dir];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (lstatSync(path).isSymbolicLink()) args.push('--symlink', readlinkSync(path), path);
+    else args.push('--ro-bind-try', path, path);
+  }
+  return args;
+}
+
+/**
+ * Writes `files` for a sandbox with folders `dirs` and works out how it shows them (the agent's private `secrets`
+ * folder is emptied first: a crash may have left files there); `confined` says whether bubblewrap runs the sandbox; `hidden` are the
+ * folders the sandbox replaces with a tmpfs of its own (its /tmp, the data directory).
+ * Throws an error naming the secret and the target when a file cannot be placed.
+ */
+export function placeFiles(
+  files: readonly SandboxFile[],
+  opts: { dirs: AgentDirs; confined: boolean; hidden: string[] },
+): FilePlacement {
+  const secretsDir = opts.dirs.secrets;
+  const written: string[] = [secretsDir];
+  const cleanup = () => {
+    for (const path of written) rmSync(path, { recursive: true, force: true });
+  };
+  rmSync(secretsDir, { recursive: true, force: true });
+  const shadows = new Set<string>();
+  const binds: { staged: string; target: string; late: boolean }[] = [];
+  try {
+    files.forEach((file, index) => {
+      const target = posix.normalize(file.target);
+      const cannot = (why: string) =>
+        new Error(`the file of secret "${file.secret}" cannot be placed at ${file.target}: ${why}`);
+      if (!posix.isAbsolute(target) || target === '/')
+        throw cannot('the target must be an absolute file path');
+      if (isUnder(target, opts.dirs.workspace) || isUnder(target, opts.dirs.home)) {
+        if (target === opts.dirs.workspace || target === opts.dirs.home) throw cannot('that is a folder');
+        writeWithMode(target, file);
+        written.push(target);
+        return;
+      }
+      if (!opts.confined) {
+        throw cannot(
+          'bubblewrap is not installed (apt-get install bubblewrap), and without it Praktor places files only ' +
+            `inside the agent's home (${opts.dirs.home}) or workspace`,
+        );
+      }
+      if (FORBIDDEN.some((dir) => isUnder(target, dir))) throw cannot('that folder belongs to the kernel');
+      const staged = join(secretsDir, String(index));
+      writeWithMode(staged, file);
+      const hiddenBy = opts.hidden.find((dir) => isUnder(target, dir));
+      if (hiddenBy !== undefined) {
+        if (hiddenBy !== '/tmp') throw cannot('that is inside the data directory');
+        binds.push({ staged, target, late: true });
+        return;
+      }
+      if (existsSync(target)) {
+        if (!statSync(target).isFile()) throw cannot('something other than a file is there');
+        binds.push({ staged, target: realpathSync(target), late: true });
+        return;
+      }
+      const { dir, rest } = existingAncestor(target);
+      if (FORBIDDEN.some((forbidden) => isUnder(dir, forbidden)))
+        throw cannot('that folder belongs to the kernel');
+      shadows.add(dir);
+      binds.push({ staged, target: join(dir, rest), late: false });
+    });
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  const ordered = [...shadows].sort((a, b) => a.length - b.length);
+  const bindArgs = (late: boolean) =>
+    binds.filter((bind) => bind.late === late).flatMap((bind) => ['--ro-bind', bind.staged, bind.target]);
+  return {
+    early: [
+      ...ordered.flatMap(shadowArgs),
+      ...bindArgs(false),
+      ...ordered.flatMap((dir) => ['--remount-ro', dir]),
+    ],
+    late: bindArgs(true),
+    cleanup,
+  };
+}

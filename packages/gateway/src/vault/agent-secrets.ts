@@ -1,0 +1,119 @@
+/**
+ * Secrets as agents meet them: `secret:<name>` references and `files` entries resolved for one agent (only
+ * secrets assigned to it or global), and the masking of every value an agent could see in what it writes.
+ */
+import type { ResolvedAgent } from '../config/index.js';
+import { AgentStartError, type SecretResolver } from '../orchestrator/agent-env.js';
+import type { Redactor, StreamMasker } from '../orchestrator/redactor.js';
+import type { SandboxFile } from '../runtimes/runtime.js';
+import { Masker, patternsOf } from './mask.js';
+import { type Vault, VaultError } from './vault.js';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The value as text, or null when it is not valid UTF-8. */
+export function asText(value: Buffer): string | null {
+  try {
+    return strictUtf8.decode(value);
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves agents' secrets from the vault and masks their values in what agents write. */
+export class AgentSecrets implements SecretResolver {
+  /** Values each agent was given since the gateway started: masked even after a secret changes or goes. */
+  private readonly given = new Map<string, Set<string>>();
+  private readonly maskers = new Map<string, { revision: number; given: number; masker: Masker }>();
+
+  /**
+   * `alwaysMasked`: values every agent can see besides its secrets (the model API credentials it is given).
+   */
+  constructor(
+    private readonly vault: Vault,
+    private readonly alwaysMasked: readonly string[] = [],
+  ) {}
+
+  text(agent: ResolvedAgent, name: string, where: string): string {
+    const text = asText(this.resolve(agent, name, where));
+    if (text === null || text.includes('\0')) {
+      throw new AgentStartError(
+        `${where} refers to the secret "${name}", which holds binary data and cannot be an environment ` +
+          'variable; place it with files: instead',
+      );
+    }
+    return text;
+  }
+
+  files(agent: ResolvedAgent): SandboxFile[] {
+    return agent.files.map((file, index) => ({
+      secret: file.secret,
+      target: file.target,
+      mode: Number.parseInt(file.mode, 8),
+      content: this.resolve(agent, file.secret, `agents.${agent.id}.files[${index}]`),
+    }));
+  }
+
+  /** Masks, in what an agent writes, every value it could see: its secrets and the model credentials. */
+  readonly redactor: Redactor = {
+    text: (agentId: string, text: string): string => this.maskerFor(agentId).text(text),
+    stream: (agentId: string): StreamMasker => this.maskerFor(agentId).stream(),
+  };
+
+  /** The value of secret `name` for `agent`, or an {@link AgentStartError} naming the secret and `where`. */
+  private resolve(agent: ResolvedAgent, name: string, where: string): Buffer {
+    const refers = `${where} refers to the secret "${name}"`;
+    if (!this.vault.hasPassphrase) {
+      throw new AgentStartError(
+        `${refers}, but the vault is locked: no passphrase is set ` +
+          '(set vault.passphrase in praktor.yaml or PRAKTOR_VAULT_PASSPHRASE and start Praktor again)',
+      );
+    }
+    const info = this.vault.info(name);
+    if (!info) {
+      throw new AgentStartError(`${refers}, which is not in the vault (add it: praktor vault set ${name} …)`);
+    }
+    if (!info.global && !info.agentIds.includes(agent.id)) {
+      throw new AgentStartError(
+        `${refers}, which agent "${agent.id}" may not use: assign it ` +
+          `(praktor vault assign ${name} --agent ${agent.id}) or make it global`,
+      );
+    }
+    let value: Buffer;
+    try {
+      value = this.vault.reveal(name);
+    } catch (err) {
+      if (err instanceof VaultError) throw new AgentStartError(`${refers}, but ${err.message}`);
+      throw err;
+    }
+    const text = asText(value);
+    if (text !== null) {
+      const given = this.given.get(agent.id) ?? new Set<string>();
+      given.add(text);
+      this.given.set(agent.id, given);
+    }
+    return value;
+  }
+
+  /** The masker for `agentId`, rebuilt when the vault or what the agent was given changed. */
+  private maskerFor(agentId: string): Masker {
+    const revision = this.vault.revision();
+    const given = this.given.get(agentId) ?? new Set<string>();
+    const cached = this.maskers.get(agentId);
+    if (cached && cached.revision === revision && cached.given === given.size) return cached.masker;
+    const values = [...this.alwaysMasked, ...given];
+    if (this.vault.hasPassphrase) {
+      for (const secret of this.vault.accessible(agentId)) {
+        try {
+          const text = asText(this.vault.reveal(secret.name));
+          if (text !== null) values.push(text);
+        } catch {
+          // A secret this process cannot read cannot have reached the agent either.
+        }
+      }
+    }
+    const masker = new Masker(patternsOf(values));
+    this.maskers.set(agentId, { revision, given: given.size, masker });
+    return masker;
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * `praktor vault` as a user runs it: real processes on a real database.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PRAKTOR_BIN } from '@praktor/testkit';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const PASS = 'the right passphrase';
+const NEW_PASS = 'the next passphrase';
+/** Every byte value, so that nothing is lost to text conversions. */
+const BINARY = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7) % 256));
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'praktor-vault-cli-'));
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: dir, PRAKTOR_DATA_DIR: join(dir, 'data'), ...extra };
+}
+
+/** Runs `praktor vault …` with the passphrase `pass` (undefined: none). */
+function vault(
+  args: string[],
+  opts: { pass?: string | undefined; input?: Buffer | string; env?: NodeJS.ProcessEnv } = {},
+) {
+  const pass = 'pass' in opts ? opts.pass : PASS;
+  const result = spawnSync(process.execPath, [PRAKTOR_BIN, 'vault', ...args], {
+    cwd: dir,
+    env: env({ ...(pass !== undefined ? { PRAKTOR_VAULT_PASSPHRASE: pass } : {}), ...opts.env }),
+    input: opts.input ?? '',
+  });
+  return {
+    code: result.status,
+    stdout: result.stdout,
+    out: result.stdout.toString(),
+    err: result.stderr.toString(),
+  };
+}
+
+function ok(args: string[], opts: Parameters<typeof vault>[1] = {}) {
+  const result = vault(args, opts);
+  if (result.code !== 0) throw new Error(`praktor vault ${args[0]} failed (${result.code}): ${result.err}`);
+  return result;
+}
+
+function dbFile(): string {
+  return join(dir, 'data', 'praktor.db');
+}
+
+/** Every vault row, as comparable text. */
+function rows(): string {
+  const db = new Database(dbFile(), { readonly: true });
+  try {
+    return JSON.stringify(
+      ['vault_meta', 'secrets', 'agent_secrets'].map((table) =>
+        db
+          .prepare(`SELECT * FROM ${table} ORDER BY 1, 2`)
+          .all()
+          .map((row) =>
+            Object.values(row as object).map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)),
+          ),
+      ),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+function fill(): void {
+  ok(['set', 'token', '--value', 'tok-123456789', '--description', 'A token']);
+  writeFileSync(join(dir, 'key.bin'), BINARY);
+  ok(['set', 'key', '--file', join(dir, 'key.bin')]);
+  ok(['assign', 'token', '--agent', 'coder']);
+}
+
+describe('praktor vault with a wrong passphrase', () => {
+  it('is refused by every command, and the database stays byte for byte as it was', () => {
+    fill();
+    const bytes = readFileSync(dbFile());
+    const before = rows();
+    const commands = [
+      ['list'],
+      ['set', 'token', '--value', 'replaced'],
+      ['set', 'fresh', '--value', 'new value'],
+      ['get', 'token'],
+      ['delete', 'token'],
+      ['assign', 'token', '--agent', 'writer'],
+      ['unassign', 'token', '--agent', 'coder'],
+      ['global', 'token', '--enable'],
+      ['rotate'],
+    ];
+    for (const command of commands) {
+      const result = vault(command, {
+        pass: 'a wrong passphrase',
+        env: { PRAKTOR_VAULT_NEW_PASSPHRASE: NEW_PASS },
+      });
+      expect({ command, code: result.code }).toEqual({ command, code: 1 });
+      expect(result.err).toContain('the vault passphrase is wrong');
+      expect(result.out).toBe('');
+    }
+    expect(rows()).toBe(before);
+    expect(readFileSync(dbFile()).equals(bytes)).toBe(true);
+  });
+});
+
+describe('praktor vault set and get', () => {
+  it('keep a binary file byte for byte, on standard output and with --out', () => {
+    fill();
+    const got = ok(['get', 'key']);
+    expect(got.stdout.equals(BINARY)).toBe(true);
+    expect(got.err).toContain('File: key.bin');
+    ok(['get', 'key', '--out', join(dir, 'copy.bin')]);
+    expect(readFileSync(join(dir, 'copy.bin')).equals(BINARY)).toBe(true);
+  });
+
+  it('print a text value with a newline', () => {
+    fill();
+    expect(ok(['get', 'token']).out).toBe('tok-123456789\n');
+  });
+
+  it('read the value from standard input with --value -, without its trailing newline', () => {
+    ok(['set', 'piped', '--value', '-'], { input: 'from a pipe\n' });
+    expect(ok(['get', 'piped']).out).toBe('from a pipe\n');
+  });
+
+  it('list descriptions, kinds, global flags and agents, never values', () => {
+    fill();
+    ok(['global', 'key', '--enable']);
+    const listed = ok(['list']).out;
+    expect(listed.split('\n')[0]).toMatch(/^NAME\s+KIND\s+GLOBAL\s+DESCRIPTION\s+AGENTS$/);
+    expect(listed).toMatch(/key\s+file\s+yes/);
+    expect(listed).toMatch(/token\s+string\s+A token\s+coder/);
+    expect(listed).not.toContain('tok-123456789');
+  });
+});
+
+describe('praktor vault mistakes', () => {
+  it('names a missing secret and exits 1', () => {
+    fill();
+    const result = vault(['get', 'nope']);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('no secret named "nope"');
+  });
+
+  it('names the missing option of set and exits 1', () => {
+    const result = vault(['set', 'x']);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('--value V or --file PATH');
+  });
+
+  it('names an unknown vault command and shows the usage', () => {
+    const result = vault(['frobnicate']);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('unknown vault command "frobnicate"');
+    expect(result.err).toContain('praktor vault <command>');
+  });
+
+  it('says how to give the passphrase when there is none and no terminal', () => {
+    const result = vault(['list'], { pass: undefined });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('PRAKTOR_VAULT_PASSPHRASE');
+  });
+});
+
+describe('praktor vault rotate', () => {
+  it('keeps every secret readable under the new passphrase and refuses the old one', () => {
+    fill();
+    const rotated = ok(['rotate'], { env: { PRAKTOR_VAULT_NEW_PASSPHRASE: NEW_PASS } });
+    expect(rotated.out).toContain('2 secrets');
+    expect(ok(['get', 'token'], { pass: NEW_PASS }).out).toBe('tok-123456789\n');
+    expect(ok(['get', 'key'], { pass: NEW_PASS }).stdout.equals(BINARY)).toBe(true);
+    expect(vault(['list']).err).toContain('the vault passphrase is wrong');
+  });
+
+  it('leaves the vault readable under the old passphrase when killed midway', async () => {
+    fill();
+    ok(['set', 'third', '--value', 'third value']);
+    const before = rows();
+    const child = spawn(process.execPath, [PRAKTOR_BIN, 'vault', 'rotate'], {
+      cwd: dir,
+      env: env({
+        PRAKTOR_VAULT_PASSPHRASE: PASS,
+        PRAKTOR_VAULT_NEW_PASSPHRASE: NEW_PASS,
+        PRAKTOR_TEST_PAUSE_ROTATE: '1',
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('paused inside the transaction')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`rotate ended before pausing: ${stderr}`)));
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    expect(rows()).toBe(before);
+    expect(ok(['get', 'token']).out).toBe('tok-123456789\n');
+    expect(ok(['get', 'key']).stdout.equals(BINARY)).toBe(true);
+    expect(ok(['get', 'third']).out).toBe('third value\n');
+    expect(vault(['list'], { pass: NEW_PASS }).err).toContain('the vault passphrase is wrong');
+  });
+});
+
+describe('praktor vault reset', () => {
+  it('deletes every secret only with --yes, so that a new passphrase can start over', () => {
+    fill();
+    expect(vault(['reset'], { pass: undefined }).code).toBe(1);
+    expect(ok(['reset', '--yes'], { pass: undefined }).out).toContain('2 secrets deleted');
+    expect(ok(['list'], { pass: 'a new start' }).out).toBe('No secrets stored.\n');
+  });
+});

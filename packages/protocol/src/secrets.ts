@@ -1,0 +1,82 @@
+/**
+ * The vault's HTTP API bodies. Values are write-only: requests may carry one, no response ever does.
+ * Field names follow the original Praktor's API (`id` equals `name`).
+ */
+import { z } from 'zod';
+
+/** What a secret was given as: text, or the bytes of a file. Both can become variables or files. */
+export const SecretKind = z.enum(['string', 'file'], { error: "must be 'string' or 'file'" });
+export type SecretKind = z.infer<typeof SecretKind>;
+
+/** A secret's name: letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 128. */
+export const SecretName = z
+  .string({ error: 'must be text' })
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/,
+    'must be letters, digits, "_", "." and "-", starting with a letter or digit, at most 128',
+  );
+
+/** How a request's `value` is written: UTF-8 text (the default), or base64 for binary files. */
+export const SecretEncoding = z.enum(['utf8', 'base64'], { error: "must be 'utf8' or 'base64'" });
+export type SecretEncoding = z.infer<typeof SecretEncoding>;
+
+/** At most 1 MiB of value, which base64 makes 4/3 as long. */
+const SecretValue = z.string({ error: 'must be text' }).max(1_400_000, 'is larger than 1 MiB');
+
+const SecretFields = {
+  description: z.string({ error: 'must be text' }).max(2000, 'is longer than 2000 characters'),
+  kind: SecretKind,
+  /** The file's base name, for file secrets. */
+  filename: z.string({ error: 'must be text' }).max(255, 'is longer than 255 characters').nullable(),
+  value: SecretValue,
+  encoding: SecretEncoding,
+  global: z.boolean({ error: 'must be true or false' }),
+  /** The agents that may use the secret (replaces the assignments). */
+  agent_ids: z.array(z.string({ error: 'must be text' }), { error: 'must be a list of agent ids' }),
+};
+
+/** `POST /api/secrets`: creates a secret, or replaces the one with that name. */
+export const CreateSecretRequest = z.object({
+  name: SecretName,
+  value: SecretValue,
+  description: SecretFields.description.optional(),
+  kind: SecretKind.default('string'),
+  filename: SecretFields.filename.optional(),
+  encoding: SecretEncoding.default('utf8'),
+  global: SecretFields.global.optional(),
+  agent_ids: SecretFields.agent_ids.optional(),
+});
+export type CreateSecretRequest = z.infer<typeof CreateSecretRequest>;
+
+/** `PUT /api/secrets/{id}`: changes what is given; the rest stays (the value too, when left out). */
+export const UpdateSecretRequest = z.object({
+  value: SecretFields.value.optional(),
+  description: SecretFields.description.optional(),
+  kind: SecretKind.optional(),
+  filename: SecretFields.filename.optional(),
+  encoding: SecretEncoding.default('utf8'),
+  global: SecretFields.global.optional(),
+  agent_ids: SecretFields.agent_ids.optional(),
+});
+export type UpdateSecretRequest = z.infer<typeof UpdateSecretRequest>;
+
+/** A secret as the API shows it: everything but its value. Times are ms since the epoch. */
+export const SecretItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  kind: SecretKind,
+  filename: z.string().nullable(),
+  global: z.boolean(),
+  /** The agents it is assigned to (a global secret is usable by every agent besides these). */
+  agent_ids: z.array(z.string()),
+  created_at: z.number().int(),
+  updated_at: z.number().int(),
+});
+export type SecretItem = z.infer<typeof SecretItem>;
+
+/** `PUT /api/agents/definitions/{id}/secrets`: replaces the secrets assigned to the agent. */
+export const AgentSecretsRequest = z.object({
+  secret_ids: z.array(z.string({ error: 'must be text' }), { error: 'must be a list of secret names' }),
+});
+export type AgentSecretsRequest = z.infer<typeof AgentSecretsRequest>;
