@@ -54,7 +54,7 @@ describe('a gateway killed with SIGKILL in the middle of work', () => {
         expected.set(chat, [...(expected.get(chat) ?? []), `answer to ${text}`]);
       }
     }
-    const resumed = { messages: 0, answers: 0 };
+    const resumed = { messages: 0, answers: 0, inFlight: 0 };
     const delivered = () => chats.reduce((n, chat) => n + (stack?.telegram.messagesIn(chat).length ?? 0), 0);
     for (const fraction of [0.15, 0.45, 0.75]) {
       const threshold = Math.floor(200 * (fraction + next() * 0.1));
@@ -68,21 +68,34 @@ describe('a gateway killed with SIGKILL in the middle of work', () => {
           resumed.messages += Number(line.messages);
         if (line.msg === 'resuming telegram deliveries left from the last run')
           resumed.answers += Number(line.answers);
+        if (String(line.msg).startsWith('chunks were being sent when the last run stopped')) {
+          resumed.inFlight += Number(line.chunks);
+        }
       }
     }
     await stack.telegram.waitFor(() => delivered() >= 200, 180_000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The one duplicate a crash allows: a chunk in flight when the gateway died (Telegram may have taken it) is
+    // sent again, right after its first copy. Anything else twice, missing or out of order is a defect.
     const report = { seed, delivered: delivered(), duplicates: 0, lost: 0, reordered: 0 };
     for (const chat of chats) {
       const got = stack.telegram.messagesIn(chat).map((m) => m.text);
       const want = expected.get(chat) ?? [];
-      report.duplicates += got.length - new Set(got).size;
+      const collapsed = got.filter((text, i) => i === 0 || text !== got[i - 1]);
+      report.duplicates += got.length - collapsed.length;
       report.lost += want.filter((text) => !got.includes(text)).length;
-      if (JSON.stringify(got) !== JSON.stringify(want)) report.reordered += 1;
+      if (JSON.stringify(collapsed) !== JSON.stringify(want)) report.reordered += 1;
     }
     console.log(`crash test: ${JSON.stringify({ ...report, crashes: 3, resumed })}`);
-    expect(report).toEqual({ seed, delivered: 200, duplicates: 0, lost: 0, reordered: 0 });
-    // The crashes hit work in flight: each restart had unanswered messages to pick up.
+    expect({ ...report, duplicates: 0 }).toEqual({
+      seed,
+      delivered: 200 + report.duplicates,
+      duplicates: 0,
+      lost: 0,
+      reordered: 0,
+    });
+    expect(report.duplicates).toBeLessThanOrEqual(resumed.inFlight);
+    // The crashes hit work in flight: the restarts had unanswered messages to pick up.
     expect(resumed.messages).toBeGreaterThan(0);
   });
 });

@@ -8,6 +8,7 @@ import { AgentsPage } from './pages/AgentsPage';
 import { ConversationsPage } from './pages/ConversationsPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { SecretsPage } from './pages/SecretsPage';
 import { UserPage } from './pages/UserPage';
 
 /** Mission Control's pages; everything but the login page needs a session and the live connection. */
@@ -30,6 +31,7 @@ export function App() {
           <Route path="agents/:id" element={<AgentDetailPage />} />
           <Route path="conversations" element={<ConversationsPage />} />
           <Route path="conversations/:agentId" element={<ConversationsPage />} />
+          <Route path="secrets" element={<SecretsPage />} />
           <Route path="user" element={<UserPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

@@ -157,14 +157,35 @@ export class MessageStore {
     })();
   }
 
-  /** The chunks of an outbound message still to send, in order. */
+  /** The chunks of an outbound message still to send (including one in flight when the last run stopped), in order. */
   pendingChunks(messageId: number): PendingChunk[] {
     return this.db
       .prepare<[number], PendingChunk>(
         `SELECT seq, chat_id AS chatId, html, plain, attempts FROM deliveries
-         WHERE message_id = ? AND state = 'pending' ORDER BY seq`,
+         WHERE message_id = ? AND state IN ('pending', 'sending') ORDER BY seq`,
       )
       .all(messageId);
+  }
+
+  /**
+   * Records that a chunk is about to be sent. A chunk still `sending` after a crash may have reached the chat
+   * before the crash: it is the only kind of chunk a restart can deliver twice.
+   */
+  chunkSending(messageId: number, seq: number): void {
+    this.db
+      .prepare(`UPDATE deliveries SET state = 'sending', updated_at = ? WHERE message_id = ? AND seq = ?`)
+      .run(Date.now(), messageId, seq);
+  }
+
+  /** How many chunks of a channel were in flight when the last run stopped (see {@link chunkSending}). */
+  chunksInFlight(channel: Channel): number {
+    const row = this.db
+      .prepare<[string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM deliveries d JOIN messages m ON m.id = d.message_id
+         WHERE d.state = 'sending' AND m.channel = ?`,
+      )
+      .get(channel);
+    return row?.n ?? 0;
   }
 
   /**
@@ -181,28 +202,28 @@ export class MessageStore {
         .run(externalId, Date.now(), messageId, seq);
       const left = this.db
         .prepare<[number], { n: number }>(
-          `SELECT COUNT(*) AS n FROM deliveries WHERE message_id = ? AND state = 'pending'`,
+          `SELECT COUNT(*) AS n FROM deliveries WHERE message_id = ? AND state IN ('pending', 'sending')`,
         )
         .get(messageId);
       return (left?.n ?? 0) === 0 ? this.markSent(messageId) : null;
     })();
   }
 
-  /** Records a failed attempt at a chunk, keeping why. */
+  /** Records a failed attempt at a chunk, keeping why; it is pending again (Telegram did not take it). */
   chunkAttemptFailed(messageId: number, seq: number, error: string): void {
     this.db
       .prepare(
-        'UPDATE deliveries SET attempts = attempts + 1, error = ?, updated_at = ? WHERE message_id = ? AND seq = ?',
+        `UPDATE deliveries SET state = 'pending', attempts = attempts + 1, error = ?, updated_at = ?
+         WHERE message_id = ? AND seq = ?`,
       )
       .run(error, Date.now(), messageId, seq);
   }
-
   /** Gives up on an outbound message: its unsent chunks and the message are failed, with the reason. */
   deliveryFailed(messageId: number, error: string): MessageView {
     return this.db.transaction(() => {
       this.db
         .prepare(
-          `UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE message_id = ? AND state = 'pending'`,
+          `UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE message_id = ? AND state IN ('pending', 'sending')`,
         )
         .run(error, Date.now(), messageId);
       return this.fail(messageId, `delivery failed: ${error}`);

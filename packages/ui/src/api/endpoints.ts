@@ -1,7 +1,16 @@
 /**
  * Mission Control's REST API, one typed function per endpoint.
  */
-import type { AgentSummary, FileContent, MessageItem, StatusReply, StatusResponse } from '@praktor/protocol';
+import type {
+  AgentSummary,
+  CreateSecretRequest,
+  FileContent,
+  MessageItem,
+  SecretItem,
+  StatusReply,
+  StatusResponse,
+  UpdateSecretRequest,
+} from '@praktor/protocol';
 import { ApiError, request } from './client';
 
 /** Whether signing in is needed: `off` (no password configured), `ok` (signed in) or `required`. */
@@ -11,6 +20,7 @@ export type AuthState = 'off' | 'ok' | 'required';
 export const PAGE_SIZE = 100;
 
 const agentPath = (id: string) => `/agents/definitions/${encodeURIComponent(id)}`;
+const secretPath = (name: string) => `/secrets/${encodeURIComponent(name)}`;
 
 export const api = {
   async authCheck(): Promise<AuthState> {
@@ -47,4 +57,11 @@ export const api = {
 
   userProfile: () => request<FileContent>('GET', '/user-profile'),
   saveUserProfile: (content: string) => request<StatusReply>('PUT', '/user-profile', { body: { content } }),
+
+  // The vault: no answer carries a value, so none can be shown once saved.
+  secrets: () => request<SecretItem[]>('GET', '/secrets'),
+  createSecret: (body: CreateSecretRequest) => request<SecretItem>('POST', '/secrets', { body }),
+  updateSecret: (name: string, body: UpdateSecretRequest) =>
+    request<SecretItem>('PUT', secretPath(name), { body }),
+  deleteSecret: (name: string) => request<StatusReply>('DELETE', secretPath(name)),
 };

@@ -15,6 +15,8 @@ export const keys = {
   messages: (id: string) => ['messages', id] as const,
   agentMd: (id: string) => ['agent-md', id] as const,
   userProfile: ['user-profile'] as const,
+  secrets: ['secrets'] as const,
+  vaultProblem: ['vault-problem'] as const,
 };
 
 /** The app's query client: live events keep data fresh, so nothing refetches on a timer or on focus. */
@@ -60,4 +62,35 @@ export function useAgent(id: string) {
 /** The newest page of an agent's conversation, oldest first; live events append to it. */
 export function useMessages(id: string) {
   return useQuery({ queryKey: keys.messages(id), queryFn: () => api.messages(id) });
+}
+
+/**
+ * Every secret, without values. No live event announces vault changes (the CLI can make them too), so the
+ * list is refetched after each change made here, when it is more than a few seconds old and the page is
+ * opened, and when the window regains focus.
+ */
+export function useSecrets() {
+  return useQuery({
+    queryKey: keys.secrets,
+    queryFn: api.secrets,
+    staleTime: 5_000,
+    refetchOnWindowFocus: true,
+  });
+}
+
+/**
+ * What the gateway last said when the vault refused a write (503: no passphrase, re-keyed), kept while the app
+ * runs. The API cannot be asked beforehand whether the vault is locked, so the Secrets page learns it from the
+ * first refused save and keeps saying it; a save that succeeds clears it.
+ */
+export function useVaultProblem(): [string | null, (message: string | null) => void] {
+  const client = useQueryClient();
+  const problem = useQuery<string | null>({
+    queryKey: keys.vaultProblem,
+    queryFn: () => null,
+    initialData: null,
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: Number.POSITIVE_INFINITY,
+  });
+  return [problem.data, (message) => client.setQueryData(keys.vaultProblem, message)];
 }

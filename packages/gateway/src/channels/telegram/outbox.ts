@@ -99,6 +99,13 @@ export class TelegramOutbox {
 
   /** Queues every answer a previous run left undelivered. */
   resume(): number {
+    const inFlight = this.deps.store.messages.chunksInFlight('telegram');
+    if (inFlight > 0) {
+      this.deps.log.warn(
+        { chunks: inFlight },
+        'chunks were being sent when the last run stopped; they are sent again and may show twice in their chat',
+      );
+    }
     const pending = this.deps.store.messages.pendingOutbound('telegram');
     for (const message of pending) this.enqueue(message);
     return pending.length;
@@ -147,7 +154,9 @@ export class TelegramOutbox {
     for (let attempt = chunk.attempts + 1; ; attempt++) {
       if (this.stopped) return null;
       try {
-        return await this.send(chunk.chatId, chunk);
+        return await this.send(chunk.chatId, chunk, () =>
+          this.deps.store.messages.chunkSending(messageId, chunk.seq),
+        );
       } catch (err) {
         const failure = classify(err, attempt);
         this.deps.store.messages.chunkAttemptFailed(messageId, chunk.seq, failure.reason);
@@ -168,11 +177,16 @@ export class TelegramOutbox {
   }
 
   /** One send, paced per chat and overall, as HTML with a plain-text retry when Telegram rejects the formatting. */
-  private async send(chatId: string, chunk: { html: string; plain: string }): Promise<number> {
+  private async send(
+    chatId: string,
+    chunk: { html: string; plain: string },
+    onSending = () => {},
+  ): Promise<number> {
     const wait = (this.lastSentAt.get(chatId) ?? 0) + PER_CHAT_INTERVAL_MS - Date.now();
     if (wait > 0) await sleep(wait);
     await this.limiter.take();
     this.lastSentAt.set(chatId, Date.now());
+    onSending();
     const options = { link_preview_options: { is_disabled: true } };
     try {
       return (await this.deps.api.sendMessage(chatId, chunk.html, { ...options, parse_mode: 'HTML' }))

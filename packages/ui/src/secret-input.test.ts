@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { bytesToBase64, formatBytes, splitFieldMessage, utf8Length } from './secret-input';
+
+describe('bytesToBase64', () => {
+  it('encodes every byte value as the standard alphabet does', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(bytesToBase64(all)).toBe(Buffer.from(all).toString('base64'));
+  });
+
+  it('encodes nothing as nothing, and lengths needing one and two padding characters', () => {
+    expect(bytesToBase64(new Uint8Array())).toBe('');
+    expect(bytesToBase64(Uint8Array.of(0xff))).toBe('/w==');
+    expect(bytesToBase64(Uint8Array.of(0xfb, 0xff))).toBe('+/8=');
+  });
+
+  it('encodes a whole megabyte, larger than one chunk, byte for byte', () => {
+    const big = Uint8Array.from({ length: 1024 * 1024 }, (_, i) => (i * 7919) % 256);
+    const encoded = bytesToBase64(big);
+    expect(Buffer.from(encoded, 'base64').equals(Buffer.from(big))).toBe(true);
+  });
+});
+
+describe('utf8Length', () => {
+  it('counts bytes, not characters', () => {
+    expect(utf8Length('abc')).toBe(3);
+    expect(utf8Length('é')).toBe(2);
+    expect(utf8Length('🔑')).toBe(4);
+  });
+});
+
+describe('formatBytes', () => {
+  it('reads as a person would say it', () => {
+    expect(formatBytes(0)).toBe('0 bytes');
+    expect(formatBytes(1)).toBe('1 byte');
+    expect(formatBytes(256)).toBe('256 bytes');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(200 * 1024)).toBe('200 KB');
+    expect(formatBytes(1024 * 1024)).toBe('1 MB');
+    expect(formatBytes(2.25 * 1024 * 1024)).toBe('2.3 MB');
+  });
+});
+
+describe('splitFieldMessage', () => {
+  const fields = ['name', 'value', 'agent_ids'];
+
+  it('splits a message at the field it names', () => {
+    expect(splitFieldMessage('name: must be letters, digits', fields)).toEqual({
+      field: 'name',
+      message: 'Must be letters, digits',
+    });
+  });
+
+  it('takes an entry of a list as the list', () => {
+    expect(splitFieldMessage('agent_ids.0: "ghost" is not a configured agent', fields)).toEqual({
+      field: 'agent_ids',
+      message: '"ghost" is not a configured agent',
+    });
+  });
+
+  it('leaves messages about other fields, or about no field, to the form', () => {
+    expect(splitFieldMessage('global: must be true or false', fields)).toBeNull();
+    expect(splitFieldMessage('the vault is locked: no passphrase is set', fields)).toBeNull();
+    expect(splitFieldMessage('secret not found', fields)).toBeNull();
+  });
+});
