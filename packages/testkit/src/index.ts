@@ -1,5 +1,6 @@
 export * from './anthropic/index.js';
 export * from './praktor.js';
 export * from './process.js';
+export * from './requirements.js';
 export * from './stack.js';
 export * from './telegram/index.js';

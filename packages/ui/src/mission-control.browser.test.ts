@@ -4,7 +4,7 @@
  * screenshots of every page at desktop and phone widths.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   defaultHandler,
@@ -12,6 +12,7 @@ import {
   type ModelReply,
   type ModelRequest,
   reply,
+  requireCommand,
   type Stack,
   startStack,
   TEST_USER_ID,
@@ -26,10 +27,8 @@ const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`Chromium is required in CI and missing at ${CHROMIUM}`);
-if (!haveChromium) console.warn(`Skipping the Mission Control browser tests: no Chromium at ${CHROMIUM}`);
-const suite = haveChromium ? describe : describe.skip;
+const missing = requireCommand('chromium', 'the Mission Control browser tests', 'apt-get install chromium');
+const suite = missing === null ? describe : describe.skip;
 
 /** Reads `read` until `check` accepts its value; fails naming `what` and the last value seen. */
 async function eventually<T>(

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import {
   defaultStackConfig,
   type ModelRequest,
   reply,
+  requireCommand,
   type Stack,
   startStack,
 } from '@praktor/testkit';
@@ -36,10 +37,8 @@ const KEY_TARGET = '/etc/praktor-test/signing.key';
 /** Starting an agent (Claude Code in a sandbox) and one tool call can take a while on a busy machine. */
 const AGENT_TIMEOUT = 120_000;
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`Chromium is required in CI and missing at ${CHROMIUM}`);
-if (!haveChromium) console.warn(`Skipping the Secrets page browser tests: no Chromium at ${CHROMIUM}`);
-const suite = haveChromium ? describe : describe.skip;
+const missing = requireCommand('chromium', 'the Secrets page browser tests', 'apt-get install chromium');
+const suite = missing === null ? describe : describe.skip;
 
 // Values unique to this run, so finding one anywhere means it leaked from here.
 const TOKEN_VALUE = `tok-${randomUUID()}`;

@@ -2,24 +2,19 @@
  * The local runtime's confinement, checked the way an attacker would try it: the fake model makes the agent run
  * shell commands through Claude Code's real Bash tool, and the test reads what the tool reported back.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import {
+  type ModelRequest,
+  reply,
+  requireCommand,
+  type Stack,
+  startStack,
+  TEST_USER_ID,
+} from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-function hasBwrap(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v bwrap'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const missing = hasBwrap() ? null : 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap';
-if (missing && process.env.CI) throw new Error(`the confinement suite cannot run in CI: ${missing}`);
-if (missing) console.warn(`skipping the local runtime confinement suite: ${missing}`);
+const missing = requireCommand('bwrap', 'the confinement suite', 'apt-get install bubblewrap');
 
 const PROBE = `
 echo in-workspace > "$PRAKTOR_WORKSPACE/written.txt" && echo WORKSPACE_WRITE_OK

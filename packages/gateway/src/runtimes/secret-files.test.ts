@@ -7,21 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireCommand } from '@praktor/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentDirs } from './layout.js';
 import type { SandboxFile } from './runtime.js';
 import { type FilePlacement, placeFiles } from './secret-files.js';
 
-function hasBwrap(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v bwrap'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const missing = hasBwrap() ? null : 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap';
-if (missing && process.env.CI) throw new Error(`the secret file suite cannot run in CI: ${missing}`);
+const missing = requireCommand('bwrap', 'the secret file suite', 'apt-get install bubblewrap');
 
 let dataDir: string;
 let dirs: ReturnType<typeof agentDirs>;

@@ -2,7 +2,7 @@
  * Secrets on a real gateway: an agent's fake model makes it read its secrets with Claude Code's real Bash tool,
  * and the test checks that the agent got them while everything that left the sandbox shows them masked.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import {
   type ModelRequest,
   PRAKTOR_BIN,
   reply,
+  requireCommand,
   type Stack,
   spawnPraktor,
   startStack,
@@ -20,17 +21,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
-function hasBwrap(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v bwrap'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const missing = hasBwrap() ? null : 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap';
-if (missing && process.env.CI) throw new Error(`the vault injection suite cannot run in CI: ${missing}`);
-if (missing) console.warn(`skipping the vault injection suite: ${missing}`);
+const missing = requireCommand('bwrap', 'the vault injection suite', 'apt-get install bubblewrap');
 
 const PASS = 'vault passphrase for the e2e test';
 const TOKEN = 'ghp_FAKE0token0for0tests0123456789';
