@@ -119,6 +119,13 @@ export async function spawnPraktor(opts: PraktorOptions = {}): Promise<PraktorPr
 /** Starts `praktor gateway` and waits until it logs that it is ready. */
 export async function startPraktor(opts: PraktorOptions = {}): Promise<PraktorProcess> {
   const praktor = await spawnPraktor(opts);
-  await praktor.waitForLog('gateway ready', undefined, 30_000);
+  try {
+    await praktor.waitForLog('gateway ready', undefined, 30_000);
+  } catch (err) {
+    await praktor.stop();
+    // A folder the caller handed in is theirs to keep; one made here would otherwise be left behind.
+    if (opts.home === undefined) praktor.cleanup();
+    throw err;
+  }
   return praktor;
 }
