@@ -17,15 +17,12 @@ import {
   startStack,
   TEST_USER_ID,
 } from '@praktor/testkit';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, launchChromium, PHONE, SCREENSHOTS } from './browser-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'test-password';
 const BUILD_SCRIPT = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
 const missing = requireCommand('chromium', 'the Mission Control browser tests', 'apt-get install chromium');
 const suite = missing === null ? describe : describe.skip;
@@ -66,19 +63,7 @@ suite('Mission Control in Chromium', () => {
       handler: (req) => (req.kind === 'main' ? answer(req) : defaultHandler(req)),
       config: (urls) => ({ ...defaultStackConfig(urls), web: { auth: PASSWORD } }),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     // One session made before any test can trip the login throttle, for the tests about other things.
     sessionCookie = await newSession();
   });

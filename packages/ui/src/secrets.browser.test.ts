@@ -22,16 +22,13 @@ import {
   type Stack,
   startStack,
 } from '@praktor/testkit';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, launchChromium, PHONE, SCREENSHOTS } from './browser-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'test-password';
 const PASSPHRASE = 'vault passphrase of the secrets page test';
 const BUILD_SCRIPT = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 /** Where the `coder` agent finds the uploaded file (praktor.yaml's `files` entry). */
 const KEY_TARGET = '/etc/praktor-test/signing.key';
 /** Starting an agent (Claude Code in a sandbox) and one tool call can take a while on a busy machine. */
@@ -68,21 +65,6 @@ async function eventually<T>(
 
 /** Whether `text` holds any secret value of this file. */
 const leaks = (text: string) => VALUES.some((value) => text.includes(value));
-
-const launchBrowser = () =>
-  chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 
 /** Saves a picture of the page as the user sees it and checks that nothing is wider than the screen. */
 async function screenshot(page: Page, name: string, viewport: { width: number }) {
@@ -139,7 +121,7 @@ suite('the Secrets page in Chromium', () => {
         };
       },
     });
-    browser = await launchBrowser();
+    browser = await launchChromium();
     const login = await fetch(`${stack.praktor.webUrl}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -543,7 +525,7 @@ suite('the Secrets page with a locked vault', () => {
     execFileSync(process.execPath, [BUILD_SCRIPT], { stdio: 'inherit' });
     // No vault passphrase anywhere, and no password: the page is open, the vault is not.
     stack = await startStack({ config: (urls) => defaultStackConfig(urls) });
-    browser = await launchBrowser();
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
