@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MIN_CHUNK_LIMIT, splitRuns } from './chunk.js';
 import { plainText, runsToHtml, visibleText } from './html.js';
 import type { Mark, Run } from './rich.js';
+import { isWholeUpToWhitespace } from './whole.test-support.js';
 
 const bold: Mark = { kind: 'b' };
 const link: Mark = { kind: 'a', href: 'https://e.co' };
@@ -175,20 +176,6 @@ const runs = fc
         : [{ text, marks }],
     ),
   );
-
-/** Whether `whole` is the parts in order with only whitespace around them (see format.test.ts). */
-function isWholeUpToWhitespace(whole: string, parts: readonly string[]): boolean {
-  let at = 0;
-  for (const part of parts) {
-    if (part.trim() === '') continue;
-    let spaceEnd = at;
-    while (spaceEnd < whole.length && /\s/.test(whole.charAt(spaceEnd))) spaceEnd++;
-    const from = spaceEnd - (part.length - part.trimStart().length);
-    if (from < at || !whole.startsWith(part, from)) return false;
-    at = from + part.length;
-  }
-  return whole.slice(at).trim() === '';
-}
 
 describe('splitRuns properties', () => {
   it('keeps every chunk within the limit, loses nothing but whitespace at cuts, and cuts no surrogate pair', () => {

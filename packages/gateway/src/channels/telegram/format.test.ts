@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatForTelegram, TELEGRAM_MESSAGE_LIMIT, type TelegramChunk } from './format.js';
+import { isWholeUpToWhitespace } from './whole.test-support.js';
 
 const HTML_TOKEN = /<(\/?)([a-z]+)((?: [a-z]+="[^"<>]*")*)>|&(lt|gt|amp|quot);|([^<>&]+)|([\s\S])/y;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
@@ -58,24 +59,6 @@ function checkOpening(name: string, attributes: string, stack: readonly string[]
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/**
- * Whether `whole` is the parts in order with only whitespace before, between
- * and after them. A part that has a non-space character can only sit at one
- * place after a stretch of whitespace, so a single left-to-right pass decides it.
- */
-function isWholeUpToWhitespace(whole: string, parts: readonly string[]): boolean {
-  let at = 0;
-  for (const part of parts) {
-    if (part.trim() === '') continue;
-    let spaceEnd = at;
-    while (spaceEnd < whole.length && /\s/.test(whole.charAt(spaceEnd))) spaceEnd++;
-    const from = spaceEnd - (part.length - part.trimStart().length);
-    if (from < at || !whole.startsWith(part, from)) return false;
-    at = from + part.length;
-  }
-  return whole.slice(at).trim() === '';
-}
 
 /** The rendering in one piece, as the reference the chunks are compared with. */
 function unsplit(markdown: string, attribution?: string): TelegramChunk | undefined {
