@@ -2,12 +2,15 @@
  * The link: what the gateway and a runner say to each other over the sandbox's stdio, one JSON object per line.
  *
  * The gateway opens with `init`; the runner answers `ready` (or `fatal` and exits). After that the gateway sends
- * one `turn` at a time and the runner streams `delta`s and ends each turn with exactly one `result`.
+ * one `turn` at a time and the runner streams `delta`s and ends each turn with exactly one `result`. Beside the
+ * conversation, the gateway may send `task`s (scheduled runs), each in a fresh session of its own, in parallel; they
+ * end with a `result` too. While working, the runner may `call` the gateway for the agent's built-in tools and gets
+ * exactly one `reply` per call.
  */
 import { z } from 'zod';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
-export const LINK_PROTOCOL_VERSION = 1;
+export const LINK_PROTOCOL_VERSION = 2;
 
 /** First line from the gateway: who the runner is and how to start its session. */
 export const InitMessage = z.object({
@@ -30,6 +33,47 @@ export const TurnMessage = z.object({
 });
 export type TurnMessage = z.infer<typeof TurnMessage>;
 
+/**
+ * A scheduled task's prompt: answered in a new Claude session of its own, in parallel with the conversation, which
+ * it neither sees nor changes. Its `result` carries `turnId`.
+ */
+export const TaskMessage = z.object({
+  type: z.literal('task'),
+  turnId: z.string().min(1),
+  text: z.string().min(1),
+});
+export type TaskMessage = z.infer<typeof TaskMessage>;
+
+/** What the agent asks of the gateway through its built-in `scheduled_task_*` tools. */
+export const ToolRequest = z.discriminatedUnion('tool', [
+  z.object({
+    tool: z.literal('scheduled_task_create'),
+    name: z.string(),
+    schedule: z.string(),
+    prompt: z.string(),
+  }),
+  z.object({ tool: z.literal('scheduled_task_list') }),
+  z.object({
+    tool: z.literal('scheduled_task_update'),
+    id: z.string(),
+    name: z.string().optional(),
+    schedule: z.string().optional(),
+    prompt: z.string().optional(),
+  }),
+  z.object({ tool: z.literal('scheduled_task_delete'), id: z.string() }),
+]);
+export type ToolRequest = z.infer<typeof ToolRequest>;
+
+/** The gateway's answer to a `call`: the text the model reads as the tool's result. */
+export const ReplyMessage = z.object({
+  type: z.literal('reply'),
+  callId: z.string(),
+  /** False when the request was refused or failed; `text` then says why. */
+  ok: z.boolean(),
+  text: z.string(),
+});
+export type ReplyMessage = z.infer<typeof ReplyMessage>;
+
 /** Stop the turn in progress; the runner answers with a `result` whose status is `aborted`. */
 export const AbortMessage = z.object({ type: z.literal('abort') });
 /** Forget the conversation: the next turn starts a new Claude session. */
@@ -41,6 +85,8 @@ export const ShutdownMessage = z.object({ type: z.literal('shutdown') });
 export const GatewayToRunner = z.discriminatedUnion('type', [
   InitMessage,
   TurnMessage,
+  TaskMessage,
+  ReplyMessage,
   AbortMessage,
   ResetMessage,
   ShutdownMessage,
@@ -73,7 +119,19 @@ export type TurnUsage = z.infer<typeof TurnUsage>;
 export const TurnStatus = z.enum(['ok', 'error', 'aborted']);
 export type TurnStatus = z.infer<typeof TurnStatus>;
 
-/** The end of one turn: exactly one per `turn`. */
+/**
+ * The agent used one of its built-in tools that the gateway carries out. `turnId` is the turn or task it was working
+ * on, so the gateway knows which chat the request came from.
+ */
+export const CallMessage = z.object({
+  type: z.literal('call'),
+  callId: z.string().min(1),
+  turnId: z.string().nullable(),
+  request: ToolRequest,
+});
+export type CallMessage = z.infer<typeof CallMessage>;
+
+/** The end of one turn or task: exactly one per `turn` and per `task`. */
 export const ResultMessage = z.object({
   type: z.literal('result'),
   turnId: z.string(),
@@ -99,6 +157,7 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   SessionMessage,
   DeltaMessage,
   ResultMessage,
+  CallMessage,
   FatalMessage,
 ]);
 export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

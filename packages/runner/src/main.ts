@@ -11,12 +11,15 @@ import {
   LINK_PROTOCOL_VERSION,
   type RunnerToGateway,
   readLines,
+  type ToolRequest,
   type TurnMessage,
   writeLine,
 } from '@praktor/protocol';
+import type { AgentSetup } from './agent-setup.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
 import { ClaudeSession } from './session.js';
 import { type RunnerPaths, readPaths } from './settings.js';
+import { runTask } from './task.js';
 
 const runnerVersion: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -36,20 +39,31 @@ function fatal(message: string): never {
   process.exit(1);
 }
 
+let setup: AgentSetup | null = null;
 let session: ClaudeSession | null = null;
 const turns: TurnMessage[] = [];
 let working = false;
+/** Tool calls waiting for the gateway's reply, by call id. */
+const calls = new Map<string, (reply: { ok: boolean; text: string }) => void>();
+let nextCallId = 1;
+
+function callGateway(turnId: string | null, request: ToolRequest): Promise<{ ok: boolean; text: string }> {
+  const callId = String(nextCallId++);
+  return new Promise((resolve) => {
+    calls.set(callId, resolve);
+    send({ type: 'call', callId, turnId, request });
+  });
+}
 
 function start(init: InitMessage, paths: RunnerPaths): void {
   if (init.protocol !== LINK_PROTOCOL_VERSION) {
     fatal(`the gateway speaks link protocol ${init.protocol}, this runner speaks ${LINK_PROTOCOL_VERSION}`);
   }
   ensureAgentMd(paths);
-  session = new ClaudeSession({
+  setup = {
     agentId: init.agentId,
     model: init.model,
     cwd: paths.workspace,
-    resumeSessionId: init.resumeSessionId,
     tools: init.tools,
     env: {
       ...process.env,
@@ -58,9 +72,14 @@ function start(init: InitMessage, paths: RunnerPaths): void {
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     },
     systemPrompt: () => buildSystemPrompt(paths, init.agentId),
+    call: callGateway,
+    log,
+  };
+  session = new ClaudeSession({
+    ...setup,
+    resumeSessionId: init.resumeSessionId,
     onSession: (sessionId) => send({ type: 'session', sessionId }),
     onDelta: (turnId, text) => send({ type: 'delta', turnId, text }),
-    log,
   });
   session.warm();
   send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion });
@@ -86,12 +105,24 @@ function onMessage(message: GatewayToRunner, paths: RunnerPaths): void {
     start(message, paths);
     return;
   }
-  if (!session) fatal(`"${message.type}" received before init`);
+  if (!session || !setup) fatal(`"${message.type}" received before init`);
   switch (message.type) {
     case 'turn':
       turns.push(message);
       void drain();
       return;
+    case 'task': {
+      const { turnId, text } = message;
+      void runTask(setup, turnId, text, (delta) => send({ type: 'delta', turnId, text: delta })).then(send);
+      return;
+    }
+    case 'reply': {
+      const resolve = calls.get(message.callId);
+      calls.delete(message.callId);
+      if (resolve) resolve(message);
+      else log(`reply to unknown call ${message.callId} ignored`);
+      return;
+    }
     case 'abort':
       turns.length = 0;
       void session.abort();

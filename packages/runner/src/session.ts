@@ -3,30 +3,23 @@
  * turn pays for starting the CLI. The process is replaced, resuming the same session, when it dies or when the
  * system prompt changed since it started.
  */
+import { type Query, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { ResultMessage } from '@praktor/protocol';
 import {
-  type Options,
-  type Query,
-  query,
-  type SDKMessage,
-  type SDKUserMessage,
-} from '@anthropic-ai/claude-agent-sdk';
-import type { ResultMessage, TurnUsage } from '@praktor/protocol';
+  type AgentSetup,
+  isMissingSession,
+  outcomeOf,
+  sdkOptions,
+  terminalReasonOf,
+  usageOf,
+} from './agent-setup.js';
 import { PushQueue } from './push-queue.js';
 
-/** What a session needs from the runner around it. */
-export interface SessionConfig {
-  agentId: string;
-  model: string;
-  cwd: string;
+/** What the conversation needs beyond the agent's setup. */
+export interface SessionConfig extends AgentSetup {
   resumeSessionId: string | null;
-  tools: string[] | null;
-  /** Environment for the Claude Code process. */
-  env: Record<string, string | undefined>;
-  /** Called before every turn: the prompt as the files say now. */
-  systemPrompt: () => string;
   onSession: (sessionId: string) => void;
   onDelta: (turnId: string, text: string) => void;
-  log: (line: string) => void;
 }
 
 interface PendingTurn {
@@ -113,21 +106,8 @@ export class ClaudeSession {
 
   private spawn(systemPrompt: string): Process {
     const input = new PushQueue<SDKUserMessage>();
-    const options: Options = {
-      model: this.config.model,
-      cwd: this.config.cwd,
-      systemPrompt,
-      permissionMode: 'bypassPermissions',
-      allowDangerouslySkipPermissions: true,
-      includePartialMessages: true,
-      settingSources: [],
-      env: this.config.env,
-      stderr: (data) => {
-        for (const line of data.split('\n')) if (line.trim() !== '') this.config.log(`[claude] ${line}`);
-      },
-    };
+    const options = sdkOptions(this.config, systemPrompt, () => this.pending?.turnId ?? null);
     if (this.sessionId) options.resume = this.sessionId;
-    if (this.config.tools) options.tools = this.config.tools;
     const proc: Process = {
       query: query({ prompt: input, options }),
       input,
@@ -195,26 +175,12 @@ export class ClaudeSession {
         const cost = message.total_cost_usd;
         const turnCost = proc.costBaseline === null ? null : Math.max(0, cost - proc.costBaseline);
         proc.costBaseline = cost;
-        const usage: TurnUsage = {
-          inputTokens: message.usage.input_tokens ?? 0,
-          outputTokens: message.usage.output_tokens ?? 0,
-          cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
-          cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
-        };
-        const terminalReason =
-          message.terminal_reason && message.terminal_reason !== 'completed' ? message.terminal_reason : null;
+        const usage = usageOf(message);
+        const terminalReason = terminalReasonOf(message);
         if (this.pending?.aborted) {
           this.finish({ status: 'aborted', text: 'Stopped.', costUsd: turnCost, usage });
-        } else if (message.subtype === 'success' && !message.is_error) {
-          this.finish({ status: 'ok', text: message.result, terminalReason, costUsd: turnCost, usage });
         } else {
-          this.finish({
-            status: 'error',
-            text: describeFailure(message),
-            terminalReason,
-            costUsd: turnCost,
-            usage,
-          });
+          this.finish({ ...outcomeOf(message), terminalReason, costUsd: turnCost, usage });
         }
         return;
       }
@@ -250,29 +216,5 @@ export class ClaudeSession {
     this.finish({ status: 'aborted', text: 'Stopped.' });
     proc.input.end();
     proc.query.close();
-  }
-}
-
-/** Whether Claude Code failed because the session to resume does not exist. */
-function isMissingSession(message: Extract<SDKMessage, { type: 'result' }>): boolean {
-  const texts = message.subtype === 'success' ? [message.result] : message.errors;
-  return texts.some((text) => text.includes('No conversation found with session ID'));
-}
-
-/** A one-line reason for a failed turn that a user can act on. */
-function describeFailure(message: Extract<SDKMessage, { type: 'result' }>): string {
-  if (message.subtype === 'success') {
-    const text = message.result.trim();
-    return text === '' ? 'The model returned an error.' : text;
-  }
-  switch (message.subtype) {
-    case 'error_max_turns':
-      return 'The agent stopped after reaching its maximum number of steps.';
-    case 'error_max_budget_usd':
-      return 'The agent stopped after reaching its cost budget.';
-    default: {
-      const detail = message.errors.find((e) => e.trim() !== '');
-      return detail ? `The agent failed: ${detail}` : 'The agent failed while working on this message.';
-    }
   }
 }

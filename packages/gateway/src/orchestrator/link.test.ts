@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { GatewayToRunner, readLines, writeLine } from '@praktor/protocol';
+import { GatewayToRunner, LINK_PROTOCOL_VERSION, readLines, writeLine } from '@praktor/protocol';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox, SandboxExit } from '../runtimes/runtime.js';
 import { AgentLink, type LinkOptions } from './link.js';
@@ -39,7 +39,10 @@ const options: LinkOptions = {
   readyTimeoutMs: 2_000,
   onSession: () => {},
   onLog: () => {},
+  onCall: async () => ({ ok: true, text: 'done' }),
 };
+
+const READY = { type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion: 'test' };
 
 const okResult = (turnId: string) => ({
   type: 'result',
@@ -56,7 +59,7 @@ const okResult = (turnId: string) => ({
 describe('AgentLink', () => {
   it('opens once the runner says it is ready, and runs a turn', async () => {
     const sandbox = scriptedSandbox((m, reply) => {
-      if (m.type === 'init') reply({ type: 'ready', protocol: 1, runnerVersion: 'test' });
+      if (m.type === 'init') reply(READY);
       if (m.type === 'turn') reply(okResult(m.turnId));
     });
     const link = await AgentLink.open(sandbox, options);
@@ -68,12 +71,12 @@ describe('AgentLink', () => {
     let init: GatewayToRunner | undefined;
     const sandbox = scriptedSandbox((m, reply) => {
       init = m;
-      reply({ type: 'ready', protocol: 1, runnerVersion: 'test' });
+      reply(READY);
     });
     await AgentLink.open(sandbox, { ...options, resumeSessionId: 'abc', tools: ['Read'] });
     expect(init).toEqual({
       type: 'init',
-      protocol: 1,
+      protocol: LINK_PROTOCOL_VERSION,
       agentId: 'general',
       model: 'claude-test',
       resumeSessionId: 'abc',
@@ -86,7 +89,7 @@ describe('AgentLink', () => {
       reply({ type: 'ready', protocol: 99, runnerVersion: 'future' }),
     );
     await expect(AgentLink.open(sandbox, options)).rejects.toThrow(
-      'the runner speaks link protocol 99, the gateway 1',
+      `the runner speaks link protocol 99, the gateway ${LINK_PROTOCOL_VERSION}`,
     );
   });
 
@@ -111,7 +114,7 @@ describe('AgentLink', () => {
 
   it('ends the turn with an error when the sandbox dies in the middle of it', async () => {
     const sandbox = scriptedSandbox((m, reply, exit) => {
-      if (m.type === 'init') reply({ type: 'ready', protocol: 1, runnerVersion: 'test' });
+      if (m.type === 'init') reply(READY);
       if (m.type === 'turn') exit({ code: null, signal: 'SIGKILL', error: null });
     });
     const link = await AgentLink.open(sandbox, options);
@@ -125,7 +128,7 @@ describe('AgentLink', () => {
 
   it('streams the deltas of the turn in progress', async () => {
     const sandbox = scriptedSandbox((m, reply) => {
-      if (m.type === 'init') reply({ type: 'ready', protocol: 1, runnerVersion: 'test' });
+      if (m.type === 'init') reply(READY);
       if (m.type === 'turn') {
         reply({ type: 'delta', turnId: m.turnId, text: 'Hel' });
         reply({ type: 'delta', turnId: m.turnId, text: 'lo' });
@@ -142,12 +145,91 @@ describe('AgentLink', () => {
     const sessions: string[] = [];
     const sandbox = scriptedSandbox((m, reply) => {
       if (m.type === 'init') {
-        reply({ type: 'ready', protocol: 1, runnerVersion: 'test' });
+        reply(READY);
         reply({ type: 'session', sessionId: 'fresh' });
       }
     });
     await AgentLink.open(sandbox, { ...options, onSession: (id) => sessions.push(id) });
     await new Promise((resolve) => setImmediate(resolve));
     expect(sessions).toEqual(['fresh']);
+  });
+
+  it('runs task runs beside the conversation and gives each its own result', async () => {
+    const held: string[] = [];
+    const sandbox = scriptedSandbox((m, reply) => {
+      if (m.type === 'init') reply(READY);
+      if (m.type === 'task') held.push(m.turnId);
+      if (m.type === 'turn') {
+        reply(okResult(m.turnId));
+        // The tasks end after the conversation's turn, in the reverse order of their start.
+        for (const id of held.reverse()) reply({ ...okResult(id), text: `task ${id}` });
+      }
+    });
+    const link = await AgentLink.open(sandbox, options);
+    const first = link.task('t1', 'report', () => {});
+    const second = link.task('t2', 'remind', () => {});
+    expect(link.runningTasks).toBe(2);
+    await link.turn('10', 'hello', () => {});
+    expect(await first).toMatchObject({ turnId: 't1', text: 'task t1' });
+    expect(await second).toMatchObject({ turnId: 't2', text: 'task t2' });
+    expect(link.runningTasks).toBe(0);
+  });
+
+  it('ends every task run with an error when the sandbox dies', async () => {
+    const sandbox = scriptedSandbox((m, reply, exit) => {
+      if (m.type === 'init') reply(READY);
+      if (m.type === 'task' && m.turnId === 't2') exit({ code: 137, signal: null, error: null });
+    });
+    const link = await AgentLink.open(sandbox, options);
+    const results = await Promise.all([link.task('t1', 'a', () => {}), link.task('t2', 'b', () => {})]);
+    expect(results.map((r) => r.status)).toEqual(['error', 'error']);
+  });
+
+  it("answers the agent's tool call with what the gateway made of it", async () => {
+    let reply: GatewayToRunner | undefined;
+    const sandbox = scriptedSandbox((m, send) => {
+      if (m.type === 'init') {
+        send(READY);
+        send({ type: 'call', callId: 'c1', turnId: '4', request: { tool: 'scheduled_task_list' } });
+      }
+      if (m.type === 'reply') reply = m;
+    });
+    const calls: unknown[] = [];
+    await AgentLink.open(sandbox, {
+      ...options,
+      onCall: async (call) => {
+        calls.push(call);
+        return { ok: true, text: 'No scheduled tasks found.' };
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls).toEqual([
+      { type: 'call', callId: 'c1', turnId: '4', request: { tool: 'scheduled_task_list' } },
+    ]);
+    expect(reply).toEqual({ type: 'reply', callId: 'c1', ok: true, text: 'No scheduled tasks found.' });
+  });
+
+  it('answers a tool call that failed with the reason, marked as an error', async () => {
+    let reply: GatewayToRunner | undefined;
+    const sandbox = scriptedSandbox((m, send) => {
+      if (m.type === 'init') {
+        send(READY);
+        send({
+          type: 'call',
+          callId: 'c2',
+          turnId: null,
+          request: { tool: 'scheduled_task_delete', id: 'x' },
+        });
+      }
+      if (m.type === 'reply') reply = m;
+    });
+    await AgentLink.open(sandbox, {
+      ...options,
+      onCall: async () => {
+        throw new Error('task x not found');
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reply).toEqual({ type: 'reply', callId: 'c2', ok: false, text: 'Error: task x not found' });
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The gateway's end of the link to one runner: handshake, one turn at a time, and the sandbox's death noticed.
+ * The gateway's end of the link to one runner: handshake, one conversation turn at a time beside any number of task
+ * runs, the agent's tool calls answered, and the sandbox's death noticed.
  */
 import {
+  type CallMessage,
   LINK_PROTOCOL_VERSION,
   type ResultMessage,
   type RunnerToGateway,
@@ -20,6 +22,8 @@ export interface LinkOptions {
   readyTimeoutMs: number;
   onSession: (sessionId: string) => void;
   onLog: (line: string) => void;
+  /** Carries out a built-in tool's request; the resolved text goes back to the model. */
+  onCall: (call: CallMessage) => Promise<{ ok: boolean; text: string }>;
 }
 
 interface PendingTurn {
@@ -30,7 +34,10 @@ interface PendingTurn {
 
 /** A runner that is up and answering; created only by {@link openLink}. */
 export class AgentLink {
+  /** The conversation's turn in progress. */
   private pending: PendingTurn | null = null;
+  /** Task runs in progress, by turn id. */
+  private readonly tasks = new Map<string, PendingTurn>();
   private exit: SandboxExit | null = null;
 
   private constructor(
@@ -56,7 +63,27 @@ export class AgentLink {
     });
   }
 
-  /** Asks the runner to stop the turn in progress. */
+  /**
+   * Runs a task prompt in a new session of its own, beside the conversation. Never rejects: a sandbox that dies
+   * mid-run ends it with status `error`.
+   */
+  task(turnId: string, text: string, onDelta: (text: string) => void): Promise<ResultMessage> {
+    if (this.tasks.has(turnId) || this.pending?.turnId === turnId) {
+      throw new Error(`turn ${turnId} is already running on this link`);
+    }
+    if (this.exit) return Promise.resolve(crashResult(turnId, this.exit));
+    return new Promise((resolve) => {
+      this.tasks.set(turnId, { turnId, onDelta, resolve });
+      writeLine(this.sandbox.stdin, { type: 'task', turnId, text });
+    });
+  }
+
+  /** How many task runs are in progress. */
+  get runningTasks(): number {
+    return this.tasks.size;
+  }
+
+  /** Asks the runner to stop the conversation's turn in progress (task runs go on). */
   abort(): void {
     writeLine(this.sandbox.stdin, { type: 'abort' });
   }
@@ -143,16 +170,21 @@ export class AgentLink {
         opts.onSession(message.sessionId);
         return;
       case 'delta':
-        if (this.pending?.turnId === message.turnId) this.pending.onDelta(message.text);
+        this.running(message.turnId)?.onDelta(message.text);
         return;
-      case 'result':
-        if (this.pending?.turnId === message.turnId) {
-          const turn = this.pending;
-          this.pending = null;
-          turn.resolve(message);
-        } else {
+      case 'result': {
+        const turn = this.running(message.turnId);
+        if (!turn) {
           opts.onLog(`result for unknown turn ${message.turnId} ignored`);
+          return;
         }
+        if (turn === this.pending) this.pending = null;
+        else this.tasks.delete(turn.turnId);
+        turn.resolve(message);
+        return;
+      }
+      case 'call':
+        void this.answer(message, opts);
         return;
       case 'fatal':
         opts.onLog(`runner failed: ${message.message}`);
@@ -162,11 +194,26 @@ export class AgentLink {
     }
   }
 
+  private running(turnId: string): PendingTurn | undefined {
+    return this.pending?.turnId === turnId ? this.pending : this.tasks.get(turnId);
+  }
+
+  private async answer(call: CallMessage, opts: LinkOptions): Promise<void> {
+    let reply: { ok: boolean; text: string };
+    try {
+      reply = await opts.onCall(call);
+    } catch (err) {
+      reply = { ok: false, text: `Error: ${(err as Error).message}` };
+    }
+    if (!this.exit) writeLine(this.sandbox.stdin, { type: 'reply', callId: call.callId, ...reply });
+  }
+
   private onExit(exit: SandboxExit): void {
     this.exit = exit;
-    const turn = this.pending;
+    const turns = [...(this.pending ? [this.pending] : []), ...this.tasks.values()];
     this.pending = null;
-    turn?.resolve(crashResult(turn.turnId, exit));
+    this.tasks.clear();
+    for (const turn of turns) turn.resolve(crashResult(turn.turnId, exit));
   }
 }
 

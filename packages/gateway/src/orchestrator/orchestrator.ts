@@ -1,8 +1,16 @@
 /**
  * The orchestrator: one FIFO queue per agent, the agent's sandbox started on demand and stopped when idle, at most
- * `max_running` sandboxes at once, and every turn's outcome recorded as an answer or a failure the user sees.
+ * `max_running` sandboxes at once, scheduled task runs beside the conversation, and every turn's outcome recorded
+ * as an answer or a failure the user sees.
  */
-import type { AgentStatus, MessageView, ResultMessage } from '@praktor/protocol';
+import type {
+  AgentStatus,
+  CallMessage,
+  MessageView,
+  ResultMessage,
+  ToolRequest,
+  TurnUsage,
+} from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
 import { resolveAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
@@ -26,9 +34,35 @@ export interface OrchestratorDeps {
   agentFiles: (agent: ResolvedAgent) => SandboxFile[];
   /** Masks secret values in what agents write, before anyone else sees it. */
   redactor: Redactor;
+  /** Carries out an agent's built-in tool requests; absent, the tools answer that they are not available. */
+  agentTools?: AgentTools;
   log: Logger;
   readyTimeoutMs?: number;
   stopGraceMs?: number;
+}
+
+/**
+ * Carries out what an agent asks through its built-in tools. `origin` is the message the agent was answering when it
+ * asked (null when unknown); throw an error with a message for the agent to refuse.
+ */
+export type AgentTools = (
+  agentId: string,
+  request: ToolRequest,
+  origin: MessageView | null,
+) => Promise<string>;
+
+/** How a task run ended, for its history. */
+export interface TaskOutcome {
+  status: ResultMessage['status'];
+  /** The answer (status ok) or what went wrong. */
+  text: string;
+  /** Why it failed, null when it did not. */
+  error: string | null;
+  costUsd: number | null;
+  usage: TurnUsage | null;
+  durationMs: number;
+  /** The outbound message the chat got, null when none was recorded. */
+  answerId: number | null;
 }
 
 /** Prefixed to a message whose answer a restart interrupted, so the agent knows to answer it afresh. */
@@ -45,6 +79,10 @@ interface Worker {
   status: AgentStatus;
   /** The inbound message being answered. */
   current: number | null;
+  /** Task runs in progress. */
+  tasks: number;
+  /** The sandbox being started, shared by everyone who needs it meanwhile. */
+  starting: Promise<AgentLink> | null;
   pumping: boolean;
   stopping: boolean;
   lastActive: number;
@@ -76,7 +114,7 @@ export class Orchestrator {
   /** Whether an agent is working on a message or has messages waiting. */
   isBusy(agentId: string): boolean {
     const worker = this.workers.get(agentId);
-    return worker !== undefined && (worker.current !== null || worker.queue.length > 0);
+    return worker !== undefined && (worker.current !== null || worker.queue.length > 0 || worker.tasks > 0);
   }
 
   /**
@@ -103,7 +141,76 @@ export class Orchestrator {
   async start(agentId: string): Promise<void> {
     const worker = this.worker(agentId);
     await this.ensureLink(worker, resolveAgent(this.deps.config(), agentId));
-    if (worker.current === null && worker.queue.length === 0) this.armIdleTimer(worker);
+    if (!this.working(worker)) this.armIdleTimer(worker);
+  }
+
+  /**
+   * Runs a stored inbound message routed to `agentId` as a scheduled task: in a new session of its own, beside the
+   * agent's conversation, which neither sees it nor waits for it. The outcome is recorded like a conversation
+   * turn's (the answer for its chat, or a failure the user sees) and returned. Rejects only for a message that does
+   * not exist.
+   */
+  async runTask(agentId: string, messageId: number): Promise<TaskOutcome> {
+    const { store, log } = this.deps;
+    const message = store.messages.get(messageId);
+    if (!message) throw new Error(`message ${messageId} does not exist`);
+    const worker = this.worker(agentId);
+    worker.tasks++;
+    this.clearIdleTimer(worker);
+    try {
+      let link: AgentLink;
+      try {
+        if (this.closing) throw new Error('Praktor is shutting down');
+        link = await this.ensureLink(worker, resolveAgent(this.deps.config(), agentId));
+      } catch (err) {
+        const reason = (err as Error).message;
+        log.error({ agent: agentId, err: reason }, 'agent could not start for a task');
+        this.deps.bus.emit({ type: 'error', agentId, message: reason });
+        const text = `I could not start: ${reason}`;
+        const answer = this.recordOutcome(message, agentId, { status: 'error', text });
+        return {
+          status: 'error',
+          text,
+          error: text,
+          costUsd: null,
+          usage: null,
+          durationMs: 0,
+          answerId: answer,
+        };
+      }
+      worker.lastActive = Date.now();
+      this.announce(store.messages.startProcessing(messageId));
+      this.refreshStatus(worker);
+      const result = await this.converse(worker, messageId, (onDelta) =>
+        link.task(String(messageId), message.text, onDelta),
+      );
+      log.info(
+        {
+          agent: agentId,
+          message: messageId,
+          status: result.status,
+          ms: result.durationMs,
+          costUsd: result.costUsd,
+        },
+        'task run finished',
+      );
+      const answer = this.recordOutcome(message, agentId, result);
+      this.afterTurn(worker, link);
+      return {
+        status: result.status,
+        text: result.text,
+        error: result.status === 'ok' ? null : result.text,
+        costUsd: result.costUsd,
+        usage: result.usage,
+        durationMs: result.durationMs,
+        answerId: answer,
+      };
+    } finally {
+      worker.tasks--;
+      worker.lastActive = Date.now();
+      if (worker.link) this.refreshStatus(worker);
+      if (!this.closing && !this.working(worker)) this.armIdleTimer(worker);
+    }
   }
 
   /** Stops an agent's sandbox (its queue is kept and restarts it). */
@@ -120,7 +227,8 @@ export class Orchestrator {
     this.closing = true;
     for (const worker of this.workers.values()) this.clearIdleTimer(worker);
     const deadline = Date.now() + graceMs;
-    const busy = () => [...this.workers.values()].some((worker) => worker.current !== null);
+    const busy = () =>
+      [...this.workers.values()].some((worker) => worker.current !== null || worker.tasks > 0);
     while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await Promise.all([...this.workers.values()].map((worker) => this.stopWorker(worker, 'shutdown')));
   }
@@ -134,6 +242,8 @@ export class Orchestrator {
         link: null,
         status: 'stopped',
         current: null,
+        tasks: 0,
+        starting: null,
         pumping: false,
         stopping: false,
         lastActive: Date.now(),
@@ -179,16 +289,12 @@ export class Orchestrator {
     }
     worker.lastActive = Date.now();
     this.announce(store.messages.startProcessing(messageId));
-    this.setStatus(worker, 'busy', null);
-    const masker = this.deps.redactor.stream(worker.id);
-    const emitDelta = (text: string) => {
-      if (text !== '') this.deps.bus.emit({ type: 'delta', agentId: worker.id, messageId, text });
-    };
+    this.refreshStatus(worker);
     // Still `processing` from before a restart: the agent was interrupted, and the user saw no answer.
     const prompt = message.state === 'processing' ? `${RESUMED_NOTE}\n\n${message.text}` : message.text;
-    const raw = await link.turn(String(messageId), prompt, (text) => emitDelta(masker.push(text)));
-    emitDelta(masker.end());
-    const result = { ...raw, text: this.deps.redactor.text(worker.id, raw.text) };
+    const result = await this.converse(worker, messageId, (onDelta) =>
+      link.turn(String(messageId), prompt, onDelta),
+    );
     worker.current = null;
     worker.lastActive = Date.now();
     if (result.sessionId) store.sessions.set(worker.id, result.sessionId);
@@ -204,24 +310,58 @@ export class Orchestrator {
     );
     if (this.closing && result.status !== 'ok') return;
     this.recordOutcome(message, worker.id, result);
+    this.afterTurn(worker, link);
+  }
+
+  /** Runs one turn or task on the link, streaming its answer as deltas with secrets masked, and masks the result. */
+  private async converse(
+    worker: Worker,
+    messageId: number,
+    run: (onDelta: (text: string) => void) => Promise<ResultMessage>,
+  ): Promise<ResultMessage> {
+    const masker = this.deps.redactor.stream(worker.id);
+    const emitDelta = (text: string) => {
+      if (text !== '') this.deps.bus.emit({ type: 'delta', agentId: worker.id, messageId, text });
+    };
+    const raw = await run((text) => emitDelta(masker.push(text)));
+    emitDelta(masker.end());
+    return { ...raw, text: this.deps.redactor.text(worker.id, raw.text) };
+  }
+
+  /** After a turn or task: notices a sandbox that died under it, or shows the agent idle again. */
+  private afterTurn(worker: Worker, link: AgentLink): void {
     if (link.dead) {
-      worker.link = null;
-      if (!worker.stopping) this.setStatus(worker, 'stopped', 'crashed');
-    } else if (worker.status === 'busy') {
-      this.setStatus(worker, 'idle', null);
+      if (worker.link === link) worker.link = null;
+      if (!worker.stopping && worker.status !== 'stopped') this.setStatus(worker, 'stopped', 'crashed');
+    } else {
+      this.refreshStatus(worker);
     }
   }
 
-  /** Turns a turn's end into what the user sees: the answer, a clear failure, or nothing for a requested stop. */
+  /** Whether an agent has anything in hand: a turn, waiting messages or task runs. */
+  private working(worker: Worker): boolean {
+    return worker.current !== null || worker.queue.length > 0 || worker.tasks > 0;
+  }
+
+  /** Shows a running agent as busy while it answers something, idle otherwise. */
+  private refreshStatus(worker: Worker): void {
+    if (!worker.link || worker.stopping) return;
+    this.setStatus(worker, worker.current !== null || worker.tasks > 0 ? 'busy' : 'idle', null);
+  }
+
+  /**
+   * Turns a turn's end into what the user sees: the answer, a clear failure, or nothing for a requested stop.
+   * Returns the id of the message recorded for the chat, if any.
+   */
   private recordOutcome(
     message: MessageView,
     agentId: string,
     result: Pick<ResultMessage, 'status' | 'text'> & Partial<Pick<ResultMessage, 'terminalReason'>>,
-  ): void {
+  ): number | null {
     const { store } = this.deps;
     if (result.status === 'aborted') {
       this.announce(store.messages.fail(message.id, 'stopped on request'));
-      return;
+      return null;
     }
     let outbound: MessageView;
     if (result.status === 'ok') {
@@ -240,10 +380,19 @@ export class Orchestrator {
     const inbound = store.messages.get(message.id);
     if (inbound) this.announce(inbound);
     this.announce(outbound);
+    return outbound.id;
   }
 
-  private async ensureLink(worker: Worker, agent: ResolvedAgent): Promise<AgentLink> {
-    if (worker.link && !worker.link.dead) return worker.link;
+  private ensureLink(worker: Worker, agent: ResolvedAgent): Promise<AgentLink> {
+    if (worker.link && !worker.link.dead) return Promise.resolve(worker.link);
+    // A conversation turn and a task run may both need the sandbox at once: start it once.
+    worker.starting ??= this.startLink(worker, agent).finally(() => {
+      worker.starting = null;
+    });
+    return worker.starting;
+  }
+
+  private async startLink(worker: Worker, agent: ResolvedAgent): Promise<AgentLink> {
     const runtime = this.deps.runtimeFor(agent);
     // Both resolved before a slot is taken, so an agent that cannot start does not hold one.
     const env = this.deps.agentEnv(agent);
@@ -265,6 +414,7 @@ export class Orchestrator {
         readyTimeoutMs: this.deps.readyTimeoutMs ?? 60_000,
         onSession: (sessionId) => store.sessions.set(agent.id, sessionId),
         onLog: (line) => log.debug({ agent: agent.id }, line),
+        onCall: (call) => this.toolCall(agent.id, call),
       });
       worker.link = link;
       worker.stopping = false;
@@ -293,7 +443,7 @@ export class Orchestrator {
         return;
       }
       const idle = running
-        .filter((w) => w.status === 'idle' && w.current === null && w.queue.length === 0 && !w.stopping)
+        .filter((w) => w.status === 'idle' && !this.working(w) && !w.stopping)
         .sort((a, b) => a.lastActive - b.lastActive)[0];
       if (idle) await this.stopWorker(idle, 'evicted');
       else await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
@@ -318,7 +468,7 @@ export class Orchestrator {
     if (idleMs <= 0 || !worker.link) return;
     worker.idleTimer = setTimeout(() => {
       worker.idleTimer = null;
-      if (worker.current === null && worker.queue.length === 0) void this.stopWorker(worker, 'idle_timeout');
+      if (!this.working(worker)) void this.stopWorker(worker, 'idle_timeout');
     }, idleMs);
     worker.idleTimer.unref();
   }
@@ -335,6 +485,18 @@ export class Orchestrator {
     if (status === 'stopped' || status === 'idle') {
       // Someone waiting for a slot may now have one, or may now evict this agent.
       for (const wake of this.slotWaiters.splice(0)) wake();
+    }
+  }
+
+  private async toolCall(agentId: string, call: CallMessage): Promise<{ ok: boolean; text: string }> {
+    const tools = this.deps.agentTools;
+    if (!tools) return { ok: false, text: `Error: ${call.request.tool} is not available.` };
+    const messageId = call.turnId === null ? Number.NaN : Number(call.turnId);
+    const origin = Number.isInteger(messageId) ? this.deps.store.messages.get(messageId) : null;
+    try {
+      return { ok: true, text: await tools(agentId, call.request, origin) };
+    } catch (err) {
+      return { ok: false, text: `Error: ${(err as Error).message}` };
     }
   }
 

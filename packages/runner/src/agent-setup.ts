@@ -1,0 +1,89 @@
+/**
+ * What every Claude Code process of one agent shares, the conversation's and each task's: model, tools, working
+ * folder, environment, system prompt and the built-in tools; and how the SDK's final message becomes a result.
+ */
+import type { Options, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { ResultMessage, ToolRequest, TurnUsage } from '@praktor/protocol';
+import { TASK_TOOL_NAMES, taskTools } from './tools.js';
+
+/** The agent as the runner was told at init, and the runner's ways to talk to the gateway. */
+export interface AgentSetup {
+  agentId: string;
+  model: string;
+  cwd: string;
+  tools: string[] | null;
+  /** Environment for the Claude Code process. */
+  env: Record<string, string | undefined>;
+  /** The system prompt as the files say now. */
+  systemPrompt: () => string;
+  /** Carries a built-in tool's request to the gateway, for the turn or task `turnId`. */
+  call: (turnId: string | null, request: ToolRequest) => Promise<{ ok: boolean; text: string }>;
+  log: (line: string) => void;
+}
+
+/** SDK options for a new Claude Code process; `turnId` tells which turn or task the tools act for. */
+export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () => string | null): Options {
+  const options: Options = {
+    model: setup.model,
+    cwd: setup.cwd,
+    systemPrompt,
+    permissionMode: 'bypassPermissions',
+    allowDangerouslySkipPermissions: true,
+    includePartialMessages: true,
+    settingSources: [],
+    env: setup.env,
+    mcpServers: { 'praktor-tasks': taskTools((request) => setup.call(turnId(), request)) },
+    allowedTools: TASK_TOOL_NAMES,
+    stderr: (data) => {
+      for (const line of data.split('\n')) if (line.trim() !== '') setup.log(`[claude] ${line}`);
+    },
+  };
+  if (setup.tools) options.tools = setup.tools;
+  return options;
+}
+
+type SdkResult = Extract<SDKMessage, { type: 'result' }>;
+
+/** The tokens a result reports. */
+export function usageOf(message: SdkResult): TurnUsage {
+  return {
+    inputTokens: message.usage.input_tokens ?? 0,
+    outputTokens: message.usage.output_tokens ?? 0,
+    cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
+  };
+}
+
+/** Why the SDK stopped, when it was not a normal end. */
+export function terminalReasonOf(message: SdkResult): string | null {
+  return message.terminal_reason && message.terminal_reason !== 'completed' ? message.terminal_reason : null;
+}
+
+/** How a result ends the turn: the answer, or a one-line reason a user can act on. */
+export function outcomeOf(message: SdkResult): Pick<ResultMessage, 'status' | 'text'> {
+  if (message.subtype === 'success' && !message.is_error) return { status: 'ok', text: message.result };
+  return { status: 'error', text: describeFailure(message) };
+}
+
+/** Whether Claude Code failed because the session to resume does not exist. */
+export function isMissingSession(message: SdkResult): boolean {
+  const texts = message.subtype === 'success' ? [message.result] : message.errors;
+  return texts.some((text) => text.includes('No conversation found with session ID'));
+}
+
+function describeFailure(message: SdkResult): string {
+  if (message.subtype === 'success') {
+    const text = message.result.trim();
+    return text === '' ? 'The model returned an error.' : text;
+  }
+  switch (message.subtype) {
+    case 'error_max_turns':
+      return 'The agent stopped after reaching its maximum number of steps.';
+    case 'error_max_budget_usd':
+      return 'The agent stopped after reaching its cost budget.';
+    default: {
+      const detail = message.errors.find((e) => e.trim() !== '');
+      return detail ? `The agent failed: ${detail}` : 'The agent failed while working on this message.';
+    }
+  }
+}
