@@ -10,7 +10,19 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultHandler, processesWorkingIn, reply, startStack } from '@praktor/testkit';
+import {
+  containersOf,
+  defaultHandler,
+  docker,
+  dockerProblem,
+  ensureTestImage,
+  processesWorkingIn,
+  removeInstallation,
+  reply,
+  startStack,
+  testPrefix,
+  withDocker,
+} from '@praktor/testkit';
 import WebSocket from 'ws';
 import { machine, ms, pssMb, rssMb, sleep, summarize } from './lib.mjs';
 import { benchStore } from './store.mjs';
@@ -197,24 +209,24 @@ async function warmWeb(stack, live, n) {
   };
 }
 
-// --- 2. Cold starts, local runtime. ---
-async function coldStarts(stack, live, n) {
+// --- 2. Cold starts. ---
+/**
+ * Stops agent `cold` (POST .../stop, timed), waits until `gone()` says nothing of its sandbox is left, then
+ * messages it and times the message -> first model request, `n` times. Run 1 is the agent's first start ever.
+ */
+async function coldLoop(stack, live, n, gone, tokenPrefix) {
   const base = stack.praktor.webUrl;
-  const { workspace } = await api(base, 'GET', '/api/agents/definitions/cold');
-  const agentDir = join(stack.praktor.dataDir, 'agents', workspace);
   const toModel = [];
   const total = [];
+  const stops = [];
   for (let i = 0; i < n; i++) {
+    const stopAt = Date.now();
     await api(base, 'POST', '/api/agents/definitions/cold/stop');
-    await until(
-      () => (processesWorkingIn(agentDir).length === 0 ? true : undefined),
-      'the cold agent to leave no process',
-      15_000,
-      20,
-    );
+    if (i > 0) stops.push(Date.now() - stopAt);
+    await until(() => (gone() ? true : undefined), 'the cold agent to leave nothing behind', 15_000, 20);
     const { agent_status: status } = await api(base, 'GET', '/api/agents/definitions/cold');
     if (status !== 'stopped') throw new Error(`cold agent is ${status} after stop`);
-    const token = `bench-cold-${i}`;
+    const token = `bench-${tokenPrefix}-${i}`;
     const postedAt = Date.now();
     const { message } = await api(base, 'POST', '/api/agents/definitions/cold/messages', {
       text: `question ${token}`,
@@ -224,15 +236,77 @@ async function coldStarts(stack, live, n) {
     total.push(answeredAt - postedAt);
   }
   return {
-    local: {
-      what: "web chat message to an agent with no sandbox (stopped with POST .../stop, no process left) -> first model request at the fake: sandbox start, runner, Claude Code start, session resume. Run 1 is the agent's first start ever; later runs resume its conversation",
-      units: 'ms',
-      to_first_model_request_ms: summarize(toModel),
-      to_answer_event_ms: summarize(total),
-      first_run_ms: toModel[0] ?? null,
-    },
-    docker: { not_available: 'no Docker runtime yet (issue 3)' },
+    units: 'ms',
+    to_first_model_request_ms: summarize(toModel),
+    to_answer_event_ms: summarize(total),
+    first_run_ms: toModel[0] ?? null,
+    stop_ms: summarize(stops),
   };
+}
+
+async function coldStartsLocal(stack, live, n) {
+  const { workspace } = await api(stack.praktor.webUrl, 'GET', '/api/agents/definitions/cold');
+  const agentDir = join(stack.praktor.dataDir, 'agents', workspace);
+  return {
+    what: "web chat message to an agent with no sandbox (stopped with POST .../stop, no process left) -> first model request at the fake: sandbox start, runner, Claude Code start, session resume. Run 1 is the agent's first start ever; later runs resume its conversation. stop_ms: POST .../stop of the running agent until it answers (sandbox gone)",
+    ...(await coldLoop(stack, live, n, () => processesWorkingIn(agentDir).length === 0, 'cold')),
+  };
+}
+
+/** Sum of VmRSS and PSS over the processes of a container (seen from the host). */
+function containerMemory(name) {
+  const pids = docker(['top', name, '-eo', 'pid']).split('\n').slice(1).map(Number).filter(Boolean);
+  let rss = 0;
+  let pss = 0;
+  for (const pid of pids) {
+    rss += rssMb(pid) ?? 0;
+    pss += pssMb(pid) ?? 0;
+  }
+  return { processes: pids.length, rss_mb: Number(rss.toFixed(1)), pss_mb: Number(pss.toFixed(1)) };
+}
+
+/**
+ * The same cold starts with the agent in a Docker container, on a gateway of its own (the test image, host
+ * networking), and the memory of one idle agent container.
+ */
+async function coldStartsDocker(n) {
+  const problem = dockerProblem();
+  if (problem) return { not_available: problem };
+  const image = ensureTestImage();
+  const prefix = testPrefix('bench');
+  const stack = await startStack({
+    handler,
+    env: { PRAKTOR_LOG_LEVEL: 'info' },
+    config: ({ telegramApiRoot, telegramToken }) =>
+      withDocker(
+        {
+          telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: USERS },
+          defaults: { model: 'claude-bench-model', idle_timeout: '30m' },
+          agents: { cold: { description: 'Cold starts in Docker' } },
+          router: { default_agent: 'cold' },
+        },
+        { prefix, image },
+      ),
+  });
+  current = stack;
+  const live = await openLive(stack.praktor.webUrl);
+  try {
+    const figures = await coldLoop(stack, live, n, () => containersOf(prefix).length === 0, 'dockercold');
+    await sleep(1000);
+    return {
+      what: 'the same as the local runtime, with the agent in a container (the default hardening, host networking): container created and started, runner, Claude Code start, session resume from the home volume. stop_ms: POST .../stop until the container is removed',
+      image,
+      ...figures,
+      container_memory: {
+        what: 'sum over the processes of the idle agent container (docker-init, runner, Claude Code), seen from the host',
+        ...containerMemory(`${prefix}-agent-cold`),
+      },
+    };
+  } finally {
+    live.socket.close();
+    await stack.close();
+    removeInstallation(prefix);
+  }
 }
 
 /** Times GET /api/status round trips, one after another, until `stop()` says so. */
@@ -350,7 +424,25 @@ function table(results) {
   add('Warm turn, web: POST -> answer event (sent)', pct(r.warm_web.to_answer_event_ms), 'p95 < 100 ms');
   const cold = r.cold_start.local.to_first_model_request_ms;
   add(`Cold start, local runtime (${cold.count} starts)`, `p50 ${ms(cold.p50)} / p95 ${ms(cold.p95)}`);
-  add('Cold start, Docker runtime', `not available: ${r.cold_start.docker.not_available}`, 'p95 < 1.5 s');
+  const stop = r.cold_start.local.stop_ms;
+  add('Stop, local runtime', `p50 ${ms(stop.p50)} / p95 ${ms(stop.p95)}`);
+  const dockerCold = r.cold_start.docker;
+  if (dockerCold.not_available) {
+    add('Cold start, Docker runtime', `not available: ${dockerCold.not_available}`, 'p95 < 1.5 s');
+  } else {
+    const d = dockerCold.to_first_model_request_ms;
+    add(
+      `Cold start, Docker runtime (${d.count} starts)`,
+      `p50 ${ms(d.p50)} / p95 ${ms(d.p95)} (first start ${ms(dockerCold.first_run_ms)})`,
+      'p95 < 1.5 s',
+    );
+    add(
+      'Stop, Docker runtime (container removed)',
+      `p50 ${ms(dockerCold.stop_ms.p50)} / p95 ${ms(dockerCold.stop_ms.p95)}`,
+    );
+    const mem = dockerCold.container_memory;
+    add('RSS per agent container', `${mem.rss_mb} MB RSS (${mem.pss_mb} MB PSS), ${mem.processes} processes`);
+  }
   const tp = r.throughput;
   add(
     `Throughput: ${tp.messages} msgs, ${CHATS} chats, ${TP_AGENTS.length} agents`,
@@ -423,7 +515,7 @@ async function main() {
     log(`warm web turns: ${COUNTS.warmWeb}`);
     fig.warm_web = await warmWeb(stack, live, COUNTS.warmWeb);
     log(`cold starts: ${COUNTS.cold}`);
-    fig.cold_start = await coldStarts(stack, live, COUNTS.cold);
+    fig.cold_start = { local: await coldStartsLocal(stack, live, COUNTS.cold) };
     log(`throughput: ${COUNTS.throughputPerChat * CHATS} messages`);
     const tp = await throughput(stack, sentAt, COUNTS.throughputPerChat);
     fig.throughput = tp.result;
@@ -450,6 +542,9 @@ async function main() {
     live?.socket.close();
     await stack.close();
   }
+
+  log(`cold starts in Docker: ${COUNTS.cold}`);
+  fig.cold_start.docker = await coldStartsDocker(COUNTS.cold);
 
   log(`store: ${COUNTS.storePrefill} stored, ${COUNTS.storeSamples} timed`);
   fig.store = benchStore({ prefill: COUNTS.storePrefill, samples: COUNTS.storeSamples });

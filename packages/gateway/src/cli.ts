@@ -12,6 +12,7 @@ const USAGE = `Usage: praktor <command>
 Commands:
   gateway   run the gateway (reads praktor.yaml; see docs/configuration.md)
   vault     manage secrets: set, list, get, assign, rotate… (praktor vault help)
+  image     build the agent image for the Docker runtime (praktor image help)
   version   print the version
   help      show this help
 `;
@@ -69,6 +70,12 @@ async function main(argv: string[]): Promise<void> {
     case 'vault':
       process.exitCode = await vaultCommand(argv.slice(1));
       return;
+    case 'image': {
+      // Loaded on demand: the Docker client is heavy, and `praktor gateway` with local agents does not need it.
+      const { imageCommand } = await import('./runtimes/image-cli.js');
+      process.exitCode = await imageCommand(argv.slice(1));
+      return;
+    }
     case 'version':
       process.stdout.write(`praktor ${version}\n`);
       return;

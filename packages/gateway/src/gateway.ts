@@ -4,14 +4,16 @@
 import { mkdirSync } from 'node:fs';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
-import type { Config, ResolvedAgent } from './config/index.js';
+import type { Config } from './config/index.js';
 import { EventBus } from './events/bus.js';
 import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
-import { AgentStartError, agentEnvironment } from './orchestrator/agent-env.js';
+import { agentEnvironment } from './orchestrator/agent-env.js';
 import { Orchestrator } from './orchestrator/orchestrator.js';
-import { LocalRuntime } from './runtimes/local.js';
-import type { Runtime } from './runtimes/runtime.js';
+import { openRuntimes } from './runtimes/select.js';
+import { taskAgentTools } from './scheduler/agent-tools.js';
+import { Scheduler } from './scheduler/engine.js';
+import { TaskService } from './scheduler/tasks.js';
 import { Store } from './store/index.js';
 import { AgentSecrets, asText } from './vault/agent-secrets.js';
 import { Vault } from './vault/vault.js';
@@ -62,25 +64,18 @@ export async function startGateway(
   const bus = new EventBus((err, event) =>
     log.error({ err: err.message, event: event.type }, 'event listener failed'),
   );
-  const local = new LocalRuntime(config.dataDir);
-  if (!local.confined) log.warn(`agents are not confined: ${local.confinement}`);
-  const runtimeFor = (agent: ResolvedAgent): Runtime => {
-    if (agent.runtime === 'docker') {
-      throw new AgentStartError(
-        `agent "${agent.id}" is set to the docker runtime, which this version of Praktor does not have yet; ` +
-          'use runtime: local',
-      );
-    }
-    return local;
-  };
-  const orchestrator = new Orchestrator({
+  // Before anything is served: this also removes containers an earlier run left behind.
+  const runtimes = await openRuntimes(() => config, log);
+  const orchestrator: Orchestrator = new Orchestrator({
     config: () => config,
     store,
     bus,
-    runtimeFor,
+    runtimeFor: runtimes.forAgent,
     agentEnv: (agent) => agentEnvironment(config, agent, env, secrets),
     agentFiles: (agent) => secrets.files(agent),
     redactor: secrets.redactor,
+    // The task service is made below, with the scheduler that needs this orchestrator.
+    agentTools: taskAgentTools((): TaskService => tasks),
     log,
   });
   const inbox = new Inbox({ config: () => config, store, bus, orchestrator });
@@ -88,10 +83,20 @@ export async function startGateway(
     ? new TelegramChannel({ config: () => config, store, bus, inbox, orchestrator, log })
     : null;
   const stopWebChannel = startWebChannel(store, bus);
+  const scheduler = new Scheduler({
+    config: () => config,
+    store,
+    bus,
+    orchestrator,
+    log,
+    telegram: telegram !== null,
+  });
+  const tasks = new TaskService({ config: () => config, store, bus, scheduler, telegram: telegram !== null });
   let web: WebServer | null = null;
   // Stop taking messages, let running turns finish and their answers go out, within the grace period.
   const stopAll = async () => {
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    scheduler.stop();
     await web?.close();
     await telegram?.stopPolling();
     await orchestrator.shutdown(Math.max(0, deadline - Date.now() - DELIVERY_RESERVE_MS));
@@ -117,11 +122,14 @@ export async function startGateway(
           vault,
           orchestrator,
           inbox,
+          tasks,
           auth: new Auth(config.web.auth, store.webSessions),
           version: VERSION,
           startedAt,
           telegram: () => (telegram ? 'connected' : 'off'),
-          runtime: { name: local.name, confinement: local.confinement },
+          runtime: { name: runtimes.primary.name, confinement: runtimes.primary.confinement },
+          runtimeFor: runtimes.forAgent,
+          publishSharedFiles: () => runtimes.publishSharedFiles(),
         },
         { host: config.web.host, port: config.web.port, bus, log },
       );
@@ -132,12 +140,13 @@ export async function startGateway(
   }
   const resumed = inbox.resume();
   if (resumed > 0) log.info({ messages: resumed }, 'resuming messages left unanswered by the last run');
+  scheduler.start();
   log.info(
     {
       agents: Object.keys(config.agents),
       defaultAgent: config.router.default_agent,
-      runtime: local.name,
-      confinement: local.confinement,
+      runtime: runtimes.primary.name,
+      confinement: runtimes.primary.confinement,
       missionControl: web?.url ?? 'off',
       dataDir: config.dataDir,
       config: config.source ?? 'built-in defaults',

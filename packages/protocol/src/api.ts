@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AgentStatus, Channel, MessageState } from './events.js';
+import { TaskItem, TaskRunItem } from './tasks.js';
 
 /** Every error response: a message a person can read. Validation errors start with the failing field. */
 export const ApiError = z.object({ error: z.string() });
@@ -122,6 +123,20 @@ export const WsEvent = z.discriminatedUnion('type', [
     timestamp: z.number().int(),
     agent_id: z.string().nullable(),
     message: z.string(),
+  }),
+  /** A scheduled task was created or changed; `task` is null when it was deleted. */
+  z.object({
+    type: z.literal('task'),
+    timestamp: z.number().int(),
+    task_id: z.string(),
+    task: TaskItem.nullable(),
+  }),
+  /** A run of a task started, ended, was skipped or was found interrupted. */
+  z.object({
+    type: z.literal('task_run'),
+    timestamp: z.number().int(),
+    task_id: z.string(),
+    run: TaskRunItem,
   }),
 ]);
 export type WsEvent = z.infer<typeof WsEvent>;

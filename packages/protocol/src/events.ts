@@ -2,6 +2,7 @@
  * Events: what happened in the gateway, as the in-process bus carries it and Mission Control will receive it.
  */
 import { z } from 'zod';
+import { TaskItem, TaskRunItem } from './tasks.js';
 
 /** Where a message came from or goes to. */
 export const Channel = z.enum(['telegram', 'web', 'scheduler', 'system']);
@@ -52,5 +53,9 @@ export const GatewayEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('delta'), agentId: z.string(), messageId: z.number().int(), text: z.string() }),
   z.object({ type: z.literal('error'), agentId: z.string().nullable(), message: z.string() }),
+  /** A task was created or changed (`task`), or deleted (`task` null). */
+  z.object({ type: z.literal('task'), taskId: z.string(), task: TaskItem.nullable() }),
+  /** A run started, ended, was skipped or was found interrupted. */
+  z.object({ type: z.literal('task_run'), taskId: z.string(), run: TaskRunItem }),
 ]);
 export type GatewayEvent = z.infer<typeof GatewayEvent>;

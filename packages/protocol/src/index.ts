@@ -3,4 +3,5 @@ export * from './events.js';
 export * from './jsonl.js';
 export * from './link.js';
 export * from './secrets.js';
+export * from './tasks.js';
 export * from './templates.js';

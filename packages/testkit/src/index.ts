@@ -1,4 +1,5 @@
 export * from './anthropic/index.js';
+export * from './docker.js';
 export * from './praktor.js';
 export * from './process.js';
 export * from './requirements.js';

@@ -77,7 +77,11 @@ describe("the original's example config", () => {
     expect(config.router).toEqual({ default_agent: 'general' });
     expect(config.web).toEqual({ enabled: true, port: 8080, auth: 'web-password', host: '127.0.0.1' });
     expect(config.vault).toEqual({ passphrase: 'vault-passphrase' });
-    expect(config.scheduler).toEqual({ poll_interval: 30_000 });
+    expect(config.scheduler).toEqual({
+      poll_interval: 30_000,
+      max_parallel: 3,
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
   });
 
   test('keeps the agents in the order of the file, with every key of their definitions', () => {
@@ -154,17 +158,24 @@ describe('defaults', () => {
     expect(config.speech).toEqual({});
   });
 
-  test('security defaults to the Balanced profile', () => {
+  test('security defaults to the hardened profile: no capabilities added, read-only root, limited memory and CPU', () => {
     expect(parse('').config.defaults.security).toEqual({
       no_new_privileges: true,
       drop_capabilities: true,
-      add_capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID'],
+      add_capabilities: [],
       pids_limit: 1024,
-      memory_mb: 0,
-      cpus: 0,
+      memory_mb: 2048,
+      cpus: 2,
       tmpfs: true,
-      readonly_rootfs: false,
+      readonly_rootfs: true,
     });
+  });
+
+  test("agents join Praktor's own network, and Docker objects are named with the prefix praktor", () => {
+    const { config } = parse('agents: { a: {} }');
+    expect(config.defaults.network).toBe('');
+    expect(config.agents.a?.network).toBeUndefined();
+    expect(config.docker).toEqual({ prefix: 'praktor' });
   });
 
   test('an empty agents mapping also runs the built-in general agent', () => {
@@ -428,6 +439,16 @@ describe('validation', () => {
     ]);
   });
 
+  test('rejects a network or a Docker prefix that Docker could not name', () => {
+    expect(
+      problems('defaults: { network: "my net" }\nagents: { a: { network: /x } }\ndocker: { prefix: -p }'),
+    ).toEqual([
+      'defaults.network: "my net" must be a simple name (letters, digits, ".", "_" and "-", starting with a letter or digit)',
+      'agents.a.network: "/x" must be a simple name (letters, digits, ".", "_" and "-", starting with a letter or digit)',
+      'docker.prefix: "-p" must be a simple name (letters, digits, ".", "_" and "-", starting with a letter or digit)',
+    ]);
+  });
+
   test('rejects an unknown runtime', () => {
     expect(problems('defaults: { runtime: podman }\nagents: { a: { runtime: vm } }')).toEqual([
       'defaults.runtime: "podman" is not one of local, docker, auto',
@@ -558,5 +579,29 @@ agents: { a: { modle: x, files: [ { secret: s, target: /k, mod: "0644" } ], secu
       );
       expect((error as ConfigError).warnings).toEqual(['unknown key "agents.a.files[0].secrt" is ignored']);
     }
+  });
+});
+
+describe('the scheduler section', () => {
+  test('runs up to three tasks at once unless told otherwise', () => {
+    expect(parse('').config.scheduler.max_parallel).toBe(3);
+    expect(parse('scheduler: { max_parallel: 8 }').config.scheduler.max_parallel).toBe(8);
+  });
+
+  test('refuses fewer than one parallel run', () => {
+    expect(problems('scheduler: { max_parallel: 0 }')).toEqual([
+      'scheduler.max_parallel: must be at least 1 (got 0)',
+    ]);
+  });
+
+  test("reads schedules in the gateway's own zone unless a zone is set", () => {
+    expect(parse('').config.scheduler.timezone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(parse('scheduler: { timezone: Europe/Athens }').config.scheduler.timezone).toBe('Europe/Athens');
+  });
+
+  test('refuses a zone that does not exist, naming the key', () => {
+    expect(problems('scheduler: { timezone: Mars/Olympus_Mons }')).toEqual([
+      'scheduler.timezone: unknown time zone "Mars/Olympus_Mons" (use an IANA name such as Europe/Berlin or UTC)',
+    ]);
   });
 });

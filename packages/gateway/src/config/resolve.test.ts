@@ -16,6 +16,7 @@ agents:
     image: own-image
     workspace: shared
     runtime: local
+    network: none
     env: { EDITOR: vim }
     files: [ { secret: key, target: /k, mode: "0400" } ]
     allowed_tools: [Read]
@@ -35,11 +36,12 @@ describe('resolveAgent', () => {
       image: 'own-image',
       workspace: 'shared',
       runtime: 'local',
+      network: 'none',
       env: { EDITOR: 'vim' },
       files: [{ secret: 'key', target: '/k', mode: '0400' }],
       allowedTools: ['Read'],
       nixEnabled: true,
-      security: expect.objectContaining({ pids_limit: 64, memory_mb: 0 }),
+      security: expect.objectContaining({ pids_limit: 64, memory_mb: 2048 }),
     });
   });
 
@@ -52,6 +54,7 @@ describe('resolveAgent', () => {
       image: 'default-image',
       workspace: 'plain',
       runtime: 'docker',
+      network: 'praktor-net',
       env: {},
       files: [],
       allowedTools: [],
@@ -62,8 +65,23 @@ describe('resolveAgent', () => {
 
   test("an agent's security block replaces the default one as a whole", () => {
     const { security } = resolveAgent(config(), 'custom');
-    expect(security.memory_mb).toBe(0);
+    expect(security.memory_mb).toBe(2048);
     expect(security.pids_limit).toBe(64);
+  });
+
+  test("an agent's network defaults to defaults.network, else the installation's own network", () => {
+    const own = parseConfig('docker: { prefix: home }\nagents: { a: {} }', {
+      env: {},
+      source: 'praktor.yaml',
+      cwd: '/srv',
+    });
+    expect(resolveAgent(own.config, 'a').network).toBe('home-net');
+    const set = parseConfig('defaults: { network: host }\nagents: { a: {} }', {
+      env: {},
+      source: 'praktor.yaml',
+      cwd: '/srv',
+    });
+    expect(resolveAgent(set.config, 'a').network).toBe('host');
   });
 
   test('PRAKTOR_AGENT_MODEL and PRAKTOR_RUNTIME reach only agents that do not set their own', () => {

@@ -12,6 +12,8 @@ export interface ResolvedAgent {
   /** Names the agent's volumes and folders; defaults to the agent's id. */
   workspace: string;
   runtime: RuntimeKind;
+  /** The Docker network the agent's container joins: `none`, `host`, or a network's name. */
+  network: string;
   env: Record<string, string>;
   files: { secret: string; target: string; mode: string }[];
   allowedTools: string[];
@@ -34,6 +36,7 @@ export function resolveAgent(config: Config, id: string): ResolvedAgent {
     image: agent.image || defaults.image,
     workspace: agent.workspace,
     runtime: agent.runtime ?? defaults.runtime,
+    network: agent.network ?? (defaults.network || `${config.docker.prefix}-net`),
     env: agent.env,
     files: agent.files,
     allowedTools: agent.allowed_tools,

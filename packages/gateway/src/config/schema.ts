@@ -1,9 +1,11 @@
 /**
  * The shape of `praktor.yaml`: the original's keys with their defaults, plus Praktor's additions
- * (`telegram.api_root`, `defaults.runtime`, `agents.<id>.runtime`, `web.host`). Keys keep the YAML's snake_case
- * names so that documentation, files and problems all use the same words.
+ * (`telegram.api_root`, `defaults.runtime`, `agents.<id>.runtime`, `defaults.network`, `agents.<id>.network`,
+ * `docker.prefix`, `web.host`). Keys keep the YAML's snake_case names so that documentation, files and problems
+ * all use the same words.
  */
 import type { z } from 'zod';
+import { checkTimezone } from '../scheduler/schedule.js';
 import {
   dictionary,
   list,
@@ -18,6 +20,7 @@ import {
   text,
 } from './fields.js';
 import {
+  fail,
   ok,
   type Read,
   readAbsolutePath,
@@ -54,19 +57,32 @@ const readPollInterval = (value: string): Read<number> => {
   return read.ok && read.value === 0 ? ok(SCHEDULER_POLL_MS) : read;
 };
 
-/** The original's "Balanced" container hardening profile; every field left out of a security block takes these. */
+/** The gateway's own zone: `TZ` when set to a zone Node knows, else the system's. */
+const LOCAL_TIMEZONE = Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+const readTimezone = (value: string): Read<string> => {
+  try {
+    return ok(checkTimezone(value));
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+};
+
+/**
+ * Container hardening. The original's "Balanced" profile, made stricter where nothing needs the extra rights: no
+ * capabilities are added back (nothing runs as root at start any more), the root filesystem is read-only, and
+ * memory and CPU are limited. Every field left out of a security block takes these.
+ */
 const securityShape = {
   no_new_privileges: flag(true),
   drop_capabilities: flag(true),
   add_capabilities: list(
     requiredScalar(readCapability, 'a capability name', 'a capability name such as CHOWN'),
-    ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID'],
   ),
   pids_limit: wholeNumber(1024, 0),
-  memory_mb: wholeNumber(0, 0),
-  cpus: scalar(readNonNegativeDecimal, 0, 'a number'),
+  memory_mb: wholeNumber(2048, 0),
+  cpus: scalar(readNonNegativeDecimal, 2, 'a number'),
   tmpfs: flag(true),
-  readonly_rootfs: flag(false),
+  readonly_rootfs: flag(true),
 };
 
 const securitySchema = section(securityShape);
@@ -92,6 +108,7 @@ const agentSchema = section({
   allowed_tools: list(requiredText('a tool name such as Read')),
   nix_enabled: flag(false),
   runtime: optionalScalar(readRuntime, 'one of local, docker, auto'),
+  network: optionalScalar(readSimpleName, 'a Docker network name'),
   security: optionalSection(securityShape),
   agentmail_inbox_id: optionalText(),
 });
@@ -114,9 +131,13 @@ export const configSchema = section({
     anthropic_api_key: text(),
     oauth_token: text(),
     runtime: scalar(readRuntime, 'local', 'one of local, docker, auto'),
+    // Empty: Praktor's own bridge network, `<docker.prefix>-net`.
+    network: scalar(readSimpleName, '', 'a Docker network name'),
     security: securitySchema,
   }),
   agents: dictionary(agentSchema),
+  // Names every container, volume and network of this installation, so that several share one Docker daemon.
+  docker: section({ prefix: scalar(readSimpleName, 'praktor', 'a name') }),
   router: section({ default_agent: text() }),
   nats: section({ data_dir: text('data/nats') }),
   web: section({
@@ -127,6 +148,8 @@ export const configSchema = section({
   }),
   scheduler: section({
     poll_interval: scalar(readPollInterval, SCHEDULER_POLL_MS, 'a duration such as 30s'),
+    max_parallel: wholeNumber(3, 1),
+    timezone: scalar(readTimezone, LOCAL_TIMEZONE, 'a time zone name such as Europe/Berlin'),
   }),
   vault: section({ passphrase: text() }),
   agentmail: opaqueSection(),

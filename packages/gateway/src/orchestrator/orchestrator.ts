@@ -194,7 +194,9 @@ export class Orchestrator {
         },
         'task run finished',
       );
-      const answer = this.recordOutcome(message, agentId, result);
+      // Cut short by a shutdown: the message stays open and the scheduler settles the run at the next start.
+      const answer =
+        this.closing && result.status !== 'ok' ? null : this.recordOutcome(message, agentId, result);
       this.afterTurn(worker, link);
       return {
         status: result.status,

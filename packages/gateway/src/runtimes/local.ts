@@ -3,11 +3,11 @@
  * confined to its own folders; without it, it runs with the gateway's own rights (said loudly at start).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { agentDirs } from './layout.js';
-import type { Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
+import type { AgentRef, Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
 import { type FilePlacement, placeFiles } from './secret-files.js';
 
 const runnerMain = createRequire(import.meta.url).resolve('@praktor/runner');
@@ -84,6 +84,24 @@ export class LocalRuntime implements Runtime {
     });
     return new LocalSandbox(child, files.cleanup);
   }
+
+  async readWorkspaceFile(agent: AgentRef, name: string): Promise<string | null> {
+    try {
+      return readFileSync(join(agentDirs(this.dataDir, agent.workspace).workspace, name), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async writeWorkspaceFile(agent: AgentRef, name: string, content: string): Promise<void> {
+    const dir = agentDirs(this.dataDir, agent.workspace).workspace;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, name), content, { mode: 0o644 });
+  }
+
+  /** Sandboxes read the global folder itself, so they see every change at once. */
+  async publishSharedFiles(): Promise<void> {}
 
   private confinementArgs(dirs: ReturnType<typeof agentDirs>, files: FilePlacement): string[] {
     // biome-ignore format: each flag stays on one line with its operands

@@ -47,12 +47,24 @@ export interface Sandbox {
   stop(graceMs: number): Promise<void>;
 }
 
+/** Whose files: an agent's id and its workspace name. */
+export type AgentRef = Pick<SandboxSpec, 'agentId' | 'workspace'>;
+
 /** A way to run sandboxes. */
 export interface Runtime {
   readonly name: string;
   /** What the sandbox confines, in one line, for logs and Mission Control. */
   readonly confinement: string;
   start(spec: SandboxSpec): Promise<Sandbox>;
+  /** The text of file `name` in the agent's workspace, or null when there is none; whether or not it runs. */
+  readWorkspaceFile(agent: AgentRef, name: string): Promise<string | null>;
+  /** Writes file `name` of the agent's workspace so that the agent can still edit it; whether or not it runs. */
+  writeWorkspaceFile(agent: AgentRef, name: string, content: string): Promise<void>;
+  /**
+   * Shows the shared files (USER.md, CLAUDE.md in the data directory's global folder) as they are now to this
+   * runtime's sandboxes, running ones included; called after they change.
+   */
+  publishSharedFiles(): Promise<void>;
 }
 
 /** Replaces every character that is unsafe in a path or container name, as the original did. */

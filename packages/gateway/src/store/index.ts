@@ -6,10 +6,20 @@ import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
 import { MessageStore } from './messages.js';
 import { SessionStore } from './sessions.js';
+import { TaskStore } from './tasks.js';
 import { VaultStore } from './vault.js';
 import { WebSessionStore } from './web-sessions.js';
 
 export type { IncomingMessage } from './messages.js';
+export type {
+  Claim,
+  ClaimedRun,
+  SchedulerInstance,
+  TaskChanges,
+  TaskChatRef,
+  TaskRecord,
+  TaskRunRecord,
+} from './tasks.js';
 export type { SecretInfo, SecretKind, VaultHeader, VaultStore } from './vault.js';
 
 /** Everything the gateway persists. */
@@ -19,6 +29,7 @@ export class Store {
   readonly chats: ChatStore;
   readonly webSessions: WebSessionStore;
   readonly vault: VaultStore;
+  readonly tasks: TaskStore;
 
   private constructor(private readonly db: Db) {
     this.messages = new MessageStore(db);
@@ -26,6 +37,7 @@ export class Store {
     this.chats = new ChatStore(db);
     this.webSessions = new WebSessionStore(db);
     this.vault = new VaultStore(db);
+    this.tasks = new TaskStore(db, this.messages);
   }
 
   /** Opens `praktor.db` in the data directory, creating and migrating it as needed. */

@@ -240,11 +240,15 @@ export class MessageStore {
       .map(toView);
   }
 
-  /** Inbound messages received but not yet answered (or failed), oldest first: the work a restart resumes. */
+  /**
+   * Inbound messages received but not yet answered (or failed), oldest first: the work a restart resumes. Task runs'
+   * prompts (sender `scheduler`) are left out: the scheduler settles those, and never runs one twice.
+   */
   openInbound(): MessageView[] {
     return this.db
       .prepare<[], MessageRow>(
-        `SELECT * FROM messages WHERE direction = 'in' AND state IN ('received', 'routed', 'processing') ORDER BY id`,
+        `SELECT * FROM messages WHERE direction = 'in' AND state IN ('received', 'routed', 'processing')
+         AND sender != 'scheduler' ORDER BY id`,
       )
       .all()
       .map(toView);

@@ -98,4 +98,59 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX agent_secrets_secret ON agent_secrets(secret_name);
   `,
+  `
+  CREATE TABLE tasks (
+    id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    schedule TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    timezone TEXT,
+    catch_up TEXT NOT NULL DEFAULT 'once' CHECK (catch_up IN ('skip', 'once', 'all')),
+    channel TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'completed')),
+    next_run_at INTEGER,
+    run_requested_at INTEGER,
+    last_run_at INTEGER,
+    last_status TEXT,
+    last_error TEXT,
+    revision INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX tasks_due ON tasks(status, next_run_at);
+  CREATE INDEX tasks_requested ON tasks(run_requested_at) WHERE run_requested_at IS NOT NULL;
+  CREATE INDEX tasks_agent ON tasks(agent_id);
+
+  CREATE TABLE task_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    scheduled_for INTEGER NOT NULL,
+    triggered_by TEXT NOT NULL CHECK (triggered_by IN ('schedule', 'manual')),
+    started_at INTEGER,
+    ended_at INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'error', 'interrupted', 'skipped')),
+    error TEXT,
+    answer TEXT,
+    cost_usd REAL,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cache_read_tokens INTEGER,
+    cache_write_tokens INTEGER,
+    message_id INTEGER REFERENCES messages(id),
+    owner TEXT,
+    UNIQUE (task_id, scheduled_for)
+  );
+  CREATE INDEX task_runs_running ON task_runs(status) WHERE status = 'running';
+
+  CREATE TABLE scheduler_instances (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+  );
+  `,
 ];

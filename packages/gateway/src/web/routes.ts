@@ -17,16 +17,18 @@ import {
 } from '@praktor/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type Config, resolveAgent } from '../config/index.js';
+import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
 import type { Inbox } from '../inbox.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
-import { agentDirs, globalDir } from '../runtimes/layout.js';
-import { safeWorkspaceName } from '../runtimes/runtime.js';
+import { globalDir } from '../runtimes/layout.js';
+import { type AgentRef, type Runtime, safeWorkspaceName } from '../runtimes/runtime.js';
+import type { TaskService } from '../scheduler/tasks.js';
 import type { Store } from '../store/index.js';
 import type { Vault } from '../vault/vault.js';
 import type { Auth } from './auth.js';
 import { HttpError } from './http-error.js';
 import { secretRoutes } from './secret-routes.js';
+import { taskRoutes } from './task-routes.js';
 import { agentSummary, messageItem } from './views.js';
 
 /** What the routes work with. */
@@ -36,11 +38,16 @@ export interface ApiDeps {
   vault: Vault;
   orchestrator: Orchestrator;
   inbox: Inbox;
+  tasks: TaskService;
   auth: Auth;
   version: string;
   startedAt: number;
   telegram: () => 'connected' | 'off';
   runtime: { name: string; confinement: string };
+  /** The runtime that runs an agent: it reads and writes the agent's workspace files. */
+  runtimeFor: (agent: ResolvedAgent) => Runtime;
+  /** Shows a changed USER.md to running agents. */
+  publishSharedFiles: () => Promise<void>;
 }
 
 /** What a handler receives: the validated input and the raw request for the rare route that needs it. */
@@ -81,10 +88,22 @@ function agentOr404(deps: ApiDeps, id: string | undefined): string {
   return id;
 }
 
-function agentMdPath(deps: ApiDeps, id: string): string {
-  const config = deps.config();
-  const workspace = safeWorkspaceName(resolveAgent(config, id).workspace);
-  return join(agentDirs(config.dataDir, workspace).workspace, 'AGENT.md');
+/** Where agent `id`'s workspace files are: its runtime (a local folder or a Docker volume) and its name there. */
+function workspaceOf(deps: ApiDeps, id: string): { runtime: Runtime; agent: AgentRef } {
+  const resolved = resolveAgent(deps.config(), id);
+  return {
+    runtime: deps.runtimeFor(resolved),
+    agent: { agentId: id, workspace: safeWorkspaceName(resolved.workspace) },
+  };
+}
+
+/** Runs a runtime's file access; a failure (Docker unreachable, image missing) is a 503 saying why. */
+async function throughRuntime<T>(what: string, access: () => Promise<T>): Promise<T> {
+  try {
+    return await access();
+  } catch (err) {
+    throw new HttpError(503, `${what}: ${(err as Error).message}`);
+  }
 }
 
 function readText(file: string, fallback: string): string {
@@ -226,9 +245,12 @@ export const routes: Route[] = [
     url: '/api/agents/definitions/:id/agent-md',
     summary: 'The agent’s identity file, AGENT.md (the template when it has none yet).',
     response: FileContent,
-    handle({ params }, deps) {
-      const id = agentOr404(deps, params.id);
-      return { content: readText(agentMdPath(deps, id), AGENT_MD_TEMPLATE) };
+    async handle({ params }, deps) {
+      const { runtime, agent } = workspaceOf(deps, agentOr404(deps, params.id));
+      const content = await throughRuntime('AGENT.md could not be read', () =>
+        runtime.readWorkspaceFile(agent, 'AGENT.md'),
+      );
+      return { content: content ?? AGENT_MD_TEMPLATE };
     },
   }),
   route({
@@ -237,9 +259,11 @@ export const routes: Route[] = [
     summary: 'Replace AGENT.md; the agent’s next message uses it.',
     body: FileContent,
     response: StatusReply,
-    handle({ params, body }, deps) {
-      const id = agentOr404(deps, params.id);
-      writeText(agentMdPath(deps, id), body.content);
+    async handle({ params, body }, deps) {
+      const { runtime, agent } = workspaceOf(deps, agentOr404(deps, params.id));
+      await throughRuntime('AGENT.md could not be saved', () =>
+        runtime.writeWorkspaceFile(agent, 'AGENT.md', body.content),
+      );
       return { status: 'saved' };
     },
   }),
@@ -285,10 +309,14 @@ export const routes: Route[] = [
     summary: 'Replace USER.md; every agent’s next message uses it.',
     body: FileContent,
     response: StatusReply,
-    handle({ body }, deps) {
+    async handle({ body }, deps) {
       writeText(join(globalDir(deps.config().dataDir), 'USER.md'), body.content);
+      await throughRuntime('USER.md is saved, but running agents could not be given it', () =>
+        deps.publishSharedFiles(),
+      );
       return { status: 'saved' };
     },
   }),
   ...secretRoutes,
+  ...taskRoutes,
 ];

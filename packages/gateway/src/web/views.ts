@@ -74,5 +74,9 @@ export function wsEvent(event: GatewayEvent, timestamp = Date.now()): WsEvent {
       };
     case 'error':
       return { type: 'error', timestamp, agent_id: event.agentId, message: event.message };
+    case 'task':
+      return { type: 'task', timestamp, task_id: event.taskId, task: event.task };
+    case 'task_run':
+      return { type: 'task_run', timestamp, task_id: event.taskId, run: event.run };
   }
 }

@@ -1,0 +1,261 @@
+/**
+ * Building the agent image (`images/agent/Dockerfile`) from this installation: the build context is staged from the
+ * runner's installed dependency tree, so nothing inside `docker build` needs the network, and the image is labelled
+ * with a hash of its inputs, so an image that is up to date is never built again.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+
+/** The repository's `images/` folder. */
+const IMAGES_DIR = fileURLToPath(new URL('../../../../images/', import.meta.url));
+
+/** Where the runner's package is installed. */
+const RUNNER_DIR = realpathSync(
+  dirname(createRequire(import.meta.url).resolve('@praktor/runner/package.json')),
+);
+
+/** The label holding the hash of an image's inputs. */
+export const INPUTS_LABEL = 'praktor.inputs';
+
+/** The public base image production builds on. */
+export const DEFAULT_BASE_IMAGE = 'node:24-bookworm-slim';
+
+/** What to build. */
+export interface ImageBuildOptions {
+  /** The image to build on; default {@link DEFAULT_BASE_IMAGE}. */
+  base?: string;
+  /** The tag to give the image. */
+  tag: string;
+  /** Progress lines for people. */
+  onProgress?: (line: string) => void;
+}
+
+/** How a build went. */
+export interface ImageBuildResult {
+  tag: string;
+  /** False when an image with the same inputs already had the tag. */
+  built: boolean;
+  inputs: string;
+  ms: number;
+}
+
+/** One package of the runner's dependency tree and where it goes in the build context. */
+interface StagedPackage {
+  source: string;
+  /** Path inside the build context. */
+  dest: string;
+  /** Version for a registry package; null for a workspace package, whose files are hashed instead. */
+  version: string | null;
+}
+
+interface PackageJson {
+  name: string;
+  version: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+const readPackageJson = (dir: string): PackageJson =>
+  JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
+
+const NODE_MODULES = `${sep}node_modules${sep}`;
+
+/** The folder of package `name` as Node resolves it from `fromDir`, or null. */
+function findPackage(name: string, fromDir: string): string | null {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    try {
+      return realpathSync(candidate);
+    } catch {
+      if (dir === dirname(dir)) return null;
+    }
+  }
+}
+
+/**
+ * The runner's production dependency tree: every package it needs at run time (dependencies, installed optional
+ * and peer dependencies), each placed in the context where Node finds it from the runner. A package inside a
+ * `node_modules` keeps its path below the install root; a workspace package (`@praktor/*`, linked from the
+ * source tree) goes to `node_modules/<name>`, with only its `package.json` and `dist/`.
+ */
+function runnerTree(): StagedPackage[] {
+  const workspaces = new Map<string, string>();
+  const staged = new Map<string, StagedPackage>();
+  const destOf = (source: string, name: string): string => {
+    const at = source.indexOf(NODE_MODULES);
+    if (at < 0) {
+      workspaces.set(source, name);
+      return join('app', 'node_modules', name);
+    }
+    const owner = source.slice(0, at);
+    const workspace = workspaces.get(owner);
+    if (workspace !== undefined) return join('app', 'node_modules', workspace, source.slice(at + 1));
+    return join('app', source.slice(at + 1));
+  };
+  const visit = (source: string) => {
+    if (staged.has(source)) return;
+    const pkg = readPackageJson(source);
+    const workspace = !source.includes(NODE_MODULES);
+    staged.set(source, { source, dest: destOf(source, pkg.name), version: workspace ? null : pkg.version });
+    const required = Object.keys(pkg.dependencies ?? {});
+    const optional = [
+      ...Object.keys(pkg.optionalDependencies ?? {}),
+      ...Object.keys(pkg.peerDependencies ?? {}),
+    ];
+    for (const name of required) {
+      const found = findPackage(name, source);
+      if (!found) throw new Error(`${pkg.name} needs ${name}, which is not installed: run npm install`);
+      visit(found);
+    }
+    for (const name of optional) {
+      const found = findPackage(name, source);
+      if (found) visit(found);
+    }
+  };
+  visit(RUNNER_DIR);
+  return [...staged.values()];
+}
+
+/** The files of a workspace package that the image needs: its package.json and compiled `dist/`. */
+function workspaceFiles(dir: string): string[] {
+  const files = ['package.json'];
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const path = join(rel, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (!entry.name.endsWith('.tsbuildinfo')) files.push(path);
+    }
+  };
+  walk('dist');
+  return files.sort();
+}
+
+/** The Debian packages of images/base/packages.txt. */
+export function aptPackages(): string[] {
+  return readFileSync(join(IMAGES_DIR, 'base', 'packages.txt'), 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line !== '');
+}
+
+/** A hash of everything the image is made of: Dockerfile, base, packages, and the runner's tree. */
+function inputsHash(tree: StagedPackage[], base: string, dockerfile: string, apt: string[]): string {
+  const hash = createHash('sha256');
+  hash.update(`${dockerfile}\0${base}\0${apt.join(' ')}\0`);
+  for (const pkg of [...tree].sort((a, b) => a.dest.localeCompare(b.dest))) {
+    hash.update(`${pkg.dest}@${pkg.version ?? 'workspace'}\0`);
+    if (pkg.version !== null) continue;
+    for (const file of workspaceFiles(pkg.source)) {
+      hash.update(`${file}\0`);
+      hash.update(readFileSync(join(pkg.source, file)));
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Copies the tree into `contextDir`, beside the Dockerfile. */
+function stage(tree: StagedPackage[], contextDir: string, dockerfile: string): void {
+  cpSync(dockerfile, join(contextDir, 'Dockerfile'));
+  for (const pkg of tree) {
+    const dest = join(contextDir, pkg.dest);
+    if (pkg.version === null) {
+      for (const file of workspaceFiles(pkg.source)) {
+        mkdirSync(dirname(join(dest, file)), { recursive: true });
+        cpSync(join(pkg.source, file), join(dest, file));
+      }
+      continue;
+    }
+    const nested = join(pkg.source, 'node_modules');
+    cpSync(pkg.source, dest, { recursive: true, filter: (path) => path !== nested });
+  }
+}
+
+/** Streams `dir` as an uncompressed tar (compressing the 400 MB Claude Code binary would cost more than sending it). */
+function tarStream(dir: string): NodeJS.ReadableStream {
+  const tar = spawn('tar', ['-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  tar.once('error', (err) => tar.stdout.destroy(new Error(`tar could not run: ${err.message}`)));
+  tar.once('exit', (code) => {
+    if (code !== 0) tar.stdout.destroy(new Error(`tar could not pack the build context (exit code ${code})`));
+  });
+  return tar.stdout;
+}
+
+interface BuildEvent {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/** Sends the context to the daemon and follows the build to its end. */
+async function runBuild(
+  docker: Docker,
+  contextDir: string,
+  opts: Docker.ImageBuildOptions,
+  onProgress: (line: string) => void,
+) {
+  const stream = await docker.buildImage(tarStream(contextDir), opts);
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null, events: BuildEvent[]) => {
+        const failed = events?.find((event) => event.error);
+        if (err) reject(err);
+        else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error));
+        else resolve();
+      },
+      (event: BuildEvent) => {
+        const line = event.stream?.trimEnd();
+        if (line) onProgress(line);
+      },
+    );
+  });
+}
+
+/**
+ * Builds the agent image as `opts.tag` unless an image with the same inputs already carries that tag. Throws with
+ * the build's own message when it fails (for example when the base image is missing).
+ */
+export async function buildAgentImage(docker: Docker, opts: ImageBuildOptions): Promise<ImageBuildResult> {
+  const started = Date.now();
+  const base = opts.base ?? DEFAULT_BASE_IMAGE;
+  const onProgress = opts.onProgress ?? (() => {});
+  const dockerfile = join(IMAGES_DIR, 'agent', 'Dockerfile');
+  const apt = aptPackages();
+  const tree = runnerTree();
+  const inputs = inputsHash(tree, base, readFileSync(dockerfile, 'utf8'), apt);
+  const existing = await docker
+    .getImage(opts.tag)
+    .inspect()
+    .catch(() => null);
+  if (existing?.Config?.Labels?.[INPUTS_LABEL] === inputs) {
+    return { tag: opts.tag, built: false, inputs, ms: Date.now() - started };
+  }
+  const contextDir = mkdtempSync(join(tmpdir(), 'praktor-image-'));
+  try {
+    onProgress(`staging the runner and ${tree.length - 1} packages`);
+    stage(tree, contextDir, dockerfile);
+    onProgress(`building ${opts.tag} on ${base}`);
+    await runBuild(
+      docker,
+      contextDir,
+      {
+        t: opts.tag,
+        buildargs: { BASE_IMAGE: base, APT_PACKAGES: apt.join(' ') },
+        labels: { [INPUTS_LABEL]: inputs },
+        rm: true,
+        forcerm: true,
+      },
+      onProgress,
+    );
+  } finally {
+    rmSync(contextDir, { recursive: true, force: true });
+  }
+  return { tag: opts.tag, built: true, inputs, ms: Date.now() - started };
+}

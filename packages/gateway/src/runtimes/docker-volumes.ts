@@ -1,0 +1,130 @@
+/**
+ * Files in an installation's Docker volumes, read and written whether or not an agent runs: the shared volume's
+ * USER.md and CLAUDE.md, and files of an agent's workspace such as AGENT.md. Each access goes through a helper
+ * container of the agent image that mounts the volume where an agent would (so a new volume takes the agent
+ * user's ownership from the image), is never started, and is removed right after (original §9.7).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { AGENT_UID, type DockerNames, GLOBAL_PATH } from './docker-names.js';
+import { firstFileOf, type TarEntry, tarOf } from './tar.js';
+
+/** The files of the gateway's global folder that agents read. */
+const SHARED_FILES = ['USER.md', 'CLAUDE.md'];
+
+/** The HTTP status of a failed Engine API call, if it has one. */
+export function statusOf(err: unknown): number | undefined {
+  return (err as { statusCode?: number }).statusCode;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
+/** Access to the files in one installation's volumes. */
+export class DockerVolumes {
+  /** Digest of the shared files as last copied into the shared volume; null until the first copy. */
+  private sharedDigest: string | null = null;
+  private sharedQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly names: DockerNames,
+  ) {}
+
+  /** Creates volume `name` with this installation's labels, unless it exists. */
+  async ensure(name: string): Promise<void> {
+    await this.docker.createVolume({ Name: name, Labels: this.names.labels() });
+  }
+
+  /** The content of `file` (a path below `mountPath`) in volume `volume`, or null when there is no such file. */
+  async read(image: string, volume: string, mountPath: string, file: string): Promise<Buffer | null> {
+    return this.withHelper(image, volume, mountPath, false, async (helper) => {
+      let archive: NodeJS.ReadableStream;
+      try {
+        archive = await helper.getArchive({ path: `${mountPath}/${file}` });
+      } catch (err) {
+        if (statusOf(err) === 404) return null;
+        throw err;
+      }
+      return firstFileOf(await readAll(archive));
+    });
+  }
+
+  /** Copies `entries` (paths relative to `mountPath`) into volume `volume`. */
+  async write(image: string, volume: string, mountPath: string, entries: TarEntry[]): Promise<void> {
+    await this.withHelper(image, volume, mountPath, true, (helper) =>
+      helper.putArchive(tarOf(entries), { path: mountPath }),
+    );
+  }
+
+  /**
+   * Copies USER.md and CLAUDE.md of `globalDir` into the shared volume when they changed since the last copy (or
+   * always, with `force`). A file missing from the folder is copied as an empty one, which agents ignore.
+   */
+  syncShared(image: string, globalDir: string, force = false): Promise<void> {
+    const run = async () => {
+      const files = SHARED_FILES.map((name) => ({ name, content: readOrEmpty(join(globalDir, name)) }));
+      const digest = createHash('sha256');
+      for (const file of files) digest.update(`${file.name}\0${file.content.length}\0`).update(file.content);
+      const value = digest.digest('hex');
+      if (!force && value === this.sharedDigest) return;
+      await this.ensure(this.names.globalVolume);
+      await this.write(
+        image,
+        this.names.globalVolume,
+        GLOBAL_PATH,
+        files.map(({ name, content }) => ({ name, type: 'file', mode: 0o644, uid: 0, gid: 0, content })),
+      );
+      this.sharedDigest = value;
+    };
+    const next = this.sharedQueue.then(run, run);
+    this.sharedQueue = next.catch(() => {});
+    return next;
+  }
+
+  /** Whether the shared volume has been filled in this run. */
+  get sharedCopied(): boolean {
+    return this.sharedDigest !== null;
+  }
+
+  private async withHelper<T>(
+    image: string,
+    volume: string,
+    mountPath: string,
+    writable: boolean,
+    use: (helper: Docker.Container) => Promise<T>,
+  ): Promise<T> {
+    const helper = await this.docker.createContainer({
+      name: this.names.helper(),
+      Image: image,
+      Entrypoint: ['true'],
+      User: `${AGENT_UID}:${AGENT_UID}`,
+      Labels: this.names.labels(),
+      NetworkDisabled: true,
+      HostConfig: {
+        Mounts: [{ Type: 'volume', Source: volume, Target: mountPath, ReadOnly: !writable }],
+        NetworkMode: 'none',
+        LogConfig: { Type: 'none', Config: {} },
+      },
+    });
+    try {
+      return await use(helper);
+    } finally {
+      await helper.remove({ force: true });
+    }
+  }
+}
+
+function readOrEmpty(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw err;
+  }
+}

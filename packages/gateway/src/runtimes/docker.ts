@@ -1,0 +1,400 @@
+/**
+ * The Docker runtime: each agent's runner in a hardened container of its own, reached over the attach stream.
+ * The container runs as the image's unprivileged user under Docker's init, sees only the agent's workspace and
+ * home volumes and the shared volume (read-only), and is removed when it stops, however it stops.
+ */
+import { constants } from 'node:os';
+import { type Duplex, PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import type { ResolvedAgent } from '../config/index.js';
+import { hardening, tmpfsPaths } from './docker-hardening.js';
+import {
+  AGENT_LABEL,
+  AGENT_UID,
+  DockerNames,
+  GLOBAL_PATH,
+  HOME_PATH,
+  WORKSPACE_PATH,
+} from './docker-names.js';
+import { planSecretFiles } from './docker-secrets.js';
+import { DockerVolumes, statusOf } from './docker-volumes.js';
+import { globalDir } from './layout.js';
+import type { AgentRef, Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
+import { tarOf } from './tar.js';
+
+/** Networks Docker always has; any other name is a network that must exist (Praktor creates its own). */
+const BUILTIN_NETWORKS = new Set(['none', 'host', 'bridge']);
+
+/** Connection failures that mean the daemon is not there (as opposed to a request it refused). */
+const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
+
+/** What the Docker runtime needs. */
+export interface DockerRuntimeOptions {
+  /** The gateway's data directory (its global folder holds USER.md and CLAUDE.md). */
+  dataDir: string;
+  /** The installation's name prefix (`docker.prefix`). */
+  prefix: string;
+  /** An agent's effective settings as they are now: image, network, security. */
+  agent: (agentId: string) => ResolvedAgent;
+  /** The daemon; default: DOCKER_HOST, else /var/run/docker.sock. */
+  docker?: Docker;
+}
+
+/** Where the daemon is, for messages. */
+function daemonAddress(): string {
+  return process.env.DOCKER_HOST || '/var/run/docker.sock';
+}
+
+/**
+ * Turns a failed Engine API call into an error a user can act on: an unreachable daemon is said so; anything else
+ * keeps the daemon's own message.
+ */
+export function explainDockerError(err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== undefined && UNREACHABLE.has(code)) {
+    return new Error(
+      `Docker is not reachable at ${daemonAddress()} (${code}): start the Docker daemon, or set runtime: local`,
+    );
+  }
+  const json = (err as { json?: { message?: string } }).json;
+  return new Error(json?.message ?? (err as Error).message);
+}
+
+/** Runs each agent in a container of its own. */
+export class DockerRuntime implements Runtime {
+  readonly name = 'docker';
+  readonly confinement =
+    'docker: a container per agent, non-root, no capabilities, read-only root filesystem, memory/pids/CPU limits, only its own volumes';
+  readonly names: DockerNames;
+  private readonly docker: Docker;
+  private readonly volumes: DockerVolumes;
+  private readonly networks = new Set<string>();
+  /** The image of the last agent started, for copying the shared files while agents run. */
+  private lastImage: string | null = null;
+
+  constructor(private readonly opts: DockerRuntimeOptions) {
+    this.docker = opts.docker ?? new Docker();
+    this.names = new DockerNames(opts.prefix);
+    this.volumes = new DockerVolumes(this.docker, this.names);
+  }
+
+  /** Null when the daemon answers within `timeoutMs`, else why not. */
+  async unreachable(timeoutMs: number): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.docker.ping(), timeout]);
+      return null;
+    } catch (err) {
+      return explainDockerError(err).message;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Removes every container this installation left behind (a previous run that was killed); returns their names. */
+  async removeLeftovers(): Promise<string[]> {
+    const found = await this.docker.listContainers({ all: true, filters: this.names.filter });
+    await Promise.all(found.map((info) => this.removeContainer(info.Id)));
+    return found.map((info) => info.Names[0]?.replace(/^\//, '') ?? info.Id);
+  }
+
+  async start(spec: SandboxSpec): Promise<Sandbox> {
+    try {
+      return await this.startContainer(spec);
+    } catch (err) {
+      throw explainDockerError(err);
+    }
+  }
+
+  async readWorkspaceFile(agent: AgentRef, name: string): Promise<string | null> {
+    try {
+      const volume = this.names.workspaceVolume(agent.workspace);
+      // An agent that never ran has no volume yet, and reading must not create one.
+      if (!(await this.volumeExists(volume))) return null;
+      const image = await this.requireImage(this.opts.agent(agent.agentId).image);
+      const content = await this.volumes.read(image, volume, WORKSPACE_PATH, name);
+      return content === null ? null : content.toString('utf8');
+    } catch (err) {
+      throw explainDockerError(err);
+    }
+  }
+
+  async writeWorkspaceFile(agent: AgentRef, name: string, content: string): Promise<void> {
+    try {
+      const volume = this.names.workspaceVolume(agent.workspace);
+      const image = await this.requireImage(this.opts.agent(agent.agentId).image);
+      await this.volumes.ensure(volume);
+      await this.volumes.write(image, volume, WORKSPACE_PATH, [
+        { name, type: 'file', mode: 0o644, uid: AGENT_UID, gid: AGENT_UID, content: Buffer.from(content) },
+      ]);
+    } catch (err) {
+      throw explainDockerError(err);
+    }
+  }
+
+  /** Copies the shared files into the shared volume, if an agent has started in this run (else its start will). */
+  async publishSharedFiles(): Promise<void> {
+    if (this.lastImage === null) return;
+    try {
+      await this.volumes.syncShared(this.lastImage, globalDir(this.opts.dataDir));
+    } catch (err) {
+      throw explainDockerError(err);
+    }
+  }
+
+  private async startContainer(spec: SandboxSpec): Promise<Sandbox> {
+    const agent = this.opts.agent(spec.agentId);
+    const image = await this.requireImage(agent.image);
+    const placement = planSecretFiles(spec.files, tmpfsPaths(agent.security));
+    const workspaceVolume = this.names.workspaceVolume(spec.workspace);
+    const homeVolume = this.names.homeVolume(spec.workspace);
+    await Promise.all([
+      this.ensureNetwork(agent.network),
+      this.volumes.ensure(workspaceVolume),
+      this.volumes.ensure(homeVolume),
+      this.volumes.syncShared(image, globalDir(this.opts.dataDir)),
+    ]);
+    this.lastImage = image;
+    const name = this.names.container(spec.agentId);
+    await this.removeContainer(name);
+    const security = hardening(agent.security);
+    const env = {
+      ...spec.env,
+      HOME: HOME_PATH,
+      CLAUDE_CONFIG_DIR: `${HOME_PATH}/.claude`,
+      PRAKTOR_WORKSPACE: WORKSPACE_PATH,
+      PRAKTOR_GLOBAL_DIR: GLOBAL_PATH,
+    };
+    const container = await this.docker.createContainer({
+      name,
+      Image: image,
+      User: `${AGENT_UID}:${AGENT_UID}`,
+      WorkingDir: WORKSPACE_PATH,
+      Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+      Labels: this.names.labels({ [AGENT_LABEL]: spec.agentId }),
+      Tty: false,
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      HostConfig: {
+        ...security,
+        Tmpfs: { ...security.Tmpfs, ...placement.tmpfs },
+        // Docker's init forwards the stop signal to the runner and reaps Claude Code's children: a stop takes
+        // a fraction of a second instead of the 10 s a PID 1 that ignores SIGTERM would.
+        Init: true,
+        NetworkMode: agent.network,
+        Mounts: [
+          { Type: 'volume', Source: workspaceVolume, Target: WORKSPACE_PATH },
+          { Type: 'volume', Source: homeVolume, Target: HOME_PATH },
+          { Type: 'volume', Source: this.names.globalVolume, Target: GLOBAL_PATH, ReadOnly: true },
+        ],
+        // The link carries the conversation, unmasked: Docker must not keep a copy of it on disk.
+        LogConfig: { Type: 'none', Config: {} },
+      },
+    });
+    let stream: Duplex | null = null;
+    try {
+      for (const { folder, file } of placement.newFolders) {
+        if (await this.pathExists(container, folder)) {
+          throw new Error(
+            `the file of secret "${file.secret}" cannot be placed at ${file.target}: its folder ${folder} is ` +
+              `part of the image ${image}, and the in-memory folder holding the secret would hide it; choose a ` +
+              "folder of its own (such as /etc/myapp/key.json), /tmp, or the agent's home or workspace",
+          );
+        }
+      }
+      for (const [mountPath, entries] of placement.links) {
+        await container.putArchive(tarOf(entries), { path: mountPath });
+      }
+      stream = (await container.attach({
+        stream: true,
+        stdin: true,
+        stdout: true,
+        stderr: true,
+        hijack: true,
+      })) as Duplex;
+      await container.start();
+      if (placement.contents.length > 0) await extractAsAgent(container, tarOf(placement.contents));
+      return new DockerSandbox(this.docker, container, stream, agent.security.memory_mb);
+    } catch (err) {
+      stream?.destroy();
+      await this.removeContainer(container.id);
+      throw err;
+    }
+  }
+
+  /** The image, or an error saying how to build it. */
+  private async requireImage(image: string): Promise<string> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return image;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      const tag = image === 'praktor-agent:latest' ? '' : ` --tag ${image}`;
+      throw new Error(`image ${image} not found: build it with \`praktor image build${tag}\``);
+    }
+  }
+
+  private async ensureNetwork(network: string): Promise<void> {
+    if (BUILTIN_NETWORKS.has(network) || this.networks.has(network)) return;
+    try {
+      await this.docker.getNetwork(network).inspect();
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      if (network !== this.names.network) {
+        throw new Error(`the Docker network ${network} does not exist: create it with docker network create`);
+      }
+      await this.docker.createNetwork({ Name: network, Driver: 'bridge', Labels: this.names.labels() });
+    }
+    this.networks.add(network);
+  }
+
+  private async volumeExists(name: string): Promise<boolean> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  private async pathExists(container: Docker.Container, path: string): Promise<boolean> {
+    try {
+      await container.infoArchive({ path });
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  private async removeContainer(nameOrId: string): Promise<void> {
+    await removeQuietly(this.docker.getContainer(nameOrId));
+  }
+}
+
+/** Removes a container by force; one that is gone already, or being removed, is fine. */
+async function removeQuietly(container: Docker.Container): Promise<void> {
+  try {
+    await container.remove({ force: true });
+  } catch (err) {
+    const status = statusOf(err);
+    if (status !== 404 && status !== 409) throw err;
+  }
+}
+
+/** Extracts `archive` at `/` in the running container as the agent user, so that what it writes is the agent's. */
+async function extractAsAgent(container: Docker.Container, archive: Buffer): Promise<void> {
+  const exec = await container.exec({
+    Cmd: ['tar', '-x', '-p', '--no-overwrite-dir', '-f', '-', '-C', '/'],
+    User: `${AGENT_UID}:${AGENT_UID}`,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
+  const output: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) => output.push(chunk));
+  container.modem.demuxStream(stream, sink, sink);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', reject);
+    stream.end(archive);
+  });
+  const { ExitCode } = await exec.inspect();
+  if (ExitCode !== 0) {
+    throw new Error(`the secret files could not be written: ${Buffer.concat(output).toString().trim()}`);
+  }
+}
+
+/** The name of the signal behind a shell-style exit status above 128. */
+function signalOf(status: number): string | null {
+  if (status <= 128) return null;
+  const found = Object.entries(constants.signals).find(([, number]) => number === status - 128);
+  return found ? found[0] : null;
+}
+
+/** A running agent container. */
+class DockerSandbox implements Sandbox {
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+  readonly exited: Promise<SandboxExit>;
+  private done = false;
+
+  constructor(
+    docker: Docker,
+    private readonly container: Docker.Container,
+    private readonly stream: Duplex,
+    memoryMb: number,
+  ) {
+    docker.modem.demuxStream(stream, this.stdout, this.stderr);
+    const endOutput = () => {
+      this.stdout.end();
+      this.stderr.end();
+    };
+    stream.once('end', endOutput);
+    stream.once('close', endOutput);
+    // A write after the container died fails here; the death itself is reported by `exited`.
+    stream.on('error', () => {});
+    this.exited = this.watch(memoryMb).then((exit) => {
+      this.done = true;
+      return exit;
+    });
+  }
+
+  get stdin(): Duplex {
+    return this.stream;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    if (!this.done) {
+      try {
+        await this.container.stop({ t: Math.ceil(graceMs / 1000) });
+      } catch (err) {
+        // 304: stopped already; 404: gone already.
+        const status = statusOf(err);
+        if (status !== 304 && status !== 404) throw explainDockerError(err);
+      }
+    }
+    await this.exited;
+  }
+
+  /** Waits for the container to stop (on its own, stopped, killed, out of memory), then removes it. */
+  private async watch(memoryMb: number): Promise<SandboxExit> {
+    let exit: SandboxExit;
+    try {
+      const { StatusCode } = (await this.container.wait()) as { StatusCode: number };
+      const state = await this.container.inspect().then(
+        (info) => info.State,
+        () => null,
+      );
+      exit = state?.OOMKilled
+        ? {
+            code: StatusCode,
+            signal: signalOf(StatusCode),
+            error: `the container ran out of memory (security.memory_mb: ${memoryMb})`,
+          }
+        : { code: StatusCode, signal: signalOf(StatusCode), error: null };
+    } catch (err) {
+      exit = { code: null, signal: null, error: `lost the container: ${explainDockerError(err).message}` };
+    }
+    try {
+      await removeQuietly(this.container);
+    } catch (err) {
+      const problem = `it could not be removed: ${explainDockerError(err).message}`;
+      exit = { ...exit, error: exit.error ? `${exit.error}; ${problem}` : problem };
+    }
+    return exit;
+  }
+}

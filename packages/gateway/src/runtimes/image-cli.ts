@@ -1,0 +1,69 @@
+/**
+ * `praktor image`: building the agent image that the Docker runtime runs.
+ */
+import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
+import { buildAgentImage, DEFAULT_BASE_IMAGE } from './agent-image.js';
+
+/** The image agents run when `defaults.image` is not set. */
+export const DEFAULT_AGENT_IMAGE = 'praktor-agent:latest';
+
+export const IMAGE_USAGE = `Usage: praktor image build [--tag NAME] [--base IMAGE] [--quiet]
+
+Builds the agent image from this installation's runner and its dependencies (Claude Code included).
+  --tag NAME     the image to build (default ${DEFAULT_AGENT_IMAGE}, the default of defaults.image)
+  --base IMAGE   the image to build on (default ${DEFAULT_BASE_IMAGE}); tests use the offline base
+                 of images/base/build.sh
+  --quiet        print only the tag
+
+An image that is up to date (same runner, dependencies, Dockerfile and base) is not built again. Docker is
+reached through DOCKER_HOST, or /var/run/docker.sock. See docs/docker.md.
+`;
+
+/** Runs `praktor image <args>`; resolves with the exit code. */
+export async function imageCommand(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    out.write(IMAGE_USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  if (command !== 'build') {
+    err.write(`praktor image: unknown command "${command}"\n\n${IMAGE_USAGE}`);
+    return 1;
+  }
+  let values: { tag?: string; base?: string; quiet?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: { tag: { type: 'string' }, base: { type: 'string' }, quiet: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (e) {
+    err.write(`praktor image build: ${(e as Error).message}\n\n${IMAGE_USAGE}`);
+    return 1;
+  }
+  const quiet = values.quiet ?? false;
+  try {
+    const result = await buildAgentImage(new Docker(), {
+      tag: values.tag ?? DEFAULT_AGENT_IMAGE,
+      base: values.base ?? DEFAULT_BASE_IMAGE,
+      onProgress: quiet ? undefined : (line) => err.write(`${line}\n`),
+    });
+    if (!quiet) {
+      err.write(
+        result.built
+          ? `built ${result.tag} in ${(result.ms / 1000).toFixed(1)} s\n`
+          : `${result.tag} is up to date\n`,
+      );
+    }
+    out.write(`${result.tag}\n`);
+    return 0;
+  } catch (e) {
+    err.write(`praktor image build: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
