@@ -9,6 +9,8 @@ import { ConversationsPage } from './pages/ConversationsPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SecretsPage } from './pages/SecretsPage';
+import { TaskDetailPage } from './pages/TaskDetailPage';
+import { TasksPage } from './pages/TasksPage';
 import { UserPage } from './pages/UserPage';
 
 /** Mission Control's pages; everything but the login page needs a session and the live connection. */
@@ -31,6 +33,8 @@ export function App() {
           <Route path="agents/:id" element={<AgentDetailPage />} />
           <Route path="conversations" element={<ConversationsPage />} />
           <Route path="conversations/:agentId" element={<ConversationsPage />} />
+          <Route path="tasks" element={<TasksPage />} />
+          <Route path="tasks/:id" element={<TaskDetailPage />} />
           <Route path="secrets" element={<SecretsPage />} />
           <Route path="user" element={<UserPage />} />
           <Route path="*" element={<NotFoundPage />} />

@@ -4,12 +4,17 @@
 import type {
   AgentSummary,
   CreateSecretRequest,
+  CreateTaskRequest,
+  DeleteCompletedReply,
   FileContent,
   MessageItem,
   SecretItem,
   StatusReply,
   StatusResponse,
+  TaskItem,
+  TaskRunItem,
   UpdateSecretRequest,
+  UpdateTaskRequest,
 } from '@praktor/protocol';
 import { ApiError, request } from './client';
 
@@ -21,6 +26,10 @@ export const PAGE_SIZE = 100;
 
 const agentPath = (id: string) => `/agents/definitions/${encodeURIComponent(id)}`;
 const secretPath = (name: string) => `/secrets/${encodeURIComponent(name)}`;
+const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
+
+/** How many runs of a task its history shows. */
+export const RUNS_SHOWN = 50;
 
 export const api = {
   async authCheck(): Promise<AuthState> {
@@ -64,4 +73,16 @@ export const api = {
   updateSecret: (name: string, body: UpdateSecretRequest) =>
     request<SecretItem>('PUT', secretPath(name), { body }),
   deleteSecret: (name: string) => request<StatusReply>('DELETE', secretPath(name)),
+
+  // Scheduled tasks. Every change is also announced on the live feed, which keeps the lists current.
+  tasks: () => request<TaskItem[]>('GET', '/tasks'),
+  task: (id: string) => request<TaskItem>('GET', taskPath(id)),
+  createTask: (body: CreateTaskRequest) => request<TaskItem>('POST', '/tasks', { body }),
+  updateTask: (id: string, body: UpdateTaskRequest) => request<TaskItem>('PUT', taskPath(id), { body }),
+  deleteTask: (id: string) => request<StatusReply>('DELETE', taskPath(id)),
+  deleteCompletedTasks: () => request<DeleteCompletedReply>('DELETE', '/tasks/completed'),
+  pauseTask: (id: string) => request<TaskItem>('POST', `${taskPath(id)}/pause`),
+  resumeTask: (id: string) => request<TaskItem>('POST', `${taskPath(id)}/resume`),
+  runTask: (id: string) => request<TaskItem>('POST', `${taskPath(id)}/run`),
+  taskRuns: (id: string) => request<TaskRunItem[]>('GET', `${taskPath(id)}/runs?limit=${RUNS_SHOWN}`),
 };

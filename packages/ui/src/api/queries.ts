@@ -2,7 +2,7 @@
  * Query keys and the hooks that read the REST API through TanStack Query. Live events patch the same keys
  * (see live/cache.ts), so every screen reading these hooks updates without polling.
  */
-import type { AgentSummary } from '@praktor/protocol';
+import type { AgentSummary, TaskItem } from '@praktor/protocol';
 import { QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from './client';
 import { api } from './endpoints';
@@ -17,6 +17,9 @@ export const keys = {
   userProfile: ['user-profile'] as const,
   secrets: ['secrets'] as const,
   vaultProblem: ['vault-problem'] as const,
+  tasks: ['tasks'] as const,
+  task: (id: string) => ['task', id] as const,
+  taskRuns: (id: string) => ['task-runs', id] as const,
 };
 
 /** The app's query client: live events keep data fresh, so nothing refetches on a timer or on focus. */
@@ -93,4 +96,24 @@ export function useVaultProblem(): [string | null, (message: string | null) => v
     gcTime: Number.POSITIVE_INFINITY,
   });
   return [problem.data, (message) => client.setQueryData(keys.vaultProblem, message)];
+}
+
+/** Every scheduled task, oldest first; `task` events keep it current. */
+export function useTasks() {
+  return useQuery({ queryKey: keys.tasks, queryFn: api.tasks });
+}
+
+/** One task; shows what the task list already knows while it loads. */
+export function useTask(id: string) {
+  const client = useQueryClient();
+  return useQuery({
+    queryKey: keys.task(id),
+    queryFn: () => api.task(id),
+    placeholderData: () => client.getQueryData<TaskItem[]>(keys.tasks)?.find((t) => t.id === id),
+  });
+}
+
+/** A task's newest runs, newest first; `task_run` events add and update them. */
+export function useTaskRuns(id: string) {
+  return useQuery({ queryKey: keys.taskRuns(id), queryFn: () => api.taskRuns(id) });
 }

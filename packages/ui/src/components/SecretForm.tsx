@@ -6,13 +6,15 @@ import type {
   UpdateSecretRequest,
 } from '@praktor/protocol';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
+import { splitFieldMessage } from '../api/field-message';
 import { keys, useAgents, useVaultProblem } from '../api/queries';
-import { bytesToBase64, formatBytes, MAX_SECRET_BYTES, splitFieldMessage, utf8Length } from '../secret-input';
+import { bytesToBase64, formatBytes, MAX_SECRET_BYTES, utf8Length } from '../secret-input';
 import { Dialog } from './Dialog';
 import { ErrorNote } from './ErrorNote';
+import { describedBy, FieldNotes } from './FieldNotes';
 import { Icon } from './Icon';
 import { VaultProblem } from './VaultProblem';
 
@@ -48,38 +50,6 @@ interface ValuePart {
 }
 
 const LIMIT = formatBytes(MAX_SECRET_BYTES);
-
-/** A field's hint and error, each with an id for the control's `aria-describedby`. */
-function FieldNotes({
-  id,
-  hint,
-  error,
-  field,
-}: {
-  id: string;
-  hint?: ReactNode;
-  error?: string | undefined;
-  field: Field;
-}) {
-  return (
-    <>
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint muted">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="field-error" data-testid={`secret-error-${field}`}>
-          {error}
-        </p>
-      )}
-    </>
-  );
-}
-
-/** The ids a control with these notes is described by. */
-const describedBy = (id: string, hint: boolean, error: string | undefined) =>
-  [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
 
 /**
  * Creates a secret (`secret` undefined) or edits one, in a dialog. The value is write-only: the form starts
@@ -315,7 +285,7 @@ export function SecretForm({
             />
             <FieldNotes
               id={nameId}
-              field="name"
+              testId="secret-error-name"
               error={errors.name}
               hint={
                 editing ? (
@@ -365,7 +335,7 @@ export function SecretForm({
                 </label>
               ))}
             </div>
-            <FieldNotes id={kindId} field="kind" error={errors.kind} />
+            <FieldNotes id={kindId} testId="secret-error-kind" error={errors.kind} />
           </fieldset>
 
           <div className="field">
@@ -388,7 +358,7 @@ export function SecretForm({
                 clearError('description');
               }}
             />
-            <FieldNotes id={descriptionId} field="description" error={errors.description} />
+            <FieldNotes id={descriptionId} testId="secret-error-description" error={errors.description} />
           </div>
 
           {kind === 'string' ? (
@@ -429,7 +399,7 @@ export function SecretForm({
                   clearError('value');
                 }}
               />
-              <FieldNotes id={valueId} field="value" hint={valueHint} error={errors.value} />
+              <FieldNotes id={valueId} testId="secret-error-value" hint={valueHint} error={errors.value} />
             </div>
           ) : (
             <div className="field">
@@ -470,7 +440,7 @@ export function SecretForm({
                   </span>
                 )}
               </div>
-              <FieldNotes id={fileId} field="value" hint={valueHint} error={errors.value} />
+              <FieldNotes id={fileId} testId="secret-error-value" hint={valueHint} error={errors.value} />
             </div>
           )}
 
@@ -533,7 +503,7 @@ export function SecretForm({
             )}
             <FieldNotes
               id={accessId}
-              field="access"
+              testId="secret-error-access"
               error={errors.access}
               hint={
                 !global && agentIds.length === 0 && agents.data?.length ? (

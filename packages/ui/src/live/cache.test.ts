@@ -1,8 +1,25 @@
-import type { AgentSummary, MessageItem, StatusResponse, WsEvent } from '@praktor/protocol';
+import type {
+  AgentSummary,
+  MessageItem,
+  StatusResponse,
+  TaskItem,
+  TaskRunItem,
+  WsEvent,
+} from '@praktor/protocol';
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { keys } from '../api/queries';
-import { applyEvent, coalesce, joinsAgent, type LiveTargets, upsertMessage, upsertRecent } from './cache';
+import {
+  applyEvent,
+  coalesce,
+  joinsAgent,
+  type LiveTargets,
+  rememberTask,
+  upsertMessage,
+  upsertRecent,
+  upsertRun,
+  upsertTask,
+} from './cache';
 import { DraftStore } from './drafts';
 
 function message(id: number, over: Partial<MessageItem> = {}): MessageItem {
@@ -50,6 +67,54 @@ function status(recent: MessageItem[]): StatusResponse {
     runtime: { name: 'local', confinement: 'none' },
     backlog: { inbox: 0, outbox: 0, failed_deliveries: 0 },
     recent_messages: recent,
+  };
+}
+
+function task(id: string, over: Partial<TaskItem> = {}): TaskItem {
+  return {
+    id,
+    name: `task ${id}`,
+    schedule: '{"kind":"interval","interval_ms":60000}',
+    schedule_display: 'Every minute',
+    agent_id: 'general',
+    agent_name: 'general',
+    prompt: 'p',
+    enabled: true,
+    status: 'active',
+    last_run: null,
+    next_run: '09:00',
+    timezone: null,
+    effective_timezone: 'UTC',
+    catch_up: 'once',
+    schedule_edit: 'every 1m',
+    last_status: null,
+    last_error: null,
+    last_run_at: null,
+    next_run_at: 5_000,
+    run_requested_at: null,
+    chat: { channel: 'web', chat_id: 'web' },
+    created_by: 'api',
+    created_at: 100,
+    updated_at: 100,
+    ...over,
+  };
+}
+
+function run(id: number, over: Partial<TaskRunItem> = {}): TaskRunItem {
+  return {
+    id,
+    task_id: 'a',
+    scheduled_for: 1_000 + id,
+    triggered_by: 'schedule',
+    started_at: 1_000 + id,
+    ended_at: null,
+    status: 'running',
+    error: null,
+    answer: null,
+    cost_usd: null,
+    usage: null,
+    message_id: null,
+    ...over,
   };
 }
 
@@ -192,6 +257,93 @@ describe('applyEvent', () => {
     const t = targets();
     applyEvent(t, { type: 'error', timestamp: 0, agent_id: 'coder', message: 'could not start' });
     expect(t.errors).toEqual(['could not start']);
+  });
+});
+
+describe('upsertTask', () => {
+  it('replaces a task in place and adds a new one by creation time', () => {
+    const list = [task('a', { created_at: 1 }), task('c', { created_at: 3 })];
+    expect(upsertTask(list, task('b', { created_at: 2 })).map((t) => t.id)).toEqual(['a', 'b', 'c']);
+    expect(upsertTask(list, task('d', { created_at: 4 })).map((t) => t.id)).toEqual(['a', 'c', 'd']);
+    const renamed = upsertTask(list, task('c', { created_at: 3, name: 'renamed' }));
+    expect(renamed.map((t) => [t.id, t.name])).toEqual([
+      ['a', 'task a'],
+      ['c', 'renamed'],
+    ]);
+  });
+});
+
+describe('upsertRun', () => {
+  it('keeps the newest run first', () => {
+    const list = [run(5), run(3)];
+    expect(upsertRun(list, run(6)).map((r) => r.id)).toEqual([6, 5, 3]);
+    expect(upsertRun(list, run(4)).map((r) => r.id)).toEqual([5, 4, 3]);
+    expect(upsertRun(list, run(1)).map((r) => r.id)).toEqual([5, 3, 1]);
+  });
+
+  it('replaces a running run with its end, never an ended one with a running copy', () => {
+    const ended = upsertRun([run(5)], run(5, { status: 'ok', answer: 'done' }));
+    expect(ended[0]).toMatchObject({ status: 'ok', answer: 'done' });
+    expect(upsertRun(ended, run(5))).toBe(ended);
+  });
+});
+
+describe('task events', () => {
+  it('add, change and remove tasks in the list and on a task’s own page', () => {
+    const t = targets();
+    t.client.setQueryData(keys.tasks, [task('a')]);
+    t.client.setQueryData(keys.task('a'), task('a'));
+    applyEvent(t, { type: 'task', timestamp: 0, task_id: 'b', task: task('b', { created_at: 200 }) });
+    applyEvent(t, { type: 'task', timestamp: 0, task_id: 'a', task: task('a', { enabled: false }) });
+    expect(t.client.getQueryData<TaskItem[]>(keys.tasks)?.map((x) => [x.id, x.enabled])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
+    expect(t.client.getQueryData<TaskItem>(keys.task('a'))?.enabled).toBe(false);
+    applyEvent(t, { type: 'task', timestamp: 0, task_id: 'a', task: null });
+    expect(t.client.getQueryData<TaskItem[]>(keys.tasks)?.map((x) => x.id)).toEqual(['b']);
+    expect(t.client.getQueryState(keys.task('a'))?.isInvalidated).toBe(true);
+  });
+
+  it('add and finish runs in the history of their task only', () => {
+    const t = targets();
+    t.client.setQueryData(keys.taskRuns('a'), [run(1, { status: 'ok' })]);
+    applyEvent(t, { type: 'task_run', timestamp: 0, task_id: 'a', run: run(2) });
+    applyEvent(t, {
+      type: 'task_run',
+      timestamp: 0,
+      task_id: 'a',
+      run: run(2, { status: 'error', error: 'x' }),
+    });
+    applyEvent(t, { type: 'task_run', timestamp: 0, task_id: 'b', run: run(3, { task_id: 'b' }) });
+    expect(t.client.getQueryData<TaskRunItem[]>(keys.taskRuns('a'))?.map((r) => [r.id, r.status])).toEqual([
+      [2, 'error'],
+      [1, 'ok'],
+    ]);
+    expect(t.client.getQueryData(keys.taskRuns('b'))).toBeUndefined();
+  });
+});
+
+describe('rememberTask', () => {
+  it('puts a new task and a later change into the cache', () => {
+    const client = new QueryClient();
+    client.setQueryData(keys.tasks, [task('a')]);
+    rememberTask(client, task('b'));
+    rememberTask(client, task('a', { name: 'renamed', updated_at: 101 }));
+    expect(client.getQueryData<TaskItem[]>(keys.tasks)?.map((x) => [x.id, x.name])).toEqual([
+      ['a', 'renamed'],
+      ['b', 'task b'],
+    ]);
+  });
+
+  it('keeps what live events brought since the change it answers', () => {
+    const client = new QueryClient();
+    const started = task('a', { last_status: 'running', run_requested_at: null });
+    client.setQueryData(keys.tasks, [started]);
+    client.setQueryData(keys.task('a'), started);
+    rememberTask(client, task('a', { run_requested_at: 50 }));
+    expect(client.getQueryData<TaskItem[]>(keys.tasks)?.[0]).toBe(started);
+    expect(client.getQueryData<TaskItem>(keys.task('a'))).toBe(started);
   });
 });
 

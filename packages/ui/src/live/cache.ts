@@ -3,7 +3,15 @@
  * not make the app refetch. Only `/api/status` is refetched, for the counts no event carries (active agents,
  * backlog), at most once a second and only while a page shows it.
  */
-import type { AgentSummary, MessageItem, MessageState, StatusResponse, WsEvent } from '@praktor/protocol';
+import type {
+  AgentSummary,
+  MessageItem,
+  MessageState,
+  StatusResponse,
+  TaskItem,
+  TaskRunItem,
+  WsEvent,
+} from '@praktor/protocol';
 import type { QueryClient } from '@tanstack/react-query';
 import { keys } from '../api/queries';
 import type { DraftStore } from './drafts';
@@ -46,6 +54,53 @@ export function upsertRecent(recent: readonly MessageItem[], message: MessageIte
  */
 export function joinsAgent(message: MessageItem): boolean {
   return message.role === 'user' ? message.state === 'routed' : message.state === 'pending';
+}
+
+/** `list` (oldest first) with `task` in its place: replaced when already there, else added by creation time. */
+export function upsertTask(list: readonly TaskItem[], task: TaskItem): TaskItem[] {
+  const at = list.findIndex((t) => t.id === task.id);
+  if (at >= 0) return list.with(at, task);
+  const before = list.findIndex((t) => t.created_at > task.created_at);
+  return before < 0 ? [...list, task] : [...list.slice(0, before), task, ...list.slice(before)];
+}
+
+/**
+ * `list` (newest first) with `run` put in its place. A copy still running never replaces one that has ended (a
+ * late REST reply after the run's last event).
+ */
+export function upsertRun(list: readonly TaskRunItem[], run: TaskRunItem): TaskRunItem[] {
+  const at = list.findIndex((r) => r.id === run.id);
+  if (at >= 0) {
+    const held = list[at] as TaskRunItem;
+    if (run.status === 'running' && held.status !== 'running') return list as TaskRunItem[];
+    return list.with(at, run);
+  }
+  const after = list.findIndex((r) => r.id < run.id);
+  return after < 0 ? [...list, run] : [...list.slice(0, after), run, ...list.slice(after)];
+}
+
+/**
+ * Puts a task the API answered a change with into the cache, unless the cache holds a later change of it: the
+ * live event of a change can overtake the reply, and so can the events of a run that started right after.
+ */
+export function rememberTask(client: QueryClient, task: TaskItem): void {
+  const older = (held: TaskItem | undefined) => held === undefined || held.updated_at < task.updated_at;
+  client.setQueryData<TaskItem[]>(
+    keys.tasks,
+    (list) => list && (older(list.find((t) => t.id === task.id)) ? upsertTask(list, task) : list),
+  );
+  client.setQueryData<TaskItem>(keys.task(task.id), (held) => held && (older(held) ? task : held));
+}
+
+function applyTask(client: QueryClient, taskId: string, task: TaskItem | null): void {
+  if (task === null) {
+    client.setQueryData<TaskItem[]>(keys.tasks, (list) => list?.filter((t) => t.id !== taskId));
+    // A page showing the task asks again and learns that it is gone.
+    void client.invalidateQueries({ queryKey: keys.task(taskId) });
+    return;
+  }
+  client.setQueryData<TaskItem[]>(keys.tasks, (list) => list && upsertTask(list, task));
+  client.setQueryData<TaskItem>(keys.task(taskId), (held) => held && task);
 }
 
 function patchAgent(client: QueryClient, agentId: string, patch: (a: AgentSummary) => AgentSummary): void {
@@ -105,13 +160,30 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
     case 'error':
       targets.showError(event.message, event.agent_id);
       return;
+    case 'task':
+      applyTask(targets.client, event.task_id, event.task);
+      return;
+    case 'task_run':
+      targets.client.setQueryData<TaskRunItem[]>(
+        keys.taskRuns(event.task_id),
+        (list) => list && upsertRun(list, event.run),
+      );
+      return;
   }
 }
 
 /** After a reconnect events may have been missed: reload what live events would have kept current. */
 export function resyncAfterGap({ client, drafts }: LiveTargets): void {
   drafts.clear();
-  for (const key of [keys.status, keys.agents, ['agent'], ['messages']]) {
+  for (const key of [
+    keys.status,
+    keys.agents,
+    ['agent'],
+    ['messages'],
+    keys.tasks,
+    ['task'],
+    ['task-runs'],
+  ]) {
     void client.invalidateQueries({ queryKey: key });
   }
 }
