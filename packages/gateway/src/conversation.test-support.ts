@@ -116,6 +116,27 @@ export function describeConversation(runtime: ConversationRuntime): void {
       expect(request.transcript).toContain('claude-general-model heard: my favourite colour is teal');
     });
 
+    it('passes an edited AGENT.md on to the ongoing conversation, once, at its next message', async () => {
+      await say(stack, TEST_USER_ID, 'hello before the edit');
+      const saved = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/general/agent-md`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ content: '# Agent Identity\n\nName: Zephyr' }),
+      });
+      expect(saved.status).toBe(200);
+      await say(stack, TEST_USER_ID, 'who are you now?');
+      const updated = await stack.anthropic.waitForRequest(
+        (r) => r.kind === 'main' && r.lastUserText.endsWith('who are you now?'),
+      );
+      expect(updated.lastUserText).toContain('Name: Zephyr');
+      expect(updated.transcript).toContain('hello before the edit');
+      await say(stack, TEST_USER_ID, 'and now?');
+      const next = await stack.anthropic.waitForRequest(
+        (r) => r.kind === 'main' && r.lastUserText.endsWith('and now?'),
+      );
+      expect(next.lastUserText).toBe('and now?');
+    });
+
     it('answers a user missing from a non-empty allow_from with nothing and reaches no agent', async () => {
       const stranger = 9999;
       stack.telegram.sendText({ userId: stranger, text: 'let me in' });

@@ -4,6 +4,8 @@
  * Stdout carries only link messages; everything meant for people goes to stderr.
  */
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import {
   type GatewayToRunner,
   GatewayToRunner as GatewayToRunnerSchema,
@@ -17,6 +19,7 @@ import {
 } from '@praktor/protocol';
 import type { AgentSetup } from './agent-setup.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
+import { PromptLedger } from './prompt-ledger.js';
 import { ClaudeSession } from './session.js';
 import { type RunnerPaths, readPaths } from './settings.js';
 import { runTask } from './task.js';
@@ -78,6 +81,7 @@ function start(init: InitMessage, paths: RunnerPaths): void {
   session = new ClaudeSession({
     ...setup,
     resumeSessionId: init.resumeSessionId,
+    ledger: new PromptLedger(join(homedir(), '.praktor', 'instructions')),
     onSession: (sessionId) => send({ type: 'session', sessionId }),
     onDelta: (turnId, text) => send({ type: 'delta', turnId, text }),
   });

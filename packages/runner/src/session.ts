@@ -13,11 +13,14 @@ import {
   terminalReasonOf,
   usageOf,
 } from './agent-setup.js';
+import { type PromptLedger, withNewInstructions } from './prompt-ledger.js';
 import { PushQueue } from './push-queue.js';
 
 /** What the conversation needs beyond the agent's setup. */
 export interface SessionConfig extends AgentSetup {
   resumeSessionId: string | null;
+  /** What each session holds of the instructions, so that edits reach a resumed conversation. */
+  ledger: PromptLedger;
   onSession: (sessionId: string) => void;
   onDelta: (turnId: string, text: string) => void;
 }
@@ -62,15 +65,21 @@ export class ClaudeSession {
   runTurn(turnId: string, text: string): Promise<ResultMessage> {
     if (this.pending) throw new Error('a turn is already running');
     const systemPrompt = this.config.systemPrompt();
-    if (this.process && this.process.systemPrompt !== systemPrompt) {
-      this.config.log('system prompt changed; restarting Claude Code on the same session');
+    // A process warmed for a new session can simply start again with the files as they are now.
+    if (this.process && this.sessionId === null && this.process.systemPrompt !== systemPrompt)
       this.stopProcess();
-    }
     if (!this.process) this.process = this.spawn(systemPrompt);
     const proc = this.process;
+    let message = text;
+    const held = this.sessionId === null ? null : this.config.ledger.held(this.sessionId);
+    if (this.sessionId !== null && held !== null && held !== systemPrompt) {
+      this.config.log('instructions changed; passing them on in this turn');
+      message = withNewInstructions(systemPrompt, text);
+      this.config.ledger.record(this.sessionId, systemPrompt);
+    }
     return new Promise((resolve) => {
-      this.pending = { turnId, text, startedAt: Date.now(), aborted: false, resolve };
-      this.push(proc, text);
+      this.pending = { turnId, text: message, startedAt: Date.now(), aborted: false, resolve };
+      this.push(proc, message);
     });
   }
 
@@ -150,7 +159,12 @@ export class ClaudeSession {
   private handle(proc: Process, message: SDKMessage): void {
     switch (message.type) {
       case 'system':
-        if (message.subtype === 'init' && message.session_id && message.session_id !== this.sessionId) {
+        if (message.subtype !== 'init' || !message.session_id) return;
+        // A session the ledger does not know started (or, before the ledger, was last given) this prompt.
+        if (this.config.ledger.held(message.session_id) === null) {
+          this.config.ledger.record(message.session_id, proc.systemPrompt);
+        }
+        if (message.session_id !== this.sessionId) {
           this.sessionId = message.session_id;
           this.config.onSession(message.session_id);
         }
