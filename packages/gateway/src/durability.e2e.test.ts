@@ -95,8 +95,9 @@ describe('a gateway killed with SIGKILL in the middle of work', () => {
       reordered: 0,
     });
     expect(report.duplicates).toBeLessThanOrEqual(resumed.inFlight);
-    // The crashes hit work in flight: the restarts had unanswered messages to pick up.
-    expect(resumed.messages).toBeGreaterThan(0);
+    // The crashes hit work in flight: the restarts had unanswered messages or undelivered answers to pick up
+    // (which of the two depends on how far the agents ran ahead of Telegram's per-chat pacing).
+    expect(resumed.messages + resumed.answers).toBeGreaterThan(0);
   });
 });
 
