@@ -35,7 +35,8 @@ let probes = 0;
 function model(req: ModelRequest) {
   if (req.kind !== 'main') return reply.text('side call');
   if (req.toolResults.length > 0) return reply.text('probe done');
-  const command = commands.get(req.lastUserText);
+  // The marker is the message's last line: edited instructions may come before it.
+  const command = commands.get(req.lastUserText.split('\n').at(-1) ?? '');
   if (command) return reply.toolUse('Bash', { command, description: 'probe the container' });
   return reply.text(`heard: ${req.lastUserText}`);
 }
@@ -272,6 +273,10 @@ describe.skipIf(missing !== null)('the Docker runtime', () => {
     );
     expect(report).toContain('I am Alpha, the docker tester.');
     expect(report).toContain('praktor 644');
+    const told = stack.anthropic.requests.filter((r) =>
+      r.lastUserText.includes('I am Alpha, the docker tester.'),
+    );
+    expect(told).toHaveLength(1);
     const got = await api(base, 'GET', '/api/agents/definitions/alpha/agent-md');
     expect(got.json.content).toBe(
       '# Agent Identity\n\nI am Alpha, the docker tester.\nEdited by the agent itself.\n',
