@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AgentStatus, Channel, MessageState } from './events.js';
-import { TaskItem, TaskRunItem } from './tasks.js';
+import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
 
 /** Every error response: a message a person can read. Validation errors start with the failing field. */
 export const ApiError = z.object({ error: z.string() });
@@ -77,6 +77,8 @@ export const StatusResponse = z.object({
   active_agents: z.number().int(),
   telegram: z.enum(['connected', 'off']),
   runtime: z.object({ name: z.string(), confinement: z.string() }),
+  /** What a task gets when it says nothing: the zone its schedule is read in, and where its results go. */
+  scheduler: z.object({ timezone: z.string(), default_chat: TaskChat }),
   /** Work waiting: messages not yet answered, answers not yet delivered, answers that could not be delivered. */
   backlog: z.object({
     inbox: z.number().int(),

@@ -377,6 +377,14 @@ describe('Mission Control API with a password', () => {
       expect(response.json.recent_messages.length).toBeGreaterThan(0);
     });
 
+    it("reports the scheduler's defaults: its time zone, and Mission Control for results without main_chat_id", async () => {
+      const response = await call(base, 'GET', '/api/status', { headers: session() });
+      expect(response.json.scheduler).toEqual({
+        timezone: expect.stringMatching(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/),
+        default_chat: { channel: 'web', chat_id: 'web' },
+      });
+    });
+
     it('serves the web app for its pages and 404 for a missing file', async () => {
       const page = await fetch(`${base}/agents/coder`);
       expect(page.status).toBe(200);

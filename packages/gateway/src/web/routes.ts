@@ -176,6 +176,7 @@ export const routes: Route[] = [
     handle(_input, deps) {
       const ids = Object.keys(deps.config().agents);
       const backlog = deps.store.messages.backlog();
+      const defaultChat = deps.tasks.defaultChat();
       return {
         status: 'ok',
         version: deps.version,
@@ -185,6 +186,10 @@ export const routes: Route[] = [
         active_agents: ids.filter((id) => deps.orchestrator.status(id) !== 'stopped').length,
         telegram: deps.telegram(),
         runtime: deps.runtime,
+        scheduler: {
+          timezone: deps.config().scheduler.timezone,
+          default_chat: { channel: defaultChat.channel, chat_id: defaultChat.chatId },
+        },
         backlog: {
           inbox: backlog.inbox,
           outbox: backlog.outbox,

@@ -4,7 +4,7 @@ import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { splitFieldMessage } from '../api/field-message';
-import { useAgents } from '../api/queries';
+import { useAgents, useStatus } from '../api/queries';
 import { rememberTask } from '../live/cache';
 import {
   CATCH_UP_CHOICES,
@@ -57,6 +57,7 @@ export function TaskForm({
   const editing = task !== undefined;
   const client = useQueryClient();
   const agents = useAgents();
+  const defaultZone = useStatus().data?.scheduler.timezone;
   const id = useId();
   const zones = useMemo(knownZones, []);
   const examples = useMemo(scheduleExamples, []);
@@ -286,7 +287,7 @@ export function TaskForm({
               data-testid="task-timezone"
               value={values.timezone}
               list={`${id}-zones`}
-              placeholder={editing ? task.effective_timezone : 'Europe/Berlin'}
+              placeholder={editing ? task.effective_timezone : (defaultZone ?? 'Europe/Berlin')}
               autoComplete="off"
               autoCapitalize="off"
               spellCheck={false}
@@ -305,7 +306,8 @@ export function TaskForm({
               error={errors.timezone}
               hint={
                 <>
-                  The zone its schedule is read in. Empty: Praktor’s own (<code>scheduler.timezone</code>).
+                  The zone its schedule is read in. Empty: Praktor’s own (<code>scheduler.timezone</code>
+                  {defaultZone ? <>, now {defaultZone}</> : null}).
                 </>
               }
             />

@@ -65,6 +65,7 @@ function status(recent: MessageItem[]): StatusResponse {
     active_agents: 0,
     telegram: 'off',
     runtime: { name: 'local', confinement: 'none' },
+    scheduler: { timezone: 'UTC', default_chat: { channel: 'web', chat_id: 'web' } },
     backlog: { inbox: 0, outbox: 0, failed_deliveries: 0 },
     recent_messages: recent,
   };
