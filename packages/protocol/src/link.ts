@@ -22,6 +22,12 @@ export const InitMessage = z.object({
   resumeSessionId: z.string().min(1).nullable(),
   /** Restricts the tools the model may use; null leaves Claude Code's full tool set. */
   tools: z.array(z.string()).nullable(),
+  /**
+   * Environment for Claude Code and the agent's tools: model API credentials and the agent's own variables, secrets
+   * included. It travels over the link rather than being set on the sandbox, so that no container configuration
+   * (`docker inspect`) holds a secret.
+   */
+  env: z.record(z.string(), z.string()),
 });
 export type InitMessage = z.infer<typeof InitMessage>;
 

@@ -70,6 +70,7 @@ function start(init: InitMessage, paths: RunnerPaths): void {
     tools: init.tools,
     env: {
       ...process.env,
+      ...init.env,
       // The runner is the sandbox's only tenant; Claude Code needs to be told so to run tools unprompted as root.
       IS_SANDBOX: '1',
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',

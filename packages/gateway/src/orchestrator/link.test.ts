@@ -36,6 +36,7 @@ const options: LinkOptions = {
   model: 'claude-test',
   resumeSessionId: null,
   tools: null,
+  env: { ANTHROPIC_API_KEY: 'sk-test' },
   readyTimeoutMs: 2_000,
   onSession: () => {},
   onLog: () => {},
@@ -67,7 +68,7 @@ describe('AgentLink', () => {
     expect(result).toMatchObject({ turnId: '7', status: 'ok', text: 'fine' });
   });
 
-  it('sends the agent, model and session to resume in its first message', async () => {
+  it('sends the agent, model, session to resume and environment in its first message', async () => {
     let init: GatewayToRunner | undefined;
     const sandbox = scriptedSandbox((m, reply) => {
       init = m;
@@ -81,6 +82,7 @@ describe('AgentLink', () => {
       model: 'claude-test',
       resumeSessionId: 'abc',
       tools: ['Read'],
+      env: { ANTHROPIC_API_KEY: 'sk-test' },
     });
   });
 

@@ -19,6 +19,8 @@ export interface LinkOptions {
   model: string;
   resumeSessionId: string | null;
   tools: string[] | null;
+  /** Environment for Claude Code in the sandbox, secrets included. */
+  env: Record<string, string>;
   readyTimeoutMs: number;
   onSession: (sessionId: string) => void;
   onLog: (line: string) => void;
@@ -160,6 +162,7 @@ export class AgentLink {
         model: opts.model,
         resumeSessionId: opts.resumeSessionId,
         tools: opts.tools,
+        env: opts.env,
       });
     });
   }

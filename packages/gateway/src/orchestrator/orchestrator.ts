@@ -28,7 +28,7 @@ export interface OrchestratorDeps {
   bus: EventBus;
   /** The runtime for an agent; throws an error a user can act on when it cannot run there. */
   runtimeFor: (agent: ResolvedAgent) => Runtime;
-  /** The runner's environment for an agent; throws an error a user can act on. */
+  /** The environment Claude Code gets in an agent's sandbox (sent over the link); throws an error a user can act on. */
   agentEnv: (agent: ResolvedAgent) => Record<string, string>;
   /** The files (secrets) to place in an agent's sandbox; throws an error a user can act on. */
   agentFiles: (agent: ResolvedAgent) => SandboxFile[];
@@ -405,7 +405,6 @@ export class Orchestrator {
       const sandbox = await runtime.start({
         agentId: agent.id,
         workspace: safeWorkspaceName(agent.workspace),
-        env,
         files,
       });
       const link = await AgentLink.open(sandbox, {
@@ -413,6 +412,7 @@ export class Orchestrator {
         model: agent.model,
         resumeSessionId: store.sessions.get(agent.id),
         tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
+        env,
         readyTimeoutMs: this.deps.readyTimeoutMs ?? 60_000,
         onSession: (sessionId) => store.sessions.set(agent.id, sessionId),
         onLog: (line) => log.debug({ agent: agent.id }, line),

@@ -27,6 +27,7 @@ const PASS = 'vault passphrase for the docker suite';
 const SA = '{"type":"service_account","private_key_id":"docker0suite0sa0key"}';
 const SSH_KEY = 'ssh-private-key-docker0suite0value';
 const TMP_TOKEN = 'tmp-token-docker0suite0value';
+const ENV_TOKEN = 'env-token-docker0suite0value';
 
 /** Commands the fake model runs with Bash, by the marker the test sends as the message. */
 const commands = new Map<string, string>();
@@ -88,7 +89,7 @@ describe.skipIf(missing !== null)('the Docker runtime', () => {
                   { secret: 'tmp_token', target: '/tmp/token.txt' },
                 ],
               },
-              beta: {},
+              beta: { env: { PROBE_TOKEN: 'secret:env_token' } },
               gamma: {},
               delta: { files: [{ secret: 'gcp_sa', target: '/etc/ssl/sa.json' }] },
             },
@@ -111,6 +112,12 @@ describe.skipIf(missing !== null)('the Docker runtime', () => {
       });
       expect(created.status).toBe(201);
     }
+    const token = await api(base, 'POST', '/api/secrets', {
+      name: 'env_token',
+      value: ENV_TOKEN,
+      agent_ids: ['beta'],
+    });
+    expect(token.status).toBe(201);
   }, TEST_IMAGE_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -150,6 +157,12 @@ describe.skipIf(missing !== null)('the Docker runtime', () => {
       ['volume', `${prefix}-home-alpha`, '/home/praktor', true],
       ['volume', `${prefix}-wk-alpha`, '/workspace/agent', true],
     ]);
+  });
+
+  it('gives the agent its secret variables without putting them in the container’s configuration', async () => {
+    expect(await run('beta', 'printenv PROBE_TOKEN')).toContain(ENV_TOKEN);
+    const info = dockerInspect('container', `${prefix}-agent-beta`);
+    expect(JSON.stringify(info)).not.toContain(ENV_TOKEN);
   });
 
   it('runs the agent as the non-root user, without capabilities and unable to gain any', async () => {

@@ -164,8 +164,8 @@ export class DockerRuntime implements Runtime {
     const name = this.names.container(spec.agentId);
     await this.removeContainer(name);
     const security = hardening(agent.security);
+    // Only where things are: credentials and the agent's variables reach the runner over the link.
     const env = {
-      ...spec.env,
       HOME: HOME_PATH,
       CLAUDE_CONFIG_DIR: `${HOME_PATH}/.claude`,
       PRAKTOR_WORKSPACE: WORKSPACE_PATH,

@@ -61,7 +61,7 @@ export class LocalRuntime implements Runtime {
       const value = process.env[name];
       if (value !== undefined) env[name] = value;
     }
-    Object.assign(env, spec.env, {
+    Object.assign(env, {
       HOME: dirs.home,
       CLAUDE_CONFIG_DIR: join(dirs.home, '.claude'),
       PRAKTOR_WORKSPACE: dirs.workspace,

@@ -9,8 +9,6 @@ export interface SandboxSpec {
   agentId: string;
   /** The agent's workspace name (already safe for paths and container names). */
   workspace: string;
-  /** Environment for the runner, beyond what the runtime itself sets (paths, HOME). */
-  env: Record<string, string>;
   /** Files the sandbox must show at absolute paths (vault secrets from the agent's `files`). */
   files: SandboxFile[];
 }
