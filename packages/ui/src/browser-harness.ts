@@ -3,10 +3,19 @@
  * they check, and where their screenshots go.
  */
 import { fileURLToPath } from 'node:url';
+import { requireCommand } from '@praktor/testkit';
 import { type Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`); never a downloaded browser. */
 export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Null when Chromium is installed; otherwise the reason `suite` is skipped (printed), for `describe.skipIf`.
+ * Under CI a missing Chromium fails the run instead (see requireCommand).
+ */
+export function requireChromium(suite: string): string | null {
+  return requireCommand('chromium', suite, 'apt-get install chromium');
+}
 
 /** Screenshots land in the repository's test output folder. */
 export const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));

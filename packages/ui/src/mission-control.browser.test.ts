@@ -12,20 +12,18 @@ import {
   type ModelReply,
   type ModelRequest,
   reply,
-  requireCommand,
   type Stack,
   startStack,
   TEST_USER_ID,
 } from '@praktor/testkit';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchChromium, PHONE, SCREENSHOTS } from './browser-harness.js';
+import { DESKTOP, launchChromium, PHONE, requireChromium, SCREENSHOTS } from './browser-harness.js';
 
 const PASSWORD = 'test-password';
 const BUILD_SCRIPT = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
 
-const missing = requireCommand('chromium', 'the Mission Control browser tests', 'apt-get install chromium');
-const suite = missing === null ? describe : describe.skip;
+const missing = requireChromium('the Mission Control browser tests');
 
 /** Reads `read` until `check` accepts its value; fails naming `what` and the last value seen. */
 async function eventually<T>(
@@ -48,7 +46,7 @@ async function eventually<T>(
 /** The texts of everything `locator` matches now (no waiting: none is an empty list). */
 const texts = (locator: Locator) => locator.allTextContents();
 
-suite('Mission Control in Chromium', () => {
+describe.skipIf(missing !== null)('Mission Control in Chromium', () => {
   let stack: Stack;
   let browser: Browser;
   let sessionCookie: { name: string; value: string };

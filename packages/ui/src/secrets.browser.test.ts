@@ -18,13 +18,12 @@ import {
   defaultStackConfig,
   type ModelRequest,
   reply,
-  requireCommand,
   type Stack,
   startStack,
 } from '@praktor/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchChromium, PHONE, SCREENSHOTS } from './browser-harness.js';
+import { DESKTOP, launchChromium, PHONE, requireChromium, SCREENSHOTS } from './browser-harness.js';
 
 const PASSWORD = 'test-password';
 const PASSPHRASE = 'vault passphrase of the secrets page test';
@@ -34,8 +33,7 @@ const KEY_TARGET = '/etc/praktor-test/signing.key';
 /** Starting an agent (Claude Code in a sandbox) and one tool call can take a while on a busy machine. */
 const AGENT_TIMEOUT = 120_000;
 
-const missing = requireCommand('chromium', 'the Secrets page browser tests', 'apt-get install chromium');
-const suite = missing === null ? describe : describe.skip;
+const missing = requireChromium('the Secrets page browser tests');
 
 // Values unique to this run, so finding one anywhere means it leaked from here.
 const TOKEN_VALUE = `tok-${randomUUID()}`;
@@ -88,7 +86,7 @@ function model(req: ModelRequest) {
   return reply.text(`echo: ${req.lastUserText}`);
 }
 
-suite('the Secrets page in Chromium', () => {
+describe.skipIf(missing !== null)('the Secrets page in Chromium', () => {
   let stack: Stack;
   let browser: Browser;
   let session: { name: string; value: string };
@@ -517,7 +515,7 @@ suite('the Secrets page in Chromium', () => {
   });
 });
 
-suite('the Secrets page with a locked vault', () => {
+describe.skipIf(missing !== null)('the Secrets page with a locked vault', () => {
   let stack: Stack;
   let browser: Browser;
 

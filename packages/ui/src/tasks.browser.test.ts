@@ -13,13 +13,12 @@ import {
   defaultStackConfig,
   type ModelRequest,
   reply,
-  requireCommand,
   type Stack,
   startStack,
 } from '@praktor/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchChromium, PHONE, SCREENSHOTS } from './browser-harness.js';
+import { DESKTOP, launchChromium, PHONE, requireChromium, SCREENSHOTS } from './browser-harness.js';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
 /** Starting an agent (Claude Code in a sandbox) and one run can take a while on a busy machine. */
@@ -29,8 +28,7 @@ const PROMPT = 'Summarise what was said at the stand-up.';
 const FAILING_PROMPT = 'fail me';
 const REFUSAL = 'the model refuses this one';
 
-const missing = requireCommand('chromium', 'the Tasks page browser tests', 'apt-get install chromium');
-const suite = missing === null ? describe : describe.skip;
+const missing = requireChromium('the Tasks page browser tests');
 
 /** Reads `read` until `check` accepts its value; fails naming `what`. */
 async function eventually<T>(
@@ -64,7 +62,7 @@ function model(req: ModelRequest) {
   return reply.text(`done: ${req.lastUserText}`, { usage: { input_tokens: 1234, output_tokens: 56 } });
 }
 
-suite('the Tasks page in Chromium', () => {
+describe.skipIf(missing !== null)('the Tasks page in Chromium', () => {
   let stack: Stack;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
