@@ -32,3 +32,11 @@ describe('withNewInstructions', () => {
     expect(text.endsWith('\n\nwho are you?')).toBe(true);
   });
 });
+
+describe('PromptLedger across runs', () => {
+  it('finds what an earlier run recorded, as a restarted runner would', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ledger-')), 'instructions');
+    new PromptLedger(dir).record('s-2', 'kept');
+    expect(new PromptLedger(dir).held('s-2')).toBe('kept');
+  });
+});

@@ -12,17 +12,16 @@ const SESSION_ID = /^[A-Za-z0-9-]{1,100}$/;
 
 /** The instructions each session holds, one file per session under `dir`. */
 export class PromptLedger {
+  /** What was read or written in this run, so a turn does not read the disk again. */
+  private readonly known = new Map<string, string | null>();
+
   constructor(private readonly dir: string) {}
 
   /** The instructions `sessionId` holds, or null when the ledger does not know. */
   held(sessionId: string): string | null {
     if (!SESSION_ID.test(sessionId)) return null;
-    try {
-      return readFileSync(join(this.dir, `${sessionId}.txt`), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    if (!this.known.has(sessionId)) this.known.set(sessionId, this.read(sessionId));
+    return this.known.get(sessionId) ?? null;
   }
 
   /** Notes that `sessionId` now holds `prompt`. */
@@ -30,6 +29,16 @@ export class PromptLedger {
     if (!SESSION_ID.test(sessionId)) return;
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(join(this.dir, `${sessionId}.txt`), prompt, { mode: 0o600 });
+    this.known.set(sessionId, prompt);
+  }
+
+  private read(sessionId: string): string | null {
+    try {
+      return readFileSync(join(this.dir, `${sessionId}.txt`), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
   }
 }
 
