@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
+import { statusOf } from './docker-volumes.js';
 
 /** The repository's `images/` folder. */
 const IMAGES_DIR = fileURLToPath(new URL('../../../../images/', import.meta.url));
@@ -233,7 +234,10 @@ export async function buildAgentImage(docker: Docker, opts: ImageBuildOptions): 
   const existing = await docker
     .getImage(opts.tag)
     .inspect()
-    .catch(() => null);
+    .catch((err: unknown) => {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    });
   if (existing?.Config?.Labels?.[INPUTS_LABEL] === inputs) {
     return { tag: opts.tag, built: false, inputs, ms: Date.now() - started };
   }

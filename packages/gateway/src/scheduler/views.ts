@@ -4,7 +4,7 @@
 import type { TaskItem, TaskRunItem } from '@praktor/protocol';
 import type { Config } from '../config/index.js';
 import type { TaskRecord, TaskRunRecord } from '../store/index.js';
-import { describeSchedule, readStoredSchedule, scheduleForEdit } from './schedule.js';
+import { describeSchedule, readStoredSchedule, ScheduleError, scheduleForEdit } from './schedule.js';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -56,7 +56,9 @@ export function taskItem(task: TaskRecord, config: Config, now = Date.now()): Ta
     const schedule = readStoredSchedule(task.schedule);
     display = describeSchedule(schedule, zone);
     edit = scheduleForEdit(schedule, zone);
-  } catch {}
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+  }
   return {
     id: task.id,
     name: task.name,
