@@ -49,23 +49,24 @@ export async function startGateway(
   mkdirSync(config.dataDir, { recursive: true });
   const store = Store.open(config.dataDir);
   const vault = await openVault(config, store, log);
-  // Credentials every agent is given: masked in what agents write, and (with the gateway's own) in the logs.
+  // Every credential the gateway knows is masked in what agents write and in the logs: an agent that finds one
+  // (in a file, in its environment) must not be able to hand it to the chat.
   const credentials = [
     config.defaults.anthropic_api_key,
     config.defaults.oauth_token,
     env.ANTHROPIC_AUTH_TOKEN,
-  ];
-  hideInLogs([...credentials, config.telegram.token, config.web.auth].filter((v): v is string => !!v));
-  const secrets = new AgentSecrets(
-    vault,
-    credentials.filter((v): v is string => !!v),
-  );
+    config.telegram.token,
+    config.web.auth,
+    config.vault.passphrase,
+  ].filter((v): v is string => !!v);
+  hideInLogs(credentials);
+  const secrets = new AgentSecrets(vault, credentials);
   ensureGlobalFiles(config.dataDir);
   const bus = new EventBus((err, event) =>
     log.error({ err: err.message, event: event.type }, 'event listener failed'),
   );
   // Before anything is served: this also removes containers an earlier run left behind.
-  const runtimes = await openRuntimes(() => config, log);
+  const runtimes = await openRuntimes(() => config, log, env);
   const orchestrator: Orchestrator = new Orchestrator({
     config: () => config,
     store,

@@ -18,6 +18,7 @@ import {
   writeLine,
 } from '@praktor/protocol';
 import type { AgentSetup } from './agent-setup.js';
+import { openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
 import { PromptLedger } from './prompt-ledger.js';
 import { ClaudeSession } from './session.js';
@@ -58,7 +59,7 @@ function callGateway(turnId: string | null, request: ToolRequest): Promise<{ ok:
   });
 }
 
-function start(init: InitMessage, paths: RunnerPaths): void {
+function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, string | undefined>): void {
   if (init.protocol !== LINK_PROTOCOL_VERSION) {
     fatal(`the gateway speaks link protocol ${init.protocol}, this runner speaks ${LINK_PROTOCOL_VERSION}`);
   }
@@ -71,6 +72,8 @@ function start(init: InitMessage, paths: RunnerPaths): void {
     env: {
       ...process.env,
       ...init.env,
+      // In a confined sandbox the gateway's sockets are the only ways out, whatever the gateway passed on.
+      ...routes,
       // The runner is the sandbox's only tenant; Claude Code needs to be told so to run tools unprompted as root.
       IS_SANDBOX: '1',
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
@@ -104,10 +107,14 @@ function shutdown(code: number): void {
   process.exit(code);
 }
 
-function onMessage(message: GatewayToRunner, paths: RunnerPaths): void {
+function onMessage(
+  message: GatewayToRunner,
+  paths: RunnerPaths,
+  routes: Record<string, string | undefined>,
+): void {
   if (message.type === 'init') {
     if (session) fatal('init received twice');
-    start(message, paths);
+    start(message, paths, routes);
     return;
   }
   if (!session || !setup) fatal(`"${message.type}" received before init`);
@@ -140,15 +147,17 @@ function onMessage(message: GatewayToRunner, paths: RunnerPaths): void {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let paths: RunnerPaths;
+  let routes: Record<string, string | undefined>;
   try {
     paths = readPaths(process.env);
+    routes = await openGatewayRoutes(process.env);
   } catch (err) {
     fatal((err as Error).message);
   }
   readLines(process.stdin, GatewayToRunnerSchema, {
-    onMessage: (message) => onMessage(message, paths),
+    onMessage: (message) => onMessage(message, paths, routes),
     onError: (err) => log(`ignored a line from the gateway (${err.message}): ${err.line}`),
     // The gateway is gone: nobody is left to answer to.
     onEnd: () => shutdown(0),
@@ -157,4 +166,4 @@ function main(): void {
   process.on('SIGINT', () => shutdown(0));
 }
 
-main();
+void main();

@@ -5,9 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 
-/** The agent user of the image (images/agent/Dockerfile). */
-export const AGENT_UID = 10321;
-
 /** Where the agent's workspace volume is mounted; also the runner's working folder. */
 export const WORKSPACE_PATH = '/workspace/agent';
 /** Where the shared volume (USER.md, CLAUDE.md) is mounted, read-only. */

@@ -14,7 +14,8 @@
  * so every file is owned by the agent, with the configured mode.
  */
 import { posix } from 'node:path';
-import { AGENT_UID, GLOBAL_PATH, HOME_PATH, WORKSPACE_PATH } from './docker-names.js';
+import { GLOBAL_PATH, HOME_PATH, WORKSPACE_PATH } from './docker-names.js';
+import { AGENT_UID } from './layout.js';
 import type { SandboxFile } from './runtime.js';
 import type { TarEntry } from './tar.js';
 

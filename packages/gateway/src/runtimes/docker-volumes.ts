@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { AGENT_UID, type DockerNames, GLOBAL_PATH } from './docker-names.js';
+import { type DockerNames, GLOBAL_PATH } from './docker-names.js';
+import { AGENT_UID } from './layout.js';
 import { firstFileOf, type TarEntry, tarOf } from './tar.js';
 
 /** The files of the gateway's global folder that agents read. */

@@ -8,17 +8,10 @@ import { type Duplex, PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import type { ResolvedAgent } from '../config/index.js';
 import { hardening, tmpfsPaths } from './docker-hardening.js';
-import {
-  AGENT_LABEL,
-  AGENT_UID,
-  DockerNames,
-  GLOBAL_PATH,
-  HOME_PATH,
-  WORKSPACE_PATH,
-} from './docker-names.js';
+import { AGENT_LABEL, DockerNames, GLOBAL_PATH, HOME_PATH, WORKSPACE_PATH } from './docker-names.js';
 import { planSecretFiles } from './docker-secrets.js';
 import { DockerVolumes, statusOf } from './docker-volumes.js';
-import { globalDir } from './layout.js';
+import { AGENT_UID, globalDir } from './layout.js';
 import type { AgentRef, Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
 import { tarOf } from './tar.js';
 

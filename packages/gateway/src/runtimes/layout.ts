@@ -3,6 +3,12 @@
  */
 import { join } from 'node:path';
 
+/**
+ * The user agents run as: in the agent image (images/agent/Dockerfile), and in the local sandbox when the gateway
+ * itself runs as root.
+ */
+export const AGENT_UID = 10321;
+
 /** The folders of one agent, and the one shared by all. */
 export interface AgentDirs {
   /** The agent's workspace: AGENT.md and whatever it makes. */

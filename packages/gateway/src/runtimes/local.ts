@@ -1,23 +1,49 @@
 /**
  * The local runtime: each runner is a child process of the gateway. Where bubblewrap is installed the process is
- * confined to its own folders; without it, it runs with the gateway's own rights (said loudly at start).
+ * confined (see local-confinement.ts); without it, it runs with the gateway's own rights (said loudly at start).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { agentDirs } from './layout.js';
+import type { ResolvedAgent } from '../config/index.js';
+import { openEndpoints, type SandboxEndpoints } from '../egress/sandbox-endpoints.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../log.js';
+import { AGENT_UID, agentDirs } from './layout.js';
+import { type ConfinementPlan, confinementArgs } from './local-confinement.js';
 import type { AgentRef, Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
-import { type FilePlacement, placeFiles } from './secret-files.js';
+import { placeFiles } from './secret-files.js';
 
 const runnerMain = createRequire(import.meta.url).resolve('@praktor/runner');
 
-/** The folder whose node_modules hold the runner's dependencies: the sandbox must see it even under /tmp. */
-function installRoot(from: string): string {
-  for (let dir = dirname(from); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules', '@anthropic-ai', 'claude-agent-sdk'))) return dir;
-  }
-  return dirname(from);
+/** The folder holding `from`'s package.json: the package's root. */
+function packageRoot(from: string): string {
+  let dir = dirname(from);
+  while (!existsSync(join(dir, 'package.json')) && dir !== dirname(dir)) dir = dirname(dir);
+  return dir;
+}
+
+/**
+ * Praktor's code a runner needs, as real paths: the runner and protocol packages and the node_modules that hold
+ * their dependencies (Claude Code among them). Nothing else of the installation (its configuration, its data) is shown.
+ */
+function runnerCode(): string[] {
+  const runner = packageRoot(runnerMain);
+  const protocol = packageRoot(createRequire(runnerMain).resolve('@praktor/protocol'));
+  const sdk = createRequire(runnerMain).resolve('@anthropic-ai/claude-agent-sdk');
+  let modules = dirname(sdk);
+  while (!modules.endsWith('/node_modules') && modules !== dirname(modules)) modules = dirname(modules);
+  return [...new Set([runner, protocol, realpathSync(modules)])];
 }
 
 /** The bubblewrap binary on the PATH, or null. */
@@ -25,26 +51,74 @@ function findBwrap(): string | null {
   try {
     return execFileSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).trim() || null;
   } catch {
+    // `command -v` exits non-zero when there is none: that is the answer, not a failure.
     return null;
   }
 }
 
 /** Variables of the gateway's environment a runner may need to run programs at all. */
-const BASE_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'];
+const BASE_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'];
+
+/**
+ * `/etc/passwd` and `/etc/group` for a sandbox that runs as the agent user: the host's, plus that user with its home,
+ * so that programs asking who they are (`whoami`, `os.userInfo()`) get an answer. Written next to the sockets.
+ */
+function userFiles(endpoints: SandboxEndpoints, home: string): { passwd: string; group: string } {
+  const passwd = join(endpoints.dir, 'passwd');
+  const group = join(endpoints.dir, 'group');
+  const hostFile = (path: string) =>
+    existsSync(path) ? readFileSync(path, 'utf8').replace(/\n?$/, '\n') : '';
+  writeFileSync(
+    passwd,
+    `${hostFile('/etc/passwd')}praktor:x:${AGENT_UID}:${AGENT_UID}:Praktor agent:${home}:/bin/sh\n`,
+    {
+      mode: 0o644,
+    },
+  );
+  writeFileSync(group, `${hostFile('/etc/group')}praktor:x:${AGENT_UID}:\n`, { mode: 0o644 });
+  return { passwd, group };
+}
+
+/** Gives `dir` and everything in it to `owner`, once: links are changed themselves, never followed. */
+function ensureOwned(dir: string, owner: { uid: number; gid: number }): void {
+  if (lstatSync(dir).uid === owner.uid) return;
+  for (const entry of readdirSync(dir, { recursive: true }) as string[]) {
+    lchownSync(join(dir, entry), owner.uid, owner.gid);
+  }
+  lchownSync(dir, owner.uid, owner.gid);
+}
+
+/** What the local runtime needs from the gateway. */
+export interface LocalRuntimeOptions {
+  dataDir: string;
+  /** The agent as configured now (its `network`). */
+  agent: (agentId: string) => ResolvedAgent;
+  /** The model API the gateway forwards confined sandboxes to. */
+  modelApi: URL;
+  /** The configuration file, hidden from sandboxes (it holds credentials); null without one. */
+  configFile: string | null;
+  log: Logger;
+  /** The bubblewrap binary, null for none; found on the PATH when left out. */
+  bwrap?: string | null;
+}
 
 /** Runs runners as child processes, confined with bubblewrap when it is available. */
 export class LocalRuntime implements Runtime {
   readonly name = 'local';
   readonly confinement: string;
   private readonly bwrap: string | null;
+  /** The user sandboxes run as when the gateway runs as root; null keeps the gateway's own user. */
+  private readonly owner: { uid: number; gid: number } | null;
+  private readonly dataDir: string;
 
-  constructor(
-    private readonly dataDir: string,
-    opts: { bwrap?: string | null } = {},
-  ) {
+  constructor(private readonly opts: LocalRuntimeOptions) {
+    this.dataDir = opts.dataDir;
     this.bwrap = opts.bwrap === undefined ? findBwrap() : opts.bwrap;
+    this.owner = this.bwrap && process.getuid?.() === 0 ? { uid: AGENT_UID, gid: AGENT_UID } : null;
+    const user = this.owner ? `as uid ${AGENT_UID}, not root` : 'as the gateway’s user';
     this.confinement = this.bwrap
-      ? 'bubblewrap: writes only its own workspace, home and /tmp; no capabilities; data directory hidden'
+      ? `bubblewrap: ${user}; writes only its own workspace, home and /tmp; no capabilities; ` +
+        'own network namespace (model API and internet only through the gateway); data directory and host sockets hidden'
       : 'none: bubblewrap is not installed, agents run with the gateway user’s rights';
   }
 
@@ -67,22 +141,67 @@ export class LocalRuntime implements Runtime {
       PRAKTOR_WORKSPACE: dirs.workspace,
       PRAKTOR_GLOBAL_DIR: dirs.global,
     });
-    const files = placeFiles(spec.files, {
-      dirs,
-      confined: this.bwrap !== null,
-      hidden: [this.dataDir, '/tmp'],
+    if (!this.bwrap) {
+      const files = placeFiles(spec.files, { dirs, confined: false, hidden: [this.dataDir, '/tmp'] });
+      const child = spawn(process.execPath, [runnerMain], {
+        cwd: dirs.workspace,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      });
+      return new LocalSandbox(child, () => this.cleanUp(spec.agentId, files.cleanup));
+    }
+    if (this.owner) for (const dir of [dirs.workspace, dirs.home]) ensureOwned(dir, this.owner);
+    const endpoints = await openEndpoints({
+      agentId: spec.agentId,
+      modelApi: this.opts.modelApi,
+      internet: this.opts.agent(spec.agentId).network !== 'none',
+      owner: this.owner,
+      log: this.opts.log,
     });
-    const [command, args] = this.bwrap
-      ? [this.bwrap, [...this.confinementArgs(dirs, files), '--', process.execPath, runnerMain]]
-      : [process.execPath, [runnerMain]];
+    let files: ReturnType<typeof placeFiles>;
+    try {
+      files = placeFiles(spec.files, {
+        dirs,
+        confined: true,
+        hidden: [this.dataDir, '/tmp'],
+      });
+    } catch (err) {
+      await endpoints.close();
+      throw err;
+    }
+    const plan: ConfinementPlan = {
+      dataDir: this.dataDir,
+      dirs,
+      files,
+      endpointsDir: endpoints.dir,
+      code: runnerCode(),
+      masked: this.opts.configFile ? [this.opts.configFile] : [],
+      dropTo: this.owner ? { ...this.owner, ...userFiles(endpoints, dirs.home) } : null,
+    };
+    Object.assign(env, endpoints.env);
     // A process group of its own, so stopping it also ends the Claude Code process it started.
-    const child = spawn(command, args, {
+    const child = spawn(this.bwrap, confinementArgs(plan, process.execPath, runnerMain), {
       cwd: dirs.workspace,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    return new LocalSandbox(child, files.cleanup);
+    return new LocalSandbox(child, () =>
+      this.cleanUp(spec.agentId, async () => {
+        files.cleanup();
+        await endpoints.close();
+      }),
+    );
+  }
+
+  /** Runs a sandbox's clean-up; a failure is logged (the sandbox is gone either way), never thrown. */
+  private async cleanUp(agentId: string, cleanup: () => void | Promise<void>): Promise<void> {
+    try {
+      await cleanup();
+    } catch (err) {
+      this.opts.log.error({ agent: agentId, err: messageOf(err) }, 'could not clean up after a sandbox');
+    }
   }
 
   async readWorkspaceFile(agent: AgentRef, name: string): Promise<string | null> {
@@ -102,41 +221,16 @@ export class LocalRuntime implements Runtime {
 
   /** Sandboxes read the global folder itself, so they see every change at once. */
   async publishSharedFiles(): Promise<void> {}
-
-  private confinementArgs(dirs: ReturnType<typeof agentDirs>, files: FilePlacement): string[] {
-    // biome-ignore format: each flag stays on one line with its operands
-    return [
-      '--ro-bind', '/', '/',
-      // Secret files whose folders must be made first (see secret-files.ts).
-      ...files.early,
-      '--dev', '/dev',
-      '--proc', '/proc',
-      '--tmpfs', '/tmp',
-      // Praktor and Node may themselves live under /tmp: show them again, read-only.
-      '--ro-bind', installRoot(runnerMain), installRoot(runnerMain),
-      '--ro-bind', dirname(process.execPath), dirname(process.execPath),
-      // Hide the whole data directory (the database, other agents) and show back only this agent's folders.
-      '--tmpfs', this.dataDir,
-      '--bind', dirs.workspace, dirs.workspace,
-      '--bind', dirs.home, dirs.home,
-      '--ro-bind', dirs.global, dirs.global,
-      ...files.late,
-      '--remount-ro', this.dataDir,
-      '--unshare-pid', '--unshare-ipc', '--unshare-uts',
-      '--cap-drop', 'ALL',
-      '--die-with-parent',
-      '--new-session',
-    ];
-  }
 }
 
 class LocalSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
+  private readonly cleaned: Promise<void>;
   private done = false;
 
   constructor(
     private readonly child: ChildProcess,
-    cleanup: () => void,
+    cleanup: () => Promise<void>,
   ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -148,8 +242,8 @@ class LocalSandbox implements Sandbox {
         resolve({ code: null, signal: null, error: err.message });
       });
     });
-    // Secret files live only as long as the sandbox.
-    void this.exited.then(cleanup);
+    // Secret files and the sandbox's sockets live only as long as the sandbox.
+    this.cleaned = this.exited.then(cleanup);
   }
 
   get stdin() {
@@ -171,6 +265,7 @@ class LocalSandbox implements Sandbox {
     }
     // The runner may be gone while a Claude Code process it started lingers in the group.
     this.signalGroup('SIGKILL');
+    await this.cleaned;
   }
 
   private signalGroup(signal: NodeJS.Signals): void {

@@ -1,0 +1,110 @@
+/**
+ * What a confined local sandbox sees, as bubblewrap arguments. The sandbox starts from an empty root and is shown
+ * only what it needs: the system's programs and libraries read-only, Praktor's runner and its dependencies
+ * read-only, its own workspace and home writable, the shared folder read-only, fresh /tmp, /var/tmp and /run
+ * (so no host Unix socket — Docker's, D-Bus, an ssh-agent, a database — is reachable), a network namespace with
+ * nothing but loopback (its only ways out are the gateway's sockets in /run/praktor), and no capabilities. When the
+ * gateway runs as root, the runner runs as the unprivileged agent user instead, so the host's root-only files
+ * (/etc/shadow) stay closed to it.
+ */
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ENDPOINTS_PATH } from '../egress/sandbox-endpoints.js';
+import type { AgentDirs } from './layout.js';
+import type { FilePlacement } from './secret-files.js';
+
+/** Top-level folders of the host shown read-only: programs, libraries and system settings. */
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
+
+/** Everything that shapes one sandbox's view. */
+export interface ConfinementPlan {
+  dataDir: string;
+  dirs: AgentDirs;
+  files: FilePlacement;
+  /** The folder holding the sandbox's sockets (shown at /run/praktor). */
+  endpointsDir: string;
+  /** Folders of Praktor's own code the runner needs, shown read-only. */
+  code: string[];
+  /** Files that must look empty inside (the configuration file, which holds credentials). */
+  masked: string[];
+  /** When set, the runner drops to this user; else it keeps the gateway's (non-root) user. */
+  dropTo: { uid: number; gid: number; passwd: string; group: string } | null;
+}
+
+/** `--ro-bind` for a real folder, `--symlink` for a link (merged-/usr systems link /bin to usr/bin). */
+function systemArgs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return lstatSync(dir).isSymbolicLink() ? ['--symlink', readlinkSync(dir), dir] : ['--ro-bind', dir, dir];
+}
+
+/**
+ * Makes the folders on the way to each mount point, readable and searchable by everyone: bubblewrap would make
+ * them private to root, which the agent user could not pass through. Folders already there are skipped.
+ */
+class Parents {
+  private readonly made = new Set(['/', '/tmp', '/var', '/var/tmp', '/run', '/dev', '/proc']);
+
+  /** `--dir` arguments for the folders above `target` not made yet. */
+  above(target: string): string[] {
+    const args: string[] = [];
+    const chain: string[] = [];
+    for (let dir = dirname(target); dir !== dirname(dir); dir = dirname(dir)) chain.unshift(dir);
+    for (const dir of chain) {
+      if (this.made.has(dir) || SYSTEM_DIRS.some((system) => isUnder(dir, system))) continue;
+      this.made.add(dir);
+      args.push('--perms', '0755', '--dir', dir);
+    }
+    return args;
+  }
+
+  /** `flag source target`, after the folders above `target`. */
+  mount(flag: string, source: string, target: string): string[] {
+    return [...this.above(target), flag, source, target];
+  }
+}
+
+const isUnder = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
+
+/** The bubblewrap arguments, then the command that runs `main` with `node` inside. */
+export function confinementArgs(plan: ConfinementPlan, node: string, main: string): string[] {
+  const { dirs, files, dataDir } = plan;
+  const drop = plan.dropTo;
+  const parents = new Parents();
+  // biome-ignore format: each flag stays on one line with its operands
+  return [
+    '--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts',
+    '--die-with-parent',
+    '--new-session',
+    ...SYSTEM_DIRS.flatMap(systemArgs),
+    // Secret files whose folders must be made first (see secret-files.ts).
+    ...files.early,
+    '--dev', '/dev',
+    '--proc', '/proc',
+    '--perms', '1777', '--tmpfs', '/tmp',
+    '--perms', '1777', '--tmpfs', '/var/tmp',
+    '--tmpfs', '/run',
+    '--ro-bind', plan.endpointsDir, ENDPOINTS_PATH,
+    ...(drop ? ['--ro-bind', drop.passwd, '/etc/passwd', '--ro-bind', drop.group, '/etc/group'] : []),
+    ...plan.code.flatMap((dir) => parents.mount('--ro-bind', dir, dir)),
+    // Node from the system is already shown with /usr; one installed elsewhere (nvm, /opt) is shown on its own.
+    ...(SYSTEM_DIRS.some((dir) => isUnder(node, dir)) ? [] : parents.mount('--ro-bind', dirname(node), dirname(node))),
+    // The data directory is shown with only this agent's folders in it; the database and other agents stay out.
+    ...parents.above(dataDir), '--perms', '0755', '--tmpfs', dataDir,
+    ...parents.mount('--bind', dirs.workspace, dirs.workspace),
+    ...parents.mount('--bind', dirs.home, dirs.home),
+    ...parents.mount('--ro-bind', dirs.global, dirs.global),
+    ...files.late,
+    '--remount-ro', dataDir,
+    ...plan.masked.flatMap((path) => (existsSync(path) ? ['--ro-bind', '/dev/null', path] : [])),
+    // As root, capabilities are dropped by setpriv together with root itself; otherwise bubblewrap drops them.
+    ...(drop ? [] : ['--cap-drop', 'ALL']),
+    '--',
+    ...(drop
+      ? [
+          'setpriv', `--reuid=${drop.uid}`, `--regid=${drop.gid}`, '--clear-groups',
+          '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--',
+        ]
+      : []),
+    node, main,
+  ];
+}
