@@ -56,6 +56,23 @@ function findBwrap(): string | null {
   }
 }
 
+/**
+ * Why `bwrap` cannot make the namespaces a sandbox needs on this machine (user namespaces switched off for
+ * unprivileged users, a container without the rights), or null when it can.
+ */
+function namespaceProblem(bwrap: string): string | null {
+  try {
+    execFileSync(bwrap, ['--unshare-net', '--unshare-pid', '--ro-bind', '/', '/', 'true'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 10_000,
+    });
+    return null;
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
+    return stderr || messageOf(err);
+  }
+}
+
 /** Variables of the gateway's environment a runner may need to run programs at all. */
 const BASE_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'];
 
@@ -113,13 +130,22 @@ export class LocalRuntime implements Runtime {
 
   constructor(private readonly opts: LocalRuntimeOptions) {
     this.dataDir = opts.dataDir;
-    this.bwrap = opts.bwrap === undefined ? findBwrap() : opts.bwrap;
+    const found = opts.bwrap === undefined ? findBwrap() : opts.bwrap;
+    const problem = found ? namespaceProblem(found) : null;
+    this.bwrap = problem === null ? found : null;
     this.owner = this.bwrap && process.getuid?.() === 0 ? { uid: AGENT_UID, gid: AGENT_UID } : null;
     const user = this.owner ? `as uid ${AGENT_UID}, not root` : 'as the gateway’s user';
-    this.confinement = this.bwrap
-      ? `bubblewrap: ${user}; writes only its own workspace, home and /tmp; no capabilities; ` +
-        'own network namespace (model API and internet only through the gateway); data directory and host sockets hidden'
-      : 'none: bubblewrap is not installed, agents run with the gateway user’s rights';
+    if (this.bwrap) {
+      this.confinement =
+        `bubblewrap: ${user}; writes only its own workspace, home and /tmp; no capabilities; ` +
+        'own network namespace (model API and internet only through the gateway); data directory and host sockets hidden';
+    } else if (problem !== null) {
+      this.confinement =
+        `none: bubblewrap cannot create namespaces here (${problem}); agents run with the gateway user’s rights ` +
+        'and its network — enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or use Docker';
+    } else {
+      this.confinement = 'none: bubblewrap is not installed, agents run with the gateway user’s rights';
+    }
   }
 
   /** Whether runners are confined. */
