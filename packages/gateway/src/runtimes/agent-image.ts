@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
-import { statusOf } from './docker-volumes.js';
+import { unless404 } from './docker-api.js';
 
 /** The repository's `images/` folder. */
 const IMAGES_DIR = fileURLToPath(new URL('../../../../images/', import.meta.url));
@@ -74,7 +74,8 @@ function findPackage(name: string, fromDir: string): string | null {
     const candidate = join(dir, 'node_modules', name);
     try {
       return realpathSync(candidate);
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       if (dir === dirname(dir)) return null;
     }
   }
@@ -231,13 +232,7 @@ export async function buildAgentImage(docker: Docker, opts: ImageBuildOptions): 
   const apt = aptPackages();
   const tree = runnerTree();
   const inputs = inputsHash(tree, base, readFileSync(dockerfile, 'utf8'), apt);
-  const existing = await docker
-    .getImage(opts.tag)
-    .inspect()
-    .catch((err: unknown) => {
-      if (statusOf(err) === 404) return null;
-      throw err;
-    });
+  const existing = await unless404(docker.getImage(opts.tag).inspect());
   if (existing?.Config?.Labels?.[INPUTS_LABEL] === inputs) {
     return { tag: opts.tag, built: false, inputs, ms: Date.now() - started };
   }

@@ -8,17 +8,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { unless404 } from './docker-api.js';
 import { type DockerNames, GLOBAL_PATH } from './docker-names.js';
 import { AGENT_UID } from './layout.js';
 import { firstFileOf, type TarEntry, tarOf } from './tar.js';
 
 /** The files of the gateway's global folder that agents read. */
 const SHARED_FILES = ['USER.md', 'CLAUDE.md'];
-
-/** The HTTP status of a failed Engine API call, if it has one. */
-export function statusOf(err: unknown): number | undefined {
-  return (err as { statusCode?: number }).statusCode;
-}
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -45,14 +41,8 @@ export class DockerVolumes {
   /** The content of `file` (a path below `mountPath`) in volume `volume`, or null when there is no such file. */
   async read(image: string, volume: string, mountPath: string, file: string): Promise<Buffer | null> {
     return this.withHelper(image, volume, mountPath, false, async (helper) => {
-      let archive: NodeJS.ReadableStream;
-      try {
-        archive = await helper.getArchive({ path: `${mountPath}/${file}` });
-      } catch (err) {
-        if (statusOf(err) === 404) return null;
-        throw err;
-      }
-      return firstFileOf(await readAll(archive));
+      const archive = await unless404(helper.getArchive({ path: `${mountPath}/${file}` }));
+      return archive === null ? null : firstFileOf(await readAll(archive));
     });
   }
 
@@ -86,11 +76,6 @@ export class DockerVolumes {
     const next = this.sharedQueue.then(run, run);
     this.sharedQueue = next.catch(() => {});
     return next;
-  }
-
-  /** Whether the shared volume has been filled in this run. */
-  get sharedCopied(): boolean {
-    return this.sharedDigest !== null;
   }
 
   private async withHelper<T>(

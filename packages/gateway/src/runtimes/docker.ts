@@ -7,19 +7,17 @@ import { constants } from 'node:os';
 import { type Duplex, PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import type { ResolvedAgent } from '../config/index.js';
+import { explainDockerError, statusOf, unless404 } from './docker-api.js';
 import { hardening, tmpfsPaths } from './docker-hardening.js';
 import { AGENT_LABEL, DockerNames, GLOBAL_PATH, HOME_PATH, WORKSPACE_PATH } from './docker-names.js';
 import { planSecretFiles } from './docker-secrets.js';
-import { DockerVolumes, statusOf } from './docker-volumes.js';
+import { DockerVolumes } from './docker-volumes.js';
 import { AGENT_UID, globalDir } from './layout.js';
 import type { AgentRef, Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
 import { tarOf } from './tar.js';
 
 /** Networks Docker always has; any other name is a network that must exist (Praktor creates its own). */
 const BUILTIN_NETWORKS = new Set(['none', 'host', 'bridge']);
-
-/** Connection failures that mean the daemon is not there (as opposed to a request it refused). */
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
 
 /** What the Docker runtime needs. */
 export interface DockerRuntimeOptions {
@@ -31,26 +29,6 @@ export interface DockerRuntimeOptions {
   agent: (agentId: string) => ResolvedAgent;
   /** The daemon; default: DOCKER_HOST, else /var/run/docker.sock. */
   docker?: Docker;
-}
-
-/** Where the daemon is, for messages. */
-function daemonAddress(): string {
-  return process.env.DOCKER_HOST || '/var/run/docker.sock';
-}
-
-/**
- * Turns a failed Engine API call into an error a user can act on: an unreachable daemon is said so; anything else
- * keeps the daemon's own message.
- */
-export function explainDockerError(err: unknown): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code !== undefined && UNREACHABLE.has(code)) {
-    return new Error(
-      `Docker is not reachable at ${daemonAddress()} (${code}): start the Docker daemon, or set runtime: local`,
-    );
-  }
-  const json = (err as { json?: { message?: string } }).json;
-  return new Error(json?.message ?? (err as Error).message);
 }
 
 /** Runs each agent in a container of its own. */
@@ -226,22 +204,14 @@ export class DockerRuntime implements Runtime {
 
   /** The image, or an error saying how to build it. */
   private async requireImage(image: string): Promise<string> {
-    try {
-      await this.docker.getImage(image).inspect();
-      return image;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-      const tag = image === 'praktor-agent:latest' ? '' : ` --tag ${image}`;
-      throw new Error(`image ${image} not found: build it with \`praktor image build${tag}\``);
-    }
+    if ((await unless404(this.docker.getImage(image).inspect())) !== null) return image;
+    const tag = image === 'praktor-agent:latest' ? '' : ` --tag ${image}`;
+    throw new Error(`image ${image} not found: build it with \`praktor image build${tag}\``);
   }
 
   private async ensureNetwork(network: string): Promise<void> {
     if (BUILTIN_NETWORKS.has(network) || this.networks.has(network)) return;
-    try {
-      await this.docker.getNetwork(network).inspect();
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+    if ((await unless404(this.docker.getNetwork(network).inspect())) === null) {
       if (network !== this.names.network) {
         throw new Error(`the Docker network ${network} does not exist: create it with docker network create`);
       }
@@ -251,23 +221,11 @@ export class DockerRuntime implements Runtime {
   }
 
   private async volumeExists(name: string): Promise<boolean> {
-    try {
-      await this.docker.getVolume(name).inspect();
-      return true;
-    } catch (err) {
-      if (statusOf(err) === 404) return false;
-      throw err;
-    }
+    return (await unless404(this.docker.getVolume(name).inspect())) !== null;
   }
 
   private async pathExists(container: Docker.Container, path: string): Promise<boolean> {
-    try {
-      await container.infoArchive({ path });
-      return true;
-    } catch (err) {
-      if (statusOf(err) === 404) return false;
-      throw err;
-    }
+    return (await unless404(container.infoArchive({ path }))) !== null;
   }
 
   private async removeContainer(nameOrId: string): Promise<void> {
@@ -368,17 +326,15 @@ class DockerSandbox implements Sandbox {
     let exit: SandboxExit;
     try {
       const { StatusCode } = (await this.container.wait()) as { StatusCode: number };
-      const state = await this.container.inspect().then(
-        (info) => info.State,
-        () => null,
-      );
-      exit = state?.OOMKilled
-        ? {
-            code: StatusCode,
-            signal: signalOf(StatusCode),
-            error: `the container ran out of memory (security.memory_mb: ${memoryMb})`,
-          }
-        : { code: StatusCode, signal: signalOf(StatusCode), error: null };
+      exit = { code: StatusCode, signal: signalOf(StatusCode), error: null };
+      try {
+        // Gone already (removed by someone else): there is nothing more to learn about how it ended.
+        const info = await unless404(this.container.inspect());
+        if (info?.State?.OOMKilled)
+          exit.error = `the container ran out of memory (security.memory_mb: ${memoryMb})`;
+      } catch (err) {
+        exit.error = `it stopped, and Docker could not say why: ${explainDockerError(err).message}`;
+      }
     } catch (err) {
       exit = { code: null, signal: null, error: `lost the container: ${explainDockerError(err).message}` };
     }
