@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import type { Config } from './config/index.js';
+import { DEFAULT_MODEL_API, modelService } from './egress/model-proxy.js';
 import { EventBus } from './events/bus.js';
 import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
@@ -61,12 +62,21 @@ export async function startGateway(
   ].filter((v): v is string => !!v);
   hideInLogs(credentials);
   const secrets = new AgentSecrets(vault, credentials);
+  // Every agent reaches the model API through the gateway, which holds the credentials.
+  const model = modelService(
+    new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API),
+    {
+      apiKey: config.defaults.anthropic_api_key || null,
+      bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
+    },
+    log,
+  );
   ensureGlobalFiles(config.dataDir);
   const bus = new EventBus((err, event) =>
     log.error({ err: err.message, event: event.type }, 'event listener failed'),
   );
   // Before anything is served: this also removes containers an earlier run left behind.
-  const runtimes = await openRuntimes(() => config, log, env);
+  const runtimes = await openRuntimes(() => config, log);
   const orchestrator: Orchestrator = new Orchestrator({
     config: () => config,
     store,
@@ -77,6 +87,7 @@ export async function startGateway(
     redactor: secrets.redactor,
     // The task service is made below, with the scheduler that needs this orchestrator.
     agentTools: taskAgentTools((): TaskService => tasks),
+    serveStream: (_agentId, _service, stream) => model.serve(stream),
     log,
   });
   const inbox = new Inbox({ config: () => config, store, bus, orchestrator });

@@ -6,11 +6,15 @@
  * conversation, the gateway may send `task`s (scheduled runs), each in a fresh session of its own, in parallel; they
  * end with a `result` too. While working, the runner may `call` the gateway for the agent's built-in tools and gets
  * exactly one `reply` per call.
+ *
+ * The link also carries byte streams: the runner opens one (`stream_open`) for each connection Claude Code makes to
+ * the model API, and both sides send its bytes (`stream_data`) until each says it is done (`stream_end`). The
+ * gateway adds the credentials on the way out, so they never enter the sandbox.
  */
 import { z } from 'zod';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
-export const LINK_PROTOCOL_VERSION = 2;
+export const LINK_PROTOCOL_VERSION = 3;
 
 /** First line from the gateway: who the runner is and how to start its session. */
 export const InitMessage = z.object({
@@ -87,6 +91,34 @@ export const ResetMessage = z.object({ type: z.literal('reset') });
 /** Finish and exit; the runner closes the Claude Code process before it goes. */
 export const ShutdownMessage = z.object({ type: z.literal('shutdown') });
 
+/** Services the runner reaches through the link's streams. */
+export const StreamService = z.enum(['model']);
+export type StreamService = z.infer<typeof StreamService>;
+
+/** The runner opens a stream to a service; the gateway connects it, or ends it with an error. */
+export const StreamOpenMessage = z.object({
+  type: z.literal('stream_open'),
+  streamId: z.string().min(1),
+  service: StreamService,
+});
+export type StreamOpenMessage = z.infer<typeof StreamOpenMessage>;
+
+/** Bytes of a stream, base64, in either direction. */
+export const StreamDataMessage = z.object({
+  type: z.literal('stream_data'),
+  streamId: z.string().min(1),
+  data: z.string(),
+});
+export type StreamDataMessage = z.infer<typeof StreamDataMessage>;
+
+/** The sender has nothing more to send on this stream (and, with `error`, why it ended early). */
+export const StreamEndMessage = z.object({
+  type: z.literal('stream_end'),
+  streamId: z.string().min(1),
+  error: z.string().nullable(),
+});
+export type StreamEndMessage = z.infer<typeof StreamEndMessage>;
+
 /** Everything the gateway may send to a runner. */
 export const GatewayToRunner = z.discriminatedUnion('type', [
   InitMessage,
@@ -96,6 +128,8 @@ export const GatewayToRunner = z.discriminatedUnion('type', [
   AbortMessage,
   ResetMessage,
   ShutdownMessage,
+  StreamDataMessage,
+  StreamEndMessage,
 ]);
 export type GatewayToRunner = z.infer<typeof GatewayToRunner>;
 
@@ -165,5 +199,8 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   ResultMessage,
   CallMessage,
   FatalMessage,
+  StreamOpenMessage,
+  StreamDataMessage,
+  StreamEndMessage,
 ]);
 export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

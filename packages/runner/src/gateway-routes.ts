@@ -1,19 +1,27 @@
 /**
- * A confined local sandbox has a network namespace of its own with only loopback in it; its ways out are Unix
- * sockets the gateway serves (PRAKTOR_MODEL_SOCKET, PRAKTOR_INTERNET_SOCKET). Claude Code and the tools it runs
- * speak TCP, so each socket is offered on a loopback port here, and the variables that point programs at them are
- * returned: the model API's base URL, and the HTTP(S) proxy for the internet.
+ * The runner's ways out, as Claude Code and the tools it runs see them: loopback ports inside the sandbox.
+ *
+ * - The model API: every connection to its port travels over the link as a stream; the gateway forwards it to the
+ *   model API and adds the credentials, which never enter the sandbox. Claude Code gets the port as
+ *   `ANTHROPIC_BASE_URL`.
+ * - The internet, in a confined local sandbox: that sandbox has a network of its own with only loopback in it
+ *   (`PRAKTOR_ISOLATED_NETWORK`), and the gateway serves an HTTP proxy on a Unix socket inside it
+ *   (`PRAKTOR_INTERNET_SOCKET`, absent when the agent may not use the network). Its port is given to programs as
+ *   `HTTPS_PROXY`/`HTTP_PROXY`. Elsewhere (Docker) the sandbox's own network is used as it is.
  */
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { StreamOpenMessage } from '@praktor/protocol';
+import type { LinkStreams } from '@praktor/protocol/link-streams';
 
-/** Serves `socketPath` on a free loopback port; resolves with the port. */
-function forward(socketPath: string): Promise<number> {
-  const server: Server = createServer((client) => {
-    const upstream = connect(socketPath);
-    client.pipe(upstream).pipe(client);
-    // Either side going away ends the pair; the other side reports its own failure to its caller.
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
+/** Serves each connection to a free loopback port by piping it to what `upstream` opens; resolves with the port. */
+function forward(upstream: () => Duplex): Promise<number> {
+  const server = createServer((client: Socket) => {
+    const far = upstream();
+    client.pipe(far).pipe(client);
+    // Either side failing ends the pair; the client sees its connection close, as it would on a network.
+    far.on('error', () => client.destroy());
+    client.on('error', () => far.destroy());
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -29,17 +37,25 @@ function forward(socketPath: string): Promise<number> {
 const LOOPBACK = '127.0.0.1,localhost,::1';
 
 /**
- * Opens the forwarders named in `env` and returns the variables for Claude Code: empty outside a confined sandbox.
- * Without an internet socket the agent has no network, and any proxy inherited from the gateway is removed.
+ * Opens the ports and returns the variables that point Claude Code at them. `streams` carries the model API's
+ * connections; `announce` tells the gateway about each new one.
  */
-export async function openGatewayRoutes(env: NodeJS.ProcessEnv): Promise<Record<string, string | undefined>> {
-  const model = env.PRAKTOR_MODEL_SOCKET;
-  if (!model) return {};
-  const routes: Record<string, string | undefined> = {
-    ANTHROPIC_BASE_URL: `http://127.0.0.1:${await forward(model)}`,
-  };
-  const internet = env.PRAKTOR_INTERNET_SOCKET;
-  const proxy = internet ? `http://127.0.0.1:${await forward(internet)}` : undefined;
+export async function openGatewayRoutes(
+  env: NodeJS.ProcessEnv,
+  streams: LinkStreams,
+  announce: (message: StreamOpenMessage) => void,
+): Promise<Record<string, string | undefined>> {
+  let nextStream = 1;
+  const modelPort = await forward(() => {
+    const streamId = String(nextStream++);
+    const stream = streams.create(streamId);
+    announce({ type: 'stream_open', streamId, service: 'model' });
+    return stream;
+  });
+  const routes: Record<string, string | undefined> = { ANTHROPIC_BASE_URL: `http://127.0.0.1:${modelPort}` };
+  if (!env.PRAKTOR_ISOLATED_NETWORK) return routes;
+  const socket = env.PRAKTOR_INTERNET_SOCKET;
+  const proxy = socket ? `http://127.0.0.1:${await forward(() => connect(socket))}` : undefined;
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) routes[name] = proxy;
   routes.NO_PROXY = LOOPBACK;
   routes.no_proxy = LOOPBACK;

@@ -1,8 +1,4 @@
 #!/usr/bin/env node
-/**
- * The runner's entry point: speaks the link on stdin/stdout and drives one Claude session.
- * Stdout carries only link messages; everything meant for people goes to stderr.
- */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +13,11 @@ import {
   type TurnMessage,
   writeLine,
 } from '@praktor/protocol';
+/**
+ * The runner's entry point: speaks the link on stdin/stdout and drives one Claude session.
+ * Stdout carries only link messages; everything meant for people goes to stderr.
+ */
+import { LinkStreams } from '@praktor/protocol/link-streams';
 import type { AgentSetup } from './agent-setup.js';
 import { openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
@@ -43,6 +44,8 @@ function fatal(message: string): never {
   process.exit(1);
 }
 
+/** Byte streams to the gateway: the model API's connections. */
+const streams = new LinkStreams(send);
 let setup: AgentSetup | null = null;
 let session: ClaudeSession | null = null;
 const turns: TurnMessage[] = [];
@@ -72,7 +75,7 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
     env: {
       ...process.env,
       ...init.env,
-      // In a confined sandbox the gateway's sockets are the only ways out, whatever the gateway passed on.
+      // The gateway's routes win over anything passed on: the model API is reached only through the link.
       ...routes,
       // The runner is the sandbox's only tenant; Claude Code needs to be told so to run tools unprompted as root.
       IS_SANDBOX: '1',
@@ -117,6 +120,10 @@ function onMessage(
     start(message, paths, routes);
     return;
   }
+  if (message.type === 'stream_data' || message.type === 'stream_end') {
+    streams.receive(message);
+    return;
+  }
   if (!session || !setup) fatal(`"${message.type}" received before init`);
   switch (message.type) {
     case 'turn':
@@ -152,7 +159,7 @@ async function main(): Promise<void> {
   let routes: Record<string, string | undefined>;
   try {
     paths = readPaths(process.env);
-    routes = await openGatewayRoutes(process.env);
+    routes = await openGatewayRoutes(process.env, streams, send);
   } catch (err) {
     fatal((err as Error).message);
   }

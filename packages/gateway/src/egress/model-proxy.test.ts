@@ -16,6 +16,7 @@ function post(
   port: number,
   path: string,
   body: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Record<string, unknown>; chunks: string[] }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -24,7 +25,7 @@ function post(
         port,
         path,
         method: 'POST',
-        headers: { 'x-api-key': 'key-1', 'content-type': 'application/json' },
+        headers: { 'x-api-key': 'placeholder', 'content-type': 'application/json', ...headers },
       },
       (res) => {
         const chunks: string[] = [];
@@ -42,7 +43,7 @@ describe('the model proxy', () => {
   let proxy: Server;
   let upstreamPort = 0;
   let proxyPort = 0;
-  const seen: { url: string; host: string; key: string; body: string }[] = [];
+  const seen: { url: string; host: string; key: string; authorization: string; body: string }[] = [];
 
   beforeAll(async () => {
     upstream = createServer((req, res) => {
@@ -55,6 +56,7 @@ describe('the model proxy', () => {
           url: req.url ?? '',
           host: req.headers.host ?? '',
           key: String(req.headers['x-api-key']),
+          authorization: String(req.headers.authorization),
           body,
         });
         // A stream in two pieces, the second only after a pause, as the model API streams.
@@ -64,7 +66,13 @@ describe('the model proxy', () => {
       });
     });
     upstreamPort = await listen(upstream);
-    proxy = createServer(modelProxy(new URL(`http://127.0.0.1:${upstreamPort}/prefix/`), log));
+    proxy = createServer(
+      modelProxy(
+        new URL(`http://127.0.0.1:${upstreamPort}/prefix/`),
+        { apiKey: 'real-key', bearer: null },
+        log,
+      ),
+    );
     proxyPort = await listen(proxy);
   });
 
@@ -73,16 +81,30 @@ describe('the model proxy', () => {
     proxy.close();
   });
 
-  it('forwards the request under the base URL’s path, with its body and headers and the upstream’s Host', async () => {
+  it('forwards the request under the base URL’s path, with its body, its headers and the upstream’s Host', async () => {
     const answer = await post(proxyPort, '/v1/messages?beta=true', '{"model":"m"}');
-    expect(seen.at(-1)).toEqual({
+    expect(seen.at(-1)).toMatchObject({
       url: '/prefix/v1/messages?beta=true',
       host: `127.0.0.1:${upstreamPort}`,
-      key: 'key-1',
       body: '{"model":"m"}',
     });
     expect(answer.status).toBe(200);
     expect(answer.headers['request-id']).toBe('req_1');
+  });
+
+  it('puts the gateway’s credentials in place of whatever the sandbox sent', async () => {
+    await post(proxyPort, '/v1/messages', '{}', { authorization: 'Bearer stolen-or-fake' });
+    expect(seen.at(-1)).toMatchObject({ key: 'real-key', authorization: 'undefined' });
+  });
+
+  it('sends a bearer token as Authorization, for OAuth tokens', async () => {
+    const bearerProxy = createServer(
+      modelProxy(new URL(`http://127.0.0.1:${upstreamPort}`), { apiKey: null, bearer: 'oauth-token' }, log),
+    );
+    const port = await listen(bearerProxy);
+    await post(port, '/v1/messages', '{}');
+    bearerProxy.close();
+    expect(seen.at(-1)).toMatchObject({ key: 'undefined', authorization: 'Bearer oauth-token' });
   });
 
   it('streams the answer piece by piece rather than all at the end', async () => {
@@ -95,7 +117,9 @@ describe('the model proxy', () => {
     const closed = createServer();
     const port = await listen(closed);
     closed.close();
-    const dead = createServer(modelProxy(new URL(`http://127.0.0.1:${port}`), log));
+    const dead = createServer(
+      modelProxy(new URL(`http://127.0.0.1:${port}`), { apiKey: null, bearer: null }, log),
+    );
     const deadPort = await listen(dead);
     const answer = await post(deadPort, '/v1/messages', '{}');
     dead.close();

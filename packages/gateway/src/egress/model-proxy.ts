@@ -1,17 +1,19 @@
 /**
- * The model API as a confined sandbox sees it: an HTTP server on a Unix socket that only that sandbox can reach,
- * forwarding every request to the model API the gateway was configured with (`ANTHROPIC_BASE_URL`, else
- * Anthropic's). Streams pass through untouched in both directions.
+ * The model API as every sandbox sees it: the runner carries Claude Code's connections over its link, and the
+ * gateway serves them here, forwarding each request to the model API it was configured with (`ANTHROPIC_BASE_URL`,
+ * else Anthropic's) with the real credentials put in on the way. Sandboxes hold only a placeholder, so no
+ * credential ever enters one. Streams pass through untouched in both directions.
  */
-
-import type { ServerResponse } from 'node:http';
 import {
+  createServer,
   Agent as HttpAgent,
   request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
+  type ServerResponse,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -37,9 +39,43 @@ export function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
 }
 
+/** The credentials the gateway holds for the model API; each is sent as Claude Code would send it. */
+export interface ModelCredentials {
+  /** An API key (`ANTHROPIC_API_KEY`), sent as `x-api-key`. */
+  apiKey: string | null;
+  /** A bearer token (`CLAUDE_CODE_OAUTH_TOKEN` or `ANTHROPIC_AUTH_TOKEN`), sent as `Authorization`. */
+  bearer: string | null;
+}
+
+/** What a sandbox is given instead of each credential it needs: enough for Claude Code to start, useless elsewhere. */
+export const CREDENTIAL_PLACEHOLDER = 'praktor-adds-this-on-the-way-out';
+
+/** `headers` with whatever credentials the sandbox sent replaced by the real ones. */
+function withCredentials(headers: IncomingHttpHeaders, credentials: ModelCredentials): IncomingHttpHeaders {
+  const { 'x-api-key': _key, authorization: _auth, ...rest } = headers;
+  return {
+    ...rest,
+    ...(credentials.apiKey ? { 'x-api-key': credentials.apiKey } : {}),
+    ...(credentials.bearer ? { authorization: `Bearer ${credentials.bearer}` } : {}),
+  };
+}
+
+/** Serves streams opened by sandboxes as HTTP connections to the model proxy. */
+export interface ModelService {
+  /** Serves one connection (a stream from a runner's link). */
+  serve(stream: Duplex): void;
+}
+
+/** The model proxy for streams that come over agents' links. */
+export function modelService(upstream: URL, credentials: ModelCredentials, log: Logger): ModelService {
+  const server = createServer(modelProxy(upstream, credentials, log));
+  return { serve: (stream) => server.emit('connection', stream) };
+}
+
 /** A request handler that forwards to `upstream` (a base URL, possibly with a path prefix). */
 export function modelProxy(
   upstream: URL,
+  credentials: ModelCredentials,
   log: Logger,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const https = upstream.protocol === 'https:';
@@ -60,7 +96,7 @@ export function modelProxy(
         port: upstream.port || undefined,
         method: request.method,
         path: prefix + path,
-        headers: { ...endToEnd(request.headers), host: upstream.host },
+        headers: { ...withCredentials(endToEnd(request.headers), credentials), host: upstream.host },
         agent,
       },
       (incoming) => {

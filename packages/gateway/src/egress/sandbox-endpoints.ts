@@ -1,8 +1,8 @@
 /**
- * The two ways out of a confined local sandbox, each a Unix socket in a folder that is shown inside that sandbox
- * only (at {@link ENDPOINTS_PATH}): the model API, and — when the agent may use the network — the internet, both
- * through the gateway. The sandbox has a network namespace of its own with nothing but loopback in it, so these
- * sockets are its only routes anywhere.
+ * The way to the internet out of a confined local sandbox: a Unix socket in a folder that is shown inside that
+ * sandbox only (at {@link ENDPOINTS_PATH}), served by the gateway's internet proxy, present only when the agent may
+ * use the network. The sandbox has a network namespace of its own with nothing but loopback in it, so this socket
+ * and the link (which carries the model API) are its only routes anywhere.
  */
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { internetProxy } from './internet-proxy.js';
 import { isLocalAddress } from './local-addresses.js';
-import { modelProxy } from './model-proxy.js';
 
 /** Where the sockets' folder appears inside the sandbox. */
 export const ENDPOINTS_PATH = '/run/praktor';
@@ -20,7 +19,7 @@ export const ENDPOINTS_PATH = '/run/praktor';
 export interface SandboxEndpoints {
   /** The folder on the gateway's machine holding the sockets (shown at {@link ENDPOINTS_PATH}). */
   readonly dir: string;
-  /** Variables that tell the runner where the sockets are, as paths inside the sandbox. */
+  /** Variables that tell the runner its network is its own, and where the socket is, as a path inside the sandbox. */
   readonly env: Record<string, string>;
   /** Stops serving and removes the folder. */
   close(): Promise<void>;
@@ -29,8 +28,6 @@ export interface SandboxEndpoints {
 /** What to open for one sandbox. */
 export interface EndpointOptions {
   agentId: string;
-  /** The model API's base URL. */
-  modelApi: URL;
   /** Whether the agent may reach the internet. */
   internet: boolean;
   /** The user the sandbox runs as, when that is not the gateway's own. */
@@ -72,9 +69,7 @@ export async function openEndpoints(opts: EndpointOptions): Promise<SandboxEndpo
   };
   try {
     if (opts.owner) chownSync(dir, opts.owner.uid, opts.owner.gid);
-    const env: Record<string, string> = {
-      PRAKTOR_MODEL_SOCKET: await listen('model.sock', createServer(modelProxy(opts.modelApi, opts.log))),
-    };
+    const env: Record<string, string> = { PRAKTOR_ISOLATED_NETWORK: '1' };
     if (opts.internet) {
       const proxy = internetProxy(
         opts.agentId,

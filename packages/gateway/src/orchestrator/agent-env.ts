@@ -1,8 +1,10 @@
 /**
- * The environment an agent's runner starts with: credentials for the model API and the agent's own variables.
- * Nothing else of the gateway's environment reaches an agent.
+ * The environment an agent's runner starts with: placeholders for the model API's credentials (the gateway adds the
+ * real ones as the requests leave, see egress/model-proxy.ts) and the agent's own variables. Nothing else of the
+ * gateway's environment reaches an agent.
  */
 import type { Config, ResolvedAgent } from '../config/index.js';
+import { CREDENTIAL_PLACEHOLDER } from '../egress/model-proxy.js';
 import type { SandboxFile } from '../runtimes/runtime.js';
 
 /** A reason an agent cannot start that its user must fix; the message says what and where. */
@@ -18,10 +20,8 @@ export interface SecretResolver {
   files(agent: ResolvedAgent): SandboxFile[];
 }
 
-/** Variables passed through from the gateway when set: they shape how Claude Code reaches the model API. */
+/** Variables passed through from the gateway when set: they shape how Claude Code and its tools reach the network. */
 const PASSTHROUGH = [
-  'ANTHROPIC_BASE_URL',
-  'ANTHROPIC_AUTH_TOKEN',
   'API_TIMEOUT_MS',
   'CLAUDE_CODE_MAX_RETRIES',
   'HTTP_PROXY',
@@ -45,8 +45,10 @@ export function agentEnvironment(
     const value = gatewayEnv[name];
     if (value !== undefined && value !== '') env[name] = value;
   }
-  if (config.defaults.anthropic_api_key) env.ANTHROPIC_API_KEY = config.defaults.anthropic_api_key;
-  if (config.defaults.oauth_token) env.CLAUDE_CODE_OAUTH_TOKEN = config.defaults.oauth_token;
+  // Claude Code needs to believe it holds a credential of the right kind; the value is worthless.
+  if (config.defaults.anthropic_api_key) env.ANTHROPIC_API_KEY = CREDENTIAL_PLACEHOLDER;
+  if (config.defaults.oauth_token) env.CLAUDE_CODE_OAUTH_TOKEN = CREDENTIAL_PLACEHOLDER;
+  if (gatewayEnv.ANTHROPIC_AUTH_TOKEN) env.ANTHROPIC_AUTH_TOKEN = CREDENTIAL_PLACEHOLDER;
   env.AGENT_ID = agent.id;
   env.CLAUDE_MODEL = agent.model;
   for (const [name, value] of Object.entries(agent.env)) {

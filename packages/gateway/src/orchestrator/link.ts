@@ -2,6 +2,7 @@
  * The gateway's end of the link to one runner: handshake, one conversation turn at a time beside any number of task
  * runs, the agent's tool calls answered, and the sandbox's death noticed.
  */
+import type { Duplex } from 'node:stream';
 import {
   type CallMessage,
   LINK_PROTOCOL_VERSION,
@@ -9,8 +10,10 @@ import {
   type RunnerToGateway,
   RunnerToGateway as RunnerToGatewaySchema,
   readLines,
+  type StreamService,
   writeLine,
 } from '@praktor/protocol';
+import { LinkStreams } from '@praktor/protocol/link-streams';
 import type { Sandbox, SandboxExit } from '../runtimes/runtime.js';
 
 /** What the link needs to set the runner up and to report what it hears. */
@@ -26,6 +29,8 @@ export interface LinkOptions {
   onLog: (line: string) => void;
   /** Carries out a built-in tool's request; the resolved text goes back to the model. */
   onCall: (call: CallMessage) => Promise<{ ok: boolean; text: string }>;
+  /** Serves a stream the runner opened to `service` (the model API). */
+  serveStream: (service: StreamService, stream: Duplex) => void;
 }
 
 interface PendingTurn {
@@ -117,8 +122,10 @@ export class AgentLink {
         () => fail(`the runner did not get ready within ${opts.readyTimeoutMs / 1000} s`),
         opts.readyTimeoutMs,
       );
+      const streams = new LinkStreams((message) => writeLine(sandbox.stdin, message));
       const closed = sandbox.exited.then((exit) => {
         clearTimeout(timer);
+        streams.destroyAll('the agent’s sandbox stopped');
         if (link) link.onExit(exit);
         else reject(new Error(`the sandbox stopped during start-up (${describeExit(exit)})`));
         return exit;
@@ -133,6 +140,14 @@ export class AgentLink {
       });
       readLines(sandbox.stdout, RunnerToGatewaySchema, {
         onMessage: (message: RunnerToGateway) => {
+          if (message.type === 'stream_open') {
+            opts.serveStream(message.service, streams.create(message.streamId));
+            return;
+          }
+          if (message.type === 'stream_data' || message.type === 'stream_end') {
+            streams.receive(message);
+            return;
+          }
           if (link) {
             link.onMessage(message, opts);
             return;

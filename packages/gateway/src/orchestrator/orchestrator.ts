@@ -3,11 +3,13 @@
  * `max_running` sandboxes at once, scheduled task runs beside the conversation, and every turn's outcome recorded
  * as an answer or a failure the user sees.
  */
+import type { Duplex } from 'node:stream';
 import type {
   AgentStatus,
   CallMessage,
   MessageView,
   ResultMessage,
+  StreamService,
   ToolRequest,
   TurnUsage,
 } from '@praktor/protocol';
@@ -36,6 +38,8 @@ export interface OrchestratorDeps {
   redactor: Redactor;
   /** Carries out an agent's built-in tool requests; absent, the tools answer that they are not available. */
   agentTools?: AgentTools;
+  /** Serves a stream an agent's runner opened over its link to `service` (the model API). */
+  serveStream: (agentId: string, service: StreamService, stream: Duplex) => void;
   log: Logger;
   readyTimeoutMs?: number;
   stopGraceMs?: number;
@@ -417,6 +421,7 @@ export class Orchestrator {
         onSession: (sessionId) => store.sessions.set(agent.id, sessionId),
         onLog: (line) => log.debug({ agent: agent.id }, line),
         onCall: (call) => this.toolCall(agent.id, call),
+        serveStream: (service, stream) => this.deps.serveStream(agent.id, service, stream),
       });
       worker.link = link;
       worker.stopping = false;

@@ -110,8 +110,6 @@ export interface LocalRuntimeOptions {
   dataDir: string;
   /** The agent as configured now (its `network`). */
   agent: (agentId: string) => ResolvedAgent;
-  /** The model API the gateway forwards confined sandboxes to. */
-  modelApi: URL;
   /** The configuration file, hidden from sandboxes (it holds credentials); null without one. */
   configFile: string | null;
   log: Logger;
@@ -180,7 +178,6 @@ export class LocalRuntime implements Runtime {
     if (this.owner) for (const dir of [dirs.workspace, dirs.home]) ensureOwned(dir, this.owner);
     const endpoints = await openEndpoints({
       agentId: spec.agentId,
-      modelApi: this.opts.modelApi,
       internet: this.opts.agent(spec.agentId).network !== 'none',
       owner: this.owner,
       log: this.opts.log,

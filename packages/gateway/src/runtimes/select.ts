@@ -4,7 +4,6 @@
  * left behind (a gateway killed with -9) are removed here, before the gateway serves anything.
  */
 import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
-import { DEFAULT_MODEL_API } from '../egress/model-proxy.js';
 import type { Logger } from '../log.js';
 import type { DockerRuntime } from './docker.js';
 import { LocalRuntime } from './local.js';
@@ -23,20 +22,12 @@ export interface Runtimes {
   publishSharedFiles(): Promise<void>;
 }
 
-/**
- * Sets up the runtimes `config` asks for; never rejects because of Docker (agents that need it are told). `env` is
- * the gateway's environment (`ANTHROPIC_BASE_URL` names the model API confined sandboxes are forwarded to).
- */
-export async function openRuntimes(
-  config: () => Config,
-  log: Logger,
-  env: NodeJS.ProcessEnv,
-): Promise<Runtimes> {
+/** Sets up the runtimes `config` asks for; never rejects because of Docker (agents that need it are told). */
+export async function openRuntimes(config: () => Config, log: Logger): Promise<Runtimes> {
   const current = config();
   const local = new LocalRuntime({
     dataDir: current.dataDir,
     agent: (id) => resolveAgent(config(), id),
-    modelApi: new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API),
     configFile: current.source,
     log,
   });
