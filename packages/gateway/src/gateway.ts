@@ -4,8 +4,9 @@
 import { mkdirSync } from 'node:fs';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
-import type { Config } from './config/index.js';
-import { DEFAULT_MODEL_API, modelService } from './egress/model-proxy.js';
+import { type Config, resolveAgent } from './config/index.js';
+import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
+import { egressServices } from './egress/services.js';
 import { EventBus } from './events/bus.js';
 import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
@@ -62,15 +63,16 @@ export async function startGateway(
   ].filter((v): v is string => !!v);
   hideInLogs(credentials);
   const secrets = new AgentSecrets(vault, credentials);
-  // Every agent reaches the model API through the gateway, which holds the credentials.
-  const model = modelService(
-    new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API),
-    {
+  // Every agent reaches the model API (and, without a network of its own, the internet) through the gateway.
+  const serveStream = egressServices({
+    modelApi: new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API),
+    credentials: {
       apiKey: config.defaults.anthropic_api_key || null,
       bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
     },
+    networkOf: (agentId) => resolveAgent(config, agentId).network,
     log,
-  );
+  });
   ensureGlobalFiles(config.dataDir);
   const bus = new EventBus((err, event) =>
     log.error({ err: err.message, event: event.type }, 'event listener failed'),
@@ -87,7 +89,7 @@ export async function startGateway(
     redactor: secrets.redactor,
     // The task service is made below, with the scheduler that needs this orchestrator.
     agentTools: taskAgentTools((): TaskService => tasks),
-    serveStream: (_agentId, _service, stream) => model.serve(stream),
+    serveStream,
     log,
   });
   const inbox = new Inbox({ config: () => config, store, bus, orchestrator });

@@ -9,7 +9,8 @@
  *
  * The link also carries byte streams: the runner opens one (`stream_open`) for each connection Claude Code makes to
  * the model API, and both sides send its bytes (`stream_data`) until each says it is done (`stream_end`). The
- * gateway adds the credentials on the way out, so they never enter the sandbox.
+ * gateway adds the credentials on the way out, so they never enter the sandbox. Where the sandbox has no network of
+ * its own, its connections to the internet travel the same way, to the gateway's internet proxy.
  */
 import { z } from 'zod';
 
@@ -91,8 +92,8 @@ export const ResetMessage = z.object({ type: z.literal('reset') });
 /** Finish and exit; the runner closes the Claude Code process before it goes. */
 export const ShutdownMessage = z.object({ type: z.literal('shutdown') });
 
-/** Services the runner reaches through the link's streams. */
-export const StreamService = z.enum(['model']);
+/** Services the runner reaches through the link's streams: the model API, and the internet through the gateway's proxy. */
+export const StreamService = z.enum(['model', 'internet']);
 export type StreamService = z.infer<typeof StreamService>;
 
 /** The runner opens a stream to a service; the gateway connects it, or ends it with an error. */

@@ -1,17 +1,17 @@
 /**
- * The runner's ways out, as Claude Code and the tools it runs see them: loopback ports inside the sandbox.
+ * The runner's ways out, as Claude Code and the tools it runs see them: loopback ports inside the sandbox, whose
+ * connections travel over the link as streams (see @praktor/protocol's link.ts).
  *
- * - The model API: every connection to its port travels over the link as a stream; the gateway forwards it to the
- *   model API and adds the credentials, which never enter the sandbox. Claude Code gets the port as
- *   `ANTHROPIC_BASE_URL`.
- * - The internet, in a confined local sandbox: that sandbox has a network of its own with only loopback in it
- *   (`PRAKTOR_ISOLATED_NETWORK`), and the gateway serves an HTTP proxy on a Unix socket inside it
- *   (`PRAKTOR_INTERNET_SOCKET`, absent when the agent may not use the network). Its port is given to programs as
- *   `HTTPS_PROXY`/`HTTP_PROXY`. Elsewhere (Docker) the sandbox's own network is used as it is.
+ * - The model API, always: the gateway forwards it and adds the credentials, which never enter the sandbox. Claude
+ *   Code gets the port as `ANTHROPIC_BASE_URL`.
+ * - The internet, when the sandbox has no network of its own (`PRAKTOR_NETWORK=gateway`): the gateway's proxy
+ *   takes it anywhere but to the gateway's own machine. Programs get the port as `HTTPS_PROXY`/`HTTP_PROXY` (Node's
+ *   own clients too, through `NODE_USE_ENV_PROXY`). With `PRAKTOR_NETWORK=none` there is no internet at all. Without
+ *   the variable the sandbox uses its own network (a Docker network the user chose).
  */
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { StreamOpenMessage } from '@praktor/protocol';
+import type { StreamOpenMessage, StreamService } from '@praktor/protocol';
 import type { LinkStreams } from '@praktor/protocol/link-streams';
 
 /** Serves each connection to a free loopback port by piping it to what `upstream` opens; resolves with the port. */
@@ -35,9 +35,10 @@ function forward(upstream: () => Duplex): Promise<number> {
 
 /** Loopback names no proxy must be asked for. */
 const LOOPBACK = '127.0.0.1,localhost,::1';
+const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
 
 /**
- * Opens the ports and returns the variables that point Claude Code at them. `streams` carries the model API's
+ * Opens the ports and returns the variables that point Claude Code and its tools at them. `streams` carries the
  * connections; `announce` tells the gateway about each new one.
  */
 export async function openGatewayRoutes(
@@ -46,18 +47,22 @@ export async function openGatewayRoutes(
   announce: (message: StreamOpenMessage) => void,
 ): Promise<Record<string, string | undefined>> {
   let nextStream = 1;
-  const modelPort = await forward(() => {
-    const streamId = String(nextStream++);
-    const stream = streams.create(streamId);
-    announce({ type: 'stream_open', streamId, service: 'model' });
-    return stream;
-  });
-  const routes: Record<string, string | undefined> = { ANTHROPIC_BASE_URL: `http://127.0.0.1:${modelPort}` };
-  if (!env.PRAKTOR_ISOLATED_NETWORK) return routes;
-  const socket = env.PRAKTOR_INTERNET_SOCKET;
-  const proxy = socket ? `http://127.0.0.1:${await forward(() => connect(socket))}` : undefined;
-  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) routes[name] = proxy;
+  const overLink = (service: StreamService) =>
+    forward(() => {
+      const streamId = String(nextStream++);
+      const stream = streams.create(streamId);
+      announce({ type: 'stream_open', streamId, service });
+      return stream;
+    });
+  const routes: Record<string, string | undefined> = {
+    ANTHROPIC_BASE_URL: `http://127.0.0.1:${await overLink('model')}`,
+  };
+  const network = env.PRAKTOR_NETWORK;
+  if (network !== 'gateway' && network !== 'none') return routes;
+  const proxy = network === 'gateway' ? `http://127.0.0.1:${await overLink('internet')}` : undefined;
+  for (const name of PROXY_VARIABLES) routes[name] = proxy;
   routes.NO_PROXY = LOOPBACK;
   routes.no_proxy = LOOPBACK;
+  routes.NODE_USE_ENV_PROXY = proxy ? '1' : undefined;
   return routes;
 }

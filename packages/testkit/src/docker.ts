@@ -69,8 +69,8 @@ export function testPrefix(suite: string): string {
 }
 
 /**
- * `config` with agents running in Docker: the test image, host networking (the containers reach the fakes on
- * 127.0.0.1; tests never use a bridge network) and the installation `prefix`.
+ * `config` with agents running in Docker: the test image and the installation `prefix`. The containers have no
+ * network, as by default: the link carries their model API traffic to the gateway, which reaches the fakes.
  */
 export function withDocker(
   config: Record<string, unknown>,
@@ -79,7 +79,7 @@ export function withDocker(
   const defaults = (config.defaults ?? {}) as Record<string, unknown>;
   return {
     ...config,
-    defaults: { ...defaults, runtime: 'docker', image: opts.image, network: 'host' },
+    defaults: { ...defaults, runtime: 'docker', image: opts.image },
     docker: { prefix: opts.prefix },
   };
 }

@@ -54,7 +54,7 @@ describe('resolveAgent', () => {
       image: 'default-image',
       workspace: 'plain',
       runtime: 'docker',
-      network: 'praktor-net',
+      network: null,
       env: {},
       files: [],
       allowedTools: [],
@@ -69,13 +69,13 @@ describe('resolveAgent', () => {
     expect(security.pids_limit).toBe(64);
   });
 
-  test("an agent's network defaults to defaults.network, else the installation's own network", () => {
+  test("an agent's network defaults to defaults.network, else to none of its own (only through the gateway)", () => {
     const own = parseConfig('docker: { prefix: home }\nagents: { a: {} }', {
       env: {},
       source: 'praktor.yaml',
       cwd: '/srv',
     });
-    expect(resolveAgent(own.config, 'a').network).toBe('home-net');
+    expect(resolveAgent(own.config, 'a').network).toBeNull();
     const set = parseConfig('defaults: { network: host }\nagents: { a: {} }', {
       env: {},
       source: 'praktor.yaml',

@@ -12,8 +12,12 @@ export interface ResolvedAgent {
   /** Names the agent's volumes and folders; defaults to the agent's id. */
   workspace: string;
   runtime: RuntimeKind;
-  /** The Docker network the agent's container joins: `none`, `host`, or a network's name. */
-  network: string;
+  /**
+   * How the agent reaches the network. Null (the default): only through the gateway — the sandbox has no network of
+   * its own, and the gateway's proxy takes it to the internet but never to this machine. `none`: not at all. Any
+   * other value names a Docker network the container joins directly (`host`, or a network's name).
+   */
+  network: string | null;
   env: Record<string, string>;
   files: { secret: string; target: string; mode: string }[];
   allowedTools: string[];
@@ -36,7 +40,7 @@ export function resolveAgent(config: Config, id: string): ResolvedAgent {
     image: agent.image || defaults.image,
     workspace: agent.workspace,
     runtime: agent.runtime ?? defaults.runtime,
-    network: agent.network ?? (defaults.network || `${config.docker.prefix}-net`),
+    network: agent.network ?? (defaults.network || null),
     env: agent.env,
     files: agent.files,
     allowedTools: agent.allowed_tools,

@@ -131,7 +131,7 @@ export const configSchema = section({
     anthropic_api_key: text(),
     oauth_token: text(),
     runtime: scalar(readRuntime, 'local', 'one of local, docker, auto'),
-    // Empty: Praktor's own bridge network, `<docker.prefix>-net`.
+    // Empty: no network of the sandbox's own; the internet only through the gateway's proxy.
     network: scalar(readSimpleName, '', 'a Docker network name'),
     security: securitySchema,
   }),

@@ -5,7 +5,6 @@
  * credential ever enters one. Streams pass through untouched in both directions.
  */
 import {
-  createServer,
   Agent as HttpAgent,
   request as httpRequest,
   type IncomingHttpHeaders,
@@ -13,7 +12,6 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Duplex } from 'node:stream';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -58,18 +56,6 @@ function withCredentials(headers: IncomingHttpHeaders, credentials: ModelCredent
     ...(credentials.apiKey ? { 'x-api-key': credentials.apiKey } : {}),
     ...(credentials.bearer ? { authorization: `Bearer ${credentials.bearer}` } : {}),
   };
-}
-
-/** Serves streams opened by sandboxes as HTTP connections to the model proxy. */
-export interface ModelService {
-  /** Serves one connection (a stream from a runner's link). */
-  serve(stream: Duplex): void;
-}
-
-/** The model proxy for streams that come over agents' links. */
-export function modelService(upstream: URL, credentials: ModelCredentials, log: Logger): ModelService {
-  const server = createServer(modelProxy(upstream, credentials, log));
-  return { serve: (stream) => server.emit('connection', stream) };
 }
 
 /** A request handler that forwards to `upstream` (a base URL, possibly with a path prefix). */

@@ -31,6 +31,12 @@ export interface DockerRuntimeOptions {
   docker?: Docker;
 }
 
+/** What tells the runner how its sandbox reaches the network (see runner/src/gateway-routes.ts). */
+function networkEnv(network: string | null): Record<string, string> {
+  if (network === null) return { PRAKTOR_NETWORK: 'gateway' };
+  return network === 'none' ? { PRAKTOR_NETWORK: 'none' } : {};
+}
+
 /** Runs each agent in a container of its own. */
 export class DockerRuntime implements Runtime {
   readonly name = 'docker';
@@ -126,7 +132,7 @@ export class DockerRuntime implements Runtime {
     const workspaceVolume = this.names.workspaceVolume(spec.workspace);
     const homeVolume = this.names.homeVolume(spec.workspace);
     await Promise.all([
-      this.ensureNetwork(agent.network),
+      agent.network === null ? null : this.ensureNetwork(agent.network),
       this.volumes.ensure(workspaceVolume),
       this.volumes.ensure(homeVolume),
       this.volumes.syncShared(image, globalDir(this.opts.dataDir)),
@@ -141,6 +147,7 @@ export class DockerRuntime implements Runtime {
       CLAUDE_CONFIG_DIR: `${HOME_PATH}/.claude`,
       PRAKTOR_WORKSPACE: WORKSPACE_PATH,
       PRAKTOR_GLOBAL_DIR: GLOBAL_PATH,
+      ...networkEnv(agent.network),
     };
     const container = await this.docker.createContainer({
       name,
@@ -161,7 +168,9 @@ export class DockerRuntime implements Runtime {
         // Docker's init forwards the stop signal to the runner and reaps Claude Code's children: a stop takes
         // a fraction of a second instead of the 10 s a PID 1 that ignores SIGTERM would.
         Init: true,
-        NetworkMode: agent.network,
+        // By default the container has no network: the link is its only way out, to the model API and, through the
+        // gateway's proxy, to the internet.
+        NetworkMode: agent.network ?? 'none',
         Mounts: [
           { Type: 'volume', Source: workspaceVolume, Target: WORKSPACE_PATH },
           { Type: 'volume', Source: homeVolume, Target: HOME_PATH },

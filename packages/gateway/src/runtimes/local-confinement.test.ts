@@ -10,7 +10,6 @@ const plan: ConfinementPlan = {
     secrets: '/srv/praktor/data/agents/a/secrets',
   },
   files: { early: [], late: [], cleanup: () => {} },
-  endpointsDir: '/tmp/praktor-net-x',
   code: ['/opt/praktor/node_modules'],
   masked: ['/etc/hostname', '/no/such/file'],
   dropTo: null,
@@ -38,13 +37,6 @@ describe('confinementArgs', () => {
 
   it('gives the sandbox fresh /run, /tmp and /var/tmp, so no host socket is in them', () => {
     expect(uses(args, '--tmpfs', 1).flat()).toEqual(expect.arrayContaining(['/run', '/tmp', '/var/tmp']));
-  });
-
-  it('shows the gateway’s sockets at /run/praktor, after /run is made fresh', () => {
-    const run = args.findIndex((arg, i) => arg === '--tmpfs' && args[i + 1] === '/run');
-    const sockets = args.findIndex((arg, i) => arg === '--ro-bind' && args[i + 2] === '/run/praktor');
-    expect(run).toBeGreaterThan(-1);
-    expect(sockets).toBeGreaterThan(run);
   });
 
   it('makes the folders above each mount point searchable by everyone, outside the system folders', () => {

@@ -3,13 +3,12 @@
  * only what it needs: the system's programs and libraries read-only, Praktor's runner and its dependencies
  * read-only, its own workspace and home writable, the shared folder read-only, fresh /tmp, /var/tmp and /run
  * (so no host Unix socket — Docker's, D-Bus, an ssh-agent, a database — is reachable), a network namespace with
- * nothing but loopback (its only ways out are the gateway's sockets in /run/praktor), and no capabilities. When the
- * gateway runs as root, the runner runs as the unprivileged agent user instead, so the host's root-only files
- * (/etc/shadow) stay closed to it.
+ * nothing but loopback (its only way out is the link to the gateway), and no capabilities. When the gateway runs as
+ * root, the runner runs as the unprivileged agent user instead, so the host's root-only files (/etc/shadow) stay
+ * closed to it.
  */
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ENDPOINTS_PATH } from '../egress/sandbox-endpoints.js';
 import type { AgentDirs } from './layout.js';
 import type { FilePlacement } from './secret-files.js';
 
@@ -21,8 +20,6 @@ export interface ConfinementPlan {
   dataDir: string;
   dirs: AgentDirs;
   files: FilePlacement;
-  /** The folder holding the sandbox's sockets (shown at /run/praktor). */
-  endpointsDir: string;
   /** Folders of Praktor's own code the runner needs, shown read-only. */
   code: string[];
   /** Files that must look empty inside (the configuration file, which holds credentials). */
@@ -83,7 +80,6 @@ export function confinementArgs(plan: ConfinementPlan, node: string, main: strin
     '--perms', '1777', '--tmpfs', '/tmp',
     '--perms', '1777', '--tmpfs', '/var/tmp',
     '--tmpfs', '/run',
-    '--ro-bind', plan.endpointsDir, ENDPOINTS_PATH,
     ...(drop ? ['--ro-bind', drop.passwd, '/etc/passwd', '--ro-bind', drop.group, '/etc/group'] : []),
     ...plan.code.flatMap((dir) => parents.mount('--ro-bind', dir, dir)),
     // Node from the system is already shown with /usr; one installed elsewhere (nvm, /opt) is shown on its own.

@@ -8,15 +8,17 @@ import {
   lchownSync,
   lstatSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ResolvedAgent } from '../config/index.js';
-import { openEndpoints, type SandboxEndpoints } from '../egress/sandbox-endpoints.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AGENT_UID, agentDirs } from './layout.js';
@@ -78,22 +80,19 @@ const BASE_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'];
 
 /**
  * `/etc/passwd` and `/etc/group` for a sandbox that runs as the agent user: the host's, plus that user with its home,
- * so that programs asking who they are (`whoami`, `os.userInfo()`) get an answer. Written next to the sockets.
+ * so that programs asking who they are (`whoami`, `os.userInfo()`) get an answer. Written to a private folder of
+ * their own, removed with the sandbox.
  */
-function userFiles(endpoints: SandboxEndpoints, home: string): { passwd: string; group: string } {
-  const passwd = join(endpoints.dir, 'passwd');
-  const group = join(endpoints.dir, 'group');
+function userFiles(home: string): { dir: string; passwd: string; group: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'praktor-users-'));
+  const passwd = join(dir, 'passwd');
+  const group = join(dir, 'group');
   const hostFile = (path: string) =>
     existsSync(path) ? readFileSync(path, 'utf8').replace(/\n?$/, '\n') : '';
-  writeFileSync(
-    passwd,
-    `${hostFile('/etc/passwd')}praktor:x:${AGENT_UID}:${AGENT_UID}:Praktor agent:${home}:/bin/sh\n`,
-    {
-      mode: 0o644,
-    },
-  );
+  const entry = `praktor:x:${AGENT_UID}:${AGENT_UID}:Praktor agent:${home}:/bin/sh\n`;
+  writeFileSync(passwd, `${hostFile('/etc/passwd')}${entry}`, { mode: 0o644 });
   writeFileSync(group, `${hostFile('/etc/group')}praktor:x:${AGENT_UID}:\n`, { mode: 0o644 });
-  return { passwd, group };
+  return { dir, passwd, group };
 }
 
 /** Gives `dir` and everything in it to `owner`, once: links are changed themselves, never followed. */
@@ -108,7 +107,7 @@ function ensureOwned(dir: string, owner: { uid: number; gid: number }): void {
 /** What the local runtime needs from the gateway. */
 export interface LocalRuntimeOptions {
   dataDir: string;
-  /** The agent as configured now (its `network`). */
+  /** The agent as configured now (its `network`: `none` keeps it off the internet). */
   agent: (agentId: string) => ResolvedAgent;
   /** The configuration file, hidden from sandboxes (it holds credentials); null without one. */
   configFile: string | null;
@@ -176,33 +175,19 @@ export class LocalRuntime implements Runtime {
       return new LocalSandbox(child, () => this.cleanUp(spec.agentId, files.cleanup));
     }
     if (this.owner) for (const dir of [dirs.workspace, dirs.home]) ensureOwned(dir, this.owner);
-    const endpoints = await openEndpoints({
-      agentId: spec.agentId,
-      internet: this.opts.agent(spec.agentId).network !== 'none',
-      owner: this.owner,
-      log: this.opts.log,
-    });
-    let files: ReturnType<typeof placeFiles>;
-    try {
-      files = placeFiles(spec.files, {
-        dirs,
-        confined: true,
-        hidden: [this.dataDir, '/tmp'],
-      });
-    } catch (err) {
-      await endpoints.close();
-      throw err;
-    }
+    const files = placeFiles(spec.files, { dirs, confined: true, hidden: [this.dataDir, '/tmp'] });
+    const users = this.owner ? userFiles(dirs.home) : null;
     const plan: ConfinementPlan = {
       dataDir: this.dataDir,
       dirs,
       files,
-      endpointsDir: endpoints.dir,
       code: runnerCode(),
       masked: this.opts.configFile ? [this.opts.configFile] : [],
-      dropTo: this.owner ? { ...this.owner, ...userFiles(endpoints, dirs.home) } : null,
+      dropTo: this.owner && users ? { ...this.owner, ...users } : null,
     };
-    Object.assign(env, endpoints.env);
+    // The sandbox has a network of its own with only loopback in it: the link is its way out (see gateway-routes.ts
+    // in the runner), to the internet too unless the agent may not use the network.
+    env.PRAKTOR_NETWORK = this.opts.agent(spec.agentId).network === 'none' ? 'none' : 'gateway';
     // A process group of its own, so stopping it also ends the Claude Code process it started.
     const child = spawn(this.bwrap, confinementArgs(plan, process.execPath, runnerMain), {
       cwd: dirs.workspace,
@@ -211,9 +196,9 @@ export class LocalRuntime implements Runtime {
       detached: true,
     });
     return new LocalSandbox(child, () =>
-      this.cleanUp(spec.agentId, async () => {
+      this.cleanUp(spec.agentId, () => {
         files.cleanup();
-        await endpoints.close();
+        if (users) rmSync(users.dir, { recursive: true, force: true });
       }),
     );
   }

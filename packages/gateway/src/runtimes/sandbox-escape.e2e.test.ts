@@ -1,26 +1,33 @@
 /**
- * The ways out of a confined local sandbox, tried as an attacker would: the fake model makes the agent run a probe
- * through Claude Code's real Bash tool, and the test reads what the probe reported. Each finding of the security
- * review that concerns the sandbox is reproduced here and must do no harm: the host's Unix sockets (Docker's among
- * them), Mission Control and the gateway's other ports (directly and through the gateway's own proxy), root-only
- * files, the configuration file with its credentials, and credentials the model might still get hold of.
+ * The ways out of a sandbox, tried as an attacker would, on both runtimes: the fake model makes the agent run a
+ * probe through Claude Code's real Bash tool, and the test reads what the probe reported. Each finding of the
+ * security review that concerns the sandbox is reproduced here and must do no harm: the host's Unix sockets
+ * (Docker's among them), Mission Control and the gateway's other ports (directly and through the gateway's own
+ * proxy), root-only files, the configuration file with its credentials, and credentials the model might still get
+ * hold of.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import {
+  containersOf,
   defaultStackConfig,
+  dockerInspect,
+  ensureTestImage,
   type ModelRequest,
+  removeInstallation,
   reply,
   requireCommand,
+  requireDocker,
   type Stack,
   startStack,
+  TEST_IMAGE_TIMEOUT_MS,
   TEST_USER_ID,
+  testPrefix,
+  withDocker,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const missing = requireCommand('bwrap', 'the sandbox escape suite', 'apt-get install bubblewrap');
 
 const WEB_PASSWORD = 'correct-horse-battery';
 const VAULT_PASSPHRASE = 'vault-passphrase-for-tests';
@@ -76,102 +83,135 @@ function ownAddress(): string | null {
   return null;
 }
 
-describe.skipIf(missing !== null)('escaping the local sandbox', () => {
-  let stack: Stack;
-  let canary: Server;
-  const canaryPath = `/run/praktor-canary-${process.pid}.sock`;
-  let report = '';
+/** The escape suite for one runtime; `config` adds the runtime's settings to the stack's configuration. */
+function describeEscape(
+  runtime: string,
+  config: (base: Record<string, unknown>) => Record<string, unknown>,
+  more: () => void = () => {},
+) {
+  describe(`escaping the ${runtime} sandbox`, () => {
+    let stack: Stack;
+    let canary: Server;
+    const canaryPath = `/run/praktor-canary-${process.pid}-${runtime}.sock`;
+    let report = '';
 
-  beforeAll(async () => {
-    // A host Unix socket the test owns: if the sandbox could see the host's /run, it could connect to it.
-    rmSync(canaryPath, { force: true });
-    canary = createServer((socket) => socket.end('canary\n'));
-    await new Promise<void>((resolve) => canary.listen(canaryPath, resolve));
-    stack = await startStack({
-      config: (urls) => ({
-        ...defaultStackConfig(urls),
-        web: { auth: WEB_PASSWORD },
-        vault: { passphrase: VAULT_PASSPHRASE },
-      }),
-      handler: (req: ModelRequest) => {
-        if (req.kind !== 'main') return reply.text('side call');
-        if (req.lastUserText === 'escape') {
-          const hostIp = ownAddress();
-          const env = [
-            `PROBE_CONFIG=${join(stack.praktor.home, 'praktor.yaml')}`,
-            `PROBE_CANARY=${canaryPath}`,
-            `PROBE_WEB_PORT=${new URL(stack.praktor.webUrl).port}`,
-            ...(hostIp ? [`PROBE_HOST_IP=${hostIp}`] : []),
-          ].join(' ');
-          return reply.toolUse('Bash', { command: `${env} node probe.cjs`, description: 'try the ways out' });
-        }
-        if (req.toolResults.length > 0) {
-          // A model that got hold of every credential anyway tries to hand them to the chat.
-          return reply.text(
-            `probe done. token ${stack.telegram.token}, password ${WEB_PASSWORD}, vault ${VAULT_PASSPHRASE}`,
-          );
-        }
-        return reply.text('nothing to do');
-      },
+    beforeAll(async () => {
+      // A host Unix socket the test owns: if the sandbox could see the host's /run, it could connect to it.
+      rmSync(canaryPath, { force: true });
+      canary = createServer((socket) => socket.end('canary\n'));
+      await new Promise<void>((resolve) => canary.listen(canaryPath, resolve));
+      stack = await startStack({
+        config: (urls) =>
+          config({
+            ...defaultStackConfig(urls),
+            web: { auth: WEB_PASSWORD },
+            vault: { passphrase: VAULT_PASSPHRASE },
+          }),
+        handler: (req: ModelRequest) => {
+          if (req.kind !== 'main') return reply.text('side call');
+          if (req.lastUserText === 'escape') {
+            const hostIp = ownAddress();
+            const env = [
+              `PROBE_CONFIG=${join(stack.praktor.home, 'praktor.yaml')}`,
+              `PROBE_CANARY=${canaryPath}`,
+              `PROBE_WEB_PORT=${new URL(stack.praktor.webUrl).port}`,
+              ...(hostIp ? [`PROBE_HOST_IP=${hostIp}`] : []),
+            ].join(' ');
+            const command = `cat > /tmp/probe.cjs <<'PROBE'\n${PROBE}\nPROBE\n${env} node /tmp/probe.cjs`;
+            return reply.toolUse('Bash', { command, description: 'try the ways out' });
+          }
+          if (req.toolResults.length > 0) {
+            // A model that got hold of every credential anyway tries to hand them to the chat.
+            return reply.text(
+              `probe done. token ${stack.telegram.token}, password ${WEB_PASSWORD}, vault ${VAULT_PASSPHRASE}`,
+            );
+          }
+          return reply.text('nothing to do');
+        },
+      });
+      stack.telegram.sendText({ userId: TEST_USER_ID, text: 'escape' });
+      await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID).length > 0, 120_000);
+      report = stack.anthropic.requests.find((r) => r.toolResults.length > 0)?.toolResults[0]?.content ?? '';
+    }, TEST_IMAGE_TIMEOUT_MS);
+
+    afterAll(async () => {
+      await stack?.close();
+      canary?.close();
     });
-    const workspace = join(stack.praktor.dataDir, 'agents', 'general', 'workspace');
-    mkdirSync(workspace, { recursive: true });
-    writeFileSync(join(workspace, 'probe.cjs'), PROBE);
-    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'escape' });
-    await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID).length > 0, 60_000);
-    report = stack.anthropic.requests.find((r) => r.toolResults.length > 0)?.toolResults[0]?.content ?? '';
-  });
 
-  afterAll(async () => {
-    await stack?.close();
-    canary?.close();
-  });
+    it('ran the probe to its end', () => {
+      expect(report).toContain('PROBE_DONE');
+    });
 
-  it('ran the probe to its end', () => {
-    expect(report).toContain('PROBE_DONE');
-  });
+    it('shows the sandbox no host Unix socket: not Docker’s, not any other in /run', () => {
+      expect(existsSync(canaryPath)).toBe(true);
+      expect(report).toContain('CANARY_FAILED ENOENT');
+      expect(report).toContain('DOCKER_FAILED ENOENT');
+    });
 
-  it('shows the sandbox no host Unix socket: not Docker’s, not any other in /run', () => {
-    expect(existsSync(canaryPath)).toBe(true);
-    expect(report).toContain('CANARY_FAILED ENOENT');
-    expect(report).toContain('DOCKER_FAILED ENOENT');
-  });
+    it('cannot reach Mission Control on loopback: the sandbox has no network of its own', () => {
+      expect(report).toContain('WEB_FAILED ECONNREFUSED');
+    });
 
-  it('cannot reach Mission Control on loopback: the sandbox has a network of its own', () => {
-    expect(report).toContain('WEB_FAILED ECONNREFUSED');
-  });
+    it('cannot reach this machine through the gateway’s internet proxy, by any name', () => {
+      expect(report).toContain('PROXY=set');
+      for (const label of ['WEB', 'LOCALHOST', 'V6', 'MAPPED', 'METADATA'])
+        expect(report).toContain(`${label}_PROXY_403`);
+      if (ownAddress()) expect(report).toContain('HOST_IP_PROXY_403');
+    });
 
-  it('cannot reach this machine through the gateway’s internet proxy, by any name', () => {
-    expect(report).toContain('PROXY=set');
-    for (const label of ['WEB', 'LOCALHOST', 'V6', 'MAPPED', 'METADATA'])
-      expect(report).toContain(`${label}_PROXY_403`);
-    if (ownAddress()) expect(report).toContain('HOST_IP_PROXY_403');
-  });
+    it('logs every refused connection with the agent that tried', () => {
+      const refused = stack.praktor.logs().filter((line) => line.msg === 'outbound connection refused');
+      expect(refused.length).toBeGreaterThanOrEqual(5);
+      expect(refused.every((line) => line.agent === 'general')).toBe(true);
+    });
 
-  it('logs every refused connection with the agent that tried', () => {
-    const refused = stack.praktor.logs().filter((line) => line.msg === 'outbound connection refused');
-    expect(refused.length).toBeGreaterThanOrEqual(5);
-    expect(refused.every((line) => line.agent === 'general')).toBe(true);
-  });
-
-  it('runs the agent as an unprivileged user, so root-only files stay closed', () => {
-    if (process.getuid?.() === 0) {
-      expect(report).toContain('UID=10321');
-      expect(report).toContain('SHADOW_EACCES');
-    } else {
+    it('runs the agent as an unprivileged user, so root-only files stay closed', () => {
+      if (process.getuid?.() === 0) expect(report).toContain('UID=10321');
       expect(report).toMatch(/SHADOW_(EACCES|ENOENT)/);
-    }
-  });
+    });
 
-  it('cannot read the configuration file, which holds credentials', () => {
-    expect(report).toMatch(/CONFIG_BYTES=0|CONFIG_ENOENT|CONFIG_EACCES/);
-  });
+    it('cannot read the configuration file, which holds credentials', () => {
+      expect(report).toMatch(/CONFIG_BYTES=0|CONFIG_ENOENT|CONFIG_EACCES/);
+    });
 
-  it('masks every credential the gateway knows in what the agent writes to the chat', () => {
-    const answer = stack.telegram.messagesIn(TEST_USER_ID).at(-1)?.text ?? '';
-    expect(answer).toContain('probe done');
-    for (const secret of [stack.telegram.token, WEB_PASSWORD, VAULT_PASSPHRASE])
-      expect(answer).not.toContain(secret);
-    expect(answer).toContain('[REDACTED]');
+    it('masks every credential the gateway knows in what the agent writes to the chat', () => {
+      const answer = stack.telegram.messagesIn(TEST_USER_ID).at(-1)?.text ?? '';
+      expect(answer).toContain('probe done');
+      for (const secret of [stack.telegram.token, WEB_PASSWORD, VAULT_PASSPHRASE])
+        expect(answer).not.toContain(secret);
+      expect(answer).toContain('[REDACTED]');
+    });
+
+    more();
   });
+}
+
+const noBwrap = requireCommand('bwrap', 'the local sandbox escape suite', 'apt-get install bubblewrap');
+const noDocker = requireDocker('the Docker sandbox escape suite');
+
+describe.skipIf(noBwrap !== null)('local', () => {
+  describeEscape('local', (base) => base);
+});
+
+describe.skipIf(noDocker !== null)('docker', () => {
+  const prefix = testPrefix('escape');
+  let image = '';
+  beforeAll(() => {
+    image = ensureTestImage();
+  }, TEST_IMAGE_TIMEOUT_MS);
+  afterAll(() => removeInstallation(prefix));
+  describeEscape(
+    'Docker',
+    (base) => withDocker(base, { prefix, image }),
+    () => {
+      it('gives the container no network of its own by default: the link is its only way out', () => {
+        const [container] = containersOf(prefix);
+        const info = dockerInspect('container', container?.id ?? '') as {
+          HostConfig: { NetworkMode: string };
+        };
+        expect(info.HostConfig.NetworkMode).toBe('none');
+      });
+    },
+  );
 });

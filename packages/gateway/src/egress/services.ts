@@ -1,0 +1,53 @@
+/**
+ * What the gateway serves on the streams agents' runners open over their links: the model API (credentials added on
+ * the way out) and, for sandboxes with no network of their own, the internet through the gateway's proxy, which
+ * never lets an agent reach this machine. An agent whose `network` is `none` gets no internet, whatever its runner asks.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { StreamService } from '@praktor/protocol';
+import type { Logger } from '../log.js';
+import { internetProxy } from './internet-proxy.js';
+import { isLocalAddress } from './local-addresses.js';
+import { type ModelCredentials, modelProxy } from './model-proxy.js';
+
+/** What the services need to know. */
+export interface EgressOptions {
+  /** The model API's base URL. */
+  modelApi: URL;
+  credentials: ModelCredentials;
+  /** The agent's `network` as configured now (`none`: no internet). */
+  networkOf: (agentId: string) => string | null;
+  log: Logger;
+}
+
+/** Serves one stream an agent's runner opened to `service`. */
+export type ServeStream = (agentId: string, service: StreamService, stream: Duplex) => void;
+
+const LOCAL = 'is on this machine, and agents may not reach local services';
+
+/** The gateway's egress: one model proxy for all agents, one internet proxy per agent (its log names the agent). */
+export function egressServices(opts: EgressOptions): ServeStream {
+  const model = createServer(modelProxy(opts.modelApi, opts.credentials, opts.log));
+  const internet = new Map<string, Server>();
+  const internetFor = (agentId: string): Server => {
+    let server = internet.get(agentId);
+    if (!server) {
+      const proxy = internetProxy(agentId, (address) => (isLocalAddress(address) ? LOCAL : null), opts.log);
+      server = createServer(proxy.onRequest);
+      server.on('connect', proxy.onConnect);
+      internet.set(agentId, server);
+    }
+    return server;
+  };
+  return (agentId, service, stream) => {
+    if (service === 'model') {
+      model.emit('connection', stream);
+    } else if (opts.networkOf(agentId) === 'none') {
+      opts.log.warn({ agent: agentId }, 'an agent without network asked for the internet; refused');
+      stream.destroy(new Error('this agent may not use the network (network: none)'));
+    } else {
+      internetFor(agentId).emit('connection', stream);
+    }
+  };
+}
