@@ -170,11 +170,28 @@ describe('AgentLink', () => {
     const link = await AgentLink.open(sandbox, options);
     const first = link.task('t1', 'report', () => {});
     const second = link.task('t2', 'remind', () => {});
-    expect(link.runningTasks).toBe(2);
+    expect(() => link.task('t2', 'remind again', () => {})).toThrow(
+      'turn t2 is already running on this link',
+    );
     await link.turn('10', 'hello', () => {});
     expect(await first).toMatchObject({ turnId: 't1', text: 'task t1' });
     expect(await second).toMatchObject({ turnId: 't2', text: 'task t2' });
-    expect(link.runningTasks).toBe(0);
+    // Ended, so its id may run again.
+    expect(() => link.task('t2', 'remind again', () => {})).not.toThrow();
+  });
+
+  it('hands every line the runner writes to stderr to onLog, blank ones left out', async () => {
+    const lines: string[] = [];
+    const sandbox = scriptedSandbox((m, reply) => {
+      if (m.type === 'init') reply(READY);
+    });
+    await AgentLink.open(sandbox, { ...options, onLog: (line) => lines.push(line) });
+    const stderr = sandbox.stderr as PassThrough;
+    stderr.write('first li');
+    stderr.write('ne\n\nsecond line\r\nthird');
+    stderr.end();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual(['first line', 'second line', 'third']);
   });
 
   it('ends every task run with an error when the sandbox dies', async () => {
