@@ -14,6 +14,7 @@ import type { Redactor } from './redactor.js';
 import { type AgentTools, answerToolCall } from './tool-calls.js';
 import { type TaskOutcome, TurnRunner } from './turns.js';
 
+// Other rooms import from here only: the facade is the orchestrator's public face.
 export type { AgentTools, StopReason, TaskOutcome };
 
 /** What the orchestrator works with. */
