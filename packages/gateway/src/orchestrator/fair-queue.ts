@@ -8,19 +8,12 @@ export class FairQueue<T> {
   /** When each chat last had a turn (a chat without an entry counts as served before every other). */
   private readonly lastServed = new Map<string, number>();
   private turns = 0;
-  private count = 0;
-
-  /** How many items wait. */
-  get size(): number {
-    return this.count;
-  }
 
   /** Adds `item` behind the items of the same chat. */
   push(chat: string, item: T): void {
     const items = this.waiting.get(chat);
     if (items) items.push(item);
     else this.waiting.set(chat, [item]);
-    this.count++;
   }
 
   /** Takes the next item: the first of the waiting chat served longest ago (ties: the one waiting longest). */
@@ -38,7 +31,6 @@ export class FairQueue<T> {
     const items = this.waiting.get(next) as T[];
     const item = items.shift() as T;
     if (items.length === 0) this.waiting.delete(next);
-    this.count--;
     this.lastServed.set(next, ++this.turns);
     this.forgetOldTurns();
     return item;
@@ -48,7 +40,6 @@ export class FairQueue<T> {
   clear(): T[] {
     const items = [...this.waiting.values()].flat();
     this.waiting.clear();
-    this.count = 0;
     return items;
   }
 
