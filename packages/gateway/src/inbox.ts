@@ -36,12 +36,12 @@ export class Inbox {
     if (duplicate) return { message, route: null, duplicate };
     this.deps.bus.emit({ type: 'message', message });
     const chosen: Route = opts.forceAgent
-      ? { agentId: opts.forceAgent, text: incoming.text, via: 'prefix' }
+      ? { agentId: opts.forceAgent, text: incoming.text, via: 'direct' }
       : this.route(message.text, opts.repliedToAgent ?? null);
     const routed = store.messages.route(message.id, chosen.agentId, chosen.text);
     bus.emit({ type: 'message', message: routed });
     if (incoming.chatId !== null) store.chats.setLastAgent(incoming.channel, incoming.chatId, chosen.agentId);
-    orchestrator.enqueue(chosen.agentId, message.id);
+    orchestrator.enqueue(chosen.agentId, routed);
     return { message: routed, route: chosen, duplicate };
   }
 
@@ -55,12 +55,14 @@ export class Inbox {
     const open = store.messages.openInbound();
     for (const message of open) {
       let agentId = message.agentId;
+      let queued = message;
       if (message.state === 'received' || agentId === null || !Object.hasOwn(agents, agentId)) {
         const chosen = this.route(message.text, null);
         agentId = chosen.agentId;
-        bus.emit({ type: 'message', message: store.messages.route(message.id, chosen.agentId, chosen.text) });
+        queued = store.messages.route(message.id, chosen.agentId, chosen.text);
+        bus.emit({ type: 'message', message: queued });
       }
-      orchestrator.enqueue(agentId, message.id);
+      orchestrator.enqueue(agentId, queued);
     }
     return open.length;
   }

@@ -48,7 +48,7 @@ export const GatewayEvent = z.discriminatedUnion('type', [
     type: z.literal('agent_status'),
     agentId: z.string(),
     status: AgentStatus,
-    /** Why it changed, for stops: `idle_timeout`, `manual`, `shutdown`, `evicted`, `crashed`, `config`. */
+    /** Why it changed, for stops: `idle_timeout`, `manual`, `shutdown`, `evicted`, `crashed`, `failed` (to start). */
     reason: z.string().nullable(),
   }),
   z.object({ type: z.literal('delta'), agentId: z.string(), messageId: z.number().int(), text: z.string() }),

@@ -41,6 +41,7 @@ const options: LinkOptions = {
   onSession: () => {},
   onLog: () => {},
   onCall: async () => ({ ok: true, text: 'done' }),
+  serveStream: (_service, stream) => stream.destroy(new Error('no service in this test')),
 };
 
 const READY = { type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion: 'test' };
@@ -170,11 +171,28 @@ describe('AgentLink', () => {
     const link = await AgentLink.open(sandbox, options);
     const first = link.task('t1', 'report', () => {});
     const second = link.task('t2', 'remind', () => {});
-    expect(link.runningTasks).toBe(2);
+    expect(() => link.task('t2', 'remind again', () => {})).toThrow(
+      'turn t2 is already running on this link',
+    );
     await link.turn('10', 'hello', () => {});
     expect(await first).toMatchObject({ turnId: 't1', text: 'task t1' });
     expect(await second).toMatchObject({ turnId: 't2', text: 'task t2' });
-    expect(link.runningTasks).toBe(0);
+    // Ended, so its id may run again.
+    expect(() => link.task('t2', 'remind again', () => {})).not.toThrow();
+  });
+
+  it('hands every line the runner writes to stderr to onLog, blank ones left out', async () => {
+    const lines: string[] = [];
+    const sandbox = scriptedSandbox((m, reply) => {
+      if (m.type === 'init') reply(READY);
+    });
+    await AgentLink.open(sandbox, { ...options, onLog: (line) => lines.push(line) });
+    const stderr = sandbox.stderr as PassThrough;
+    stderr.write('first li');
+    stderr.write('ne\n\nsecond line\r\nthird');
+    stderr.end();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual(['first line', 'second line', 'third']);
   });
 
   it('ends every task run with an error when the sandbox dies', async () => {
@@ -233,5 +251,33 @@ describe('AgentLink', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(reply).toEqual({ type: 'reply', callId: 'c2', ok: false, text: 'Error: task x not found' });
+  });
+
+  it('serves a stream the runner opens, carrying its bytes both ways', async () => {
+    const received: string[] = [];
+    const sandbox = scriptedSandbox((m, reply) => {
+      if (m.type === 'init') {
+        reply(READY);
+        reply({ type: 'stream_open', streamId: '1', service: 'model' });
+        reply({ type: 'stream_data', streamId: '1', data: Buffer.from('ping').toString('base64') });
+        reply({ type: 'stream_end', streamId: '1', error: null });
+      }
+      if (m.type === 'stream_data') received.push(Buffer.from(m.data, 'base64').toString());
+      if (m.type === 'stream_end') received.push('<end>');
+    });
+    const served: string[] = [];
+    await AgentLink.open(sandbox, {
+      ...options,
+      serveStream: (service, stream) => {
+        served.push(service);
+        stream.on('data', (chunk: Buffer) => {
+          served.push(chunk.toString());
+          stream.end('pong');
+        });
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(served).toEqual(['model', 'ping']);
+    expect(received).toEqual(['pong', '<end>']);
   });
 });

@@ -2,6 +2,7 @@
  * The gateway's end of the link to one runner: handshake, one conversation turn at a time beside any number of task
  * runs, the agent's tool calls answered, and the sandbox's death noticed.
  */
+import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import {
   type CallMessage,
@@ -85,11 +86,6 @@ export class AgentLink {
     });
   }
 
-  /** How many task runs are in progress. */
-  get runningTasks(): number {
-    return this.tasks.size;
-  }
-
   /** Asks the runner to stop the conversation's turn in progress (task runs go on). */
   abort(): void {
     writeLine(this.sandbox.stdin, { type: 'abort' });
@@ -130,13 +126,8 @@ export class AgentLink {
         else reject(new Error(`the sandbox stopped during start-up (${describeExit(exit)})`));
         return exit;
       });
-      sandbox.stderr.setEncoding('utf8');
-      let partial = '';
-      sandbox.stderr.on('data', (chunk: string) => {
-        partial += chunk;
-        const lines = partial.split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) if (line.trim() !== '') opts.onLog(line);
+      createInterface({ input: sandbox.stderr, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+        if (line.trim() !== '') opts.onLog(line);
       });
       readLines(sandbox.stdout, RunnerToGatewaySchema, {
         onMessage: (message: RunnerToGateway) => {

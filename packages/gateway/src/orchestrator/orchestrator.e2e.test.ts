@@ -1,6 +1,6 @@
 /**
  * The orchestrator's promises, checked on a real gateway: limits on running agents, idle stops that spare working
- * agents, and stopping or resetting an agent from Telegram.
+ * agents, chats taking turns at a busy agent, and stopping or resetting an agent from Telegram.
  */
 import { type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,9 +9,12 @@ function echo(req: ModelRequest) {
   return req.kind === 'main' ? reply.text(`heard: ${req.lastUserText}`) : reply.text('side call');
 }
 
+/** A second user, with a private chat of their own. */
+const OTHER_USER_ID = 2002;
+
 function config(defaults: Record<string, unknown>) {
   return ({ telegramApiRoot, telegramToken }: { telegramApiRoot: string; telegramToken: string }) => ({
-    telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [TEST_USER_ID] },
+    telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [TEST_USER_ID, OTHER_USER_ID] },
     defaults: { model: 'claude-test', ...defaults },
     agents: { general: {}, coder: {} },
     router: { default_agent: 'general' },
@@ -81,6 +84,30 @@ describe('idle_timeout', () => {
     await botMessages(stack, 2);
     const request = await stack.anthropic.waitForRequest((r) => r.lastUserText === 'what was the code word?');
     expect(request.transcript).toContain('the code word is marmalade');
+  });
+});
+
+describe('chats taking turns', () => {
+  it('answers a chat’s message after at most one of the 20 another chat sent the same agent before it', async () => {
+    stack = await startStack({
+      handler: (req) =>
+        req.kind === 'main' && req.lastUserText === 'a1'
+          ? reply.text('heard: a1', { delayMs: 3000 })
+          : echo(req),
+      config: config({}),
+    });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'a1' });
+    await stack.anthropic.waitForRequest((r) => r.kind === 'main' && r.lastUserText === 'a1');
+    for (let i = 2; i <= 20; i++) stack.telegram.sendText({ userId: TEST_USER_ID, text: `a${i}` });
+    stack.telegram.sendText({ userId: OTHER_USER_ID, text: 'b1' });
+    const [answer] = await stack.telegram.waitFor(() => {
+      const sent = stack?.telegram.messagesIn(OTHER_USER_ID) ?? [];
+      return sent.length > 0 ? sent : undefined;
+    }, 30_000);
+    expect(answer?.text).toBe('heard: b1');
+    await stack.anthropic.waitForRequest((r) => r.kind === 'main' && r.lastUserText === 'a2');
+    const order = stack.anthropic.requests.filter((r) => r.kind === 'main').map((r) => r.lastUserText);
+    expect(order.slice(0, 3)).toEqual(['a1', 'b1', 'a2']);
   });
 });
 

@@ -7,7 +7,11 @@
 export interface Route {
   agentId: string;
   text: string;
-  via: 'reply' | 'prefix' | 'default';
+  /**
+   * What chose the agent: a reply to its message, an `@name` prefix, the default, or the sender naming the agent
+   * outside the text (the web chat's agent, Telegram's `/start coder`).
+   */
+  via: 'reply' | 'prefix' | 'default' | 'direct';
 }
 
 /** What the router knows about the message besides its text. */

@@ -93,14 +93,14 @@ export class Scheduler {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
   }
 
-  /** Looks for due runs now, then sleeps until the next; call after a change to the tasks. */
+  /** Looks for due runs now, then arms the timer for the next; call after a change to the tasks. */
   wake(): void {
     if (this.state !== 'running') return;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
     try {
       this.startDue(Date.now());
-      this.sleep();
+      this.armWakeTimer();
     } catch (err) {
       // The database may be busy for longer than its timeout; the poll tries again.
       this.deps.log.error({ err: (err as Error).message }, 'the scheduler could not look for due tasks');
@@ -117,7 +117,8 @@ export class Scheduler {
     for (const task of this.deps.store.tasks.due(now, free)) this.claimAndRun(task, now);
   }
 
-  private sleep(): void {
+  /** Arms the timer that wakes the engine at the next due run. */
+  private armWakeTimer(): void {
     // With every slot taken, the end of a run wakes the engine.
     if (this.state !== 'running' || this.running.size >= this.maxParallel) return;
     const next = this.deps.store.tasks.nextDueAt();

@@ -1,0 +1,276 @@
+/**
+ * The agent pool: each agent's sandbox and the link to its runner, started when first needed (once, however many
+ * need it meanwhile), at most `max_running` at a time (room made by stopping the agent idle the longest), stopped
+ * after `idle_timeout` without work, and the status Mission Control shows for it.
+ */
+import type { Duplex } from 'node:stream';
+import type { AgentStatus, CallMessage, StreamService } from '@praktor/protocol';
+import type { Config, ResolvedAgent } from '../config/index.js';
+import { resolveAgent } from '../config/index.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../log.js';
+import { type Runtime, type SandboxFile, type SandboxSpec, safeWorkspaceName } from '../runtimes/runtime.js';
+import type { Store } from '../store/index.js';
+import { AgentLink } from './link.js';
+import type { ToolReply } from './tool-calls.js';
+
+/** What the pool works with. */
+export interface AgentPoolDeps {
+  /** The configuration in force (it can change between calls). */
+  config: () => Config;
+  /** Where each agent's conversation session is kept, to resume it in a new sandbox. */
+  store: Store;
+  bus: EventBus;
+  /** The runtime for an agent; throws an error a user can act on when it cannot run there. */
+  runtimeFor: (agent: ResolvedAgent) => Runtime;
+  /** The environment Claude Code gets in an agent's sandbox (sent over the link); throws an error a user can act on. */
+  agentEnv: (agent: ResolvedAgent) => Record<string, string>;
+  /** The files (secrets) to place in an agent's sandbox; throws an error a user can act on. */
+  agentFiles: (agent: ResolvedAgent) => SandboxFile[];
+  /** Answers a tool call an agent makes. */
+  onCall: (agentId: string, call: CallMessage) => Promise<ToolReply>;
+  /** Serves a stream an agent's runner opened over its link (the model API, the internet). */
+  serveStream: (agentId: string, service: StreamService, stream: Duplex) => void;
+  log: Logger;
+  readyTimeoutMs?: number;
+  stopGraceMs?: number;
+}
+
+/** Why an agent's sandbox stopped. */
+export type StopReason = 'idle_timeout' | 'manual' | 'shutdown' | 'evicted';
+
+/** One agent's place in the pool. */
+interface AgentState {
+  id: string;
+  link: AgentLink | null;
+  status: AgentStatus;
+  /** The sandbox being started, shared by everyone who needs it meanwhile. */
+  starting: Promise<AgentLink> | null;
+  stopping: boolean;
+  /** Holders that need the agent kept up; while there are any it is neither evicted nor stopped for being idle. */
+  holds: number;
+  /** Turns and task runs being answered: the agent shows busy while there are any. */
+  turns: number;
+  lastActive: number;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+/** The sandboxes of all agents, within the limits of the configuration. */
+export class AgentPool {
+  private readonly agents = new Map<string, AgentState>();
+  private readonly slotWaiters: (() => void)[] = [];
+  private closing = false;
+
+  constructor(private readonly deps: AgentPoolDeps) {}
+
+  /** The status of an agent's sandbox. */
+  status(agentId: string): AgentStatus {
+    return this.agents.get(agentId)?.status ?? 'stopped';
+  }
+
+  /** The link to an agent's runner while its sandbox runs, else null. */
+  running(agentId: string): AgentLink | null {
+    return this.agents.get(agentId)?.link ?? null;
+  }
+
+  /** Keeps an agent up until {@link release}: it is neither evicted nor stopped for being idle meanwhile. */
+  hold(agentId: string): void {
+    const state = this.state(agentId);
+    state.holds++;
+    this.clearIdleTimer(state);
+  }
+
+  /** Ends a {@link hold}; the last one to end starts the agent's idle time. */
+  release(agentId: string): void {
+    const state = this.state(agentId);
+    state.holds--;
+    state.lastActive = Date.now();
+    if (state.holds > 0) return;
+    this.armIdleTimer(state);
+    // Someone waiting for a slot may now evict this agent.
+    if (state.status === 'idle') this.wakeSlotWaiters();
+  }
+
+  /**
+   * The link to an agent's runner, its sandbox started first when it does not run; rejects with an error a user can
+   * act on. Call it while holding the agent, so that it is not stopped again before it is used.
+   */
+  async link(agentId: string): Promise<AgentLink> {
+    const state = this.state(agentId);
+    // Resolved even for a running sandbox: an agent no longer configured gets no more work.
+    const agent = resolveAgent(this.deps.config(), agentId);
+    if (state.link && !state.link.dead) return state.link;
+    // A conversation turn and a task run may both need the sandbox at once: start it once.
+    state.starting ??= this.startSandbox(state, agent).finally(() => {
+      state.starting = null;
+    });
+    return state.starting;
+  }
+
+  /** Starts an agent's sandbox ahead of its first message; it stops again after `idle_timeout` if left idle. */
+  async start(agentId: string): Promise<void> {
+    const state = this.state(agentId);
+    await this.link(agentId);
+    if (state.holds === 0) this.armIdleTimer(state);
+  }
+
+  /** A turn or task run of the agent begins on its link: the agent shows busy. */
+  turnStarted(agentId: string): void {
+    const state = this.state(agentId);
+    state.turns++;
+    state.lastActive = Date.now();
+    this.refreshStatus(state);
+  }
+
+  /** A turn or task run of the agent ended: the agent shows idle when nothing else is being answered. */
+  turnEnded(agentId: string): void {
+    const state = this.state(agentId);
+    state.turns--;
+    state.lastActive = Date.now();
+    this.refreshStatus(state);
+  }
+
+  /** Stops an agent's sandbox; whoever needs it next starts it again. */
+  async stop(agentId: string, reason: StopReason): Promise<void> {
+    const state = this.agents.get(agentId);
+    if (state) await this.stopSandbox(state, reason);
+  }
+
+  /**
+   * Stops no agent for being idle from now on, waits up to `graceMs` for every hold to end, then stops every
+   * sandbox.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.closing = true;
+    for (const state of this.agents.values()) this.clearIdleTimer(state);
+    const deadline = Date.now() + graceMs;
+    const held = () => [...this.agents.values()].some((state) => state.holds > 0);
+    while (held() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.all([...this.agents.values()].map((state) => this.stopSandbox(state, 'shutdown')));
+  }
+
+  private state(agentId: string): AgentState {
+    let state = this.agents.get(agentId);
+    if (!state) {
+      state = {
+        id: agentId,
+        link: null,
+        status: 'stopped',
+        starting: null,
+        stopping: false,
+        holds: 0,
+        turns: 0,
+        lastActive: Date.now(),
+        idleTimer: null,
+      };
+      this.agents.set(agentId, state);
+    }
+    return state;
+  }
+
+  private async startSandbox(state: AgentState, agent: ResolvedAgent): Promise<AgentLink> {
+    const { store, log } = this.deps;
+    const runtime = this.deps.runtimeFor(agent);
+    // Both resolved before a slot is taken, so an agent that cannot start does not hold one.
+    const env = this.deps.agentEnv(agent);
+    const files = this.deps.agentFiles(agent);
+    await this.acquireSlot(state);
+    try {
+      const sandbox = await runtime.start(sandboxSpec(agent, files));
+      const link = await AgentLink.open(sandbox, {
+        agentId: agent.id,
+        model: agent.model,
+        resumeSessionId: store.sessions.get(agent.id),
+        tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
+        env,
+        readyTimeoutMs: this.deps.readyTimeoutMs ?? 60_000,
+        onSession: (sessionId) => store.sessions.set(agent.id, sessionId),
+        onLog: (line) => log.debug({ agent: agent.id }, line),
+        onCall: (call) => this.deps.onCall(agent.id, call),
+        serveStream: (service, stream) => this.deps.serveStream(agent.id, service, stream),
+      });
+      state.link = link;
+      state.stopping = false;
+      void link.closed.then((exit) => {
+        if (state.link === link) state.link = null;
+        if (state.status !== 'stopped' && !state.stopping) {
+          log.warn({ agent: agent.id, exit }, 'agent sandbox stopped unexpectedly');
+          this.setStatus(state, 'stopped', 'crashed');
+        }
+      });
+      log.info({ agent: agent.id, runtime: runtime.name, model: agent.model }, 'agent started');
+      this.setStatus(state, 'idle', null);
+      return link;
+    } catch (err) {
+      this.setStatus(state, 'stopped', 'failed');
+      throw err;
+    }
+  }
+
+  /** Waits for room under `max_running`, making room by stopping the agent idle the longest. */
+  private async acquireSlot(state: AgentState): Promise<void> {
+    for (;;) {
+      const running = [...this.agents.values()].filter((other) => other.status !== 'stopped');
+      if (running.length < this.deps.config().defaults.max_running) {
+        this.setStatus(state, 'starting', null);
+        return;
+      }
+      const idle = running
+        .filter((other) => other.status === 'idle' && other.holds === 0 && !other.stopping)
+        .sort((a, b) => a.lastActive - b.lastActive)[0];
+      if (idle) await this.stopSandbox(idle, 'evicted');
+      else await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+  }
+
+  private async stopSandbox(state: AgentState, reason: StopReason): Promise<void> {
+    this.clearIdleTimer(state);
+    const link = state.link;
+    if (!link) return;
+    state.stopping = true;
+    state.link = null;
+    await link.close(this.deps.stopGraceMs ?? 5_000);
+    state.stopping = false;
+    this.deps.log.info({ agent: state.id, reason }, 'agent stopped');
+    this.setStatus(state, 'stopped', reason);
+  }
+
+  private armIdleTimer(state: AgentState): void {
+    this.clearIdleTimer(state);
+    const idleMs = this.deps.config().defaults.idle_timeout;
+    if (this.closing || idleMs <= 0 || !state.link) return;
+    state.idleTimer = setTimeout(() => {
+      state.idleTimer = null;
+      if (state.holds === 0) void this.stopSandbox(state, 'idle_timeout');
+    }, idleMs);
+    state.idleTimer.unref();
+  }
+
+  private clearIdleTimer(state: AgentState): void {
+    if (state.idleTimer) clearTimeout(state.idleTimer);
+    state.idleTimer = null;
+  }
+
+  /** Shows a running agent as busy while it answers something, idle otherwise; a dead link's end says the rest. */
+  private refreshStatus(state: AgentState): void {
+    if (!state.link || state.link.dead || state.stopping) return;
+    this.setStatus(state, state.turns > 0 ? 'busy' : 'idle', null);
+  }
+
+  private setStatus(state: AgentState, status: AgentStatus, reason: string | null): void {
+    if (state.status === status) return;
+    state.status = status;
+    this.deps.bus.emit({ type: 'agent_status', agentId: state.id, status, reason });
+    // Someone waiting for a slot may now have one, or may now evict this agent.
+    if (status === 'stopped' || status === 'idle') this.wakeSlotWaiters();
+  }
+
+  private wakeSlotWaiters(): void {
+    for (const wake of this.slotWaiters.splice(0)) wake();
+  }
+}
+
+/** What the runtime is asked to start for `agent`. */
+function sandboxSpec(agent: ResolvedAgent, files: SandboxFile[]): SandboxSpec {
+  return { agentId: agent.id, workspace: safeWorkspaceName(agent.workspace), files };
+}

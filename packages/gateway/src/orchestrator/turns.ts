@@ -1,0 +1,266 @@
+/**
+ * The turn runner: each agent's conversation answers its waiting messages one at a time, taking turns between the
+ * chats they came from; scheduled task runs go beside it; every turn's outcome is recorded as the answer for its
+ * chat or a failure the user sees.
+ */
+import type { MessageView, ResultMessage, TurnUsage } from '@praktor/protocol';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/index.js';
+import type { AgentPool } from './agent-pool.js';
+import { FairQueue } from './fair-queue.js';
+import type { AgentLink } from './link.js';
+import type { Redactor } from './redactor.js';
+import {
+  answerText,
+  CANCELLED_BY_STOP,
+  couldNotStart,
+  failureText,
+  resumedPrompt,
+  SHUTTING_DOWN,
+  STOPPED_ON_REQUEST,
+} from './wording.js';
+
+/** What the turn runner works with. */
+export interface TurnRunnerDeps {
+  store: Store;
+  bus: EventBus;
+  /** Masks secret values in what agents write, before anyone else sees it. */
+  redactor: Redactor;
+  pool: AgentPool;
+  log: Logger;
+}
+
+/** How a task run ended, for its history. */
+export interface TaskOutcome {
+  status: ResultMessage['status'];
+  /** The answer (status ok) or what went wrong. */
+  text: string;
+  /** Why it failed, null when it did not. */
+  error: string | null;
+  costUsd: number | null;
+  usage: TurnUsage | null;
+  durationMs: number;
+  /** The outbound message the chat got, null when none was recorded. */
+  answerId: number | null;
+}
+
+/** One agent's conversation: its waiting messages and the one being answered. */
+interface Conversation {
+  waiting: FairQueue<number>;
+  /** The inbound message being answered. */
+  current: number | null;
+  /** Whether its waiting messages are being answered (by {@link TurnRunner.answerWaiting}). */
+  answering: boolean;
+}
+
+/** A conversation turn, or a task run in a session of its own. */
+type TurnKind = 'turn' | 'task';
+
+/** Runs the agents' turns and records how they end. */
+export class TurnRunner {
+  private readonly conversations = new Map<string, Conversation>();
+  private closing = false;
+
+  constructor(private readonly deps: TurnRunnerDeps) {}
+
+  /**
+   * Queues a routed inbound message for the conversation of `agentId`. It is answered after the messages of its chat
+   * queued before it, and after at most one message of each other chat waiting for the agent.
+   */
+  enqueue(agentId: string, message: MessageView): void {
+    if (this.closing) return;
+    const conversation = this.conversation(agentId);
+    conversation.waiting.push(`${message.channel}:${message.chatId ?? ''}`, message.id);
+    if (!conversation.answering) void this.answerWaiting(agentId, conversation);
+  }
+
+  /**
+   * Stops what an agent's conversation is doing: drops its waiting messages (marked failed) and interrupts the turn
+   * in progress. Returns how many waiting messages were dropped and whether a turn was interrupted.
+   */
+  abort(agentId: string): { dropped: number; interrupted: boolean } {
+    const conversation = this.conversations.get(agentId);
+    if (!conversation) return { dropped: 0, interrupted: false };
+    const dropped = conversation.waiting.clear();
+    for (const id of dropped) this.announce(this.deps.store.messages.fail(id, CANCELLED_BY_STOP));
+    const link = this.deps.pool.running(agentId);
+    const interrupted = conversation.current !== null && link !== null;
+    if (interrupted) link?.abort();
+    return { dropped: dropped.length, interrupted };
+  }
+
+  /** Starts a new conversation for an agent: its next message no longer carries the earlier ones. */
+  reset(agentId: string): void {
+    this.deps.store.sessions.clear(agentId);
+    this.deps.pool.running(agentId)?.reset();
+  }
+
+  /**
+   * Runs a stored inbound message routed to `agentId` as a scheduled task: in a new session of its own, beside the
+   * agent's conversation, which neither sees it nor waits for it. The outcome is recorded like a conversation
+   * turn's and returned. Rejects only for a message that does not exist.
+   */
+  async runTask(agentId: string, messageId: number): Promise<TaskOutcome> {
+    const message = this.deps.store.messages.get(messageId);
+    if (!message) throw new Error(`message ${messageId} does not exist`);
+    this.deps.pool.hold(agentId);
+    try {
+      return await this.run(agentId, message, 'task', (link, onDelta) =>
+        link.task(String(messageId), message.text, onDelta),
+      );
+    } finally {
+      this.deps.pool.release(agentId);
+    }
+  }
+
+  /** Starts no new turn or task run from now on; those in progress go on. */
+  close(): void {
+    this.closing = true;
+  }
+
+  private conversation(agentId: string): Conversation {
+    let conversation = this.conversations.get(agentId);
+    if (!conversation) {
+      conversation = { waiting: new FairQueue(), current: null, answering: false };
+      this.conversations.set(agentId, conversation);
+    }
+    return conversation;
+  }
+
+  /** Answers the conversation's waiting messages one after another until none is left, keeping the agent up. */
+  private async answerWaiting(agentId: string, conversation: Conversation): Promise<void> {
+    conversation.answering = true;
+    this.deps.pool.hold(agentId);
+    try {
+      for (
+        let id = conversation.waiting.shift();
+        id !== undefined && !this.closing;
+        id = conversation.waiting.shift()
+      ) {
+        await this.answer(agentId, conversation, id);
+      }
+    } finally {
+      conversation.answering = false;
+      this.deps.pool.release(agentId);
+    }
+  }
+
+  /** Answers one message of the conversation, unless it was closed meanwhile. */
+  private async answer(agentId: string, conversation: Conversation, messageId: number): Promise<void> {
+    const { store } = this.deps;
+    const message = store.messages.get(messageId);
+    // Closed already (cancelled, or answered before a restart): never answer a message twice.
+    if (!message || message.state === 'failed' || message.state === 'answered') return;
+    // Still `processing` from before a restart: the agent was interrupted, and the user saw no answer.
+    const prompt = message.state === 'processing' ? resumedPrompt(message.text) : message.text;
+    conversation.current = messageId;
+    try {
+      await this.run(agentId, message, 'turn', (link, onDelta) =>
+        link.turn(String(messageId), prompt, onDelta),
+      );
+    } finally {
+      conversation.current = null;
+    }
+  }
+
+  /**
+   * Runs one message on the agent's sandbox, started first when it does not run, and records the outcome: the
+   * answer, a clear failure (a sandbox that could not start included), or nothing for a requested stop.
+   */
+  private async run(
+    agentId: string,
+    message: MessageView,
+    kind: TurnKind,
+    send: (link: AgentLink, onDelta: (text: string) => void) => Promise<ResultMessage>,
+  ): Promise<TaskOutcome> {
+    const { store, pool, log } = this.deps;
+    let link: AgentLink;
+    try {
+      if (this.closing) throw new Error(SHUTTING_DOWN);
+      link = await pool.link(agentId);
+    } catch (err) {
+      const reason = (err as Error).message;
+      log.error({ agent: agentId, message: message.id, kind, err: reason }, 'agent could not start');
+      this.deps.bus.emit({ type: 'error', agentId, message: reason });
+      const text = couldNotStart(reason);
+      const answerId = this.record(message, agentId, { status: 'error', text, terminalReason: null });
+      return { status: 'error', text, error: text, costUsd: null, usage: null, durationMs: 0, answerId };
+    }
+    this.announce(store.messages.startProcessing(message.id));
+    pool.turnStarted(agentId);
+    const result = await this.converse(agentId, message.id, (onDelta) => send(link, onDelta));
+    if (kind === 'turn' && result.sessionId) store.sessions.set(agentId, result.sessionId);
+    log.info(
+      {
+        agent: agentId,
+        message: message.id,
+        status: result.status,
+        ms: result.durationMs,
+        costUsd: result.costUsd,
+      },
+      kind === 'turn' ? 'turn finished' : 'task run finished',
+    );
+    // Cut short by a shutdown: the message stays open, for the next start to answer (a conversation's) or settle (a
+    // task run's).
+    const answerId = this.closing && result.status !== 'ok' ? null : this.record(message, agentId, result);
+    pool.turnEnded(agentId);
+    return {
+      status: result.status,
+      text: result.text,
+      error: result.status === 'ok' ? null : result.text,
+      costUsd: result.costUsd,
+      usage: result.usage,
+      durationMs: result.durationMs,
+      answerId,
+    };
+  }
+
+  /** Runs one turn or task on the link, streaming its answer as deltas with secrets masked, and masks the result. */
+  private async converse(
+    agentId: string,
+    messageId: number,
+    run: (onDelta: (text: string) => void) => Promise<ResultMessage>,
+  ): Promise<ResultMessage> {
+    const masker = this.deps.redactor.stream(agentId);
+    const emitDelta = (text: string) => {
+      if (text !== '') this.deps.bus.emit({ type: 'delta', agentId, messageId, text });
+    };
+    const raw = await run((text) => emitDelta(masker.push(text)));
+    emitDelta(masker.end());
+    return { ...raw, text: this.deps.redactor.text(agentId, raw.text) };
+  }
+
+  /**
+   * Turns a turn's end into what the user sees: the answer, a clear failure, or nothing for a requested stop.
+   * Returns the id of the message recorded for the chat, if any.
+   */
+  private record(
+    message: MessageView,
+    agentId: string,
+    result: Pick<ResultMessage, 'status' | 'text' | 'terminalReason'>,
+  ): number | null {
+    const { store } = this.deps;
+    if (result.status === 'aborted') {
+      this.announce(store.messages.fail(message.id, STOPPED_ON_REQUEST));
+      return null;
+    }
+    const outbound =
+      result.status === 'ok'
+        ? store.messages.answer(message.id, { agentId, sender: 'agent', text: answerText(result) })
+        : store.messages.answer(message.id, {
+            agentId,
+            sender: 'system',
+            text: failureText(result.text),
+            error: result.text,
+          });
+    const inbound = store.messages.get(message.id);
+    if (inbound) this.announce(inbound);
+    this.announce(outbound);
+    return outbound.id;
+  }
+
+  private announce(message: MessageView): void {
+    this.deps.bus.emit({ type: 'message', message });
+  }
+}
