@@ -3,9 +3,10 @@
  * confined to its own folders; without it, it runs with the gateway's own rights (said loudly at start).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { readAgentFile, writeAgentFile } from './agent-fs.js';
 import { agentDirs } from './layout.js';
 import type { AgentRef, Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
 import { type FilePlacement, placeFiles } from './secret-files.js';
@@ -85,19 +86,18 @@ export class LocalRuntime implements Runtime {
     return new LocalSandbox(child, files.cleanup);
   }
 
+  /** Refuses to follow a symbolic link the agent made of the file, which could lead to any file on the machine. */
   async readWorkspaceFile(agent: AgentRef, name: string): Promise<string | null> {
-    try {
-      return readFileSync(join(agentDirs(this.dataDir, agent.workspace).workspace, name), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    const folder = { path: agentDirs(this.dataDir, agent.workspace).workspace, name: 'workspace' };
+    return readAgentFile(folder, name)?.toString('utf8') ?? null;
   }
 
+  /** Refuses to write through a symbolic link the agent made of the file; replaces the file with a new one. */
   async writeWorkspaceFile(agent: AgentRef, name: string, content: string): Promise<void> {
-    const dir = agentDirs(this.dataDir, agent.workspace).workspace;
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, name), content, { mode: 0o644 });
+    const folder = { path: agentDirs(this.dataDir, agent.workspace).workspace, name: 'workspace' };
+    // The workspace's parent is the gateway's, so making the workspace itself follows nothing the agent made.
+    mkdirSync(folder.path, { recursive: true });
+    writeAgentFile(folder, name, content, { mode: 0o644 });
   }
 
   /** Sandboxes read the global folder itself, so they see every change at once. */
