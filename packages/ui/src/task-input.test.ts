@@ -1,6 +1,6 @@
 import type { TaskItem } from '@praktor/protocol';
 import { describe, expect, it } from 'vitest';
-import { checkTaskForm, createTaskBody, oneShotExample, taskFormValues, updateTaskBody } from './task-input';
+import { createTaskBody, oneShotExample, TaskFormSchema, taskFormValues, updateTaskBody } from './task-input';
 
 function task(over: Partial<TaskItem> = {}): TaskItem {
   return {
@@ -35,12 +35,12 @@ function task(over: Partial<TaskItem> = {}): TaskItem {
 describe('taskFormValues', () => {
   it('starts a new task empty, for the given agent, enabled and catching up once', () => {
     expect(taskFormValues(undefined, 'coder')).toEqual({
-      agentId: 'coder',
+      agent_id: 'coder',
       name: '',
       schedule: '',
       prompt: '',
       timezone: '',
-      catchUp: 'once',
+      catch_up: 'once',
       enabled: true,
     });
   });
@@ -48,22 +48,37 @@ describe('taskFormValues', () => {
   it('fills the schedule box from schedule_edit, not from the stored JSON or the description', () => {
     const values = taskFormValues(task({ timezone: 'Europe/Berlin', catch_up: 'all' }), 'coder');
     expect(values).toMatchObject({
-      agentId: 'general',
+      agent_id: 'general',
       schedule: 'every 30m',
       timezone: 'Europe/Berlin',
-      catchUp: 'all',
+      catch_up: 'all',
     });
   });
 });
 
-describe('checkTaskForm', () => {
-  it('names every empty required field', () => {
-    const found = checkTaskForm({ ...taskFormValues(undefined, ''), prompt: '  ' });
-    expect(Object.keys(found).sort()).toEqual(['agentId', 'name', 'prompt', 'schedule']);
+describe('TaskFormSchema', () => {
+  /** The message of each field with an issue. */
+  const issues = (values: unknown) => {
+    const result = TaskFormSchema.safeParse(values);
+    return Object.fromEntries((result.error?.issues ?? []).map((issue) => [issue.path[0], issue.message]));
+  };
+
+  it('names every empty required field, in the form’s words', () => {
+    expect(issues({ ...taskFormValues(undefined, ''), prompt: '  ' })).toEqual({
+      agent_id: 'Choose the agent that runs it.',
+      name: 'Enter a name.',
+      schedule: 'Enter when it runs, for example every 30m.',
+      prompt: 'Enter what the agent is asked at each run.',
+    });
   });
 
   it('finds nothing wrong with a filled form', () => {
-    expect(checkTaskForm(taskFormValues(task(), 'general'))).toEqual({});
+    expect(issues(taskFormValues(task(), 'general'))).toEqual({});
+  });
+
+  it('checks the request with the API’s own schema, showing its message by the field as a sentence', () => {
+    const values = { ...taskFormValues(task(), 'general'), schedule: `every ${'1'.repeat(1000)}m` };
+    expect(issues(values)).toEqual({ schedule: 'Is longer than 1000 characters' });
   });
 });
 
@@ -95,7 +110,7 @@ describe('updateTaskBody', () => {
 
   it('sends only what changed', () => {
     const t = task();
-    const values = { ...taskFormValues(t, 'general'), name: 'Renamed', catchUp: 'skip' as const };
+    const values = { ...taskFormValues(t, 'general'), name: 'Renamed', catch_up: 'skip' as const };
     expect(updateTaskBody(t, values)).toEqual({ name: 'Renamed', catch_up: 'skip' });
   });
 
@@ -114,7 +129,7 @@ describe('updateTaskBody', () => {
 
   it('sends pausing and a new agent', () => {
     const t = task();
-    const values = { ...taskFormValues(t, 'general'), enabled: false, agentId: 'coder' };
+    const values = { ...taskFormValues(t, 'general'), enabled: false, agent_id: 'coder' };
     expect(updateTaskBody(t, values)).toEqual({ enabled: false, agent_id: 'coder' });
   });
 });

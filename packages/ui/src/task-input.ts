@@ -1,49 +1,37 @@
 /**
- * What the task form needs besides React: its values from a task, the request bodies made from them, the checks
- * made before sending, and which form field each of the API's request fields belongs to.
+ * What the task form needs besides React: its values from a task, the schema that checks them before sending (what
+ * is missing, then the request itself by the API's own schema), and the request bodies made from them.
  */
-import type { CreateTaskRequest, TaskCatchUp, TaskItem, UpdateTaskRequest } from '@praktor/protocol';
+import { CreateTaskRequest, TaskCatchUp, type TaskItem, type UpdateTaskRequest } from '@praktor/protocol';
+import { z } from 'zod';
+import { afterFormChecks, checkRequest } from './api/field-message';
 
-/** The task form's fields, each as the user edits it. */
+/** The task form's fields, each as the user edits it, named as the API names them. */
 export interface TaskFormValues {
-  agentId: string;
+  agent_id: string;
   name: string;
   /** As typed; when editing it starts as the task's `schedule_edit`. */
   schedule: string;
   prompt: string;
   /** Empty for the scheduler's zone (`scheduler.timezone`). */
   timezone: string;
-  catchUp: TaskCatchUp;
+  catch_up: TaskCatchUp;
   enabled: boolean;
 }
 
 /** A field of the task form, where a message about it is shown. */
 export type TaskField = keyof TaskFormValues;
 
-/** Messages by the field they are about. */
-export type TaskFieldErrors = Partial<Record<TaskField, string>>;
-
 /** The order the fields appear in: the first with an error takes the focus. */
 export const TASK_FIELDS: readonly TaskField[] = [
-  'agentId',
+  'agent_id',
   'name',
   'schedule',
   'prompt',
   'timezone',
-  'catchUp',
+  'catch_up',
   'enabled',
 ];
-
-/** The API's request fields and the form field each belongs to; `chat` and `status` have none (the form as a whole). */
-export const TASK_FIELD_OF: Readonly<Record<string, TaskField>> = {
-  agent_id: 'agentId',
-  name: 'name',
-  schedule: 'schedule',
-  prompt: 'prompt',
-  timezone: 'timezone',
-  catch_up: 'catchUp',
-  enabled: 'enabled',
-};
 
 /** The catch-up policies, the default first, each with what it does in one line. */
 export const CATCH_UP_CHOICES: readonly { value: TaskCatchUp; label: string; means: string }[] = [
@@ -62,39 +50,60 @@ export const CATCH_UP_CHOICES: readonly { value: TaskCatchUp; label: string; mea
  */
 export function taskFormValues(task: TaskItem | undefined, agentId: string): TaskFormValues {
   if (!task) {
-    return { agentId, name: '', schedule: '', prompt: '', timezone: '', catchUp: 'once', enabled: true };
+    return {
+      agent_id: agentId,
+      name: '',
+      schedule: '',
+      prompt: '',
+      timezone: '',
+      catch_up: 'once',
+      enabled: true,
+    };
   }
   return {
-    agentId: task.agent_id,
+    agent_id: task.agent_id,
     name: task.name,
     schedule: task.schedule_edit,
     prompt: task.prompt,
     timezone: task.timezone ?? '',
-    catchUp: task.catch_up,
+    catch_up: task.catch_up,
     enabled: task.enabled,
   };
 }
 
-/** What is missing, found before anything is sent; the server checks the rest (a schedule it cannot read, …). */
-export function checkTaskForm(values: TaskFormValues): TaskFieldErrors {
-  const found: TaskFieldErrors = {};
-  if (values.agentId === '') found.agentId = 'Choose the agent that runs it.';
-  if (values.name.trim() === '') found.name = 'Enter a name.';
-  if (values.schedule.trim() === '') found.schedule = 'Enter when it runs, for example every 30m.';
-  if (values.prompt.trim() === '') found.prompt = 'Enter what the agent is asked at each run.';
-  return found;
-}
+const filled = (message: string) => z.string().refine((text) => text.trim() !== '', message);
+
+/**
+ * The task form's checks before sending: what is missing, in the form's words; then the request it makes, by the
+ * API's own schema. The gateway checks the rest (a schedule it cannot read, an agent it does not know, …).
+ */
+export const TaskFormSchema = z
+  .object({
+    agent_id: z.string().min(1, 'Choose the agent that runs it.'),
+    name: filled('Enter a name.'),
+    schedule: filled('Enter when it runs, for example every 30m.'),
+    prompt: filled('Enter what the agent is asked at each run.'),
+    timezone: z.string(),
+    catch_up: TaskCatchUp,
+    enabled: z.boolean(),
+  })
+  // The form's fields are named as the request's, so each issue stays where it is.
+  .superRefine(
+    (values, ctx) =>
+      checkRequest(ctx, CreateTaskRequest, createTaskBody(values), (field) => field as TaskField),
+    afterFormChecks,
+  );
 
 /** The body of `POST /api/tasks`; an empty zone is left out, so the scheduler's applies. */
 export function createTaskBody(values: TaskFormValues): CreateTaskRequest {
   const timezone = values.timezone.trim();
   return {
-    agent_id: values.agentId,
+    agent_id: values.agent_id,
     name: values.name.trim(),
     schedule: values.schedule.trim(),
     prompt: values.prompt,
     enabled: values.enabled,
-    catch_up: values.catchUp,
+    catch_up: values.catch_up,
     ...(timezone === '' ? {} : { timezone }),
   };
 }
@@ -108,12 +117,12 @@ export function updateTaskBody(task: TaskItem, values: TaskFormValues): UpdateTa
   const name = values.name.trim();
   const schedule = values.schedule.trim();
   const timezone = values.timezone.trim() === '' ? null : values.timezone.trim();
-  if (values.agentId !== task.agent_id) body.agent_id = values.agentId;
+  if (values.agent_id !== task.agent_id) body.agent_id = values.agent_id;
   if (name !== task.name) body.name = name;
   if (schedule !== task.schedule_edit.trim()) body.schedule = schedule;
   if (values.prompt !== task.prompt) body.prompt = values.prompt;
   if (timezone !== task.timezone) body.timezone = timezone;
-  if (values.catchUp !== task.catch_up) body.catch_up = values.catchUp;
+  if (values.catch_up !== task.catch_up) body.catch_up = values.catch_up;
   if (values.enabled !== task.enabled) body.enabled = values.enabled;
   return body;
 }

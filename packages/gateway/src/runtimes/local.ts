@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import type { ResolvedAgent } from '../config/index.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
+import { readAgentFile, writeAgentFile } from './agent-fs.js';
 import { AGENT_UID, agentDirs } from './layout.js';
 import { type ConfinementPlan, confinementArgs } from './local-confinement.js';
 import type { AgentRef, Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
@@ -175,7 +176,12 @@ export class LocalRuntime implements Runtime {
       return new LocalSandbox(child, () => this.cleanUp(spec.agentId, files.cleanup));
     }
     if (this.owner) for (const dir of [dirs.workspace, dirs.home]) ensureOwned(dir, this.owner);
-    const files = placeFiles(spec.files, { dirs, confined: true, hidden: [this.dataDir, '/tmp'] });
+    const files = placeFiles(spec.files, {
+      dirs,
+      confined: true,
+      hidden: [this.dataDir, '/tmp'],
+      ...(this.owner ? { owner: this.owner } : {}),
+    });
     const users = this.owner ? userFiles(dirs.home) : null;
     const plan: ConfinementPlan = {
       dataDir: this.dataDir,
@@ -212,19 +218,19 @@ export class LocalRuntime implements Runtime {
     }
   }
 
+  /** Refuses to follow a symbolic link the agent made of the file, which could lead to any file on the machine. */
   async readWorkspaceFile(agent: AgentRef, name: string): Promise<string | null> {
-    try {
-      return readFileSync(join(agentDirs(this.dataDir, agent.workspace).workspace, name), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    const folder = { path: agentDirs(this.dataDir, agent.workspace).workspace, name: 'workspace' };
+    return readAgentFile(folder, name)?.toString('utf8') ?? null;
   }
 
+  /** Refuses to write through a symbolic link the agent made of the file; replaces the file with a new one. */
   async writeWorkspaceFile(agent: AgentRef, name: string, content: string): Promise<void> {
-    const dir = agentDirs(this.dataDir, agent.workspace).workspace;
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, name), content, { mode: 0o644 });
+    const folder = { path: agentDirs(this.dataDir, agent.workspace).workspace, name: 'workspace' };
+    // The workspace's parent is the gateway's, so making the workspace itself follows nothing the agent made.
+    mkdirSync(folder.path, { recursive: true });
+    // Owned by the agent user where the sandbox runs as one, so that the agent can still edit it.
+    writeAgentFile(folder, name, content, { mode: 0o644, ...(this.owner ? { owner: this.owner } : {}) });
   }
 
   /** Sandboxes read the global folder itself, so they see every change at once. */

@@ -4,7 +4,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireCommand } from '@praktor/testkit';
@@ -110,11 +121,101 @@ describe('secret files in the agent’s own folders', () => {
   });
 });
 
+describe('secret files in the agent’s own folders, after the agent planted symbolic links', () => {
+  let outside: string;
+  const options = () => ({ dirs, confined: false, hidden: [] });
+
+  beforeEach(() => {
+    outside = mkdtempSync(join(tmpdir(), 'praktor-outside-'));
+    writeFileSync(join(outside, 'canary'), 'still here');
+  });
+
+  afterEach(() => rmSync(outside, { recursive: true, force: true }));
+
+  it('refuses a target whose folder is a symbolic link, naming it, and writes nothing where it points', () => {
+    symlinkSync(outside, join(dirs.home, '.config'));
+    const target = join(dirs.home, '.config', 'gcloud', 'key.json');
+    expect(() => placeFiles([file(target, 'secret')], options())).toThrow(
+      `the file of secret "sa" cannot be placed at ${target}: home/.config is a symbolic link`,
+    );
+    expect(readdirSync(outside)).toEqual(['canary']);
+  });
+
+  it('refuses a target that is itself a symbolic link, leaving the file it points to unchanged', () => {
+    symlinkSync(join(outside, 'canary'), join(dirs.workspace, 'key.json'));
+    const target = join(dirs.workspace, 'key.json');
+    expect(() => placeFiles([file(target, 'secret')], options())).toThrow(
+      `cannot be placed at ${target}: workspace/key.json is a symbolic link`,
+    );
+    expect(readFileSync(join(outside, 'canary'), 'utf8')).toBe('still here');
+  });
+
+  it('removes the files already placed when a later one is refused', () => {
+    symlinkSync(outside, join(dirs.home, '.config'));
+    const first = join(dirs.home, 'first.key');
+    expect(() =>
+      placeFiles([file(first, 'one'), file(join(dirs.home, '.config', 'second.key'), 'two')], options()),
+    ).toThrow('home/.config is a symbolic link');
+    expect(existsSync(first)).toBe(false);
+    expect(readdirSync(outside)).toEqual(['canary']);
+  });
+
+  it('deletes nothing outside at cleanup when the agent pointed the file’s folder elsewhere meanwhile', () => {
+    const placement = placeFiles([file(join(dirs.home, '.config', 'key.json'), 'secret')], options());
+    rmSync(join(dirs.home, '.config'), { recursive: true });
+    symlinkSync(outside, join(dirs.home, '.config'));
+    mkdirSync(join(outside, 'key.json'));
+    writeFileSync(join(outside, 'key.json', 'canary'), 'inside a folder of the same name');
+    placement.cleanup();
+    expect(readFileSync(join(outside, 'key.json', 'canary'), 'utf8')).toBe(
+      'inside a folder of the same name',
+    );
+    expect(readFileSync(join(outside, 'canary'), 'utf8')).toBe('still here');
+  });
+});
+
 describe('secret files without bubblewrap', () => {
   it('refuses a target outside the agent’s folders, saying what to do', () => {
     expect(() => placeFiles([file('/etc/gcp/sa.json', 'x')], { dirs, confined: false, hidden: [] })).toThrow(
       /secret "sa" cannot be placed at \/etc\/gcp\/sa\.json: bubblewrap is not installed.*agent's home/,
     );
     expect(existsSync('/etc/gcp/sa.json')).toBe(false);
+  });
+});
+
+const asRoot = process.getuid?.() === 0;
+if (!asRoot) {
+  const reason = 'the tests do not run as root, so files cannot be given to another user';
+  if (process.env.CI) throw new Error(`the secret file owner suite cannot run in CI: ${reason}`);
+  console.warn(`skipping the secret file owner suite: ${reason}`);
+}
+
+describe.skipIf(!asRoot)('secret files for a sandbox that runs as another user', () => {
+  const owner = { uid: 10321, gid: 10321 };
+  const ownerOf = (path: string) => {
+    const stats = lstatSync(path);
+    return { uid: stats.uid, gid: stats.gid };
+  };
+
+  it('belong to that user, with the folders made for them in the agent’s home, but not those already there', () => {
+    mkdirSync(join(dirs.home, '.config'));
+    const target = join(dirs.home, '.config', 'gcloud', 'key.json');
+    const placement = placeFiles([file(target, 'home file')], { dirs, confined: false, hidden: [], owner });
+    expect(ownerOf(target)).toEqual(owner);
+    expect(ownerOf(join(dirs.home, '.config', 'gcloud'))).toEqual(owner);
+    expect(ownerOf(join(dirs.home, '.config'))).toEqual({ uid: 0, gid: 0 });
+    placement.cleanup();
+  });
+
+  it('belong to that user in the private folder too, from where the sandbox shows them', () => {
+    const target = `/etc/praktor-test-${unique}/sa.json`;
+    const placement = placeFiles([file(target, 'staged')], {
+      dirs,
+      confined: true,
+      hidden: [dataDir, '/tmp'],
+      owner,
+    });
+    expect(ownerOf(join(dirs.secrets, '0'))).toEqual(owner);
+    placement.cleanup();
   });
 });

@@ -8,12 +8,15 @@
  * entries is bound back read-only, the missing folders are created there, and the tmpfs is made read-only again.
  * The agent sees the same `/etc` plus the new file, and the host's `/etc` is untouched.
  *
- * A target inside the agent's own home or workspace is written there directly, in both modes. Without bubblewrap
- * nothing else can be placed without writing into the host's own folders, which Praktor refuses to do.
- * Every file is removed when the sandbox ends.
+ * A target inside the agent's own home or workspace is written there directly, in both modes, without following any
+ * symbolic link the agent left on the way (agent-fs.ts). Without bubblewrap nothing else can be placed without
+ * writing into the host's own folders, which Praktor refuses to do.
+ * Every file is removed when the sandbox ends: the private folder as a whole, and in the agent's folders exactly the
+ * files written, unless the agent replaced them.
  */
 import {
   chmodSync,
+  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -25,6 +28,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
+import {
+  type AgentFolder,
+  type FileIdentity,
+  type FileOwner,
+  removeAgentFile,
+  writeAgentFile,
+} from './agent-fs.js';
 import type { AgentDirs } from './layout.js';
 import type { SandboxFile } from './runtime.js';
 
@@ -44,12 +54,20 @@ const FORBIDDEN = ['/proc', '/dev', '/sys'];
 const isUnder = (path: string, dir: string) =>
   path === dir || path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
 
-function writeWithMode(path: string, file: SandboxFile): void {
+/** Writes a staged copy into the gateway's private `secrets` folder, which no agent can reach. */
+function writeStaged(path: string, file: SandboxFile, owner: FileOwner | undefined): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   rmSync(path, { force: true });
   writeFileSync(path, file.content, { mode: file.mode });
   chmodSync(path, file.mode);
+  if (owner) chownSync(path, owner.uid, owner.gid);
 }
+
+/** The agent's folders, where files are written in place. */
+const agentFolders = (dirs: AgentDirs): AgentFolder[] => [
+  { path: dirs.workspace, name: 'workspace' },
+  { path: dirs.home, name: 'home' },
+];
 
 /** The deepest folder on the way to `target` that exists on this machine (symlinks resolved), and the rest. */
 function existingAncestor(target: string): { dir: string; rest: string } {
@@ -73,18 +91,21 @@ function shadowArgs(dir: string): string[] {
 
 /**
  * Writes `files` for a sandbox with folders `dirs` and works out how it shows them (the agent's private `secrets`
- * folder is emptied first: a crash may have left files there); `confined` says whether bubblewrap runs the sandbox; `hidden` are the
- * folders the sandbox replaces with a tmpfs of its own (its /tmp, the data directory).
+ * folder is emptied first: a crash may have left files there); `confined` says whether bubblewrap runs the sandbox;
+ * `hidden` are the folders the sandbox replaces with a tmpfs of its own (its /tmp, the data directory); `owner`,
+ * when the sandbox runs as another user than the gateway, owns the files and the folders made for them.
  * Throws an error naming the secret and the target when a file cannot be placed.
  */
 export function placeFiles(
   files: readonly SandboxFile[],
-  opts: { dirs: AgentDirs; confined: boolean; hidden: string[] },
+  opts: { dirs: AgentDirs; confined: boolean; hidden: string[]; owner?: FileOwner },
 ): FilePlacement {
   const secretsDir = opts.dirs.secrets;
-  const written: string[] = [secretsDir];
+  const placed: { folder: AgentFolder; rel: string; identity: FileIdentity }[] = [];
   const cleanup = () => {
-    for (const path of written) rmSync(path, { recursive: true, force: true });
+    rmSync(secretsDir, { recursive: true, force: true });
+    // A file the agent moved or replaced is left alone: whatever is there now is the agent's own doing.
+    for (const { folder, rel, identity } of placed) removeAgentFile(folder, rel, identity);
   };
   rmSync(secretsDir, { recursive: true, force: true });
   const shadows = new Set<string>();
@@ -96,10 +117,16 @@ export function placeFiles(
         new Error(`the file of secret "${file.secret}" cannot be placed at ${file.target}: ${why}`);
       if (!posix.isAbsolute(target) || target === '/')
         throw cannot('the target must be an absolute file path');
-      if (isUnder(target, opts.dirs.workspace) || isUnder(target, opts.dirs.home)) {
-        if (target === opts.dirs.workspace || target === opts.dirs.home) throw cannot('that is a folder');
-        writeWithMode(target, file);
-        written.push(target);
+      const folder = agentFolders(opts.dirs).find((candidate) => isUnder(target, candidate.path));
+      if (folder !== undefined) {
+        if (target === folder.path) throw cannot('that is a folder');
+        const rel = posix.relative(folder.path, target);
+        try {
+          const identity = writeAgentFile(folder, rel, file.content, { mode: file.mode, owner: opts.owner });
+          placed.push({ folder, rel, identity });
+        } catch (err) {
+          throw cannot((err as Error).message);
+        }
         return;
       }
       if (!opts.confined) {
@@ -110,7 +137,7 @@ export function placeFiles(
       }
       if (FORBIDDEN.some((dir) => isUnder(target, dir))) throw cannot('that folder belongs to the kernel');
       const staged = join(secretsDir, String(index));
-      writeWithMode(staged, file);
+      writeStaged(staged, file, opts.owner);
       const hiddenBy = opts.hidden.find((dir) => isUnder(target, dir));
       if (hiddenBy !== undefined) {
         if (hiddenBy !== '/tmp') throw cannot('that is inside the data directory');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitFieldMessage } from './field-message';
+import { z } from 'zod';
+import { afterFormChecks, checkRequest, splitFieldMessage } from './field-message';
 
 describe('splitFieldMessage', () => {
   const fields = ['name', 'value', 'agent_ids'];
@@ -22,5 +23,34 @@ describe('splitFieldMessage', () => {
     expect(splitFieldMessage('global: must be true or false', fields)).toBeNull();
     expect(splitFieldMessage('the vault is locked: no passphrase is set', fields)).toBeNull();
     expect(splitFieldMessage('secret not found', fields)).toBeNull();
+  });
+});
+
+describe('checkRequest', () => {
+  const Request = z.object({ agent_ids: z.array(z.string(), { error: 'must be a list of agent ids' }) });
+  const Form = z
+    .object({ agents: z.string().min(1, 'Choose an agent.') })
+    .superRefine(
+      (values, ctx) =>
+        checkRequest(
+          ctx,
+          Request,
+          { agent_ids: values.agents === 'none' ? null : [values.agents] },
+          () => 'agents',
+        ),
+      afterFormChecks,
+    );
+
+  it('puts the API schema’s message at the form field of the request field, as a sentence', () => {
+    expect(Form.safeParse({ agents: 'none' }).error?.issues).toMatchObject([
+      { path: ['agents'], message: 'Must be a list of agent ids' },
+    ]);
+  });
+
+  it('checks the request only once the form’s own checks pass, so a field shows one message', () => {
+    expect(Form.safeParse({ agents: '' }).error?.issues).toMatchObject([
+      { path: ['agents'], message: 'Choose an agent.' },
+    ]);
+    expect(Form.safeParse({ agents: 'coder' }).success).toBe(true);
   });
 });

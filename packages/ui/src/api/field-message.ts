@@ -1,7 +1,8 @@
 /**
  * The API's validation messages ("name: must be …") matched to the form field they name, so a form can show
- * each by its field.
+ * each by its field: the gateway's answers, and the same schemas run in the browser before sending.
  */
+import type { z } from 'zod';
 
 /** A validation message of the API split at the field it starts with. */
 export interface FieldMessage {
@@ -20,5 +21,35 @@ export function splitFieldMessage(message: string, fields: readonly string[]): F
   const field = match?.[1];
   const rest = match?.[2];
   if (!field || !rest || !fields.includes(field)) return null;
-  return { field, message: rest.charAt(0).toUpperCase() + rest.slice(1) };
+  return { field, message: sentence(rest) };
 }
+
+/** The API words a message to follow a field's name ("is longer than …"); shown by the field it starts a sentence. */
+const sentence = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
+
+/**
+ * Checks `body`, the request a form is about to send, with the API's own `schema`, and adds each issue to `ctx` (a
+ * zod refinement's) at the form field `fieldOf` gives for the request field it is about, worded as the gateway's
+ * answer would be shown there.
+ */
+export function checkRequest<Field extends string>(
+  ctx: z.RefinementCtx,
+  schema: z.ZodType,
+  body: unknown,
+  fieldOf: (requestField: string) => Field,
+): void {
+  const result = schema.safeParse(body);
+  if (result.success) return;
+  for (const issue of result.error.issues) {
+    ctx.addIssue({
+      code: 'custom',
+      message: sentence(issue.message),
+      path: [fieldOf(String(issue.path[0]))],
+    });
+  }
+}
+
+/** For {@link checkRequest}'s refinement: the request is checked only once the form's own checks pass. */
+export const afterFormChecks = {
+  when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0,
+};

@@ -1,53 +1,34 @@
-import type {
-  CreateSecretRequest,
-  SecretEncoding,
-  SecretItem,
-  SecretKind,
-  UpdateSecretRequest,
-} from '@praktor/protocol';
+import { zodResolver } from '@hookform/resolvers/zod';
+import type { CreateSecretRequest, SecretItem, UpdateSecretRequest } from '@praktor/protocol';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
+import { type FieldErrors, useForm } from 'react-hook-form';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { splitFieldMessage } from '../api/field-message';
 import { keys, useAgents, useVaultProblem } from '../api/queries';
-import { bytesToBase64, formatBytes, MAX_SECRET_BYTES, utf8Length } from '../secret-input';
+import {
+  bytesToBase64,
+  formatBytes,
+  MAX_SECRET_BYTES,
+  SECRET_REQUEST_FIELDS,
+  type SecretField,
+  type SecretFormValues,
+  type SecretRequestField,
+  secretFieldOf,
+  secretFormSchema,
+  secretFormValues,
+  secretRequestBody,
+} from '../secret-input';
 import { Dialog } from './Dialog';
 import { ErrorNote } from './ErrorNote';
+import { Field } from './Field';
 import { describedBy, FieldNotes } from './FieldNotes';
 import { Icon } from './Icon';
 import { VaultProblem } from './VaultProblem';
 
-/** The parts of the form an error can be shown by. */
-type Field = 'name' | 'kind' | 'description' | 'value' | 'access';
-type FieldErrors = Partial<Record<Field, string>>;
-
-/** The API's request fields, and where the form shows a message about each. */
-const FIELD_OF: Record<string, Field> = {
-  name: 'name',
-  kind: 'kind',
-  description: 'description',
-  value: 'value',
-  filename: 'value',
-  encoding: 'value',
-  global: 'access',
-  agent_ids: 'access',
-};
-const ORDER: Field[] = ['name', 'kind', 'description', 'value', 'access'];
-
-/** A file read into memory: its bytes as base64, ready to send. */
-interface ChosenFile {
-  name: string;
-  size: number;
-  base64: string;
-}
-
-/** What the form sends for the value, or null when it sends none. */
-interface ValuePart {
-  value: string;
-  encoding: SecretEncoding;
-  filename: string | null;
-}
+/** The fields in the order they are shown: the first with an error takes the focus. */
+const ORDER: SecretField[] = ['name', 'kind', 'description', 'value', 'file', 'global', 'agent_ids'];
 
 const LIMIT = formatBytes(MAX_SECRET_BYTES);
 
@@ -73,42 +54,47 @@ export function SecretForm({
   const [, setVaultProblem] = useVaultProblem();
   const id = useId();
 
-  const [name, setName] = useState(secret?.name ?? '');
-  const [kind, setKind] = useState<SecretKind>(secret?.kind ?? 'string');
-  const [description, setDescription] = useState(secret?.description ?? '');
-  const [text, setText] = useState('');
+  const configured = useMemo(() => agents.data?.map((a) => a.id), [agents.data]);
+  const context = useMemo(() => ({ secret, existingNames, configured }), [secret, existingNames, configured]);
+  const resolver = useMemo(() => zodResolver(secretFormSchema(context)), [context]);
+  const {
+    formState: { errors },
+    handleSubmit,
+    register,
+    setError,
+    setFocus,
+    setValue,
+    clearErrors,
+    watch,
+  } = useForm<SecretFormValues>({
+    defaultValues: secretFormValues(secret),
+    resolver,
+    // The focus goes to the first field with an error in the order they are shown, set by showFirst.
+    shouldFocusError: false,
+  });
   const [shown, setShown] = useState(false);
-  const [file, setFile] = useState<ChosenFile | null>(null);
   const [reading, setReading] = useState(false);
-  const [global, setGlobal] = useState(secret?.global ?? false);
-  const [agentIds, setAgentIds] = useState<string[]>(secret?.agent_ids ?? []);
-  const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<Error | null>(null);
+  const fileRef = useRef<HTMLInputElement | null>(null);
 
-  const nameRef = useRef<HTMLInputElement>(null);
-  const kindRef = useRef<HTMLInputElement>(null);
-  const descriptionRef = useRef<HTMLInputElement>(null);
-  const valueRef = useRef<HTMLTextAreaElement>(null);
-  const fileRef = useRef<HTMLInputElement>(null);
-  const globalRef = useRef<HTMLInputElement>(null);
-  const focusTarget: Record<Field, () => HTMLElement | null> = {
-    name: () => nameRef.current,
-    kind: () => kindRef.current,
-    description: () => descriptionRef.current,
-    value: () => valueRef.current ?? fileRef.current,
-    access: () => globalRef.current,
-  };
-
+  const [name, kind, file, global, agentIds] = watch(['name', 'kind', 'file', 'global', 'agent_ids']);
   const kindChanged = editing && kind !== secret.kind;
-  const configured = agents.data?.map((a) => a.id);
   const strayAgents = configured ? agentIds.filter((a) => !configured.includes(a)) : [];
+  const valueError = (kind === 'file' ? errors.file : errors.value)?.message;
+  const accessError = (errors.global ?? errors.agent_ids)?.message;
 
-  const showErrors = (found: FieldErrors) => {
-    setErrors(found);
-    const first = ORDER.find((f) => found[f]);
-    if (first) focusTarget[first]()?.focus();
+  const focus = (field: SecretField) => {
+    if (field === 'file') fileRef.current?.focus();
+    else setFocus(field === 'agent_ids' ? 'global' : field);
   };
-  const clearError = (field: Field) => setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
+  const showFirst = (found: FieldErrors<SecretFormValues>) => {
+    const first = ORDER.find((field) => found[field]);
+    if (first) focus(first);
+  };
+  const showError = (field: SecretField, message: string) => {
+    setError(field, { type: 'check', message });
+    focus(field);
+  };
 
   const save = useMutation({
     mutationFn: (body: CreateSecretRequest | UpdateSecretRequest) =>
@@ -123,10 +109,9 @@ export function SecretForm({
       if (err instanceof ApiError && err.status === 503) setVaultProblem(err.message);
       const split =
         err instanceof ApiError && err.status === 400
-          ? splitFieldMessage(err.message, Object.keys(FIELD_OF))
+          ? splitFieldMessage(err.message, SECRET_REQUEST_FIELDS)
           : null;
-      const field = split ? FIELD_OF[split.field] : undefined;
-      if (split && field) showErrors({ [field]: split.message });
+      if (split) showError(secretFieldOf(split.field as SecretRequestField, kind), split.message);
       else setFormError(err);
     },
     // Whatever happened, the list shows the vault as it is now.
@@ -134,81 +119,35 @@ export function SecretForm({
   });
   const busy = save.isPending;
 
-  const valuePart = (): ValuePart | null => {
-    if (kind === 'file') return file ? { value: file.base64, encoding: 'base64', filename: file.name } : null;
-    return text === '' ? null : { value: text, encoding: 'utf8', filename: null };
-  };
-
-  const check = (value: ValuePart | null): FieldErrors => {
-    const found: FieldErrors = {};
-    if (!editing) {
-      if (name === '') found.name = 'Enter a name.';
-      else if (existingNames.includes(name))
-        found.name = 'A secret with this name exists already. Edit that one, or choose another name.';
-    }
-    if (value === null && (!editing || kindChanged)) {
-      if (kind === 'file')
-        found.value = kindChanged ? 'Choose the file that replaces the text value.' : 'Choose a file.';
-      else found.value = kindChanged ? 'Enter the text that replaces the file.' : 'Enter the value.';
-    } else if (kind === 'string' && utf8Length(text) > MAX_SECRET_BYTES) {
-      found.value = `The value is ${formatBytes(utf8Length(text))}; a secret holds at most ${LIMIT}.`;
-    }
-    return found;
-  };
-
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (busy || reading) return;
     setFormError(null);
-    const value = valuePart();
-    const found = check(value);
-    if (Object.keys(found).length > 0) {
-      showErrors(found);
-      return;
-    }
-    setErrors({});
-    // Assignments to agents no longer in praktor.yaml are dropped: the API refuses ids it does not know. When
-    // the agents could not be loaded, the assignments are left as they are.
-    const access = {
-      global,
-      ...(configured ? { agent_ids: agentIds.filter((a) => configured.includes(a)) } : {}),
-    };
-    if (editing) {
-      save.mutate({
-        description,
-        kind,
-        ...access,
-        ...(value ?? { encoding: 'utf8' as const }),
-      });
-    } else if (value) {
-      save.mutate({ name, description, kind, ...access, ...value });
-    }
+    void handleSubmit((values) => save.mutate(secretRequestBody(values, context)), showFirst)(e);
   };
 
   const chooseFile = async (chosen: File | undefined) => {
-    clearError('value');
-    setFile(null);
+    clearErrors('file');
+    setValue('file', null);
     if (!chosen) return;
     if (chosen.size > MAX_SECRET_BYTES) {
       if (fileRef.current) fileRef.current.value = '';
-      showErrors({
-        value: `${chosen.name} is ${formatBytes(chosen.size)}; a secret holds at most ${LIMIT}.`,
-      });
+      showError('file', `${chosen.name} is ${formatBytes(chosen.size)}; a secret holds at most ${LIMIT}.`);
       return;
     }
     setReading(true);
     try {
       const bytes = new Uint8Array(await chosen.arrayBuffer());
-      setFile({ name: chosen.name, size: bytes.length, base64: bytesToBase64(bytes) });
+      setValue('file', { name: chosen.name, size: bytes.length, base64: bytesToBase64(bytes) });
     } catch (err) {
-      showErrors({ value: `Could not read ${chosen.name}: ${(err as Error).message}` });
+      showError('file', `Could not read ${chosen.name}: ${(err as Error).message}`);
     } finally {
       setReading(false);
     }
   };
 
   const removeFile = () => {
-    setFile(null);
+    setValue('file', null);
     if (fileRef.current) {
       fileRef.current.value = '';
       fileRef.current.focus();
@@ -258,53 +197,45 @@ export function SecretForm({
     >
       <form className="secret-form" noValidate onSubmit={submit} data-testid="secret-form">
         <div className="dialog-body form-fields">
-          <div className="field">
-            <label htmlFor={nameId} className="field-label">
-              Name
-            </label>
-            <input
-              ref={nameRef}
-              id={nameId}
-              className="input mono"
-              data-testid="secret-name"
-              value={name}
-              readOnly={editing}
-              aria-readonly={editing || undefined}
-              aria-invalid={errors.name ? true : undefined}
-              aria-describedby={describedBy(nameId, true, errors.name)}
-              autoComplete="off"
-              autoCapitalize="off"
-              spellCheck={false}
-              placeholder="github_token"
-              maxLength={128}
-              data-autofocus={editing ? undefined : true}
-              onChange={(e) => {
-                setName(e.target.value);
-                clearError('name');
-              }}
-            />
-            <FieldNotes
-              id={nameId}
-              testId="secret-error-name"
-              error={errors.name}
-              hint={
-                editing ? (
-                  <>
-                    Fixed: praktor.yaml refers to it as <code>{reference}</code>.
-                  </>
-                ) : (
-                  <>
-                    Letters, digits, <code>_</code> <code>.</code> <code>-</code>. praktor.yaml refers to it
-                    as <code data-testid="secret-reference">{reference}</code>.
-                  </>
-                )
-              }
-            />
-          </div>
+          <Field
+            id={nameId}
+            label="Name"
+            error={errors.name?.message}
+            errorTestId="secret-error-name"
+            hint={
+              editing ? (
+                <>
+                  Fixed: praktor.yaml refers to it as <code>{reference}</code>.
+                </>
+              ) : (
+                <>
+                  Letters, digits, <code>_</code> <code>.</code> <code>-</code>. praktor.yaml refers to it as{' '}
+                  <code data-testid="secret-reference">{reference}</code>.
+                </>
+              )
+            }
+          >
+            {(attrs) => (
+              <input
+                {...register('name')}
+                {...attrs}
+                className="input mono"
+                data-testid="secret-name"
+                readOnly={editing}
+                aria-readonly={editing || undefined}
+                autoComplete="off"
+                autoCapitalize="off"
+                spellCheck={false}
+                placeholder="github_token"
+                maxLength={128}
+                data-autofocus={editing ? undefined : true}
+              />
+            )}
+          </Field>
 
           <fieldset
             className="field fieldset"
-            aria-describedby={describedBy(kindId, false, errors.kind)}
+            aria-describedby={describedBy(kindId, false, errors.kind?.message)}
             aria-invalid={errors.kind ? true : undefined}
           >
             <legend className="field-label">Kind</legend>
@@ -317,56 +248,45 @@ export function SecretForm({
               ).map(([value, label, icon]) => (
                 <label key={value} className="segment">
                   <input
-                    ref={value === 'string' ? kindRef : undefined}
+                    {...register('kind', { onChange: () => clearErrors(['value', 'file']) })}
                     type="radio"
-                    name={`${id}-kind`}
                     value={value}
-                    checked={kind === value}
                     disabled={busy}
                     data-testid={`secret-kind-${value}`}
-                    onChange={() => {
-                      setKind(value);
-                      clearError('kind');
-                      clearError('value');
-                    }}
                   />
                   <Icon name={icon} />
                   {label}
                 </label>
               ))}
             </div>
-            <FieldNotes id={kindId} testId="secret-error-kind" error={errors.kind} />
+            <FieldNotes id={kindId} testId="secret-error-kind" error={errors.kind?.message} />
           </fieldset>
 
-          <div className="field">
-            <label htmlFor={descriptionId} className="field-label">
-              Description <span className="field-optional">optional</span>
-            </label>
-            <input
-              ref={descriptionRef}
-              id={descriptionId}
-              className="input"
-              data-testid="secret-description"
-              value={description}
-              maxLength={2000}
-              placeholder="What it is for, where it came from"
-              aria-invalid={errors.description ? true : undefined}
-              aria-describedby={describedBy(descriptionId, false, errors.description)}
-              data-autofocus={editing ? true : undefined}
-              onChange={(e) => {
-                setDescription(e.target.value);
-                clearError('description');
-              }}
-            />
-            <FieldNotes id={descriptionId} testId="secret-error-description" error={errors.description} />
-          </div>
+          <Field
+            id={descriptionId}
+            label="Description"
+            optional
+            error={errors.description?.message}
+            errorTestId="secret-error-description"
+          >
+            {(attrs) => (
+              <input
+                {...register('description')}
+                {...attrs}
+                className="input"
+                data-testid="secret-description"
+                maxLength={2000}
+                placeholder="What it is for, where it came from"
+                data-autofocus={editing ? true : undefined}
+              />
+            )}
+          </Field>
 
           {kind === 'string' ? (
-            <div className="field">
-              <div className="field-label-row">
-                <label htmlFor={valueId} className="field-label">
-                  Value
-                </label>
+            <Field
+              id={valueId}
+              label="Value"
+              aside={
                 <button
                   type="button"
                   className="link-button"
@@ -378,29 +298,27 @@ export function SecretForm({
                   <Icon name={shown ? 'eyeOff' : 'eye'} size={16} />
                   {shown ? 'Hide' : 'Show'}
                 </button>
-              </div>
-              <textarea
-                ref={valueRef}
-                id={valueId}
-                className={`input secret-value${shown ? '' : ' secret-value-masked'}`}
-                data-testid="secret-value"
-                data-masked={!shown}
-                value={text}
-                rows={3}
-                autoComplete="off"
-                autoCapitalize="off"
-                autoCorrect="off"
-                spellCheck={false}
-                placeholder={editing && !kindChanged ? 'Unchanged' : 'Paste the value'}
-                aria-invalid={errors.value ? true : undefined}
-                aria-describedby={describedBy(valueId, true, errors.value)}
-                onChange={(e) => {
-                  setText(e.target.value);
-                  clearError('value');
-                }}
-              />
-              <FieldNotes id={valueId} testId="secret-error-value" hint={valueHint} error={errors.value} />
-            </div>
+              }
+              hint={valueHint}
+              error={valueError}
+              errorTestId="secret-error-value"
+            >
+              {(attrs) => (
+                <textarea
+                  {...register('value')}
+                  {...attrs}
+                  className={`input secret-value${shown ? '' : ' secret-value-masked'}`}
+                  data-testid="secret-value"
+                  data-masked={!shown}
+                  rows={3}
+                  autoComplete="off"
+                  autoCapitalize="off"
+                  autoCorrect="off"
+                  spellCheck={false}
+                  placeholder={editing && !kindChanged ? 'Unchanged' : 'Paste the value'}
+                />
+              )}
+            </Field>
           ) : (
             <div className="field">
               <span className="field-label" id={`${fileId}-label`}>
@@ -415,8 +333,8 @@ export function SecretForm({
                   data-testid="secret-file-input"
                   disabled={busy}
                   aria-labelledby={`${fileId}-label ${fileId}-button`}
-                  aria-invalid={errors.value ? true : undefined}
-                  aria-describedby={describedBy(fileId, true, errors.value)}
+                  aria-invalid={valueError ? true : undefined}
+                  aria-describedby={describedBy(fileId, true, valueError)}
                   onChange={(e) => void chooseFile(e.target.files?.[0])}
                 />
                 <label htmlFor={fileId} id={`${fileId}-button`} className="button">
@@ -440,26 +358,21 @@ export function SecretForm({
                   </span>
                 )}
               </div>
-              <FieldNotes id={fileId} testId="secret-error-value" hint={valueHint} error={errors.value} />
+              <FieldNotes id={fileId} testId="secret-error-value" hint={valueHint} error={valueError} />
             </div>
           )}
 
           <fieldset
             className="field fieldset"
-            aria-describedby={describedBy(accessId, true, errors.access)}
+            aria-describedby={describedBy(accessId, true, accessError)}
             data-testid="secret-access"
           >
             <legend className="field-label">Who may use it</legend>
             <label className="check check-card">
               <input
-                ref={globalRef}
+                {...register('global', { onChange: () => clearErrors('agent_ids') })}
                 type="checkbox"
-                checked={global}
                 data-testid="secret-global"
-                onChange={(e) => {
-                  setGlobal(e.target.checked);
-                  clearError('access');
-                }}
               />
               <span className="check-text">
                 <span className="check-title">
@@ -480,11 +393,9 @@ export function SecretForm({
                       data-testid={`secret-agent-${agent.id}`}
                       checked={agentIds.includes(agent.id)}
                       onChange={(e) => {
-                        const on = e.target.checked;
-                        setAgentIds((ids) =>
-                          on ? [...ids, agent.id] : ids.filter((existing) => existing !== agent.id),
-                        );
-                        clearError('access');
+                        const others = agentIds.filter((existing) => existing !== agent.id);
+                        setValue('agent_ids', e.target.checked ? [...others, agent.id] : others);
+                        clearErrors(['global', 'agent_ids']);
                       }}
                     />
                     <span className="check-text">
@@ -504,7 +415,7 @@ export function SecretForm({
             <FieldNotes
               id={accessId}
               testId="secret-error-access"
-              error={errors.access}
+              error={accessError}
               hint={
                 !global && agentIds.length === 0 && agents.data?.length ? (
                   <span className="hint-warn">No agent may use it until you pick one or make it global.</span>

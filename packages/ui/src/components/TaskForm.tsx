@@ -1,6 +1,8 @@
+import { zodResolver } from '@hookform/resolvers/zod';
 import type { TaskItem } from '@praktor/protocol';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { Controller, type FieldErrors, useForm } from 'react-hook-form';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { splitFieldMessage } from '../api/field-message';
@@ -8,19 +10,18 @@ import { useAgents, useStatus } from '../api/queries';
 import { rememberTask } from '../live/cache';
 import {
   CATCH_UP_CHOICES,
-  checkTaskForm,
   createTaskBody,
   oneShotExample,
-  TASK_FIELD_OF,
   TASK_FIELDS,
   type TaskField,
-  type TaskFieldErrors,
+  TaskFormSchema,
   type TaskFormValues,
   taskFormValues,
   updateTaskBody,
 } from '../task-input';
 import { Dialog } from './Dialog';
 import { ErrorNote } from './ErrorNote';
+import { Field } from './Field';
 import { describedBy, FieldNotes } from './FieldNotes';
 
 /** Schedules to start from, each with what it means; choosing one puts it in the schedule box. */
@@ -63,30 +64,32 @@ export function TaskForm({
   const examples = useMemo(scheduleExamples, []);
   const defaultAgent = agents.data?.find((a) => a.default_agent)?.id ?? agents.data?.[0]?.id ?? '';
 
-  // Until the agents are loaded a new task has none; the first list that arrives picks the default agent.
-  const [values, setValues] = useState<TaskFormValues>(() => taskFormValues(task, defaultAgent));
-  const agentId = values.agentId === '' && !editing ? defaultAgent : values.agentId;
-  const [errors, setErrors] = useState<TaskFieldErrors>({});
+  const {
+    control,
+    formState: { errors },
+    getValues,
+    handleSubmit,
+    register,
+    setError,
+    setFocus,
+    setValue,
+    clearErrors,
+  } = useForm<TaskFormValues>({
+    defaultValues: taskFormValues(task, defaultAgent),
+    resolver: zodResolver(TaskFormSchema),
+    // The focus goes to the first field with an error in the order they are shown, set by showFirst.
+    shouldFocusError: false,
+  });
   const [formError, setFormError] = useState<Error | null>(null);
 
-  const refs = {
-    agentId: useRef<HTMLSelectElement>(null),
-    name: useRef<HTMLInputElement>(null),
-    schedule: useRef<HTMLInputElement>(null),
-    prompt: useRef<HTMLTextAreaElement>(null),
-    timezone: useRef<HTMLInputElement>(null),
-    catchUp: useRef<HTMLInputElement>(null),
-    enabled: useRef<HTMLInputElement>(null),
-  };
+  // Until the agents are loaded a new task has none; the first list that arrives picks the default agent.
+  useEffect(() => {
+    if (!editing && defaultAgent !== '' && getValues('agent_id') === '') setValue('agent_id', defaultAgent);
+  }, [editing, defaultAgent, getValues, setValue]);
 
-  const set = <K extends TaskField>(field: K, value: TaskFormValues[K]) => {
-    setValues((v) => ({ ...v, [field]: value }));
-    setErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
-  };
-  const showErrors = (found: TaskFieldErrors) => {
-    setErrors(found);
-    const first = TASK_FIELDS.find((f) => found[f]);
-    if (first) refs[first].current?.focus();
+  const showFirst = (found: FieldErrors<TaskFormValues>) => {
+    const first = TASK_FIELDS.find((field) => found[field]);
+    if (first) setFocus(first);
   };
 
   const save = useMutation({
@@ -101,12 +104,12 @@ export function TaskForm({
     },
     onError: (err) => {
       const split =
-        err instanceof ApiError && err.status === 400
-          ? splitFieldMessage(err.message, Object.keys(TASK_FIELD_OF))
-          : null;
-      const field = split ? TASK_FIELD_OF[split.field] : undefined;
-      if (split && field) showErrors({ [field]: split.message });
-      else setFormError(err);
+        err instanceof ApiError && err.status === 400 ? splitFieldMessage(err.message, TASK_FIELDS) : null;
+      if (split) {
+        const field = split.field as TaskField;
+        setError(field, { type: 'server', message: split.message });
+        setFocus(field);
+      } else setFormError(err);
     },
   });
   const busy = save.isPending;
@@ -115,18 +118,10 @@ export function TaskForm({
     e.preventDefault();
     if (busy) return;
     setFormError(null);
-    const current = { ...values, agentId };
-    const found = checkTaskForm(current);
-    if (Object.keys(found).length > 0) {
-      showErrors(found);
-      return;
-    }
-    setErrors({});
-    save.mutate(current);
+    void handleSubmit((current) => save.mutate(current), showFirst)(e);
   };
 
-  const fieldId = (field: TaskField) => `${id}-${field}`;
-  const invalid = (field: TaskField) => (errors[field] ? true : undefined);
+  const fieldId = (field: keyof TaskFormValues) => `${id}-${field}`;
   const strayAgent = editing && agents.data !== undefined && !agents.data.some((a) => a.id === task.agent_id);
 
   return (
@@ -143,193 +138,186 @@ export function TaskForm({
     >
       <form noValidate onSubmit={submit} data-testid="task-form">
         <div className="dialog-body form-fields">
-          <div className="field">
-            <label htmlFor={fieldId('agentId')} className="field-label">
-              Agent
-            </label>
-            <select
-              ref={refs.agentId}
-              id={fieldId('agentId')}
-              className="input"
-              data-testid="task-agent"
-              value={agentId}
-              disabled={agents.isPending}
-              aria-invalid={invalid('agentId')}
-              aria-describedby={describedBy(fieldId('agentId'), strayAgent, errors.agentId)}
-              onChange={(e) => set('agentId', e.target.value)}
-            >
-              {agents.isPending && <option value="">Loading agents…</option>}
-              {strayAgent && <option value={task.agent_id}>{task.agent_id} (not in praktor.yaml)</option>}
-              {agents.data?.map((agent) => (
-                <option key={agent.id} value={agent.id}>
-                  {agent.name}
-                  {agent.description ? ` — ${agent.description}` : ''}
-                </option>
-              ))}
-            </select>
-            <FieldNotes
-              id={fieldId('agentId')}
-              testId="task-error-agent"
-              error={errors.agentId}
-              hint={
-                strayAgent ? (
-                  <span className="hint-warn">
-                    This agent is no longer configured, so the task’s runs fail. Choose another.
-                  </span>
-                ) : undefined
-              }
-            />
-            {agents.isError && <ErrorNote error={agents.error} prefix="Could not load the agents" />}
-          </div>
-
-          <div className="field">
-            <label htmlFor={fieldId('name')} className="field-label">
-              Name
-            </label>
-            <input
-              ref={refs.name}
-              id={fieldId('name')}
-              className="input"
-              data-testid="task-name"
-              value={values.name}
-              maxLength={200}
-              placeholder="Morning brief"
-              autoComplete="off"
-              aria-invalid={invalid('name')}
-              aria-describedby={describedBy(fieldId('name'), false, errors.name)}
-              data-autofocus
-              onChange={(e) => set('name', e.target.value)}
-            />
-            <FieldNotes id={fieldId('name')} testId="task-error-name" error={errors.name} />
-          </div>
-
-          <div className="field">
-            <label htmlFor={fieldId('schedule')} className="field-label">
-              Schedule
-            </label>
-            <input
-              ref={refs.schedule}
-              id={fieldId('schedule')}
-              className="input mono"
-              data-testid="task-schedule-input"
-              value={values.schedule}
-              placeholder="every 30m"
-              autoComplete="off"
-              autoCapitalize="off"
-              spellCheck={false}
-              aria-invalid={invalid('schedule')}
-              aria-describedby={describedBy(fieldId('schedule'), true, errors.schedule)}
-              onChange={(e) => set('schedule', e.target.value)}
-            />
-            {/* The error comes first here: under the examples it would be far from the box it is about. */}
-            <FieldNotes id={fieldId('schedule')} testId="task-error-schedule" error={errors.schedule} />
-            <p id={`${fieldId('schedule')}-hint`} className="field-hint muted">
-              {editing && (
-                <span className="schedule-now">
-                  Now: <strong>{task.schedule_display}</strong>.{' '}
+          <Field
+            id={fieldId('agent_id')}
+            label="Agent"
+            error={errors.agent_id?.message}
+            errorTestId="task-error-agent"
+            hint={
+              strayAgent ? (
+                <span className="hint-warn">
+                  This agent is no longer configured, so the task’s runs fail. Choose another.
                 </span>
-              )}
-              A delay, an interval, a cron expression or a date and time. For example:
-            </p>
-            <ul className="schedule-examples" aria-label="Schedule examples">
-              {examples.map((example) => (
-                <li key={example.text}>
-                  <button
-                    type="button"
-                    className="schedule-example mono"
-                    data-testid="schedule-example"
-                    aria-label={`Use ${example.text}: ${example.means}`}
-                    onClick={() => {
-                      set('schedule', example.text);
-                      refs.schedule.current?.focus();
-                    }}
+              ) : undefined
+            }
+            after={agents.isError && <ErrorNote error={agents.error} prefix="Could not load the agents" />}
+          >
+            {(attrs) => (
+              // Controlled: the options arrive after the form, and the select must show the value once they do.
+              <Controller
+                control={control}
+                name="agent_id"
+                render={({ field }) => (
+                  <select
+                    {...field}
+                    {...attrs}
+                    className="input"
+                    data-testid="task-agent"
+                    disabled={agents.isPending}
                   >
-                    {example.text}
-                  </button>
-                  <span className="muted">{example.means}</span>
-                </li>
-              ))}
-            </ul>
-          </div>
+                    {agents.isPending && <option value="">Loading agents…</option>}
+                    {strayAgent && (
+                      <option value={task.agent_id}>{task.agent_id} (not in praktor.yaml)</option>
+                    )}
+                    {agents.data?.map((agent) => (
+                      <option key={agent.id} value={agent.id}>
+                        {agent.name}
+                        {agent.description ? ` — ${agent.description}` : ''}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              />
+            )}
+          </Field>
 
-          <div className="field">
-            <label htmlFor={fieldId('prompt')} className="field-label">
-              Prompt
-            </label>
-            <textarea
-              ref={refs.prompt}
-              id={fieldId('prompt')}
-              className="input task-prompt-input"
-              data-testid="task-prompt"
-              value={values.prompt}
-              rows={4}
-              placeholder="What the agent is asked at each run, e.g. Summarise my unread mail."
-              aria-invalid={invalid('prompt')}
-              aria-describedby={describedBy(fieldId('prompt'), true, errors.prompt)}
-              onChange={(e) => set('prompt', e.target.value)}
-            />
-            <FieldNotes
-              id={fieldId('prompt')}
-              testId="task-error-prompt"
-              error={errors.prompt}
-              hint="Each run is a fresh conversation with the agent; your chat with it is not disturbed."
-            />
-          </div>
+          <Field id={fieldId('name')} label="Name" error={errors.name?.message} errorTestId="task-error-name">
+            {(attrs) => (
+              <input
+                {...register('name')}
+                {...attrs}
+                className="input"
+                data-testid="task-name"
+                maxLength={200}
+                placeholder="Morning brief"
+                autoComplete="off"
+                data-autofocus
+              />
+            )}
+          </Field>
 
-          <div className="field">
-            <label htmlFor={fieldId('timezone')} className="field-label">
-              Time zone <span className="field-optional">optional</span>
-            </label>
-            <input
-              ref={refs.timezone}
-              id={fieldId('timezone')}
-              className="input"
-              data-testid="task-timezone"
-              value={values.timezone}
-              list={`${id}-zones`}
-              placeholder={editing ? task.effective_timezone : (defaultZone ?? 'Europe/Berlin')}
-              autoComplete="off"
-              autoCapitalize="off"
-              spellCheck={false}
-              aria-invalid={invalid('timezone')}
-              aria-describedby={describedBy(fieldId('timezone'), true, errors.timezone)}
-              onChange={(e) => set('timezone', e.target.value)}
-            />
-            <datalist id={`${id}-zones`}>
-              {zones.map((zone) => (
-                <option key={zone} value={zone} />
-              ))}
-            </datalist>
-            <FieldNotes
-              id={fieldId('timezone')}
-              testId="task-error-timezone"
-              error={errors.timezone}
-              hint={
-                <>
-                  The zone its schedule is read in. Empty: Praktor’s own (<code>scheduler.timezone</code>
-                  {defaultZone ? <>, now {defaultZone}</> : null}).
-                </>
-              }
-            />
-          </div>
+          <Field
+            id={fieldId('schedule')}
+            label="Schedule"
+            error={errors.schedule?.message}
+            errorTestId="task-error-schedule"
+            // The error comes first here: under the examples it would be far from the box it is about.
+            errorFirst
+            hint={
+              <>
+                {editing && (
+                  <span className="schedule-now">
+                    Now: <strong>{task.schedule_display}</strong>.{' '}
+                  </span>
+                )}
+                A delay, an interval, a cron expression or a date and time. For example:
+              </>
+            }
+            after={
+              <ul className="schedule-examples" aria-label="Schedule examples">
+                {examples.map((example) => (
+                  <li key={example.text}>
+                    <button
+                      type="button"
+                      className="schedule-example mono"
+                      data-testid="schedule-example"
+                      aria-label={`Use ${example.text}: ${example.means}`}
+                      onClick={() => {
+                        setValue('schedule', example.text);
+                        clearErrors('schedule');
+                        setFocus('schedule');
+                      }}
+                    >
+                      {example.text}
+                    </button>
+                    <span className="muted">{example.means}</span>
+                  </li>
+                ))}
+              </ul>
+            }
+          >
+            {(attrs) => (
+              <input
+                {...register('schedule')}
+                {...attrs}
+                className="input mono"
+                data-testid="task-schedule-input"
+                placeholder="every 30m"
+                autoComplete="off"
+                autoCapitalize="off"
+                spellCheck={false}
+              />
+            )}
+          </Field>
+
+          <Field
+            id={fieldId('prompt')}
+            label="Prompt"
+            error={errors.prompt?.message}
+            errorTestId="task-error-prompt"
+            hint="Each run is a fresh conversation with the agent; your chat with it is not disturbed."
+          >
+            {(attrs) => (
+              <textarea
+                {...register('prompt')}
+                {...attrs}
+                className="input task-prompt-input"
+                data-testid="task-prompt"
+                rows={4}
+                placeholder="What the agent is asked at each run, e.g. Summarise my unread mail."
+              />
+            )}
+          </Field>
+
+          <Field
+            id={fieldId('timezone')}
+            label="Time zone"
+            optional
+            error={errors.timezone?.message}
+            errorTestId="task-error-timezone"
+            hint={
+              <>
+                The zone its schedule is read in. Empty: Praktor’s own (<code>scheduler.timezone</code>
+                {defaultZone ? <>, now {defaultZone}</> : null}).
+              </>
+            }
+          >
+            {(attrs) => (
+              <>
+                <input
+                  {...register('timezone')}
+                  {...attrs}
+                  className="input"
+                  data-testid="task-timezone"
+                  list={`${id}-zones`}
+                  placeholder={editing ? task.effective_timezone : (defaultZone ?? 'Europe/Berlin')}
+                  autoComplete="off"
+                  autoCapitalize="off"
+                  spellCheck={false}
+                />
+                <datalist id={`${id}-zones`}>
+                  {zones.map((zone) => (
+                    <option key={zone} value={zone} />
+                  ))}
+                </datalist>
+              </>
+            )}
+          </Field>
 
           <fieldset
             className="field fieldset"
-            aria-invalid={invalid('catchUp')}
-            aria-describedby={describedBy(fieldId('catchUp'), true, errors.catchUp)}
+            aria-invalid={errors.catch_up ? true : undefined}
+            aria-describedby={describedBy(fieldId('catch_up'), true, errors.catch_up?.message)}
           >
             <legend className="field-label">Runs missed while Praktor was not running</legend>
             <div className="check-list">
-              {CATCH_UP_CHOICES.map((choice, i) => (
+              {CATCH_UP_CHOICES.map((choice) => (
                 <label key={choice.value} className="check">
                   <input
-                    ref={i === 0 ? refs.catchUp : undefined}
+                    {...register('catch_up')}
                     type="radio"
-                    name={`${id}-catch-up`}
                     value={choice.value}
                     data-testid={`task-catch-up-${choice.value}`}
-                    checked={values.catchUp === choice.value}
-                    onChange={() => set('catchUp', choice.value)}
                   />
                   <span className="check-text">
                     <span className="check-title">
@@ -342,9 +330,9 @@ export function TaskForm({
               ))}
             </div>
             <FieldNotes
-              id={fieldId('catchUp')}
+              id={fieldId('catch_up')}
               testId="task-error-catch-up"
-              error={errors.catchUp}
+              error={errors.catch_up?.message}
               hint="Runs are never made up twice, even across restarts."
             />
           </fieldset>
@@ -352,13 +340,11 @@ export function TaskForm({
           <div className="field">
             <label className="check check-card">
               <input
-                ref={refs.enabled}
+                {...register('enabled')}
                 type="checkbox"
                 data-testid="task-enabled-input"
-                checked={values.enabled}
-                aria-invalid={invalid('enabled')}
-                aria-describedby={describedBy(fieldId('enabled'), false, errors.enabled)}
-                onChange={(e) => set('enabled', e.target.checked)}
+                aria-invalid={errors.enabled ? true : undefined}
+                aria-describedby={describedBy(fieldId('enabled'), false, errors.enabled?.message)}
               />
               <span className="check-text">
                 <span className="check-title">Enabled</span>
@@ -369,7 +355,7 @@ export function TaskForm({
                 </span>
               </span>
             </label>
-            <FieldNotes id={fieldId('enabled')} testId="task-error-enabled" error={errors.enabled} />
+            <FieldNotes id={fieldId('enabled')} testId="task-error-enabled" error={errors.enabled?.message} />
           </div>
         </div>
         {formError && (
