@@ -1,7 +1,6 @@
 /**
  * The gateway: builds every component from the configuration, starts them in order and stops them in reverse.
  */
-import { mkdirSync } from 'node:fs';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import type { Config } from './config/index.js';
@@ -46,7 +45,6 @@ export async function startGateway(
   const exposure = config.web.enabled ? unsafeExposure(config.web.host, config.web.auth) : null;
   if (exposure) throw new Error(exposure);
   const startedAt = Date.now();
-  mkdirSync(config.dataDir, { recursive: true });
   const store = Store.open(config.dataDir);
   const vault = await openVault(config, store, log);
   // Credentials every agent is given: masked in what agents write, and (with the gateway's own) in the logs.
@@ -60,7 +58,9 @@ export async function startGateway(
     vault,
     credentials.filter((v): v is string => !!v),
   );
-  ensureGlobalFiles(config.dataDir);
+  for (const narrowed of [...store.tightened, ...ensureGlobalFiles(config.dataDir)]) {
+    log.info(narrowed, 'narrowed permissions in the data directory to its owner');
+  }
   const bus = new EventBus((err, event) =>
     log.error({ err: err.message, event: event.type }, 'event listener failed'),
   );

@@ -2,7 +2,7 @@
  * `praktor vault` as a user runs it: real processes on a real database.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PRAKTOR_BIN } from '@praktor/testkit';
@@ -218,5 +218,85 @@ describe('praktor vault reset', () => {
     expect(vault(['reset'], { pass: undefined }).code).toBe(1);
     expect(ok(['reset', '--yes'], { pass: undefined }).out).toContain('2 secrets deleted');
     expect(ok(['list'], { pass: 'a new start' }).out).toBe('No secrets stored.\n');
+  });
+});
+
+/** An escape sequence that retitles a terminal, as a name or description could carry it. */
+const RETITLE = '\u001b]0;pwned\u0007';
+/** How it must appear instead: as visible text. */
+const RETITLE_SHOWN = '\\x1b]0;pwned\\x07';
+
+describe('praktor vault prints names safely', () => {
+  it('shows a file name holding an escape sequence as text when getting the secret', () => {
+    const path = join(dir, `key${RETITLE}.bin`);
+    writeFileSync(path, BINARY);
+    ok(['set', 'key', '--file', path]);
+    const got = ok(['get', 'key']);
+    expect(got.err).toBe(`File: key${RETITLE_SHOWN}.bin\n`);
+    expect(got.stdout.equals(BINARY)).toBe(true);
+  });
+
+  it('shows a description holding an escape sequence as text in the list', () => {
+    ok(['set', 'token', '--value', 'tok-123456789', '--description', `look${RETITLE}here\nforged line`]);
+    const listed = ok(['list']).out;
+    expect(listed).toContain(`look${RETITLE_SHOWN}here\\x0aforged line`);
+    expect(listed).not.toContain('\u001b');
+  });
+
+  it('shows stored names and agent ids holding control characters as text in the list', () => {
+    fill();
+    const db = new Database(dbFile());
+    db.prepare("UPDATE secrets SET name = ? WHERE name = 'key'").run(`key${RETITLE}`);
+    db.prepare('UPDATE agent_secrets SET agent_id = ?').run(`coder\u009b2J`);
+    db.close();
+    const listed = ok(['list']).out;
+    expect(listed).toContain(`key${RETITLE_SHOWN}`);
+    expect(listed).toContain('coder\\x9b2J');
+    for (const control of ['\u001b', '\u0007', '\u009b']) expect(listed).not.toContain(control);
+  });
+
+  it('shows a name given on the command line as text in its error', () => {
+    const result = vault(['get', `nope${RETITLE}`]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(`praktor vault: no secret named "nope${RETITLE_SHOWN}"\n`);
+  });
+
+  it('refuses a new secret name with a control character, naming the rule', () => {
+    const result = vault(['set', `bad${RETITLE}`, '--value', 'some value here']);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`"bad${RETITLE_SHOWN}" is not a valid secret name`);
+    expect(result.err).not.toContain('\u001b');
+  });
+
+  it('refuses to assign a secret to an agent id that is not one, naming the rule', () => {
+    fill();
+    const result = vault(['assign', 'token', '--agent', `writer${RETITLE}`]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      'praktor vault: "writer\\u001b]0;pwned\\u0007" is not a valid agent id (use letters, digits, "_" and "-", starting with a letter or digit)\n',
+    );
+    expect(ok(['list']).out).toMatch(/token\s+string\s+A token\s+coder$/m);
+  });
+});
+
+describe('praktor vault on a database it must not use', () => {
+  it('refuses an empty database file, naming it, and leaves it empty', () => {
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(dbFile(), '');
+    const result = vault(['list']);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`praktor vault: ${dbFile()} is empty (0 bytes)`);
+    expect(result.err).toContain('Restore it from a backup');
+    expect(readFileSync(dbFile())).toHaveLength(0);
+  });
+
+  it('narrows a data directory others can read, and says so', () => {
+    mkdirSync(join(dir, 'data'), { mode: 0o755 });
+    chmodSync(join(dir, 'data'), 0o755);
+    const result = ok(['list']);
+    expect(result.err).toBe(
+      `note: ${join(dir, 'data')} was readable by other users (0755); it is now 0700, its owner's only\n`,
+    );
+    expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
   });
 });
