@@ -5,7 +5,7 @@
  * all use the same words.
  */
 import type { z } from 'zod';
-import { checkTimezone } from '../scheduler/schedule.js';
+import { timezoneProblem } from '../timezone.js';
 import {
   dictionary,
   list,
@@ -60,11 +60,8 @@ const readPollInterval = (value: string): Read<number> => {
 /** The gateway's own zone: `TZ` when set to a zone Node knows, else the system's. */
 const LOCAL_TIMEZONE = Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
 const readTimezone = (value: string): Read<string> => {
-  try {
-    return ok(checkTimezone(value));
-  } catch (err) {
-    return fail((err as Error).message);
-  }
+  const problem = timezoneProblem(value);
+  return problem === null ? ok(value) : fail(problem);
 };
 
 /**
