@@ -2,12 +2,16 @@
  * `praktor vault` as a user runs it: real processes on a real database.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PRAKTOR_BIN } from '@praktor/testkit';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Store } from '../store/index.js';
+import { MAX_SECRET_BYTES, Vault } from './vault.js';
 
 const PASS = 'the right passphrase';
 const NEW_PASS = 'the next passphrase';
@@ -54,6 +58,19 @@ function ok(args: string[], opts: Parameters<typeof vault>[1] = {}) {
 function dbFile(): string {
   return join(dir, 'data', 'praktor.db');
 }
+
+/** How many bytes the database's write-ahead log holds (0 when there is none). */
+function walBytes(): number {
+  try {
+    return statSync(`${dbFile()}-wal`).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}
+
+/** Secrets of the largest size a vault takes, for a rotation that lasts long enough to be caught midway. */
+const LARGE_SECRETS = 48;
 
 /** Every vault row, as comparable text. */
 function rows(): string {
@@ -183,27 +200,38 @@ describe('praktor vault rotate', () => {
   it('leaves the vault readable under the old passphrase when killed midway', async () => {
     fill();
     ok(['set', 'third', '--value', 'third value']);
+    // Enough data that rotate's one transaction cannot hold its re-encrypted pages in SQLite's cache: it spills
+    // them into the write-ahead log long before it commits, which a test can see from outside.
+    const store = Store.open(join(dir, 'data'));
+    const large = await Vault.open(store.vault, PASS);
+    for (let i = 0; i < LARGE_SECRETS; i++) {
+      await large.set({
+        name: `large-${i}`,
+        kind: 'file',
+        filename: 'x.bin',
+        value: randomBytes(MAX_SECRET_BYTES),
+      });
+    }
+    store.close();
     const before = rows();
     const child = spawn(process.execPath, [PRAKTOR_BIN, 'vault', 'rotate'], {
       cwd: dir,
-      env: env({
-        PRAKTOR_VAULT_PASSPHRASE: PASS,
-        PRAKTOR_VAULT_NEW_PASSPHRASE: NEW_PASS,
-        PRAKTOR_TEST_PAUSE_ROTATE: '1',
-      }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('paused inside the transaction')) resolve();
-      });
-      child.once('exit', () => reject(new Error(`rotate ended before pausing: ${stderr}`)));
+      env: env({ PRAKTOR_VAULT_PASSPHRASE: PASS, PRAKTOR_VAULT_NEW_PASSPHRASE: NEW_PASS }),
+      stdio: 'ignore',
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    // Committing needs a log frame for every re-encrypted page, so a log this much smaller than the secrets
+    // means the rotation is under way and not committed.
+    const midway = 8 * MAX_SECRET_BYTES;
+    let logged = walBytes();
+    while (child.exitCode === null && logged < midway) {
+      await sleep(1);
+      logged = walBytes();
+    }
     child.kill('SIGKILL');
     await exited;
+    expect(logged, 'rotate ended before it was seen midway').toBeGreaterThanOrEqual(midway);
+    expect(logged).toBeLessThan(LARGE_SECRETS * MAX_SECRET_BYTES);
     expect(rows()).toBe(before);
     expect(ok(['get', 'token']).out).toBe('tok-123456789\n');
     expect(ok(['get', 'key']).stdout.equals(BINARY)).toBe(true);

@@ -62,9 +62,6 @@ interface Command {
 const text = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
 
-/** A test hook: rotate pauses inside its transaction, so a test can kill it there. Never set it otherwise. */
-const PAUSE_ROTATE = 'PRAKTOR_TEST_PAUSE_ROTATE';
-
 function pad(rows: string[][]): string {
   const widths =
     rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
@@ -219,17 +216,11 @@ const COMMANDS: Record<string, Command> = {
   rotate: {
     options: {},
     named: false,
-    async run(_args, { vault, out, err }) {
+    async run(_args, { vault, out }) {
       if (!vault.exists)
         throw new CliError('the vault has no passphrase yet: there is nothing to re-encrypt');
       const next = await newPassphrase();
-      const pause = process.env[PAUSE_ROTATE]
-        ? () => {
-            err.write('rotate: paused inside the transaction\n');
-            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120_000);
-          }
-        : undefined;
-      const count = await vault.rotate(next, pause ? { midway: pause } : {});
+      const count = await vault.rotate(next);
       out.write(
         `Vault re-encrypted under the new passphrase (${count} secret${count === 1 ? '' : 's'}). ` +
           'Set PRAKTOR_VAULT_PASSPHRASE (or vault.passphrase) to it and restart the gateway.\n',
