@@ -1,7 +1,11 @@
 /**
  * The `praktor` command as a user runs it.
  */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config text with ${NAME} references
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PRAKTOR_BIN, spawnPraktor } from '@praktor/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -82,6 +86,86 @@ describe('praktor gateway', () => {
       expect(exit.code).toBe(0);
       expect(praktor.logs().some((l) => l.msg === 'gateway stopped')).toBe(true);
       expect(praktor.leftovers()).toEqual([]);
+    } finally {
+      praktor.cleanup();
+    }
+  });
+});
+
+/** The output of a `praktor gateway` that must refuse to start. */
+async function refusedStart(opts: Parameters<typeof spawnPraktor>[0]): Promise<string> {
+  const praktor = await spawnPraktor(opts);
+  try {
+    const exit = await praktor.process.exited;
+    const output = praktor.process.lines.join('\n');
+    expect(exit.code, output).toBe(1);
+    return output;
+  } finally {
+    praktor.cleanup();
+  }
+}
+
+describe('praktor gateway with hostile or damaged input', () => {
+  it('refuses a config whose aliases stand for millions of values, within a 96 MB heap', async () => {
+    const items = Array.from({ length: 20_000 }, (_, i) => `    - item${i}`).join('\n');
+    const uses = Array.from({ length: 990 }, (_, i) => `  k${i}: *big`).join('\n');
+    const output = await refusedStart({
+      config: `agentmail:\n  big: &big\n${items}\nspeech:\n${uses}\n`,
+      env: { NODE_OPTIONS: '--max-old-space-size=96' },
+    });
+    expect(output).toMatch(
+      /praktor\.yaml: holds more than 100000 keys and values once its aliases \(\*name\) are expanded; a config file may hold at most 100000/,
+    );
+  });
+
+  it('refuses a password taken from a variable that is not set, naming the key and the variable', async () => {
+    const output = await refusedStart({ config: 'web: { auth: "${MC_PASSWORD}" }\n' });
+    expect(output).toContain('web.auth: refers to ${MC_PASSWORD}, which is not set or is empty');
+  });
+
+  it('prints a config problem holding control characters as text', async () => {
+    const output = await refusedStart({ config: { agents: { 'bad\u009b2J\u001b]0;t\u0007': {} } } });
+    expect(output).toContain('agents["bad\\x9b2J\\u001b]0;t\\u0007"]: "bad\\x9b2J');
+    for (const control of ['\u001b', '\u0007', '\u009b']) expect(output).not.toContain(control);
+  });
+
+  it('refuses an empty database file, naming it, and leaves it empty', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'praktor-e2e-'));
+    mkdirSync(join(home, 'data'));
+    const db = join(home, 'data', 'praktor.db');
+    writeFileSync(db, '');
+    const praktor = await spawnPraktor({ home });
+    try {
+      const exit = await praktor.process.exited;
+      const output = praktor.process.lines.join('\n');
+      expect(exit.code, output).toBe(1);
+      expect(output).toContain(`${db} is empty (0 bytes)`);
+      expect(output).toContain('Restore it from a backup, or move it');
+      expect(readFileSync(db)).toHaveLength(0);
+    } finally {
+      praktor.cleanup();
+    }
+  });
+
+  it('keeps the data directory, the database and the global folder to its owner', async () => {
+    const praktor = await spawnPraktor();
+    try {
+      await praktor.waitForLog('gateway ready');
+      const modes = Object.fromEntries(
+        ['', 'praktor.db', 'praktor.db-wal', 'praktor.db-shm', 'global', 'global/USER.md'].map((path) => [
+          path,
+          (statSync(join(praktor.dataDir, path)).mode & 0o777).toString(8),
+        ]),
+      );
+      expect(modes).toEqual({
+        '': '700',
+        'praktor.db': '600',
+        'praktor.db-wal': '600',
+        'praktor.db-shm': '600',
+        global: '700',
+        'global/USER.md': '600',
+      });
+      await praktor.stop();
     } finally {
       praktor.cleanup();
     }

@@ -4,6 +4,7 @@
 import { ConfigError, loadConfig } from './config/index.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './log.js';
+import { printable, printableLines } from './printable.js';
 import { vaultCommand } from './vault/cli.js';
 import { VERSION as version } from './version.js';
 
@@ -24,7 +25,7 @@ async function gateway(): Promise<void> {
     loaded = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`praktor: the configuration is not valid\n${err.message}\n`);
+      process.stderr.write(`praktor: the configuration is not valid\n${printableLines(err.message)}\n`);
       process.exit(1);
     }
     throw err;
@@ -85,7 +86,7 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(USAGE);
       return;
     default:
-      process.stderr.write(command ? `praktor: unknown command "${command}"\n\n${USAGE}` : USAGE);
+      process.stderr.write(command ? `praktor: unknown command "${printable(command)}"\n\n${USAGE}` : USAGE);
       process.exit(1);
   }
 }

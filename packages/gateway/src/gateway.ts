@@ -1,7 +1,6 @@
 /**
  * The gateway: builds every component from the configuration, starts them in order and stops them in reverse.
  */
-import { mkdirSync } from 'node:fs';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import { type Config, resolveAgent } from './config/index.js';
@@ -48,7 +47,6 @@ export async function startGateway(
   const exposure = config.web.enabled ? unsafeExposure(config.web.host, config.web.auth) : null;
   if (exposure) throw new Error(exposure);
   const startedAt = Date.now();
-  mkdirSync(config.dataDir, { recursive: true });
   const store = Store.open(config.dataDir);
   const vault = await openVault(config, store, log);
   // Every credential the gateway knows is masked in what agents write and in the logs: an agent that finds one
@@ -73,6 +71,8 @@ export async function startGateway(
     networkOf: (agentId) => resolveAgent(config, agentId).network,
     log,
   });
+  for (const narrowed of store.tightened)
+    log.info(narrowed, 'narrowed permissions in the data directory to its owner');
   ensureGlobalFiles(config.dataDir);
   const bus = new EventBus((err, event) =>
     log.error({ err: err.message, event: event.type }, 'event listener failed'),

@@ -1,5 +1,7 @@
 /**
- * The files every agent shares: the user's profile, created from a template the first time.
+ * The files every agent shares: the user's profile, created from a template the first time. Every agent's sandbox
+ * reads them, and a local sandbox may run as the agent user rather than the gateway's (when the gateway is root),
+ * so they are readable by all; the data directory around them (0700) is what keeps other users of the machine out.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,10 +20,10 @@ export const USER_MD_TEMPLATE = `# About me
 (Anything the agents should keep in mind: work, family, preferences, things to avoid.)
 `;
 
-/** Makes sure the shared folder and USER.md exist. */
+/** Makes sure the shared folder and USER.md exist (the folder 0755, USER.md 0644, inside the private data directory). */
 export function ensureGlobalFiles(dataDir: string): void {
   const dir = globalDir(dataDir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
   const userMd = join(dir, 'USER.md');
   if (!existsSync(userMd)) writeFileSync(userMd, USER_MD_TEMPLATE, { mode: 0o644 });
 }

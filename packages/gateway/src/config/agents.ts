@@ -7,6 +7,13 @@ import { type ConfigIssue, formatPath } from './issues.js';
 /** Agent ids become container names, volume names and database keys, so they are kept to a safe alphabet. */
 const AGENT_ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
 
+/** Describes what is wrong with `id` as an agent id, or null when it is fine. */
+export function agentIdProblem(id: string): string | null {
+  return AGENT_ID.test(id)
+    ? null
+    : `${JSON.stringify(id)} is not a valid agent id (use letters, digits, "_" and "-", starting with a letter or digit)`;
+}
+
 /** The id of the agent Praktor runs when the configuration defines none. */
 const BUILTIN_AGENT_ID = 'general';
 
@@ -33,12 +40,10 @@ export function settleAgents(tree: Record<string, unknown>): ConfigIssue[] {
   if (isEmpty(tree.agents)) tree.agents = { [BUILTIN_AGENT_ID]: { ...BUILTIN_AGENT } };
   if (!isMapping(tree.agents)) return [];
   const ids = Object.keys(tree.agents);
-  const issues: ConfigIssue[] = ids
-    .filter((id) => !AGENT_ID.test(id))
-    .map((id) => ({
-      path: formatPath(['agents', id]),
-      message: `${JSON.stringify(id)} is not a valid agent id (use letters, digits, "_" and "-", starting with a letter or digit)`,
-    }));
+  const issues: ConfigIssue[] = ids.flatMap((id) => {
+    const problem = agentIdProblem(id);
+    return problem === null ? [] : [{ path: formatPath(['agents', id]), message: problem }];
+  });
 
   const router = isEmpty(tree.router) ? {} : tree.router;
   if (!isMapping(router)) return issues;

@@ -72,3 +72,32 @@ describe('expandTree', () => {
     expect(expandTree({ web: { auth: 'a$B' } }, env).warnings).toEqual([]);
   });
 });
+
+describe('expandTree with strict keys', () => {
+  const strict = new Map([['web.auth', 'no password']]);
+
+  test('reports an unset ${NAME} in a strict key by key and variable, without the value', () => {
+    const { issues } = expandTree({ web: { auth: 'hunter2${PW}' } }, env, strict);
+    expect(issues).toEqual([
+      {
+        path: 'web.auth',
+        message:
+          'refers to ${PW}, which is not set or is empty; that would leave no password. Set PW, or write ${PW:-} if that is meant',
+      },
+    ]);
+  });
+
+  test('reports a ${NAME} whose variable is empty', () => {
+    expect(expandTree({ web: { auth: '${EMPTY}' } }, env, strict).issues).toHaveLength(1);
+  });
+
+  test('accepts a set variable, a fallback and an empty fallback', () => {
+    const { tree, issues } = expandTree({ web: { auth: '${TOKEN}${UNSET:-x}${UNSET:-}' } }, env, strict);
+    expect(issues).toEqual([]);
+    expect(tree).toEqual({ web: { auth: 'abcx' } });
+  });
+
+  test('leaves other keys as the original did', () => {
+    expect(expandTree({ web: { host: '${UNSET}' } }, env, strict).issues).toEqual([]);
+  });
+});

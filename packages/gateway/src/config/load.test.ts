@@ -116,3 +116,13 @@ describe('finding the config file', () => {
     expect(loadError({}).message).toBe(`${file}: Map keys must be unique at line 3, column 3`);
   });
 });
+
+describe('the size of the file', () => {
+  test('refuses a file larger than 1 MiB without reading it, naming the file and the limit', () => {
+    const file = join(dir, 'praktor.yaml');
+    writeFileSync(file, `# ${'x'.repeat(2 * 1024 * 1024)}\n`);
+    expect(loadError({}).message).toBe(
+      `${file}: is ${2 * 1024 * 1024 + 3} bytes; a config file may be at most 1048576 bytes (1 MiB)`,
+    );
+  });
+});

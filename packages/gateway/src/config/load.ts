@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './issues.js';
 import { buildConfig, type LoadResult, parseConfig } from './parse.js';
+import { MAX_CONFIG_BYTES, tooLarge } from './yaml.js';
 
 /** Looked for in this order, relative to the working directory, when `PRAKTOR_CONFIG` is not set. */
 const SEARCH_PATHS = ['praktor.yaml', 'config/praktor.yaml'];
@@ -45,15 +46,19 @@ export function loadConfig(opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {})
   }
   if (source === undefined) return buildConfig({}, { env, cwd, source: null });
 
-  let text: string;
+  let size = 0;
+  let text: string | undefined;
   try {
-    text = readFileSync(source, 'utf8');
+    size = statSync(source).size;
+    // Checked before reading, so a huge file is refused without being held in memory.
+    if (size <= MAX_CONFIG_BYTES) text = readFileSync(source, 'utf8');
   } catch (error) {
     throw new ConfigError(
       [{ path: source, message: `cannot be read (${(error as Error).message})` }],
       source,
     );
   }
+  if (text === undefined) throw tooLarge(source, size);
   const result = parseConfig(text, { env, cwd, source });
   return { config: result.config, warnings: [...warnings, ...result.warnings] };
 }

@@ -11,17 +11,21 @@ type Apply = (config: ParsedConfig) => void;
 
 interface Override {
   variable: string;
+  /** The key path it replaces, such as `web.auth`. */
+  key: string;
   read: (text: string) => Read<Apply>;
 }
 
 /** Ties a reader to the key it sets, so each entry reads its value once and applies it later. */
 function override<T>(
   variable: string,
+  key: string,
   read: (text: string) => Read<T>,
   set: (config: ParsedConfig, value: T) => void,
 ) {
   return {
     variable,
+    key,
     read: (text: string): Read<Apply> => {
       const result = read(text);
       return result.ok ? ok((config) => set(config, result.value)) : result;
@@ -32,55 +36,62 @@ function override<T>(
 const asText = (text: string) => ok(text);
 
 const OVERRIDES: Override[] = [
-  override('PRAKTOR_TELEGRAM_TOKEN', asText, (c, v) => {
+  override('PRAKTOR_TELEGRAM_TOKEN', 'telegram.token', asText, (c, v) => {
     c.telegram.token = v;
   }),
-  override('PRAKTOR_TELEGRAM_API_ROOT', readHttpUrl, (c, v) => {
+  override('PRAKTOR_TELEGRAM_API_ROOT', 'telegram.api_root', readHttpUrl, (c, v) => {
     c.telegram.api_root = v;
   }),
-  override('ANTHROPIC_API_KEY', asText, (c, v) => {
+  override('ANTHROPIC_API_KEY', 'defaults.anthropic_api_key', asText, (c, v) => {
     c.defaults.anthropic_api_key = v;
   }),
-  override('CLAUDE_CODE_OAUTH_TOKEN', asText, (c, v) => {
+  override('CLAUDE_CODE_OAUTH_TOKEN', 'defaults.oauth_token', asText, (c, v) => {
     c.defaults.oauth_token = v;
   }),
-  override('PRAKTOR_AGENT_MODEL', asText, (c, v) => {
+  override('PRAKTOR_AGENT_MODEL', 'defaults.model', asText, (c, v) => {
     c.defaults.model = v;
   }),
-  override('PRAKTOR_RUNTIME', readRuntime, (c, v) => {
+  override('PRAKTOR_RUNTIME', 'defaults.runtime', readRuntime, (c, v) => {
     c.defaults.runtime = v;
   }),
-  override('PRAKTOR_WEB_HOST', asText, (c, v) => {
+  override('PRAKTOR_WEB_HOST', 'web.host', asText, (c, v) => {
     c.web.host = v;
   }),
-  override('PRAKTOR_WEB_PORT', readPort, (c, v) => {
+  override('PRAKTOR_WEB_PORT', 'web.port', readPort, (c, v) => {
     c.web.port = v;
   }),
-  override('PRAKTOR_WEB_PASSWORD', asText, (c, v) => {
+  override('PRAKTOR_WEB_PASSWORD', 'web.auth', asText, (c, v) => {
     c.web.auth = v;
   }),
-  override('PRAKTOR_VAULT_PASSPHRASE', asText, (c, v) => {
+  override('PRAKTOR_VAULT_PASSPHRASE', 'vault.passphrase', asText, (c, v) => {
     c.vault.passphrase = v;
   }),
 ];
 
 /**
- * Reads the overrides set in `env`. Returns the problems (named after the variable) and a function applying
- * the good ones to a parsed config; they are separate so that problems are reported even when the file has
- * problems of its own.
+ * Reads the overrides set in `env`. Returns the problems (named after the variable), the key paths that are
+ * overridden, and a function applying the good ones to a parsed config; they are separate so that problems are
+ * reported even when the file has problems of its own.
  */
-export function readOverrides(env: NodeJS.ProcessEnv): { issues: ConfigIssue[]; apply: Apply } {
+export function readOverrides(env: NodeJS.ProcessEnv): {
+  issues: ConfigIssue[];
+  keys: ReadonlySet<string>;
+  apply: Apply;
+} {
   const issues: ConfigIssue[] = [];
+  const keys = new Set<string>();
   const accepted: Apply[] = [];
   for (const entry of OVERRIDES) {
     const text = env[entry.variable];
     if (text === undefined || text === '') continue;
+    keys.add(entry.key);
     const result = entry.read(text);
     if (result.ok) accepted.push(result.value);
     else issues.push({ path: entry.variable, message: result.problem });
   }
   return {
     issues,
+    keys,
     apply: (config) => {
       for (const set of accepted) set(config);
     },

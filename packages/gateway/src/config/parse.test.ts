@@ -605,3 +605,56 @@ describe('the scheduler section', () => {
     ]);
   });
 });
+
+describe('a missing variable in a password or passphrase', () => {
+  test('web.auth: ${UNSET} is a problem naming the key and the variable, not an empty password', () => {
+    expect(problems('web: { auth: "${WEB_PASSWORD}" }')).toEqual([
+      'web.auth: refers to ${WEB_PASSWORD}, which is not set or is empty; that would leave Mission Control ' +
+        'without a password. Set WEB_PASSWORD, or write ${WEB_PASSWORD:-} if that is meant',
+    ]);
+  });
+
+  test('vault.passphrase: ${UNSET} is a problem naming the key and the variable', () => {
+    expect(problems('vault: { passphrase: "${VAULT_PASS}" }')).toEqual([
+      'vault.passphrase: refers to ${VAULT_PASS}, which is not set or is empty; that would leave the vault ' +
+        'without its passphrase, so no agent could use a secret. Set VAULT_PASS, or write ${VAULT_PASS:-} if that is meant',
+    ]);
+  });
+
+  test('a variable set to the empty text is refused the same way', () => {
+    expect(problems('web: { auth: "${WEB_PASSWORD}" }', { WEB_PASSWORD: '' })[0]).toMatch(
+      /^web\.auth: refers to \$\{WEB_PASSWORD\}, which is not set or is empty/,
+    );
+  });
+
+  test('a missing variable inside a longer value is refused too', () => {
+    expect(problems('web: { auth: "x-${WEB_PASSWORD}" }')[0]).toMatch(
+      /^web\.auth: refers to \$\{WEB_PASSWORD\}/,
+    );
+  });
+
+  test('${NAME:-} says that empty is meant, and is accepted', () => {
+    expect(parse('web: { auth: "${WEB_PASSWORD:-}" }').config.web.auth).toBe('');
+  });
+
+  test('a set variable is used', () => {
+    expect(parse('web: { auth: "${WEB_PASSWORD}" }', { WEB_PASSWORD: 'pw' }).config.web.auth).toBe('pw');
+  });
+
+  test('does not apply when the override variable replaces the key', () => {
+    const { config } = parse('web: { auth: "${WEB_PASSWORD}" }\nvault: { passphrase: "${VP}" }', {
+      PRAKTOR_WEB_PASSWORD: 'from-override',
+      PRAKTOR_VAULT_PASSPHRASE: 'phrase',
+    });
+    expect(config.web.auth).toBe('from-override');
+    expect(config.vault.passphrase).toBe('phrase');
+  });
+
+  test('tokens and API keys keep the original behaviour: a missing variable is empty', () => {
+    const { config } = parse(
+      'telegram: { token: "${T}" }\ndefaults: { anthropic_api_key: "${K}", oauth_token: "${O}" }',
+    );
+    expect(config.telegram.token).toBe('');
+    expect(config.defaults).toMatchObject({ anthropic_api_key: '', oauth_token: '' });
+  });
+});

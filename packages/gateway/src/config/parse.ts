@@ -9,7 +9,7 @@ import { settleAgents } from './agents.js';
 import { expandTree } from './expand.js';
 import { ConfigError, type ConfigIssue, formatPath } from './issues.js';
 import { readOverrides } from './overrides.js';
-import { type Config, configSchema, type ParsedConfig } from './schema.js';
+import { type Config, configSchema, type ParsedConfig, STRICT_KEYS } from './schema.js';
 import { readYaml, type YamlTree } from './yaml.js';
 
 /** What loading produced: the configuration, and notes worth showing (unknown keys, suspicious `$` text). */
@@ -41,12 +41,14 @@ export function buildConfig(
   opts: { env: NodeJS.ProcessEnv; cwd: string; source: string | null },
   yamlWarnings: string[] = [],
 ): LoadResult {
-  const expanded = expandTree(tree, opts.env);
+  const overrides = readOverrides(opts.env);
+  // A key an override variable replaces takes nothing from the file, so its references do not matter.
+  const strict = new Map([...STRICT_KEYS].filter(([key]) => !overrides.keys.has(key)));
+  const expanded = expandTree(tree, opts.env, strict);
   const raw = expanded.tree as YamlTree;
   const agentIssues = settleAgents(raw);
-  const overrides = readOverrides(opts.env);
   const validated = validate(raw);
-  const issues = [...validated.issues, ...agentIssues, ...overrides.issues];
+  const issues = [...expanded.issues, ...validated.issues, ...agentIssues, ...overrides.issues];
   const warnings = [
     ...yamlWarnings,
     ...expanded.warnings,

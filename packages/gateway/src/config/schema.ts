@@ -5,7 +5,7 @@
  * all use the same words.
  */
 import type { z } from 'zod';
-import { checkTimezone } from '../scheduler/schedule.js';
+import { timezoneProblem } from '../timezone.js';
 import {
   dictionary,
   list,
@@ -60,11 +60,8 @@ const readPollInterval = (value: string): Read<number> => {
 /** The gateway's own zone: `TZ` when set to a zone Node knows, else the system's. */
 const LOCAL_TIMEZONE = Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
 const readTimezone = (value: string): Read<string> => {
-  try {
-    return ok(checkTimezone(value));
-  } catch (err) {
-    return fail((err as Error).message);
-  }
+  const problem = timezoneProblem(value);
+  return problem === null ? ok(value) : fail(problem);
 };
 
 /**
@@ -155,6 +152,17 @@ export const configSchema = section({
   agentmail: opaqueSection(),
   speech: opaqueSection(),
 });
+
+/**
+ * Keys where an empty value switches a protection off rather than choosing a default, with what it would
+ * leave: there a `${NAME}` whose variable is missing is a problem, not an empty value (`${NAME:-}` still says
+ * "empty is meant"). Tokens and API keys are not here: an empty one turns a feature off, which shows at once, and
+ * the original's example names both `${ANTHROPIC_API_KEY}` and `${CLAUDE_CODE_OAUTH_TOKEN}` where one is set.
+ */
+export const STRICT_KEYS: ReadonlyMap<string, string> = new Map([
+  ['web.auth', 'Mission Control without a password'],
+  ['vault.passphrase', 'the vault without its passphrase, so no agent could use a secret'],
+]);
 
 /** One agent's definition as written under `agents.<id>`, with defaults of its own keys applied. */
 export type AgentDefinition = z.output<typeof agentSchema>;

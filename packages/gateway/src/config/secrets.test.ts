@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are config text with ${NAME} references
 import { expect, test } from 'vitest';
 import { ConfigError } from './issues.js';
 import { parseConfig } from './parse.js';
@@ -81,4 +82,25 @@ test('no secret value from an override variable appears in problems', () => {
   const seen = outcome('web: { port: 0 }', env);
   expect(seen).toContain('PRAKTOR_WEB_PORT');
   expect(seen).not.toContain(MARK);
+});
+
+test('no secret value appears when a password refers to a variable that is not set', () => {
+  const seen = outcome(
+    `web: { auth: "${MARK}-\${UNSET_PASSWORD}" }\nvault: { passphrase: "\${GONE}${MARK}" }`,
+  );
+  expect(seen).toContain('web.auth: refers to ${UNSET_PASSWORD}');
+  expect(seen).toContain('vault.passphrase: refers to ${GONE}');
+  expect(seen).not.toContain(MARK);
+});
+
+test('no secret value appears when a file is too large or its aliases expand too far', () => {
+  const uses = Array.from({ length: 1001 }, () => '*a').join(', ');
+  for (const text of [
+    `web: { auth: "${MARK}${'x'.repeat(1024 * 1024)}" }`,
+    `web: { auth: &a "${MARK}" }\nagentmail: { list: [${uses}] }`,
+  ]) {
+    const seen = outcome(text);
+    expect(seen).toMatch(/^\/srv\/praktor\.yaml: (is \d+ bytes|uses 1001 aliases)/);
+    expect(seen).not.toContain(MARK);
+  }
 });

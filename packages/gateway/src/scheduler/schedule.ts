@@ -7,6 +7,7 @@
  * A wall-clock time the zone skips (clocks going forward) means the first instant after the jump, and one it has
  * twice (clocks going back) means its first occurrence, as for fixed-time cron jobs.
  */
+import { timezoneProblem } from '../timezone.js';
 import { type CronExpression, CronSyntaxError, cronRuns, describeCron, parseCron } from './cron.js';
 
 /** A task's schedule as stored (JSON in the DB, same keys as the original). */
@@ -304,22 +305,18 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timezone: string): Intl.DateTimeFormat {
   let format = formatters.get(timezone);
   if (format === undefined) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone: timezone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new ScheduleError(
-        `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin or UTC)`,
-      );
-    }
+    const problem = timezoneProblem(timezone);
+    if (problem) throw new ScheduleError(problem);
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(timezone, format);
   }
   return format;

@@ -2,6 +2,7 @@
  * The gateway's one SQLite database and the stores over it.
  */
 import { join } from 'node:path';
+import { ensurePrivateDir, type Tightened } from '../private-files.js';
 import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
 import { MessageStore } from './messages.js';
@@ -10,6 +11,7 @@ import { TaskStore } from './tasks.js';
 import { VaultStore } from './vault.js';
 import { WebSessionStore } from './web-sessions.js';
 
+export { DatabaseError } from './database.js';
 export type { IncomingMessage } from './messages.js';
 export type {
   Claim,
@@ -31,7 +33,11 @@ export class Store {
   readonly vault: VaultStore;
   readonly tasks: TaskStore;
 
-  private constructor(private readonly db: Db) {
+  private constructor(
+    private readonly db: Db,
+    /** The data directory and database files whose permissions opening narrowed to the owner (to be told). */
+    readonly tightened: readonly Tightened[],
+  ) {
     this.messages = new MessageStore(db);
     this.sessions = new SessionStore(db);
     this.chats = new ChatStore(db);
@@ -40,9 +46,14 @@ export class Store {
     this.tasks = new TaskStore(db, this.messages);
   }
 
-  /** Opens `praktor.db` in the data directory, creating and migrating it as needed. */
+  /**
+   * Opens `praktor.db` in the data directory, creating and migrating it as needed; the directory is created, or
+   * narrowed, to be its owner's only. Throws {@link DatabaseError} for a database file it must not use.
+   */
   static open(dataDir: string): Store {
-    return new Store(openDatabase(join(dataDir, 'praktor.db')));
+    const dir = ensurePrivateDir(dataDir);
+    const { db, tightened } = openDatabase(join(dataDir, 'praktor.db'));
+    return new Store(db, dir ? [dir, ...tightened] : tightened);
   }
 
   /** Closes the database; call once, at shutdown. */

@@ -218,7 +218,10 @@ export class MessageStore {
       )
       .run(error, Date.now(), messageId, seq);
   }
-  /** Gives up on an outbound message: its unsent chunks and the message are failed, with the reason. */
+  /**
+   * Gives up on an outbound message: its unsent chunks and the message are failed, with the reason, and the
+   * message's failure kind is `delivery` (what {@link backlog} counts).
+   */
   deliveryFailed(messageId: number, error: string): MessageView {
     return this.db.transaction(() => {
       this.db
@@ -226,7 +229,9 @@ export class MessageStore {
           `UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE message_id = ? AND state IN ('pending', 'sending')`,
         )
         .run(error, Date.now(), messageId);
-      return this.fail(messageId, `delivery failed: ${error}`);
+      return this.update(messageId, `state = 'failed', error = ?, failure_kind = 'delivery'`, [
+        `delivery failed: ${error}`,
+      ]);
     })();
   }
 
@@ -280,7 +285,7 @@ export class MessageStore {
         `SELECT
            (SELECT COUNT(*) FROM messages WHERE state IN ('received', 'routed', 'processing')) AS inbox,
            (SELECT COUNT(*) FROM messages WHERE state = 'pending') AS outbox,
-           (SELECT COUNT(*) FROM messages WHERE direction = 'out' AND state = 'failed' AND error LIKE 'delivery failed:%') AS failed`,
+           (SELECT COUNT(*) FROM messages WHERE state = 'failed' AND failure_kind = 'delivery') AS failed`,
       )
       .get();
     return { inbox: row?.inbox ?? 0, outbox: row?.outbox ?? 0, failedDeliveries: row?.failed ?? 0 };

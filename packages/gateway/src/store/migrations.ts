@@ -153,4 +153,11 @@ export const migrations: readonly string[] = [
     heartbeat_at INTEGER NOT NULL
   );
   `,
+  // Why a failed message failed, as a value to count by rather than words to match (the error text is for
+  // people). Failed deliveries stored before were told apart only by their text.
+  `
+  ALTER TABLE messages ADD COLUMN failure_kind TEXT;
+  UPDATE messages SET failure_kind = 'delivery'
+    WHERE direction = 'out' AND state = 'failed' AND error LIKE 'delivery failed:%';
+  `,
 ];

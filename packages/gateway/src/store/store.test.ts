@@ -184,3 +184,34 @@ describe('ChatStore', () => {
     expect(store.chats.lastAgent('web', '42')).toBeNull();
   });
 });
+
+describe('failed deliveries', () => {
+  it('are counted by their kind, not by the words of an error', () => {
+    const answer = answered('coder', 'lost');
+    store.messages.planDelivery(answer.id, '42', [chunk('a')]);
+    store.messages.deliveryFailed(answer.id, 'Forbidden: bot was blocked by the user');
+    const other = answered('coder', 'not a delivery');
+    store.messages.fail(other.id, 'delivery failed: words an agent or a user could write');
+    expect(store.messages.backlog().failedDeliveries).toBe(1);
+  });
+
+  it('stored before the kind existed are found by their text when the database is upgraded', () => {
+    store.close();
+    rmSync(join(dir, 'praktor.db'));
+    const db = new Database(join(dir, 'praktor.db'));
+    const before = migrations.findIndex((sql) => sql.includes('failure_kind'));
+    for (const sql of migrations.slice(0, before)) db.exec(sql);
+    db.pragma(`user_version = ${before}`);
+    const insert = db.prepare(
+      `INSERT INTO messages (direction, channel, chat_id, sender, content, state, error, created_at, updated_at)
+       VALUES (?, 'telegram', '42', 'agent', 'x', ?, ?, 0, 0)`,
+    );
+    insert.run('out', 'failed', 'delivery failed: Forbidden: bot was blocked by the user');
+    insert.run('out', 'failed', 'the agent crashed');
+    insert.run('in', 'failed', 'delivery failed: an inbound message is never a delivery');
+    insert.run('out', 'sent', null);
+    db.close();
+    store = Store.open(dir);
+    expect(store.messages.backlog().failedDeliveries).toBe(1);
+  });
+});

@@ -6,8 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, loadConfig } from '../config/index.js';
-import { Store } from '../store/index.js';
+import { agentIdProblem, type Config, ConfigError, loadConfig } from '../config/index.js';
+import { printable, printableLines } from '../printable.js';
+import { DatabaseError, Store } from '../store/index.js';
 import { MIN_MASKED_LENGTH } from './mask.js';
 import { canPrompt, promptHidden, readStdin } from './prompt.js';
 import { MAX_SECRET_BYTES, Vault, VaultError } from './vault.js';
@@ -61,9 +62,6 @@ interface Command {
 const text = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
 
-/** A test hook: rotate pauses inside its transaction, so a test can kill it there. Never set it otherwise. */
-const PAUSE_ROTATE = 'PRAKTOR_TEST_PAUSE_ROTATE';
-
 function pad(rows: string[][]): string {
   const widths =
     rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
@@ -89,7 +87,7 @@ async function readValue(name: string, value: string): Promise<Buffer> {
 function warnIfAgentUnknown(config: Config, agentId: string, err: NodeJS.WritableStream): void {
   if (Object.hasOwn(config.agents, agentId)) return;
   err.write(
-    `warning: "${agentId}" is not an agent in ${config.source ?? 'the built-in configuration'} ` +
+    `warning: "${agentId}" is not an agent in ${printable(config.source ?? 'the built-in configuration')} ` +
       `(agents: ${Object.keys(config.agents).join(', ')}); assigned anyway\n`,
   );
 }
@@ -106,7 +104,9 @@ const COMMANDS: Record<string, Command> = {
       }
       const rows = [['NAME', 'KIND', 'GLOBAL', 'DESCRIPTION', 'AGENTS']];
       for (const s of secrets) {
-        rows.push([s.name, s.kind, s.global ? 'yes' : '', s.description, s.agentIds.join(',')]);
+        rows.push(
+          [s.name, s.kind, s.global ? 'yes' : '', s.description, s.agentIds.join(',')].map(printable),
+        );
       }
       out.write(`${pad(rows)}\n`);
     },
@@ -145,7 +145,7 @@ const COMMANDS: Record<string, Command> = {
           `warning: values shorter than ${MIN_MASKED_LENGTH} characters are not masked in what agents write\n`,
         );
       }
-      out.write(`Secret "${name}" saved (${kind})\n`);
+      out.write(`Secret "${printable(name)}" saved (${kind})\n`);
     },
   },
   get: {
@@ -157,11 +157,11 @@ const COMMANDS: Record<string, Command> = {
       const value = vault.reveal(name);
       if (typeof values.out === 'string') {
         writeFileSync(values.out, value, { mode: 0o600 });
-        err.write(`Secret "${name}" written to ${values.out}\n`);
+        err.write(`Secret "${printable(name)}" written to ${printable(values.out)}\n`);
         return;
       }
       if (info.kind === 'file') {
-        if (info.filename) err.write(`File: ${info.filename}\n`);
+        if (info.filename) err.write(`File: ${printable(info.filename)}\n`);
         out.write(value);
         return;
       }
@@ -174,7 +174,7 @@ const COMMANDS: Record<string, Command> = {
     named: true,
     run({ name }, { vault, out }) {
       if (!vault.delete(name)) throw new VaultError(`no secret named "${name}"`, 'not_found');
-      out.write(`Secret "${name}" deleted\n`);
+      out.write(`Secret "${printable(name)}" deleted\n`);
     },
   },
   assign: {
@@ -183,9 +183,11 @@ const COMMANDS: Record<string, Command> = {
     run({ name, values }, { vault, config, out, err }) {
       const agent = values.agent;
       if (typeof agent !== 'string' || agent === '') throw new CliError('assign needs --agent ID');
+      const problem = agentIdProblem(agent);
+      if (problem) throw new CliError(problem);
       vault.assign(name, agent);
       warnIfAgentUnknown(config, agent, err);
-      out.write(`Secret "${name}" assigned to agent "${agent}"\n`);
+      out.write(`Secret "${printable(name)}" assigned to agent "${agent}"\n`);
     },
   },
   unassign: {
@@ -197,7 +199,7 @@ const COMMANDS: Record<string, Command> = {
       if (!vault.unassign(name, agent)) {
         throw new CliError(`the secret "${name}" is not assigned to agent "${agent}"`);
       }
-      out.write(`Secret "${name}" unassigned from agent "${agent}"\n`);
+      out.write(`Secret "${printable(name)}" unassigned from agent "${printable(agent)}"\n`);
     },
   },
   global: {
@@ -208,23 +210,17 @@ const COMMANDS: Record<string, Command> = {
         throw new CliError('global needs exactly one of --enable or --disable');
       const global = values.enable === true;
       vault.setGlobal(name, global);
-      out.write(`Secret "${name}" global=${global}\n`);
+      out.write(`Secret "${printable(name)}" global=${global}\n`);
     },
   },
   rotate: {
     options: {},
     named: false,
-    async run(_args, { vault, out, err }) {
+    async run(_args, { vault, out }) {
       if (!vault.exists)
         throw new CliError('the vault has no passphrase yet: there is nothing to re-encrypt');
       const next = await newPassphrase();
-      const pause = process.env[PAUSE_ROTATE]
-        ? () => {
-            err.write('rotate: paused inside the transaction\n');
-            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120_000);
-          }
-        : undefined;
-      const count = await vault.rotate(next, pause ? { midway: pause } : {});
+      const count = await vault.rotate(next);
       out.write(
         `Vault re-encrypted under the new passphrase (${count} secret${count === 1 ? '' : 's'}). ` +
           'Set PRAKTOR_VAULT_PASSPHRASE (or vault.passphrase) to it and restart the gateway.\n',
@@ -301,7 +297,7 @@ export async function vaultCommand(
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    err.write(`praktor vault: unknown vault command "${name}"\n\n${VAULT_USAGE}`);
+    err.write(`praktor vault: unknown vault command "${printable(name)}"\n\n${VAULT_USAGE}`);
     return 1;
   }
   try {
@@ -321,6 +317,11 @@ export async function vaultCommand(
     }
     const config = loadConfig().config;
     const store = Store.open(config.dataDir);
+    for (const { path, was, now } of store.tightened) {
+      err.write(
+        `note: ${printable(path)} was readable by other users (${was}); it is now ${now}, its owner's only\n`,
+      );
+    }
     try {
       const phrase = command.passphrase === false ? null : await passphrase(config, store);
       const vault = await Vault.open(store.vault, phrase);
@@ -334,13 +335,14 @@ export async function vaultCommand(
     const known =
       error instanceof CliError ||
       error instanceof VaultError ||
+      error instanceof DatabaseError ||
       (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
     if (error instanceof ConfigError) {
-      err.write(`praktor vault: the configuration is not valid\n${error.message}\n`);
+      err.write(`praktor vault: the configuration is not valid\n${printableLines(error.message)}\n`);
       return 1;
     }
     if (!known && (error as Error).message !== 'cancelled') throw error;
-    err.write(`praktor vault: ${(error as Error).message}\n`);
+    err.write(`praktor vault: ${printable((error as Error).message)}\n`);
     return 1;
   }
 }

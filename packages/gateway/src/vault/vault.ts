@@ -275,7 +275,7 @@ export class Vault {
    * Re-encrypts every secret under `newPassphrase`, with a new salt and at least the default key derivation
    * parameters, in one transaction: afterwards either every secret and the check are under the new key, or
    * (on any failure, or if the process dies midway) all are still under the old one. `midway` runs inside the
-   * transaction after the first secret is re-encrypted (for tests that kill the process there).
+   * transaction after the first secret is re-encrypted (a test makes it throw there).
    */
   async rotate(newPassphrase: string, opts: { midway?: () => void } = {}): Promise<number> {
     if (newPassphrase === '') throw new VaultError('the new passphrase must not be empty', 'invalid');
