@@ -14,6 +14,7 @@ import {
   MessagesQuery,
   StatusReply,
   StatusResponse,
+  type TelegramStatus,
 } from '@praktor/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -42,7 +43,7 @@ export interface ApiDeps {
   auth: Auth;
   version: string;
   startedAt: number;
-  telegram: () => 'connected' | 'off';
+  telegram: () => TelegramStatus;
   runtime: { name: string; confinement: string };
   /** The runtime that runs an agent: it reads and writes the agent's workspace files. */
   runtimeFor: (agent: ResolvedAgent) => Runtime;

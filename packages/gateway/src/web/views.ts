@@ -78,5 +78,7 @@ export function wsEvent(event: GatewayEvent, timestamp = Date.now()): WsEvent {
       return { type: 'task', timestamp, task_id: event.taskId, task: event.task };
     case 'task_run':
       return { type: 'task_run', timestamp, task_id: event.taskId, run: event.run };
+    case 'telegram':
+      return { type: 'telegram', timestamp, telegram: event.status };
   }
 }
