@@ -7,6 +7,7 @@ import { type Db, openDatabase } from './database.js';
 import { MessageStore } from './messages.js';
 import { SessionStore } from './sessions.js';
 import { TaskStore } from './tasks.js';
+import { TelegramDeliveryStore } from './telegram-deliveries.js';
 import { VaultStore } from './vault.js';
 import { WebSessionStore } from './web-sessions.js';
 
@@ -30,6 +31,7 @@ export class Store {
   readonly webSessions: WebSessionStore;
   readonly vault: VaultStore;
   readonly tasks: TaskStore;
+  readonly telegramDeliveries: TelegramDeliveryStore;
 
   private constructor(private readonly db: Db) {
     this.messages = new MessageStore(db);
@@ -38,6 +40,7 @@ export class Store {
     this.webSessions = new WebSessionStore(db);
     this.vault = new VaultStore(db);
     this.tasks = new TaskStore(db, this.messages);
+    this.telegramDeliveries = new TelegramDeliveryStore(db, this.messages);
   }
 
   /** Opens `praktor.db` in the data directory, creating and migrating it as needed. */

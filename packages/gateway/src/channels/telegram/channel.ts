@@ -172,7 +172,7 @@ export class TelegramChannel {
     const chatId = String(ctx.chat.id);
     const repliedTo = message.reply_to_message;
     const repliedToAgent = repliedTo
-      ? this.deps.store.messages.agentOfDelivery(chatId, String(repliedTo.message_id))
+      ? this.deps.store.telegramDeliveries.agentOfDelivery(chatId, String(repliedTo.message_id))
       : null;
     this.deps.inbox.receive(
       {
