@@ -64,7 +64,14 @@ export class TelegramChannel {
       attribute: (agentId) => agentId !== deps.config().router.default_agent,
       onChange: (message) => deps.bus.emit({ type: 'message', message }),
     });
-    this.typing = new TypingIndicator((chatId) => this.bot.api.sendChatAction(chatId, 'typing'));
+    this.typing = new TypingIndicator(
+      (chatId) => this.bot.api.sendChatAction(chatId, 'typing'),
+      (err, chatId) =>
+        deps.log.warn(
+          { chat: chatId, err: (err as Error).message },
+          'telegram typing indicator failed; the answer is not affected',
+        ),
+    );
     this.install();
   }
 
@@ -88,13 +95,13 @@ export class TelegramChannel {
 
   /** Stops taking updates and ends every request to Telegram but deliveries, within about a second. */
   async stopPolling(): Promise<void> {
+    this.typing.stopAll();
     await this.connection.stop();
   }
 
   /** Sends what is still queued for up to `graceMs`, then stops; what is left is sent at the next start. */
   async stop(graceMs: number): Promise<void> {
     await this.stopPolling();
-    this.typing.stopAll();
     await this.outbox.flush(graceMs);
     this.unsubscribe?.();
   }
