@@ -207,7 +207,9 @@ export const routes: Route[] = [
     response: z.array(AgentSummary),
     handle(_input, deps) {
       const config = deps.config();
-      return Object.keys(config.agents).map((id) => agentSummary(config, id, deps.store, deps.orchestrator));
+      return Object.keys(config.agents).map((id) =>
+        agentSummary(config, id, deps.store, deps.orchestrator, deps.runtimeFor),
+      );
     },
   }),
   route({
@@ -217,7 +219,7 @@ export const routes: Route[] = [
     response: AgentSummary,
     handle({ params }, deps) {
       const id = agentOr404(deps, params.id);
-      return agentSummary(deps.config(), id, deps.store, deps.orchestrator);
+      return agentSummary(deps.config(), id, deps.store, deps.orchestrator, deps.runtimeFor);
     },
   }),
   route({
