@@ -15,6 +15,7 @@ import {
   startFakeAnthropic,
   startFakeTelegram,
   startPraktor,
+  startStack,
   TEST_USER_ID,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -286,5 +287,44 @@ describe('a gateway whose bot token Telegram refuses', () => {
     const errors = praktor.logs().filter((l) => l.msg === 'telegram is off until Praktor restarts');
     expect(errors).toHaveLength(1);
     expect(errors[0]?.err).toContain('telegram.token');
+  });
+});
+
+describe('a bot whose long polling Telegram ends', () => {
+  const conflict =
+    'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running';
+
+  /** A connected stack whose next long poll Telegram answers with `errorCode`; resolves with the status after. */
+  async function pollingEndedWith(errorCode: number, description: string) {
+    const stack = await startStack({ handler: model });
+    try {
+      expect((await status(stack.praktor)).telegram).toEqual({ state: 'connected', bot: 'praktor_test_bot' });
+      stack.telegram.failNext('getUpdates', { errorCode, description });
+      // Ends the long poll in progress, so the next one meets the failure.
+      stack.telegram.sendText({ userId: TEST_USER_ID, text: 'hello' });
+      return await eventually(
+        'Telegram failed',
+        () => status(stack.praktor),
+        (s) => s.telegram.state === 'failed',
+      );
+    } finally {
+      await stack.close();
+    }
+  }
+
+  it('shows Telegram failed when another program takes the updates (409)', async () => {
+    expect((await pollingEndedWith(409, conflict)).telegram).toEqual({
+      state: 'failed',
+      error: `another program is taking this bot's updates (409 ${conflict}): stop it, or remove its webhook, and restart Praktor`,
+    });
+  });
+
+  it('shows Telegram failed when the token is revoked (401)', async () => {
+    expect((await pollingEndedWith(401, 'Unauthorized')).telegram).toEqual({
+      state: 'failed',
+      error:
+        'Telegram refused the bot token (401 Unauthorized): set a valid telegram.token (or PRAKTOR_TELEGRAM_TOKEN) ' +
+        'and restart Praktor',
+    });
   });
 });
