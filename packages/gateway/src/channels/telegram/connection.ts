@@ -95,7 +95,8 @@ export class TelegramConnection {
 
   private async run(): Promise<void> {
     const me = await this.untilAccepted();
-    if (me === null) return;
+    // A stop that came meanwhile found nothing running to stop, and grammY would retry its setup without end.
+    if (me === null || this.stopping) return;
     this.bot.botInfo = me;
     this.deps.onConnected();
     try {
