@@ -119,15 +119,6 @@ export async function startGateway(
     store.close();
   };
   try {
-    if (telegram) {
-      try {
-        await telegram.start();
-      } catch (err) {
-        throw new Error(`Telegram did not accept the bot token: ${(err as Error).message}`);
-      }
-    } else {
-      log.warn('telegram.token is not set: the Telegram bot is off');
-    }
     if (config.web.enabled) {
       web = await startWebServer(
         {
@@ -140,7 +131,7 @@ export async function startGateway(
           auth: new Auth(config.web.auth, store.webSessions),
           version: VERSION,
           startedAt,
-          telegram: () => (telegram ? 'connected' : 'off'),
+          telegram: () => telegram?.status ?? { state: 'off' },
           runtime: { name: runtimes.primary.name, confinement: runtimes.primary.confinement },
           runtimeFor: runtimes.forAgent,
           publishSharedFiles: () => runtimes.publishSharedFiles(),
@@ -152,6 +143,9 @@ export async function startGateway(
     await stopAll();
     throw err;
   }
+  // In the background: Mission Control and the agents never wait for Telegram.
+  if (telegram) telegram.start();
+  else log.warn('telegram.token is not set: the Telegram bot is off');
   const resumed = inbox.resume();
   if (resumed > 0) log.info({ messages: resumed }, 'resuming messages left unanswered by the last run');
   scheduler.start();

@@ -3,7 +3,7 @@
  * Praktor's API (snake_case), so scripts written against it keep working.
  */
 import { z } from 'zod';
-import { AgentStatus, Channel, MessageState } from './events.js';
+import { AgentStatus, Channel, MessageState, TelegramStatus } from './events.js';
 import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
 
 /** Every error response: a message a person can read. Validation errors start with the failing field. */
@@ -75,7 +75,7 @@ export const StatusResponse = z.object({
   uptime_seconds: z.number().int(),
   agents_count: z.number().int(),
   active_agents: z.number().int(),
-  telegram: z.enum(['connected', 'off']),
+  telegram: TelegramStatus,
   runtime: z.object({ name: z.string(), confinement: z.string() }),
   /** What a task gets when it says nothing: the zone its schedule is read in, and where its results go. */
   scheduler: z.object({ timezone: z.string(), default_chat: TaskChat }),
@@ -140,5 +140,7 @@ export const WsEvent = z.discriminatedUnion('type', [
     task_id: z.string(),
     run: TaskRunItem,
   }),
+  /** The Telegram bot's connection changed. */
+  z.object({ type: z.literal('telegram'), timestamp: z.number().int(), telegram: TelegramStatus }),
 ]);
 export type WsEvent = z.infer<typeof WsEvent>;

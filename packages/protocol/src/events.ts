@@ -41,6 +41,25 @@ export type MessageView = z.infer<typeof MessageView>;
 export const AgentStatus = z.enum(['stopped', 'starting', 'idle', 'busy']);
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
+/**
+ * The Telegram bot's connection, as the bus carries it and `/api/status` shows it: `off` (no token set),
+ * `connecting` (`error`: why the last attempt failed, `retry_at`: when the next starts; both null before the first
+ * failure, `retry_at` also while grammY retries the long poll on its own schedule), `connected` (`bot`: the bot's
+ * username) or `failed` (given up until a restart: the token was refused or polling stopped for good; `error` says
+ * why and what to do).
+ */
+export const TelegramStatus = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('off') }),
+  z.object({
+    state: z.literal('connecting'),
+    error: z.string().nullable(),
+    retry_at: z.number().int().nullable(),
+  }),
+  z.object({ state: z.literal('connected'), bot: z.string() }),
+  z.object({ state: z.literal('failed'), error: z.string() }),
+]);
+export type TelegramStatus = z.infer<typeof TelegramStatus>;
+
 /** Everything the gateway announces. */
 export const GatewayEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), message: MessageView }),
@@ -57,5 +76,7 @@ export const GatewayEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('task'), taskId: z.string(), task: TaskItem.nullable() }),
   /** A run started, ended, was skipped or was found interrupted. */
   z.object({ type: z.literal('task_run'), taskId: z.string(), run: TaskRunItem }),
+  /** The Telegram bot's connection changed. */
+  z.object({ type: z.literal('telegram'), status: TelegramStatus }),
 ]);
 export type GatewayEvent = z.infer<typeof GatewayEvent>;

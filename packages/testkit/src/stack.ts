@@ -52,14 +52,25 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     telegramApiRoot: telegram.apiRoot,
     telegramToken: telegram.token,
   });
-  const launch = (home?: string) =>
-    startPraktor({
+  // The gateway is ready before Telegram is connected; the stack waits for both, as its tests talk through Telegram.
+  const withBot = typeof (config.telegram as { token?: unknown } | undefined)?.token === 'string';
+  const launch = async (home?: string) => {
+    const praktor = await startPraktor({
       config,
       anthropicUrl: anthropic.url,
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.echo ? { echo: true } : {}),
       ...(home ? { home } : {}),
     });
+    try {
+      if (withBot) await praktor.waitForLog('telegram connected', undefined, 30_000);
+    } catch (err) {
+      await praktor.stop();
+      if (home === undefined) praktor.cleanup();
+      throw err;
+    }
+    return praktor;
+  };
   let praktor: PraktorProcess;
   try {
     praktor = await launch();

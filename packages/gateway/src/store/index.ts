@@ -8,6 +8,7 @@ import { type Db, openDatabase } from './database.js';
 import { MessageStore } from './messages.js';
 import { SessionStore } from './sessions.js';
 import { TaskStore } from './tasks.js';
+import { TelegramDeliveryStore } from './telegram-deliveries.js';
 import { VaultStore } from './vault.js';
 import { WebSessionStore } from './web-sessions.js';
 
@@ -32,6 +33,7 @@ export class Store {
   readonly webSessions: WebSessionStore;
   readonly vault: VaultStore;
   readonly tasks: TaskStore;
+  readonly telegramDeliveries: TelegramDeliveryStore;
 
   private constructor(
     private readonly db: Db,
@@ -44,6 +46,7 @@ export class Store {
     this.webSessions = new WebSessionStore(db);
     this.vault = new VaultStore(db);
     this.tasks = new TaskStore(db, this.messages);
+    this.telegramDeliveries = new TelegramDeliveryStore(db, this.messages);
   }
 
   /**

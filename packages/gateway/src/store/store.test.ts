@@ -21,8 +21,6 @@ afterEach(() => {
 
 const incoming = { channel: 'telegram' as const, chatId: '42', sender: 'user:7', text: 'hello' };
 
-const chunk = (text: string) => ({ html: text, plain: text });
-
 /** An inbound message routed to `agentId` and answered with `text`; returns the answer. */
 function answered(agentId: string, text: string) {
   const { message } = store.messages.receive(incoming);
@@ -102,34 +100,8 @@ describe('MessageStore', () => {
     expect(store.messages.get(message.id)).toMatchObject({ state: 'failed', error: 'broke' });
   });
 
-  it('finds the agent behind a delivered chunk', () => {
-    const answer = answered('coder', 'long');
-    store.messages.planDelivery(answer.id, '42', [chunk('a'), chunk('b')]);
-    store.messages.chunkSent(answer.id, 0, '100');
-    store.messages.chunkSent(answer.id, 1, '101');
-    expect(store.messages.agentOfDelivery('42', '101')).toBe('coder');
-    expect(store.messages.agentOfDelivery('43', '101')).toBeNull();
-  });
-
-  it('marks an answer sent only when its last chunk is confirmed', () => {
-    const answer = answered('coder', 'long');
-    store.messages.planDelivery(answer.id, '42', [chunk('a'), chunk('b')]);
-    expect(store.messages.chunkSent(answer.id, 0, '100')).toBeNull();
-    expect(store.messages.get(answer.id)?.state).toBe('pending');
-    expect(store.messages.chunkSent(answer.id, 1, '101')?.state).toBe('sent');
-  });
-
-  it('keeps the first delivery plan, so a restart does not send confirmed chunks again', () => {
-    const answer = answered('coder', 'long');
-    store.messages.planDelivery(answer.id, '42', [chunk('a'), chunk('b')]);
-    store.messages.chunkSent(answer.id, 0, '100');
-    store.messages.planDelivery(answer.id, '42', [chunk('a'), chunk('b')]);
-    expect(store.messages.pendingChunks(answer.id).map((c) => c.plain)).toEqual(['b']);
-  });
-
   it('fails an undeliverable answer, counts it, and reports it to its chat once', () => {
     const answer = answered('coder', 'lost');
-    store.messages.planDelivery(answer.id, '42', [chunk('a')]);
     store.messages.deliveryFailed(answer.id, 'Forbidden: bot was blocked by the user');
     expect(store.messages.get(answer.id)).toMatchObject({ state: 'failed' });
     expect(store.messages.backlog().failedDeliveries).toBe(1);
@@ -188,8 +160,8 @@ describe('ChatStore', () => {
 describe('failed deliveries', () => {
   it('are counted by their kind, not by the words of an error', () => {
     const answer = answered('coder', 'lost');
-    store.messages.planDelivery(answer.id, '42', [chunk('a')]);
-    store.messages.deliveryFailed(answer.id, 'Forbidden: bot was blocked by the user');
+    store.telegramDeliveries.planDelivery(answer.id, '42', [{ html: 'a', plain: 'a' }]);
+    store.telegramDeliveries.deliveryFailed(answer.id, 'Forbidden: bot was blocked by the user');
     const other = answered('coder', 'not a delivery');
     store.messages.fail(other.id, 'delivery failed: words an agent or a user could write');
     expect(store.messages.backlog().failedDeliveries).toBe(1);

@@ -373,7 +373,11 @@ describe('Mission Control API with a password', () => {
   describe('status and documentation', () => {
     it('reports version, agents, channels and recent messages', async () => {
       const response = await call(base, 'GET', '/api/status', { headers: session() });
-      expect(response.json).toMatchObject({ status: 'ok', agents_count: 2, telegram: 'connected' });
+      expect(response.json).toMatchObject({
+        status: 'ok',
+        agents_count: 2,
+        telegram: { state: 'connected', bot: 'praktor_test_bot' },
+      });
       expect(response.json.recent_messages.length).toBeGreaterThan(0);
     });
 

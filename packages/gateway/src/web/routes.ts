@@ -14,6 +14,7 @@ import {
   MessagesQuery,
   StatusReply,
   StatusResponse,
+  type TelegramStatus,
 } from '@praktor/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -42,7 +43,7 @@ export interface ApiDeps {
   auth: Auth;
   version: string;
   startedAt: number;
-  telegram: () => 'connected' | 'off';
+  telegram: () => TelegramStatus;
   runtime: { name: string; confinement: string };
   /** The runtime that runs an agent: it reads and writes the agent's workspace files. */
   runtimeFor: (agent: ResolvedAgent) => Runtime;
@@ -206,7 +207,9 @@ export const routes: Route[] = [
     response: z.array(AgentSummary),
     handle(_input, deps) {
       const config = deps.config();
-      return Object.keys(config.agents).map((id) => agentSummary(config, id, deps.store, deps.orchestrator));
+      return Object.keys(config.agents).map((id) =>
+        agentSummary(config, id, deps.store, deps.orchestrator, deps.runtimeFor),
+      );
     },
   }),
   route({
@@ -216,7 +219,7 @@ export const routes: Route[] = [
     response: AgentSummary,
     handle({ params }, deps) {
       const id = agentOr404(deps, params.id);
-      return agentSummary(deps.config(), id, deps.store, deps.orchestrator);
+      return agentSummary(deps.config(), id, deps.store, deps.orchestrator, deps.runtimeFor);
     },
   }),
   route({

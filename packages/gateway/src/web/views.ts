@@ -2,8 +2,9 @@
  * How stored things look on the wire: store rows and gateway events turned into the API's shapes.
  */
 import type { AgentSummary, GatewayEvent, MessageItem, MessageView, WsEvent } from '@praktor/protocol';
-import { type Config, resolveAgent } from '../config/index.js';
+import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { Runtime } from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
 
 /** A stored message as the API shows it. */
@@ -23,12 +24,13 @@ export function messageItem(message: MessageView): MessageItem {
   };
 }
 
-/** An agent as the API lists it. */
+/** An agent as the API lists it, with the runtime that actually runs it (`auto` resolved to where it runs). */
 export function agentSummary(
   config: Config,
   id: string,
   store: Store,
   orchestrator: Orchestrator,
+  runtimeFor: (agent: ResolvedAgent) => Runtime,
 ): AgentSummary {
   const agent = resolveAgent(config, id);
   const stats = store.messages.statsForAgent(id);
@@ -38,7 +40,7 @@ export function agentSummary(
     description: agent.description,
     model: agent.model,
     workspace: agent.workspace,
-    runtime: agent.runtime === 'docker' ? 'docker' : 'local',
+    runtime: runtimeFor(agent).name,
     agent_status: orchestrator.status(id),
     default_agent: id === config.router.default_agent,
     message_count: stats.count,
@@ -78,5 +80,7 @@ export function wsEvent(event: GatewayEvent, timestamp = Date.now()): WsEvent {
       return { type: 'task', timestamp, task_id: event.taskId, task: event.task };
     case 'task_run':
       return { type: 'task_run', timestamp, task_id: event.taskId, run: event.run };
+    case 'telegram':
+      return { type: 'telegram', timestamp, telegram: event.status };
   }
 }

@@ -5,6 +5,7 @@ import { FileStore, mimeTypeFor } from './files.js';
 import { startHttpServer } from './http-server.js';
 import { Recorder } from './recorder.js';
 import { createRouter } from './routes.js';
+import { Stall } from './stall.js';
 import type { BotUser, FakeState } from './state.js';
 import type {
   FakeTelegramOptions,
@@ -48,6 +49,13 @@ export interface FakeTelegram {
   waitFor<T>(pred: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   /** Makes the next call(s) of `method` fail with this error instead of being served. */
   failNext(method: string, failure: TelegramFailure): void;
+  /**
+   * Stops answering, like a Bot API that hangs: every request from now on is accepted, recorded and held until
+   * {@link resume} (or until its client gives up).
+   */
+  stall(): void;
+  /** Answers the held requests and every later one again. */
+  resume(): void;
   /** Answers pending long polls with no updates and stops the server; stop bots first. */
   close(): Promise<void>;
 }
@@ -75,6 +83,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     recorder: new Recorder(),
     commands: new Map(),
     openCallbackQueries: new Set(),
+    stall: new Stall(),
   };
   const server = await startHttpServer(opts.host ?? '127.0.0.1', opts.port ?? 0, createRouter(state));
   const { recorder } = state;
@@ -106,7 +115,10 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       }
     },
     failNext: (method, failure) => recorder.failNext(method, failure),
+    stall: () => state.stall.begin(),
+    resume: () => state.stall.end(),
     async close() {
+      state.stall.end();
       // Closing first makes the released polls' answers end their keep-alive connections.
       const closed = server.close();
       state.updates.releaseAll();

@@ -470,3 +470,27 @@ describe('other methods', () => {
     );
   });
 });
+
+describe('stall', () => {
+  it('holds requests unanswered while stalled and answers them when resumed', async () => {
+    fake.stall();
+    let answered = false;
+    const pending = callApi('getMe').then((reply) => {
+      answered = true;
+      return reply;
+    });
+    await fake.waitFor(() => fake.calls.some((c) => c.method === 'getMe'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answered).toBe(false);
+    fake.resume();
+    expect((await pending).status).toBe(200);
+  });
+
+  it('lets a stalled request go when its client gives up, leaving it unanswered', async () => {
+    fake.stall();
+    const gaveUp = fetch(`${fake.apiRoot}/bot${fake.token}/getMe`, { signal: AbortSignal.timeout(100) });
+    await expect(gaveUp).rejects.toThrow();
+    await fake.waitFor(() => fake.calls.some((c) => c.method === 'getMe'));
+    expect(fake.calls.find((c) => c.method === 'getMe')?.response).toBeUndefined();
+  });
+});

@@ -42,6 +42,8 @@ async function apiCall(
     params: Object.fromEntries(url.searchParams),
     files: [],
   });
+  await state.stall.wait(signal);
+  if (signal.aborted) return undefined;
   let response: ApiResponse;
   try {
     const input = decodeRequest(await readBody(request), request.headers['content-type'], url.searchParams);

@@ -2,6 +2,7 @@ import type { ChatStore } from './chats.js';
 import type { FileStore } from './files.js';
 import type { Params } from './params.js';
 import type { Recorder } from './recorder.js';
+import type { Stall } from './stall.js';
 import type { TgUser, UploadedFile } from './types.js';
 import type { UpdateQueue } from './update-queue.js';
 
@@ -23,6 +24,8 @@ export interface FakeState {
   commands: Map<string, unknown[]>;
   /** Callback query ids injected and not answered yet. */
   openCallbackQueries: Set<string>;
+  /** Holds requests unanswered while the fake plays a Bot API that hangs. */
+  stall: Stall;
 }
 
 /** What a method handler gets for one call. */

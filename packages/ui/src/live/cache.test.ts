@@ -63,7 +63,7 @@ function status(recent: MessageItem[]): StatusResponse {
     uptime_seconds: 1,
     agents_count: 2,
     active_agents: 0,
-    telegram: 'off',
+    telegram: { state: 'off' },
     runtime: { name: 'local', confinement: 'none' },
     scheduler: { timezone: 'UTC', default_chat: { channel: 'web', chat_id: 'web' } },
     backlog: { inbox: 0, outbox: 0, failed_deliveries: 0 },
@@ -258,6 +258,14 @@ describe('applyEvent', () => {
     const t = targets();
     applyEvent(t, { type: 'error', timestamp: 0, agent_id: 'coder', message: 'could not start' });
     expect(t.errors).toEqual(['could not start']);
+  });
+
+  it('puts a change of Telegram’s connection into the status', () => {
+    const t = targets();
+    t.client.setQueryData(keys.status, status([]));
+    const telegram = { state: 'failed', error: 'Telegram refused the bot token' } as const;
+    applyEvent(t, { type: 'telegram', timestamp: 0, telegram });
+    expect(t.client.getQueryData<StatusResponse>(keys.status)?.telegram).toEqual(telegram);
   });
 });
 

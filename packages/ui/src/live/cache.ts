@@ -169,6 +169,12 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
         (list) => list && upsertRun(list, event.run),
       );
       return;
+    case 'telegram':
+      targets.client.setQueryData<StatusResponse>(
+        keys.status,
+        (s) => s && { ...s, telegram: event.telegram },
+      );
+      return;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AgentSummary, MessageItem, StatusResponse } from '@praktor/protocol';
+import type { AgentSummary, MessageItem, StatusResponse, TelegramStatus } from '@praktor/protocol';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useAgents, useStatus } from '../api/queries';
@@ -6,7 +6,7 @@ import { LastActive } from '../components/AgentCard';
 import { ErrorNote } from '../components/ErrorNote';
 import { PageHeader } from '../components/PageHeader';
 import { StatusBadge } from '../components/StatusBadge';
-import { channelLabel, excerpt, formatAgo, formatFullTime, formatUptime } from '../format';
+import { channelLabel, excerpt, formatAgo, formatFullTime, formatUntil, formatUptime } from '../format';
 import { useNow } from '../useNow';
 import { usePageTitle } from '../usePageTitle';
 
@@ -43,6 +43,41 @@ function Uptime({ seconds, fetchedAt }: { seconds: number; fetchedAt: number }) 
   return formatUptime(seconds + Math.max(0, (now - fetchedAt) / 1000));
 }
 
+const TELEGRAM_LABEL: Record<TelegramStatus['state'], string> = {
+  off: 'Off',
+  connecting: 'Connecting',
+  connected: 'Connected',
+  failed: 'Failed',
+};
+
+const TELEGRAM_PILL: Record<TelegramStatus['state'], string> = {
+  off: 'pill-off',
+  connecting: 'pill-warn',
+  connected: 'pill-ok',
+  failed: 'pill-danger',
+};
+
+/** Why Telegram is in its state: the bot's name, the last error and the next attempt, or what to fix. */
+function TelegramDetail({ telegram }: { telegram: TelegramStatus }) {
+  const now = useNow(1000);
+  switch (telegram.state) {
+    case 'off':
+      return 'No bot token set';
+    case 'connected':
+      return `@${telegram.bot}`;
+    case 'failed':
+      return <span className="stat-alert">{telegram.error}</span>;
+    case 'connecting':
+      if (telegram.error === null) return 'Reaching Telegram…';
+      return (
+        <>
+          {telegram.error}
+          {telegram.retry_at !== null && ` · next attempt ${formatUntil(telegram.retry_at, now)}`}
+        </>
+      );
+  }
+}
+
 function StatusCards({ status, fetchedAt }: { status: StatusResponse; fetchedAt: number }) {
   const { backlog } = status;
   return (
@@ -52,10 +87,11 @@ function StatusCards({ status, fetchedAt }: { status: StatusResponse; fetchedAt:
       <Stat
         label="Telegram"
         value={
-          <span className={`pill ${status.telegram === 'connected' ? 'pill-ok' : 'pill-off'}`}>
-            {status.telegram === 'connected' ? 'Connected' : 'Off'}
+          <span className={`pill ${TELEGRAM_PILL[status.telegram.state]}`} data-state={status.telegram.state}>
+            {TELEGRAM_LABEL[status.telegram.state]}
           </span>
         }
+        detail={<TelegramDetail telegram={status.telegram} />}
         testId="stat-telegram"
         wideOnPhone
       />

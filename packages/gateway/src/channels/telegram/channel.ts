@@ -2,14 +2,15 @@
  * The Telegram channel: long polling with grammY, who may talk to the bot, its commands, and the way answers and
  * the typing indicator go back.
  */
-import { autoRetry } from '@grammyjs/auto-retry';
-import { Api, Bot, type Context } from 'grammy';
+import type { TelegramStatus } from '@praktor/protocol';
+import { Api, type Bot, type Context } from 'grammy';
 import type { Config } from '../../config/index.js';
 import type { EventBus } from '../../events/bus.js';
 import type { Inbox } from '../../inbox.js';
 import type { Logger } from '../../log.js';
 import type { Orchestrator } from '../../orchestrator/orchestrator.js';
 import type { Store } from '../../store/index.js';
+import { TelegramConnection } from './connection.js';
 import { escapeHtml } from './format.js';
 import { TelegramOutbox } from './outbox.js';
 import { TypingIndicator } from './typing.js';
@@ -37,17 +38,25 @@ const COMMANDS = [
 
 /** The bot, from start to stop. */
 export class TelegramChannel {
+  private readonly connection: TelegramConnection;
   private readonly bot: Bot;
   private readonly outbox: TelegramOutbox;
   private readonly typing: TypingIndicator;
   private readonly noticeSentAt = new Map<number, number>();
   private unsubscribe: (() => void) | null = null;
-  private polling: Promise<void> | null = null;
 
   constructor(private readonly deps: TelegramDeps) {
     const { telegram } = deps.config();
-    this.bot = new Bot(telegram.token, { client: { apiRoot: telegram.api_root } });
-    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+    this.connection = new TelegramConnection({
+      token: telegram.token,
+      apiRoot: telegram.api_root,
+      commands: COMMANDS,
+      log: deps.log,
+      onConnected: () => this.startDeliveries(),
+      onTokenRefused: () => this.stopDeliveries(),
+      onStatus: (status) => deps.bus.emit({ type: 'telegram', status }),
+    });
+    this.bot = this.connection.bot;
     this.outbox = new TelegramOutbox({
       api: new Api(telegram.token, { apiRoot: telegram.api_root }),
       store: deps.store,
@@ -55,40 +64,60 @@ export class TelegramChannel {
       attribute: (agentId) => agentId !== deps.config().router.default_agent,
       onChange: (message) => deps.bus.emit({ type: 'message', message }),
     });
-    this.typing = new TypingIndicator((chatId) => this.bot.api.sendChatAction(chatId, 'typing'));
+    this.typing = new TypingIndicator(
+      (chatId) => this.bot.api.sendChatAction(chatId, 'typing'),
+      (err, chatId) =>
+        deps.log.warn(
+          { chat: chatId, err: (err as Error).message },
+          'telegram typing indicator failed; the answer is not affected',
+        ),
+    );
     this.install();
   }
 
-  /** Connects to Telegram and starts taking messages. Rejects when the token is refused. */
-  async start(): Promise<void> {
-    await this.bot.init();
-    const { log, config } = this.deps;
-    if (config().telegram.allow_from.length === 0) {
-      log.warn('telegram.allow_from is empty: nobody can talk to the bot until their user id is added');
-    }
-    await this.bot.api.setMyCommands(COMMANDS);
-    this.unsubscribe = this.deps.bus.onType('message', ({ message }) => this.onMessageEvent(message));
-    const resumed = this.outbox.resume();
-    if (resumed > 0) log.info({ answers: resumed }, 'resuming telegram deliveries left from the last run');
-    this.polling = this.bot.start({
-      allowed_updates: ['message'],
-      onStart: (me) => log.info({ bot: me.username }, 'telegram connected'),
-    });
-    this.polling.catch((err: Error) => log.error({ err: err.message }, 'telegram polling stopped'));
+  /** The connection's state now. */
+  get status(): TelegramStatus {
+    return this.connection.status;
   }
 
-  /** Stops taking updates. */
+  /**
+   * Starts connecting to Telegram in the background: the gateway does not wait for it. Answers stored meanwhile are
+   * delivered once connected.
+   */
+  start(): void {
+    if (this.deps.config().telegram.allow_from.length === 0) {
+      this.deps.log.warn(
+        'telegram.allow_from is empty: nobody can talk to the bot until their user id is added',
+      );
+    }
+    this.connection.start();
+  }
+
+  /** Stops taking updates and ends every request to Telegram but deliveries, within about a second. */
   async stopPolling(): Promise<void> {
-    if (this.bot.isRunning()) await this.bot.stop();
-    await this.polling?.catch(() => undefined);
+    this.typing.stopAll();
+    await this.connection.stop();
   }
 
   /** Sends what is still queued for up to `graceMs`, then stops; what is left is sent at the next start. */
   async stop(graceMs: number): Promise<void> {
     await this.stopPolling();
-    this.typing.stopAll();
     await this.outbox.flush(graceMs);
     this.unsubscribe?.();
+  }
+
+  private startDeliveries(): void {
+    this.unsubscribe = this.deps.bus.onType('message', ({ message }) => this.onMessageEvent(message));
+    const resumed = this.outbox.resume();
+    if (resumed > 0)
+      this.deps.log.info({ answers: resumed }, 'resuming telegram deliveries left from the last run');
+  }
+
+  /** Leaves what is not sent yet stored, for the next start with a token Telegram accepts. */
+  private stopDeliveries(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    void this.outbox.flush(0);
   }
 
   private onMessageEvent(message: Parameters<TelegramOutbox['enqueue']>[0]): void {
@@ -150,7 +179,7 @@ export class TelegramChannel {
     const chatId = String(ctx.chat.id);
     const repliedTo = message.reply_to_message;
     const repliedToAgent = repliedTo
-      ? this.deps.store.messages.agentOfDelivery(chatId, String(repliedTo.message_id))
+      ? this.deps.store.telegramDeliveries.agentOfDelivery(chatId, String(repliedTo.message_id))
       : null;
     this.deps.inbox.receive(
       {

@@ -8,7 +8,7 @@ import type { MessageView } from '@praktor/protocol';
 import { type Api, GrammyError, HttpError } from 'grammy';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
-import type { PendingChunk } from '../../store/messages.js';
+import type { PendingChunk } from '../../store/telegram-deliveries.js';
 import { formatForTelegram } from './format.js';
 
 /** Telegram allows about one message per second in a chat. */
@@ -86,7 +86,7 @@ export class TelegramOutbox {
     const chatId = message.chatId;
     if (chatId === null || this.stopped) return;
     const attribution = message.agentId && this.deps.attribute(message.agentId) ? message.agentId : undefined;
-    this.deps.store.messages.planDelivery(
+    this.deps.store.telegramDeliveries.planDelivery(
       message.id,
       chatId,
       formatForTelegram(message.text, attribution ? { attribution } : {}),
@@ -99,7 +99,7 @@ export class TelegramOutbox {
 
   /** Queues every answer a previous run left undelivered. */
   resume(): number {
-    const inFlight = this.deps.store.messages.chunksInFlight('telegram');
+    const inFlight = this.deps.store.telegramDeliveries.chunksInFlight();
     if (inFlight > 0) {
       this.deps.log.warn(
         { chunks: inFlight },
@@ -135,15 +135,15 @@ export class TelegramOutbox {
 
   private async deliver(messageId: number, chatId: string): Promise<void> {
     const { store } = this.deps;
-    for (const chunk of store.messages.pendingChunks(messageId)) {
+    for (const chunk of store.telegramDeliveries.pendingChunks(messageId)) {
       const outcome = await this.sendWithRetries(messageId, chunk);
       if (this.stopped && outcome === null) return;
       if (typeof outcome === 'string') {
         this.deps.log.error({ chat: chatId, message: messageId, err: outcome }, 'telegram delivery failed');
-        this.deps.onChange(store.messages.deliveryFailed(messageId, outcome));
+        this.deps.onChange(store.telegramDeliveries.deliveryFailed(messageId, outcome));
         return;
       }
-      const sent = store.messages.chunkSent(messageId, chunk.seq, String(outcome));
+      const sent = store.telegramDeliveries.chunkSent(messageId, chunk.seq, String(outcome));
       if (sent) this.deps.onChange(sent);
     }
     await this.reportEarlierFailures(chatId);
@@ -155,11 +155,11 @@ export class TelegramOutbox {
       if (this.stopped) return null;
       try {
         return await this.send(chunk.chatId, chunk, () =>
-          this.deps.store.messages.chunkSending(messageId, chunk.seq),
+          this.deps.store.telegramDeliveries.chunkSending(messageId, chunk.seq),
         );
       } catch (err) {
         const failure = classify(err, attempt);
-        this.deps.store.messages.chunkAttemptFailed(messageId, chunk.seq, failure.reason);
+        this.deps.store.telegramDeliveries.chunkAttemptFailed(messageId, chunk.seq, failure.reason);
         if (failure.retryInMs === null || attempt >= MAX_ATTEMPTS) return failure.reason;
         this.deps.log.warn(
           {

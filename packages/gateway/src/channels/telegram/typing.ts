@@ -9,12 +9,23 @@ const RENEW_MS = 4_000;
 export class TypingIndicator {
   private readonly loops = new Map<number, NodeJS.Timeout>();
 
-  constructor(private readonly send: (chatId: string) => Promise<unknown>) {}
+  constructor(
+    private readonly send: (chatId: string) => Promise<unknown>,
+    /** Told of the first failure for each message; "typing…" is a courtesy, so the answer goes on regardless. */
+    private readonly onFailure: (err: unknown, chatId: string) => void,
+  ) {}
 
   /** Starts showing "typing…" in `chatId` for the message `messageId` until {@link stop}. */
   start(messageId: number, chatId: string): void {
     if (this.loops.has(messageId)) return;
-    const tick = () => void this.send(chatId).catch(() => undefined);
+    let failed = false;
+    const tick = () =>
+      void this.send(chatId).catch((err: unknown) => {
+        // Renewed every few seconds: the same failure would otherwise be reported again at each renewal.
+        if (failed) return;
+        failed = true;
+        this.onFailure(err, chatId);
+      });
     tick();
     const timer = setInterval(tick, RENEW_MS);
     timer.unref();
