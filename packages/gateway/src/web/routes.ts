@@ -130,19 +130,7 @@ export const routes: Route[] = [
     response: StatusReply,
     public: true,
     handle({ body, request, reply }, { auth }) {
-      if (!auth.enabled) return { status: 'ok' };
-      const wait = auth.throttle.retryAfter(request.ip);
-      if (wait > 0) {
-        throw new HttpError(429, `too many attempts; try again in ${wait} s`, {
-          'retry-after': String(wait),
-        });
-      }
-      if (!auth.passwordMatches(body.password)) {
-        auth.throttle.fail(request.ip);
-        throw new HttpError(401, 'invalid password');
-      }
-      auth.throttle.succeed(request.ip);
-      auth.startSession(request, reply);
+      if (auth.enabled) auth.login(request, reply, body.password);
       return { status: 'ok' };
     },
   }),
@@ -164,7 +152,7 @@ export const routes: Route[] = [
     public: true,
     handle({ request, reply }, { auth }) {
       if (!auth.enabled) return reply.code(204).send();
-      if (!auth.identify(request)) throw new HttpError(401, 'authentication required');
+      if (!auth.authenticate(request)) throw new HttpError(401, 'authentication required');
       return { status: 'ok' };
     },
   }),
