@@ -1,7 +1,8 @@
 /**
- * The files every agent shares: the user's profile, created from a template the first time.
+ * The files every agent shares: the user's profile, created from a template the first time, read and replaced
+ * from Mission Control.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { globalDir } from './runtimes/layout.js';
 
@@ -18,10 +19,30 @@ export const USER_MD_TEMPLATE = `# About me
 (Anything the agents should keep in mind: work, family, preferences, things to avoid.)
 `;
 
+const userMdPath = (dataDir: string) => join(globalDir(dataDir), 'USER.md');
+
 /** Makes sure the shared folder and USER.md exist. */
 export function ensureGlobalFiles(dataDir: string): void {
-  const dir = globalDir(dataDir);
-  mkdirSync(dir, { recursive: true });
-  const userMd = join(dir, 'USER.md');
+  mkdirSync(globalDir(dataDir), { recursive: true });
+  const userMd = userMdPath(dataDir);
   if (!existsSync(userMd)) writeFileSync(userMd, USER_MD_TEMPLATE, { mode: 0o644 });
+}
+
+/** The user's profile, USER.md; empty when there is none. */
+export function readUserProfile(dataDir: string): string {
+  try {
+    return readFileSync(userMdPath(dataDir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+}
+
+/** Replaces USER.md. Written beside it and renamed over it, so that a failed write leaves the old profile whole. */
+export function writeUserProfile(dataDir: string, content: string): void {
+  mkdirSync(globalDir(dataDir), { recursive: true });
+  const file = userMdPath(dataDir);
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, content, { mode: 0o644 });
+  renameSync(partial, file);
 }

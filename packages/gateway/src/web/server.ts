@@ -20,7 +20,8 @@ import { HttpError, parseOr400 } from './http-error.js';
 import { LiveHub } from './live.js';
 import { openApiDocument } from './openapi.js';
 import { pathProblem } from './paths.js';
-import { type ApiDeps, routes } from './routes.js';
+import type { ApiDeps } from './route.js';
+import { routes } from './routes/index.js';
 
 /** The built web app. */
 const UI_DIST = fileURLToPath(new URL('../../../ui/dist/', import.meta.url));
