@@ -87,9 +87,9 @@ module.exports = {
     ),
     forbid(
       'vault-below-orchestrator',
-      'The vault resolves secrets; it never reaches up.',
+      'The vault resolves secrets; it never reaches up, except to the seams it fills: the environment and the masking an agent gets, and the sandbox file type.',
       room('vault'),
-      room('(channels|orchestrator|router|runtimes|scheduler|web)'),
+      '^packages/gateway/src/(channels|router|scheduler|web)/|^packages/gateway/src/orchestrator/(?!agent-env\\.ts$|redactor\\.ts$)|^packages/gateway/src/runtimes/(?!runtime\\.ts$)',
     ),
     forbid(
       'orchestrator-below-channels',

@@ -136,7 +136,14 @@ export async function startGateway(
           runtimeFor: runtimes.forAgent,
           publishSharedFiles: () => runtimes.publishSharedFiles(),
         },
-        { host: config.web.host, port: config.web.port, bus, log },
+        {
+          host: config.web.host,
+          port: config.web.port,
+          allowedHosts: config.web.allowed_hosts,
+          trustedProxies: config.web.trusted_proxies,
+          bus,
+          log,
+        },
       );
     }
   } catch (err) {

@@ -1,9 +1,10 @@
 /**
- * The files every agent shares: the user's profile, created from a template the first time. Every agent's sandbox
- * reads them, and a local sandbox may run as the agent user rather than the gateway's (when the gateway is root),
- * so they are readable by all; the data directory around them (0700) is what keeps other users of the machine out.
+ * The files every agent shares: the user's profile, created from a template the first time, read and replaced
+ * from Mission Control. Every agent's sandbox reads them, and a local sandbox may run as the agent user rather than
+ * the gateway's (when the gateway is root), so they are readable by all: the data directory around them (0700) is
+ * what keeps other users of the machine out.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { globalDir } from './runtimes/layout.js';
 
@@ -20,10 +21,30 @@ export const USER_MD_TEMPLATE = `# About me
 (Anything the agents should keep in mind: work, family, preferences, things to avoid.)
 `;
 
-/** Makes sure the shared folder and USER.md exist (the folder 0755, USER.md 0644, inside the private data directory). */
+const userMdPath = (dataDir: string) => join(globalDir(dataDir), 'USER.md');
+
+/** Makes sure the shared folder and USER.md exist (the folder 0755, USER.md 0644). */
 export function ensureGlobalFiles(dataDir: string): void {
-  const dir = globalDir(dataDir);
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const userMd = join(dir, 'USER.md');
+  mkdirSync(globalDir(dataDir), { recursive: true, mode: 0o755 });
+  const userMd = userMdPath(dataDir);
   if (!existsSync(userMd)) writeFileSync(userMd, USER_MD_TEMPLATE, { mode: 0o644 });
+}
+
+/** The user's profile, USER.md; empty when there is none. */
+export function readUserProfile(dataDir: string): string {
+  try {
+    return readFileSync(userMdPath(dataDir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+}
+
+/** Replaces USER.md. Written beside it and renamed over it, so that a failed write leaves the old profile whole. */
+export function writeUserProfile(dataDir: string, content: string): void {
+  mkdirSync(globalDir(dataDir), { recursive: true });
+  const file = userMdPath(dataDir);
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, content, { mode: 0o644 });
+  renameSync(partial, file);
 }

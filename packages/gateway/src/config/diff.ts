@@ -33,6 +33,8 @@ const STARTUP_KEYS: [string, (config: Config) => unknown][] = [
   ['web.host', (c) => c.web.host],
   ['web.port', (c) => c.web.port],
   ['web.auth', (c) => c.web.auth],
+  ['web.allowed_hosts', (c) => c.web.allowed_hosts],
+  ['web.trusted_proxies', (c) => c.web.trusted_proxies],
   ['nats.data_dir', (c) => c.nats.data_dir],
   ['vault.passphrase', (c) => c.vault.passphrase],
 ];

@@ -75,7 +75,14 @@ describe("the original's example config", () => {
       runtime: 'local',
     });
     expect(config.router).toEqual({ default_agent: 'general' });
-    expect(config.web).toEqual({ enabled: true, port: 8080, auth: 'web-password', host: '127.0.0.1' });
+    expect(config.web).toEqual({
+      enabled: true,
+      port: 8080,
+      auth: 'web-password',
+      host: '127.0.0.1',
+      allowed_hosts: [],
+      trusted_proxies: [],
+    });
     expect(config.vault).toEqual({ passphrase: 'vault-passphrase' });
     expect(config.scheduler).toEqual({
       poll_interval: 30_000,
@@ -141,7 +148,14 @@ describe('defaults', () => {
     const { config } = parse('');
     expect(config.telegram.token).toBe('');
     expect(config.defaults.runtime).toBe('local');
-    expect(config.web).toEqual({ enabled: true, port: 8080, auth: '', host: '127.0.0.1' });
+    expect(config.web).toEqual({
+      enabled: true,
+      port: 8080,
+      auth: '',
+      host: '127.0.0.1',
+      allowed_hosts: [],
+      trusted_proxies: [],
+    });
   });
 
   test("an empty file takes the original's defaults for every other key", () => {
@@ -381,6 +395,33 @@ describe('validation', () => {
   test.each(['0', '65536', '-1', 'http'])('rejects web.port %s', (port) => {
     expect(problems(`web: { port: ${port} }`)).toEqual([
       `web.port: "${port}" is not a port number (use a whole number from 1 to 65535)`,
+    ]);
+  });
+
+  test('reads web.allowed_hosts as lower-case host names and IP addresses', () => {
+    const { config } = parse('web: { allowed_hosts: [Praktor.Example.com, 192.168.1.20, "::1"] }');
+    expect(config.web.allowed_hosts).toEqual(['praktor.example.com', '192.168.1.20', '::1']);
+  });
+
+  test('rejects a web.allowed_hosts entry with a scheme or a port', () => {
+    expect(
+      problems('web: { allowed_hosts: ["https://praktor.example.com", "praktor.example.com:443"] }'),
+    ).toEqual([
+      'web.allowed_hosts[0]: "https://praktor.example.com" is not a host name or IP address (write it without a scheme or port)',
+      'web.allowed_hosts[1]: "praktor.example.com:443" is not a host name or IP address (write it without a scheme or port)',
+    ]);
+  });
+
+  test('reads web.trusted_proxies as IP addresses and CIDR blocks', () => {
+    const { config } = parse('web: { trusted_proxies: [127.0.0.1, 10.0.0.0/8, "fd00::/8"] }');
+    expect(config.web.trusted_proxies).toEqual(['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
+  });
+
+  test('rejects a web.trusted_proxies entry that is not an address or block', () => {
+    expect(problems('web: { trusted_proxies: [loopback, 10.0.0.0/33, proxy.example.com] }')).toEqual([
+      'web.trusted_proxies[0]: "loopback" is not an IP address or a CIDR block such as 10.0.0.0/8',
+      'web.trusted_proxies[1]: "10.0.0.0/33" is not an IP address or a CIDR block such as 10.0.0.0/8',
+      'web.trusted_proxies[2]: "proxy.example.com" is not an IP address or a CIDR block such as 10.0.0.0/8',
     ]);
   });
 

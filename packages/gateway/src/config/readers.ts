@@ -6,6 +6,7 @@
  * Only values of constrained keys (numbers, durations, choices, modes) are quoted back in problems; free text
  * may be a secret and is never repeated.
  */
+import { isIP } from 'node:net';
 import { parseDuration } from './duration.js';
 
 /** The outcome of reading a value: the value, or a problem in words (without the key path, which the caller adds). */
@@ -139,4 +140,25 @@ export function readCapability(text: string): Read<string> {
   return CAPABILITY.test(text)
     ? ok(text)
     : fail(`${quote(text)} is not a Linux capability name such as CHOWN`);
+}
+
+const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Reads a host name or IP address as a browser sends it in `Host` (no port, no scheme), in lower case. */
+export function readHostName(text: string): Read<string> {
+  const name = text.toLowerCase();
+  if (isIP(name) !== 0 || name.split('.').every((label) => HOST_LABEL.test(label))) return ok(name);
+  return fail(`${quote(text)} is not a host name or IP address (write it without a scheme or port)`);
+}
+
+/** Reads an IP address or a CIDR block such as `10.0.0.0/8` or `fd00::/8`. */
+export function readAddressOrBlock(text: string): Read<string> {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  const bits = family === 4 ? 32 : 128;
+  const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+  if (family === 0 || !prefixOk || rest.length > 0) {
+    return fail(`${quote(text)} is not an IP address or a CIDR block such as 10.0.0.0/8`);
+  }
+  return ok(text);
 }

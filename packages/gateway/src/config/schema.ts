@@ -1,7 +1,7 @@
 /**
  * The shape of `praktor.yaml`: the original's keys with their defaults, plus Praktor's additions
  * (`telegram.api_root`, `defaults.runtime`, `agents.<id>.runtime`, `defaults.network`, `agents.<id>.network`,
- * `docker.prefix`, `web.host`). Keys keep the YAML's snake_case names so that documentation, files and problems
+ * `docker.prefix`, `web.host`, `web.allowed_hosts`, `web.trusted_proxies`). Keys keep the YAML's snake_case names so that documentation, files and problems
  * all use the same words.
  */
 import type { z } from 'zod';
@@ -24,10 +24,12 @@ import {
   ok,
   type Read,
   readAbsolutePath,
+  readAddressOrBlock,
   readCapability,
   readChoice,
   readDuration,
   readFlag,
+  readHostName,
   readHttpUrl,
   readNonNegativeDecimal,
   readOctalMode,
@@ -142,6 +144,14 @@ export const configSchema = section({
     port: scalar(readPort, 8080, 'a port number'),
     auth: text(),
     host: text('127.0.0.1'),
+    // Names besides this machine's own (loopback, localhost, its addresses) that browsers may use to reach it.
+    allowed_hosts: list(
+      requiredScalar(readHostName, 'a host name', 'a host name such as praktor.example.com'),
+    ),
+    // Only these may say who the client is (X-Forwarded-For) and that it came over HTTPS (X-Forwarded-Proto).
+    trusted_proxies: list(
+      requiredScalar(readAddressOrBlock, 'an IP address', 'an IP address or CIDR block such as 127.0.0.1'),
+    ),
   }),
   scheduler: section({
     poll_interval: scalar(readPollInterval, SCHEDULER_POLL_MS, 'a duration such as 30s'),

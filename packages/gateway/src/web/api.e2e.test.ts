@@ -79,7 +79,8 @@ describe('Mission Control API with a password', () => {
   beforeAll(async () => {
     stack = await startStack({
       handler: model,
-      config: withWeb({ auth: PASSWORD }),
+      // The tests stand in for a reverse proxy on this machine where they speak for other clients.
+      config: withWeb({ auth: PASSWORD, trusted_proxies: ['127.0.0.1'] }),
       env: { ANTHROPIC_API_KEY: API_KEY },
     });
     base = stack.praktor.webUrl;

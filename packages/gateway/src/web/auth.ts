@@ -5,6 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSessionStore } from '../store/web-sessions.js';
+import { HttpError } from './http-error.js';
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'praktor_session';
@@ -23,12 +24,13 @@ export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(sha256(a), sha256(b));
 }
 
-/** Whether `host` is a loopback address, where a password is optional. */
-export function isLoopbackHost(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
-}
+/** Beyond this many clients with failures on record, those whose failures have all expired are forgotten. */
+const TRACKED_CLIENTS = 10_000;
 
-/** Counts failed logins per client and says when to stop listening to one. */
+/**
+ * Counts failed password attempts (logins and Basic auth alike) per client and says when to stop listening to
+ * one. Only failures count: a client that knows the password is never slowed down by its own use of the API.
+ */
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>();
 
@@ -42,6 +44,8 @@ export class LoginThrottle {
   /** Records a failed attempt. */
   fail(client: string, now = Date.now()): void {
     this.failures.set(client, [...this.recent(client, now), now]);
+    if (this.failures.size > TRACKED_CLIENTS)
+      for (const known of this.failures.keys()) this.recent(known, now);
   }
 
   /** Forgets a client's failures after it logged in. */
@@ -61,7 +65,7 @@ export type Identity = { kind: 'open' } | { kind: 'session'; tokenHash: string }
 
 /** Authenticates requests against the configured password. */
 export class Auth {
-  readonly throttle = new LoginThrottle();
+  private readonly throttle = new LoginThrottle();
   private readonly endListeners: ((tokenHash: string) => void)[] = [];
 
   constructor(
@@ -75,12 +79,36 @@ export class Auth {
   }
 
   /** Checks a password attempt. */
-  passwordMatches(attempt: string): boolean {
+  private passwordMatches(attempt: string): boolean {
     return this.enabled && secretsEqual(attempt, this.password);
   }
 
+  /**
+   * Checks a password attempt from the request's client against the throttle: throws 429 (with Retry-After)
+   * while the client is over its budget of failures, whether or not the attempt is right, else records the
+   * outcome. The client is `request.ip`, which names a proxy's client only for `web.trusted_proxies`.
+   */
+  private attempt(request: FastifyRequest, password: string): boolean {
+    const wait = this.throttle.retryAfter(request.ip);
+    if (wait > 0) {
+      throw new HttpError(429, `too many attempts; try again in ${wait} s`, { 'retry-after': String(wait) });
+    }
+    if (!this.passwordMatches(password)) {
+      this.throttle.fail(request.ip);
+      return false;
+    }
+    this.throttle.succeed(request.ip);
+    return true;
+  }
+
+  /** Logs in with `password`: starts a session, or throws 401 (wrong password) or 429 (too many attempts). */
+  login(request: FastifyRequest, reply: FastifyReply, password: string): void {
+    if (!this.attempt(request, password)) throw new HttpError(401, 'invalid password');
+    this.startSession(request, reply);
+  }
+
   /** Starts a session and sets its cookie. */
-  startSession(request: FastifyRequest, reply: FastifyReply): void {
+  private startSession(request: FastifyRequest, reply: FastifyReply): void {
     const token = randomBytes(32).toString('base64url');
     this.sessions.purgeExpired();
     this.sessions.create(sha256(token).toString('hex'), Date.now() + SESSION_MS);
@@ -88,7 +116,8 @@ export class Auth {
       path: '/',
       httpOnly: true,
       sameSite: 'strict',
-      secure: isHttps(request),
+      // A proxy's X-Forwarded-Proto counts only from web.trusted_proxies (fastify's trustProxy).
+      secure: request.protocol === 'https',
       maxAge: SESSION_MS / 1000,
     });
   }
@@ -114,8 +143,11 @@ export class Auth {
     return this.sessions.expiresAt(tokenHash) !== null;
   }
 
-  /** Who the request is: anyone when no password is set, else a valid session cookie or Basic credentials. */
-  identify(request: FastifyRequest): Identity {
+  /**
+   * Who the request is: anyone when no password is set, else a valid session cookie or Basic credentials (null:
+   * neither). Basic credentials are a password attempt like a login: throttled the same way (429).
+   */
+  authenticate(request: FastifyRequest): Identity {
     if (!this.enabled) return { kind: 'open' };
     const token = request.cookies[SESSION_COOKIE];
     if (token) {
@@ -123,18 +155,10 @@ export class Auth {
       if (this.sessions.expiresAt(tokenHash) !== null) return { kind: 'session', tokenHash };
     }
     const header = request.headers.authorization;
-    if (header?.startsWith('Basic ')) {
-      const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
-      const password = decoded.slice(decoded.indexOf(':') + 1);
-      if (this.passwordMatches(password)) return { kind: 'basic' };
-    }
-    return null;
+    if (!header?.startsWith('Basic ')) return null;
+    const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
+    return this.attempt(request, decoded.slice(decoded.indexOf(':') + 1)) ? { kind: 'basic' } : null;
   }
-}
-
-/** Whether the browser reached us over HTTPS (directly or through a proxy that says so). */
-function isHttps(request: FastifyRequest): boolean {
-  return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
 }
 
 /**
@@ -146,18 +170,8 @@ export function sameOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return true;
   try {
-    return new URL(origin).host === request.headers.host;
+    return new URL(origin).host === request.host;
   } catch {
     return false;
   }
-}
-
-/**
- * Without a password, only loopback names are accepted as the Host: a page on another domain that re-points its
- * name at 127.0.0.1 (DNS rebinding) is then refused instead of reading everything.
- */
-export function loopbackHostHeader(request: FastifyRequest): boolean {
-  const host = request.headers.host ?? '';
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0];
-  return name !== undefined && isLoopbackHost(name);
 }

@@ -3,7 +3,7 @@
  */
 import { ApiError } from '@praktor/protocol';
 import { z } from 'zod';
-import type { Route } from './routes.js';
+import type { Route } from './route.js';
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any' });

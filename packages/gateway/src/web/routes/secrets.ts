@@ -10,15 +10,10 @@ import {
   UpdateSecretRequest,
 } from '@praktor/protocol';
 import { z } from 'zod';
-import type { SecretInfo } from '../store/index.js';
-import { MAX_SECRET_BYTES, VaultError } from '../vault/vault.js';
-import { HttpError } from './http-error.js';
-import type { ApiDeps, Route } from './routes.js';
-
-/** Declares a route with its input types inferred from its schemas. */
-function route<B = undefined, Q = undefined>(spec: Route<B, Q>): Route {
-  return spec as unknown as Route;
-}
+import type { SecretInfo } from '../../store/index.js';
+import { MAX_SECRET_BYTES, VaultError } from '../../vault/vault.js';
+import { HttpError } from '../http-error.js';
+import { type ApiDeps, configuredAgent, type Route, route } from '../route.js';
 
 function item(info: SecretInfo): SecretItem {
   return {
@@ -44,13 +39,6 @@ function valueBytes(value: string, encoding: SecretEncoding): Buffer {
   return bytes;
 }
 
-function configuredAgent(deps: ApiDeps, id: string | undefined): string {
-  if (id === undefined || !Object.hasOwn(deps.config().agents, id)) {
-    throw new HttpError(404, `agent not found: ${id ?? ''}`);
-  }
-  return id;
-}
-
 /** 400 naming the entry of `agent_ids` that is not a configured agent. */
 function checkAgents(deps: ApiDeps, ids: readonly string[] | undefined): void {
   const agents = deps.config().agents;
@@ -60,8 +48,8 @@ function checkAgents(deps: ApiDeps, ids: readonly string[] | undefined): void {
   });
 }
 
-function secretOr404(deps: ApiDeps, name: string | undefined): SecretInfo {
-  const found = name === undefined ? null : deps.vault.info(name);
+function secretOr404(deps: ApiDeps, name: string): SecretInfo {
+  const found = deps.vault.info(name);
   if (!found) throw new HttpError(404, 'secret not found');
   return found;
 }

@@ -14,15 +14,10 @@ import {
   UpdateTaskRequest,
 } from '@praktor/protocol';
 import { z } from 'zod';
-import { TaskError, type TaskPatch } from '../scheduler/tasks.js';
-import type { TaskChatRef } from '../store/index.js';
-import { HttpError } from './http-error.js';
-import type { Route } from './routes.js';
-
-/** Declares a route with its input types inferred from its schemas. */
-function route<B = undefined, Q = undefined>(spec: Route<B, Q>): Route {
-  return spec as unknown as Route;
-}
+import { TaskError, type TaskPatch } from '../../scheduler/tasks.js';
+import type { TaskChatRef } from '../../store/index.js';
+import { HttpError } from '../http-error.js';
+import { type Route, route } from '../route.js';
 
 /** Mission Control's user may touch every task. */
 const USER = { kind: 'user' } as const;
@@ -97,7 +92,7 @@ export const taskRoutes: Route[] = [
     url: '/api/tasks/:id',
     summary: 'One task.',
     response: TaskItem,
-    handle: ({ params }, deps) => taskCall(() => deps.tasks.get(params.id as string, USER)),
+    handle: ({ params }, deps) => taskCall(() => deps.tasks.get(params.id, USER)),
   }),
   route({
     method: 'PUT',
@@ -119,7 +114,7 @@ export const taskRoutes: Route[] = [
         catchUp: body.catch_up,
         chat: chatRef(body.chat),
       };
-      return taskCall(() => deps.tasks.update(params.id as string, patch, USER));
+      return taskCall(() => deps.tasks.update(params.id, patch, USER));
     },
   }),
   route({
@@ -128,7 +123,7 @@ export const taskRoutes: Route[] = [
     summary: 'Delete a task and its history.',
     response: StatusReply,
     handle({ params }, deps) {
-      taskCall(() => deps.tasks.delete(params.id as string, USER));
+      taskCall(() => deps.tasks.delete(params.id, USER));
       return { status: 'deleted' };
     },
   }),
@@ -138,15 +133,14 @@ export const taskRoutes: Route[] = [
     summary: 'The task’s runs, newest first: when, how each ended, its answer or error, cost and tokens.',
     query: TaskRunsQuery,
     response: z.array(TaskRunItem),
-    handle: ({ params, query }, deps) =>
-      taskCall(() => deps.tasks.history(params.id as string, query.limit, USER)),
+    handle: ({ params, query }, deps) => taskCall(() => deps.tasks.history(params.id, query.limit, USER)),
   }),
   route({
     method: 'POST',
     url: '/api/tasks/:id/pause',
     summary: 'Stop the task running on its schedule until it is resumed.',
     response: TaskItem,
-    handle: ({ params }, deps) => taskCall(() => deps.tasks.pause(params.id as string, USER)),
+    handle: ({ params }, deps) => taskCall(() => deps.tasks.pause(params.id, USER)),
   }),
   route({
     method: 'POST',
@@ -154,7 +148,7 @@ export const taskRoutes: Route[] = [
     summary:
       'Put a paused or completed task back on its schedule, from now. 409 when its schedule has no time left.',
     response: TaskItem,
-    handle: ({ params }, deps) => taskCall(() => deps.tasks.resume(params.id as string, USER)),
+    handle: ({ params }, deps) => taskCall(() => deps.tasks.resume(params.id, USER)),
   }),
   route({
     method: 'POST',
@@ -164,6 +158,6 @@ export const taskRoutes: Route[] = [
       '`/runs` and on the live feed.',
     status: 202,
     response: TaskItem,
-    handle: ({ params }, deps) => taskCall(() => deps.tasks.runNow(params.id as string, USER)),
+    handle: ({ params }, deps) => taskCall(() => deps.tasks.runNow(params.id, USER)),
   }),
 ];

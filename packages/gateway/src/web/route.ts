@@ -1,0 +1,96 @@
+/**
+ * What an API route is: its method and path, its schemas, its handler, and what handlers work with. Each resource's
+ * routes (routes/*.ts) are declared with {@link route}; routes/index.ts joins them into the one table that the
+ * server registers and the OpenAPI document describes, so the two cannot drift apart.
+ */
+import type { TelegramStatus } from '@praktor/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { Config, ResolvedAgent } from '../config/index.js';
+import type { Inbox } from '../inbox.js';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { Runtime } from '../runtimes/runtime.js';
+import type { TaskService } from '../scheduler/tasks.js';
+import type { Store } from '../store/index.js';
+import type { Vault } from '../vault/vault.js';
+import type { Auth } from './auth.js';
+import { HttpError } from './http-error.js';
+
+/** What the routes work with. */
+export interface ApiDeps {
+  config: () => Config;
+  store: Store;
+  vault: Vault;
+  orchestrator: Orchestrator;
+  inbox: Inbox;
+  tasks: TaskService;
+  auth: Auth;
+  version: string;
+  startedAt: number;
+  telegram: () => TelegramStatus;
+  runtime: { name: string; confinement: string };
+  /** The runtime that runs an agent: it reads and writes the agent's workspace files. */
+  runtimeFor: (agent: ResolvedAgent) => Runtime;
+  /** Shows a changed USER.md to running agents. */
+  publishSharedFiles: () => Promise<void>;
+}
+
+/** The parameters a path names (`/api/agents/definitions/:id/secrets/:secretId` → `id`, `secretId`). */
+export type PathParams<Url extends string> = Url extends `${string}:${infer Name}/${infer Rest}`
+  ? { [K in Name]: string } & PathParams<`/${Rest}`>
+  : Url extends `${string}:${infer Name}`
+    ? { [K in Name]: string }
+    : Record<never, string>;
+
+/** What a handler receives: the validated input and the raw request for the rare route that needs it. */
+export interface RouteInput<B, Q, P> {
+  params: P;
+  body: B;
+  query: Q;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** One API route, with its input types: `B` of the body, `Q` of the query, `Url` its path with `:name` parameters. */
+export interface RouteSpec<B, Q, Url extends string> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: Url;
+  summary: string;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  /** Status of a successful answer. */
+  status?: number;
+  /** Shape of a successful answer; null when it has no body. */
+  response: z.ZodType | null;
+  /** Reachable without logging in; every other route needs the password (when one is set). */
+  public?: boolean;
+  handle(input: RouteInput<B, Q, PathParams<Url>>, deps: ApiDeps): unknown;
+}
+
+/** A route as the server and the OpenAPI document see it: input types no longer matter there. */
+export type Route = RouteSpec<unknown, unknown, string>;
+
+/**
+ * Declares a route with its input types inferred from its schemas and its path. The server validates body and
+ * query against the schemas, and the router supplies every parameter the path names, before `handle` runs.
+ */
+export function route<B = undefined, Q = undefined, const Url extends string = string>(
+  spec: RouteSpec<B, Q, Url>,
+): Route {
+  return spec as unknown as Route;
+}
+
+/** The id of a configured agent; 404 naming it when there is no such agent. */
+export function configuredAgent(deps: ApiDeps, id: string): string {
+  if (!Object.hasOwn(deps.config().agents, id)) throw new HttpError(404, `agent not found: ${id}`);
+  return id;
+}
+
+/** Runs a runtime's file access; a failure (Docker unreachable, image missing) is a 503 saying why. */
+export async function throughRuntime<T>(what: string, access: () => Promise<T>): Promise<T> {
+  try {
+    return await access();
+  } catch (err) {
+    throw new HttpError(503, `${what}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The configured agents: their list and status, starting and stopping their sandboxes, and their identity file,
+ * AGENT.md, which lives in the agent's workspace and is read and written through the agent's runtime.
+ */
+import { AGENT_MD_TEMPLATE, AgentSummary, FileContent, StatusReply } from '@praktor/protocol';
+import { z } from 'zod';
+import { resolveAgent } from '../../config/index.js';
+import { type AgentRef, type Runtime, safeWorkspaceName } from '../../runtimes/runtime.js';
+import { HttpError } from '../http-error.js';
+import { type ApiDeps, configuredAgent, type Route, route, throughRuntime } from '../route.js';
+import { agentSummary } from '../views.js';
+
+/** Where agent `id`'s workspace files are: its runtime (a local folder or a Docker volume) and its name there. */
+function workspaceOf(deps: ApiDeps, id: string): { runtime: Runtime; agent: AgentRef } {
+  const resolved = resolveAgent(deps.config(), id);
+  return {
+    runtime: deps.runtimeFor(resolved),
+    agent: { agentId: id, workspace: safeWorkspaceName(resolved.workspace) },
+  };
+}
+
+/** The agents' routes. */
+export const agentRoutes: Route[] = [
+  route({
+    method: 'GET',
+    url: '/api/agents/definitions',
+    summary: 'Every configured agent with its status, in configuration order.',
+    response: z.array(AgentSummary),
+    handle(_input, deps) {
+      const config = deps.config();
+      return Object.keys(config.agents).map((id) =>
+        agentSummary(config, id, deps.store, deps.orchestrator, deps.runtimeFor),
+      );
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/agents/definitions/:id',
+    summary: 'One agent.',
+    response: AgentSummary,
+    handle({ params }, deps) {
+      const id = configuredAgent(deps, params.id);
+      return agentSummary(deps.config(), id, deps.store, deps.orchestrator, deps.runtimeFor);
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/api/agents/definitions/:id/start',
+    summary: 'Start the agent’s sandbox now rather than at its next message.',
+    response: StatusReply,
+    async handle({ params }, deps) {
+      const id = configuredAgent(deps, params.id);
+      try {
+        await deps.orchestrator.start(id);
+      } catch (err) {
+        throw new HttpError(500, `the agent could not start: ${(err as Error).message}`);
+      }
+      return { status: 'started' };
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/api/agents/definitions/:id/stop',
+    summary: 'Stop the agent’s sandbox; its next message starts it again in the same conversation.',
+    response: StatusReply,
+    async handle({ params }, deps) {
+      const id = configuredAgent(deps, params.id);
+      await deps.orchestrator.stop(id, 'manual');
+      return { status: 'stopped' };
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/agents/definitions/:id/agent-md',
+    summary: 'The agent’s identity file, AGENT.md (the template when it has none yet).',
+    response: FileContent,
+    async handle({ params }, deps) {
+      const { runtime, agent } = workspaceOf(deps, configuredAgent(deps, params.id));
+      const content = await throughRuntime('AGENT.md could not be read', () =>
+        runtime.readWorkspaceFile(agent, 'AGENT.md'),
+      );
+      return { content: content ?? AGENT_MD_TEMPLATE };
+    },
+  }),
+  route({
+    method: 'PUT',
+    url: '/api/agents/definitions/:id/agent-md',
+    summary: 'Replace AGENT.md; the agent’s next message uses it.',
+    body: FileContent,
+    response: StatusReply,
+    async handle({ params, body }, deps) {
+      const { runtime, agent } = workspaceOf(deps, configuredAgent(deps, params.id));
+      await throughRuntime('AGENT.md could not be saved', () =>
+        runtime.writeWorkspaceFile(agent, 'AGENT.md', body.content),
+      );
+      return { status: 'saved' };
+    },
+  }),
+];

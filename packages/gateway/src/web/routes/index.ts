@@ -1,0 +1,22 @@
+/**
+ * Every route of the API, one resource per module, in the order the OpenAPI document lists them.
+ */
+import type { Route } from '../route.js';
+import { agentRoutes } from './agents.js';
+import { authRoutes } from './auth.js';
+import { messageRoutes } from './messages.js';
+import { secretRoutes } from './secrets.js';
+import { statusRoutes } from './status.js';
+import { taskRoutes } from './tasks.js';
+import { userProfileRoutes } from './user-profile.js';
+
+/** The API's route table. */
+export const routes: Route[] = [
+  ...authRoutes,
+  ...statusRoutes,
+  ...agentRoutes,
+  ...messageRoutes,
+  ...userProfileRoutes,
+  ...secretRoutes,
+  ...taskRoutes,
+];
