@@ -5,20 +5,15 @@
  */
 import {
   defaultStackConfig,
-  ensureTestImage,
   type ModelRequest,
-  removeInstallation,
   reply,
-  requireCommand,
-  requireDocker,
   type Stack,
   startStack,
   TEST_IMAGE_TIMEOUT_MS,
   TEST_USER_ID,
-  testPrefix,
-  withDocker,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeOnEachRuntime, type WithRuntime } from './each-runtime.test-support.js';
 
 // Two halves, joined only inside the probe: the command's own text, which Claude Code keeps in the agent's home,
 // then does not hold the key either.
@@ -33,10 +28,7 @@ grep -rqF "$K" "$HOME" "$PRAKTOR_WORKSPACE" 2>/dev/null && echo FILES_HAVE_KEY |
 echo "SANDBOX_KEY=$ANTHROPIC_API_KEY"`;
 
 /** The suite for one runtime; `config` adds the runtime's settings to the stack's configuration. */
-function describeCredentials(
-  name: string,
-  config: (base: Record<string, unknown>) => Record<string, unknown>,
-) {
+function describeCredentials(name: string, config: WithRuntime) {
   describe(`model credentials in the ${name} runtime`, () => {
     let stack: Stack;
     let report = '';
@@ -79,19 +71,6 @@ function describeCredentials(
   });
 }
 
-const noBwrap = requireCommand('bwrap', 'the local credentials suite', 'apt-get install bubblewrap');
-const noDocker = requireDocker('the Docker credentials suite');
-
-describe.skipIf(noBwrap !== null)('local', () => {
-  describeCredentials('local', (base) => base);
-});
-
-describe.skipIf(noDocker !== null)('docker', () => {
-  const prefix = testPrefix('cred');
-  let image = '';
-  beforeAll(() => {
-    image = ensureTestImage();
-  }, TEST_IMAGE_TIMEOUT_MS);
-  afterAll(() => removeInstallation(prefix));
-  describeCredentials('Docker', (base) => withDocker(base, { prefix, image }));
-});
+describeOnEachRuntime('the credentials suite', (runtime, withRuntime) =>
+  describeCredentials(runtime, withRuntime),
+);

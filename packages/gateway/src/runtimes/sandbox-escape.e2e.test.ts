@@ -14,20 +14,15 @@ import {
   containersOf,
   defaultStackConfig,
   dockerInspect,
-  ensureTestImage,
   type ModelRequest,
-  removeInstallation,
   reply,
-  requireCommand,
-  requireDocker,
   type Stack,
   startStack,
   TEST_IMAGE_TIMEOUT_MS,
   TEST_USER_ID,
-  testPrefix,
-  withDocker,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeOnEachRuntime, type WithRuntime } from './each-runtime.test-support.js';
 
 const WEB_PASSWORD = 'correct-horse-battery';
 const VAULT_PASSPHRASE = 'vault-passphrase-for-tests';
@@ -84,11 +79,7 @@ function ownAddress(): string | null {
 }
 
 /** The escape suite for one runtime; `config` adds the runtime's settings to the stack's configuration. */
-function describeEscape(
-  runtime: string,
-  config: (base: Record<string, unknown>) => Record<string, unknown>,
-  more: () => void = () => {},
-) {
+function describeEscape(runtime: string, config: WithRuntime, more: () => void) {
   describe(`escaping the ${runtime} sandbox`, () => {
     let stack: Stack;
     let canary: Server;
@@ -187,31 +178,13 @@ function describeEscape(
   });
 }
 
-const noBwrap = requireCommand('bwrap', 'the local sandbox escape suite', 'apt-get install bubblewrap');
-const noDocker = requireDocker('the Docker sandbox escape suite');
-
-describe.skipIf(noBwrap !== null)('local', () => {
-  describeEscape('local', (base) => base);
-});
-
-describe.skipIf(noDocker !== null)('docker', () => {
-  const prefix = testPrefix('escape');
-  let image = '';
-  beforeAll(() => {
-    image = ensureTestImage();
-  }, TEST_IMAGE_TIMEOUT_MS);
-  afterAll(() => removeInstallation(prefix));
-  describeEscape(
-    'Docker',
-    (base) => withDocker(base, { prefix, image }),
-    () => {
-      it('gives the container no network of its own by default: the link is its only way out', () => {
-        const [container] = containersOf(prefix);
-        const info = dockerInspect('container', container?.id ?? '') as {
-          HostConfig: { NetworkMode: string };
-        };
-        expect(info.HostConfig.NetworkMode).toBe('none');
-      });
-    },
-  );
-});
+describeOnEachRuntime('the sandbox escape suite', (runtime, withRuntime, prefix) =>
+  describeEscape(runtime, withRuntime, () => {
+    if (prefix === null) return;
+    it('gives the container no network of its own by default: the link is its only way out', () => {
+      const [container] = containersOf(prefix);
+      const info = dockerInspect('container', container?.id ?? '') as { HostConfig: { NetworkMode: string } };
+      expect(info.HostConfig.NetworkMode).toBe('none');
+    });
+  }),
+);
