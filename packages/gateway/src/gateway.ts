@@ -1,6 +1,7 @@
 /**
  * The gateway: builds every component from the configuration, starts them in order and stops them in reverse.
  */
+import { messageOf } from '@praktor/protocol';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import { type Config, resolveAgent } from './config/index.js';
@@ -221,7 +222,7 @@ async function openVault(config: Config, store: Store, log: Logger): Promise<Vau
     try {
       vault.reveal(secret.name);
     } catch (err) {
-      log.warn({ secret: secret.name, err: (err as Error).message }, 'a secret cannot be read');
+      log.warn({ secret: secret.name, err: messageOf(err) }, 'a secret cannot be read');
     }
   }
   return vault;

@@ -7,6 +7,7 @@ import {
   GatewayToRunner as GatewayToRunnerSchema,
   type InitMessage,
   LINK_PROTOCOL_VERSION,
+  messageOf,
   type RunnerToGateway,
   readLines,
   type ToolRequest,
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
     paths = readPaths(process.env);
     routes = await openGatewayRoutes(process.env, streams, send);
   } catch (err) {
-    fatal((err as Error).message);
+    fatal(messageOf(err));
   }
   readLines(process.stdin, GatewayToRunnerSchema, {
     onMessage: (message) => onMessage(message, paths, routes),

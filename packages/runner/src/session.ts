@@ -3,8 +3,10 @@
  * turn pays for starting the CLI. The process is replaced, resuming the same session, when it dies or when the
  * system prompt changed since it started.
  */
+
 import { type Query, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { ResultMessage } from '@praktor/protocol';
+import { messageOf } from '@praktor/protocol';
 import {
   type AgentSetup,
   isMissingSession,
@@ -96,7 +98,7 @@ export class ClaudeSession {
       await this.process.query.interrupt();
     } catch (err) {
       // The process may already be gone; make sure the turn still ends.
-      this.config.log(`interrupt failed: ${(err as Error).message}`);
+      this.config.log(`interrupt failed: ${messageOf(err)}`);
       this.finish({ status: 'aborted', text: 'Stopped.' });
       this.stopProcess();
     }
@@ -134,7 +136,7 @@ export class ClaudeSession {
     try {
       for await (const message of proc.query) this.handle(proc, message);
     } catch (err) {
-      failure = (err as Error).message;
+      failure = messageOf(err);
     }
     if (this.process !== proc) return;
     this.process = null;

@@ -2,8 +2,10 @@
  * A scheduled task's run: its own Claude Code process on a new session, beside the conversation's, so the user's
  * conversation neither sees the task nor waits for it. The process ends with the run.
  */
+
 import { query, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { ResultMessage } from '@praktor/protocol';
+import { messageOf } from '@praktor/protocol';
 import { type AgentSetup, outcomeOf, sdkOptions, terminalReasonOf, usageOf } from './agent-setup.js';
 import { PushQueue } from './push-queue.js';
 
@@ -49,7 +51,7 @@ export async function runTask(
     }
     return result(failure(sessionId, 'Claude Code ended without a result.'));
   } catch (err) {
-    return result(failure(sessionId, `Claude Code stopped unexpectedly: ${(err as Error).message}`));
+    return result(failure(sessionId, `Claude Code stopped unexpectedly: ${messageOf(err)}`));
   } finally {
     input.end();
     run.close();

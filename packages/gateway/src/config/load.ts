@@ -1,8 +1,10 @@
 /**
  * Finding and reading the config file. Everything after reading the text is {@link parseConfig}'s job.
  */
+
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { messageOf } from '@praktor/protocol';
 import { ConfigError } from './issues.js';
 import { buildConfig, type LoadResult, parseConfig } from './parse.js';
 import { MAX_CONFIG_BYTES, tooLarge } from './yaml.js';
@@ -53,10 +55,7 @@ export function loadConfig(opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {})
     // Checked before reading, so a huge file is refused without being held in memory.
     if (size <= MAX_CONFIG_BYTES) text = readFileSync(source, 'utf8');
   } catch (error) {
-    throw new ConfigError(
-      [{ path: source, message: `cannot be read (${(error as Error).message})` }],
-      source,
-    );
+    throw new ConfigError([{ path: source, message: `cannot be read (${messageOf(error)})` }], source);
   }
   if (text === undefined) throw tooLarge(source, size);
   const result = parseConfig(text, { env, cwd, source });

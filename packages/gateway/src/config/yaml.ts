@@ -5,6 +5,7 @@
  * `mode: 0600` means "0600" (not the number 600) and `model: 1.0` means "1.0". Typed keys (numbers, booleans,
  * durations) are read from that text by the schema.
  */
+import { messageOf } from '@praktor/protocol';
 import {
   type Document,
   isAlias,
@@ -90,7 +91,7 @@ export function readYaml(text: string, source: string): { tree: YamlTree; warnin
     // used a thousand times passes it); measureExpanded has bounded the real size instead.
     tree = doc.toJS({ maxAliasCount: -1 });
   } catch (error) {
-    throw new ConfigError([{ path: source, message: (error as Error).message }], source);
+    throw new ConfigError([{ path: source, message: messageOf(error) }], source);
   }
   if (tree === null || tree === undefined) tree = {};
   if (typeof tree !== 'object' || Array.isArray(tree)) {

@@ -9,7 +9,7 @@ import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { messageOf } from '../errors.js';
+import { messageOf } from '@praktor/protocol';
 import type { Logger } from '../log.js';
 import { endToEnd } from './model-proxy.js';
 

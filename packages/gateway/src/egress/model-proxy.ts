@@ -12,7 +12,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { messageOf } from '../errors.js';
+import { messageOf } from '@praktor/protocol';
 import type { Logger } from '../log.js';
 
 /** The model API used when `ANTHROPIC_BASE_URL` is not set. */

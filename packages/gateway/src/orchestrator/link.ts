@@ -2,11 +2,13 @@
  * The gateway's end of the link to one runner: handshake, one conversation turn at a time beside any number of task
  * runs, the agent's tool calls answered, and the sandbox's death noticed.
  */
+
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import {
   type CallMessage,
   LINK_PROTOCOL_VERSION,
+  messageOf,
   type ResultMessage,
   type RunnerToGateway,
   RunnerToGateway as RunnerToGatewaySchema,
@@ -212,7 +214,7 @@ export class AgentLink {
     try {
       reply = await opts.onCall(call);
     } catch (err) {
-      reply = { ok: false, text: `Error: ${(err as Error).message}` };
+      reply = { ok: false, text: `Error: ${messageOf(err)}` };
     }
     if (!this.exit) writeLine(this.sandbox.stdin, { type: 'reply', callId: call.callId, ...reply });
   }

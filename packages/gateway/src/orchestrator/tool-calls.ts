@@ -2,7 +2,9 @@
  * Tool dispatch: an agent's built-in tool call, handed over the link, carried out by the gateway on behalf of the
  * message the agent was answering, and answered with text for the model.
  */
+
 import type { CallMessage, MessageView, ToolRequest } from '@praktor/protocol';
+import { messageOf } from '@praktor/protocol';
 import type { Store } from '../store/index.js';
 
 /**
@@ -38,6 +40,6 @@ export async function answerToolCall(
   try {
     return { ok: true, text: await tools(agentId, call.request, origin) };
   } catch (err) {
-    return { ok: false, text: `Error: ${(err as Error).message}` };
+    return { ok: false, text: `Error: ${messageOf(err)}` };
   }
 }

@@ -3,7 +3,9 @@
  * chats they came from; scheduled task runs go beside it; every turn's outcome is recorded as the answer for its
  * chat or a failure the user sees.
  */
+
 import type { MessageView, ResultMessage, TurnUsage } from '@praktor/protocol';
+import { messageOf } from '@praktor/protocol';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
@@ -180,7 +182,7 @@ export class TurnRunner {
       if (this.closing) throw new Error(SHUTTING_DOWN);
       link = await pool.link(agentId);
     } catch (err) {
-      const reason = (err as Error).message;
+      const reason = messageOf(err);
       log.error({ agent: agentId, message: message.id, kind, err: reason }, 'agent could not start');
       this.deps.bus.emit({ type: 'error', agentId, message: reason });
       const text = couldNotStart(reason);

@@ -2,7 +2,7 @@
  * Talking to the Docker Engine API: the status of a failed call, "not found" as a value, and failures turned into
  * messages a user can act on.
  */
-import { messageOf } from '../errors.js';
+import { messageOf } from '@praktor/protocol';
 
 /** The HTTP status of a failed Engine API call, if it has one. */
 export function statusOf(err: unknown): number | undefined {

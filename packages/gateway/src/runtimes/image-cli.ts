@@ -1,7 +1,9 @@
 /**
  * `praktor image`: building the agent image that the Docker runtime runs.
  */
+
 import { parseArgs } from 'node:util';
+import { messageOf } from '@praktor/protocol';
 import Docker from 'dockerode';
 import { buildAgentImage, DEFAULT_BASE_IMAGE } from './agent-image.js';
 
@@ -43,7 +45,7 @@ export async function imageCommand(
       strict: true,
     }));
   } catch (e) {
-    err.write(`praktor image build: ${(e as Error).message}\n\n${IMAGE_USAGE}`);
+    err.write(`praktor image build: ${messageOf(e)}\n\n${IMAGE_USAGE}`);
     return 1;
   }
   const quiet = values.quiet ?? false;
@@ -63,7 +65,7 @@ export async function imageCommand(
     out.write(`${result.tag}\n`);
     return 0;
   } catch (e) {
-    err.write(`praktor image build: ${(e as Error).message}\n`);
+    err.write(`praktor image build: ${messageOf(e)}\n`);
     return 1;
   }
 }

@@ -18,8 +18,8 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { messageOf } from '@praktor/protocol';
 import type { ResolvedAgent } from '../config/index.js';
-import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readAgentFile, writeAgentFile } from './agent-fs.js';
 import { AGENT_UID, agentDirs } from './layout.js';

@@ -14,6 +14,7 @@
  * Every file is removed when the sandbox ends: the private folder as a whole, and in the agent's folders exactly the
  * files written, unless the agent replaced them.
  */
+
 import {
   chmodSync,
   chownSync,
@@ -28,6 +29,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
+import { messageOf } from '@praktor/protocol';
 import {
   type AgentFolder,
   type FileIdentity,
@@ -125,7 +127,7 @@ export function placeFiles(
           const identity = writeAgentFile(folder, rel, file.content, { mode: file.mode, owner: opts.owner });
           placed.push({ folder, rel, identity });
         } catch (err) {
-          throw cannot((err as Error).message);
+          throw cannot(messageOf(err));
         }
         return;
       }

@@ -3,6 +3,7 @@
  * else local, decided once and logged. When Docker is in use, the containers an earlier run of this installation
  * left behind (a gateway killed with -9) are removed here, before the gateway serves anything.
  */
+import { messageOf } from '@praktor/protocol';
 import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { DockerRuntime } from './docker.js';
@@ -60,7 +61,7 @@ export async function openRuntimes(config: () => Config, log: Logger): Promise<R
           log.info({ containers: removed }, 'removed containers left by an earlier run');
       } catch (err) {
         // Each agent's start removes its own old container, so this one failure does not stop the gateway.
-        log.error({ err: (err as Error).message }, 'could not remove containers left by an earlier run');
+        log.error({ err: messageOf(err) }, 'could not remove containers left by an earlier run');
       }
     } else if (kinds.has('docker')) {
       log.error({ err: problem }, 'agents set to the docker runtime cannot start');

@@ -3,7 +3,9 @@
  * empty, not SQLite, or damaged is refused and left exactly as it is: starting on it would replace a user's
  * history, sessions and secrets with an empty database.
  */
+
 import { closeSync, openSync, readSync } from 'node:fs';
+import { messageOf } from '@praktor/protocol';
 import Database from 'better-sqlite3';
 import { ensurePrivateFile, type Tightened, tightenIfPresent } from '../private-files.js';
 import { migrations } from './migrations.js';
@@ -59,7 +61,7 @@ function checkIntegrity(db: Db, file: string): void {
   try {
     problems = (db.pragma('quick_check') as { quick_check: string }[]).map((row) => row.quick_check);
   } catch (error) {
-    throw new DatabaseError(`${file} is damaged (${(error as Error).message}). ${advice(file)}`);
+    throw new DatabaseError(`${file} is damaged (${messageOf(error)}). ${advice(file)}`);
   }
   if (problems.length === 1 && problems[0] === 'ok') return;
   const quoted = problems.slice(0, QUOTED_PROBLEMS).join('; ');

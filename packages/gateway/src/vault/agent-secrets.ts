@@ -107,8 +107,9 @@ export class AgentSecrets implements SecretResolver {
         try {
           const text = asText(this.vault.reveal(secret.name));
           if (text !== null) values.push(text);
-        } catch {
-          // A secret this process cannot read cannot have reached the agent either.
+        } catch (err) {
+          // A secret the vault cannot open (VaultError) cannot have reached the agent either; anything else is a fault.
+          if (!(err instanceof VaultError)) throw err;
         }
       }
     }

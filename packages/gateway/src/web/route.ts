@@ -3,7 +3,9 @@
  * routes (routes/*.ts) are declared with {@link route}; routes/index.ts joins them into the one table that the
  * server registers and the OpenAPI document describes, so the two cannot drift apart.
  */
+
 import type { TelegramStatus } from '@praktor/protocol';
+import { messageOf } from '@praktor/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Config, ResolvedAgent } from '../config/index.js';
@@ -91,6 +93,6 @@ export async function throughRuntime<T>(what: string, access: () => Promise<T>):
   try {
     return await access();
   } catch (err) {
-    throw new HttpError(503, `${what}: ${(err as Error).message}`);
+    throw new HttpError(503, `${what}: ${messageOf(err)}`);
   }
 }

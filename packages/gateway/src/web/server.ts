@@ -1,11 +1,13 @@
 /**
  * Mission Control's server: the REST API, the live WebSocket and the web app's files, behind the password.
  */
+
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
+import { messageOf } from '@praktor/protocol';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -102,9 +104,8 @@ export async function startWebServer(deps: ApiDeps, opts: WebOptions): Promise<W
       return;
     }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500)
-      opts.log.error({ err: (error as Error).message, url: request.url }, 'web request failed');
-    void reply.code(status).send({ error: status >= 500 ? 'internal error' : (error as Error).message });
+    if (status >= 500) opts.log.error({ err: messageOf(error), url: request.url }, 'web request failed');
+    void reply.code(status).send({ error: status >= 500 ? 'internal error' : messageOf(error) });
   });
 
   for (const route of routes) {
@@ -136,9 +137,7 @@ export async function startWebServer(deps: ApiDeps, opts: WebOptions): Promise<W
     await app.close();
     const code = (err as NodeJS.ErrnoException).code;
     const why =
-      code === 'EADDRINUSE'
-        ? 'the port is in use (set web.port or PRAKTOR_WEB_PORT)'
-        : (err as Error).message;
+      code === 'EADDRINUSE' ? 'the port is in use (set web.port or PRAKTOR_WEB_PORT)' : messageOf(err);
     throw new Error(`Mission Control could not listen on ${opts.host}:${opts.port}: ${why}`);
   }
   const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { messageOf } from '@praktor/protocol';
 import { classifyRequest } from './classify.js';
 import { isRecord } from './guards.js';
 import type { ModelRequest, ToolResult } from './types.js';
@@ -44,7 +45,7 @@ export function parseJsonObject(rawBody: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(rawBody);
   } catch (err) {
-    throw new InvalidRequestError(`Request body is not valid JSON: ${(err as Error).message}`);
+    throw new InvalidRequestError(`Request body is not valid JSON: ${messageOf(err)}`);
   }
   if (!isRecord(parsed)) throw new InvalidRequestError('Request body must be a JSON object');
   return parsed;

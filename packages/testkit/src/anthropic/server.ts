@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { messageOf } from '@praktor/protocol';
 import { defaultHandler } from './default-handler.js';
 import { RequestRecorder } from './recorder.js';
 import { reply } from './reply.js';
@@ -52,7 +53,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     } catch (err) {
       // Surfaced twice: on stderr for the test author, and to the CLI as a 500 it will report.
       console.error('fake-anthropic: handler threw', err);
-      return reply.error(500, `fake-anthropic handler threw: ${(err as Error).message}`);
+      return reply.error(500, `fake-anthropic handler threw: ${messageOf(err)}`);
     }
   }
 

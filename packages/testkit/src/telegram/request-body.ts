@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { messageOf } from '@praktor/protocol';
 import { ApiError, badRequest } from './api-error.js';
 import { MultipartError, type MultipartPart, multipartBoundary, parseMultipart } from './multipart.js';
 import type { UploadedFile } from './types.js';
@@ -68,7 +69,7 @@ function decodeJson(body: Buffer): Record<string, unknown> {
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw badRequest(`can't parse JSON request body: ${(error as Error).message}`);
+    throw badRequest(`can't parse JSON request body: ${messageOf(error)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest('JSON request body must be an object');

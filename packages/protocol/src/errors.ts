@@ -1,5 +1,5 @@
 /**
- * Errors as the gateway reports them: the message a person can read, whatever was thrown.
+ * Errors as every part of Praktor reports them: the message a person can read, whatever was thrown.
  */
 
 /** The message of `err`, whatever was thrown (an Error, a string, anything else). */
