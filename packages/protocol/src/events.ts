@@ -1,8 +1,9 @@
 /**
- * Events: what happened in the gateway, as the in-process bus carries it and Mission Control will receive it.
+ * Events: what happened to messages and agents, as the gateway's in-process bus carries it (Mission Control receives
+ * them as the WsEvent shapes of api.ts). Task events carry the gateway's own task records, so the gateway defines
+ * those itself.
  */
 import { z } from 'zod';
-import { TaskItem, TaskRunItem } from './tasks.js';
 
 /** Where a message came from or goes to. */
 export const Channel = z.enum(['telegram', 'web', 'scheduler', 'system']);
@@ -41,7 +42,7 @@ export type MessageView = z.infer<typeof MessageView>;
 export const AgentStatus = z.enum(['stopped', 'starting', 'idle', 'busy']);
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
-/** Everything the gateway announces. */
+/** What the gateway announces about messages and agents. */
 export const GatewayEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), message: MessageView }),
   z.object({
@@ -53,9 +54,5 @@ export const GatewayEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('delta'), agentId: z.string(), messageId: z.number().int(), text: z.string() }),
   z.object({ type: z.literal('error'), agentId: z.string().nullable(), message: z.string() }),
-  /** A task was created or changed (`task`), or deleted (`task` null). */
-  z.object({ type: z.literal('task'), taskId: z.string(), task: TaskItem.nullable() }),
-  /** A run started, ended, was skipped or was found interrupted. */
-  z.object({ type: z.literal('task_run'), taskId: z.string(), run: TaskRunItem }),
 ]);
 export type GatewayEvent = z.infer<typeof GatewayEvent>;

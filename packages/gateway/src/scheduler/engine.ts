@@ -24,8 +24,7 @@ import type {
   TaskRunRecord,
 } from '../store/index.js';
 import { planCatchUp } from './catch-up.js';
-import { nextRun, readStoredSchedule } from './schedule.js';
-import { runItem, taskItem, taskZone } from './views.js';
+import { nextRun, readStoredSchedule, taskZone } from './schedule.js';
 
 /** How often a scheduler tells the others it is alive, and looks for runs of gateways that stopped. */
 const HEARTBEAT_MS = 5_000;
@@ -383,11 +382,11 @@ export class Scheduler {
   }
 
   private announceTask(task: TaskRecord): void {
-    this.deps.bus.emit({ type: 'task', taskId: task.id, task: taskItem(task, this.deps.config()) });
+    this.deps.bus.emit({ type: 'task', taskId: task.id, task });
   }
 
   private announceRun(run: TaskRunRecord): void {
-    this.deps.bus.emit({ type: 'task_run', taskId: run.taskId, run: runItem(run) });
+    this.deps.bus.emit({ type: 'task_run', taskId: run.taskId, run });
   }
 }
 

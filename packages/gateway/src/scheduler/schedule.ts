@@ -7,6 +7,8 @@
  * A wall-clock time the zone skips (clocks going forward) means the first instant after the jump, and one it has
  * twice (clocks going back) means its first occurrence, as for fixed-time cron jobs.
  */
+import type { Config } from '../config/index.js';
+import type { TaskRecord } from '../store/index.js';
 import { timezoneProblem } from '../timezone.js';
 import { type CronExpression, CronSyntaxError, cronRuns, describeCron, parseCron } from './cron.js';
 
@@ -145,6 +147,11 @@ export function scheduleForEdit(schedule: Schedule, timezone: string): string {
       return `${local}${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
     }
   }
+}
+
+/** The zone a task's schedule is read in: its own, else `scheduler.timezone`. */
+export function taskZone(task: TaskRecord, config: Config): string {
+  return task.timezone ?? config.scheduler.timezone;
 }
 
 /** Validates an IANA time zone name; throws ScheduleError naming it when unknown. */

@@ -58,7 +58,7 @@ export async function startWebServer(deps: ApiDeps, opts: WebOptions): Promise<W
   const app = Fastify({ bodyLimit: 2 * 1024 * 1024, trustProxy: 'loopback' });
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  const live = new LiveHub(opts.bus, (tokenHash) => deps.auth.sessionValid(tokenHash));
+  const live = new LiveHub(opts.bus, (tokenHash) => deps.auth.sessionValid(tokenHash), deps.config);
   deps.auth.onSessionEnd((tokenHash) => live.endSession(tokenHash));
 
   app.addHook('onRequest', async (request) => guard(request, deps.auth));
