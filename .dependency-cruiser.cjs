@@ -63,9 +63,9 @@ module.exports = {
     ),
     forbid(
       'events-below-rooms',
-      'The event bus carries domain events; it knows no room.',
+      'The event bus carries domain events (the store’s records among them); it knows no other room.',
       room('events'),
-      room('(?!events/)[^/]+'),
+      room('(?!events/|store/)[^/]+'),
     ),
     forbid(
       'egress-stands-alone',

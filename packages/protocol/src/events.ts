@@ -1,8 +1,9 @@
 /**
- * Events: what happened in the gateway, as the in-process bus carries it and Mission Control will receive it.
+ * Events: what happened to messages and agents, as the gateway's in-process bus carries it (Mission Control receives
+ * them as the WsEvent shapes of api.ts). Task events carry the gateway's own task records, so the gateway defines
+ * those itself.
  */
 import { z } from 'zod';
-import { TaskItem, TaskRunItem } from './tasks.js';
 
 /** Where a message came from or goes to. */
 export const Channel = z.enum(['telegram', 'web', 'scheduler', 'system']);
@@ -60,7 +61,7 @@ export const TelegramStatus = z.discriminatedUnion('state', [
 ]);
 export type TelegramStatus = z.infer<typeof TelegramStatus>;
 
-/** Everything the gateway announces. */
+/** What the gateway announces about messages, agents and the Telegram connection. */
 export const GatewayEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), message: MessageView }),
   z.object({
@@ -72,10 +73,6 @@ export const GatewayEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('delta'), agentId: z.string(), messageId: z.number().int(), text: z.string() }),
   z.object({ type: z.literal('error'), agentId: z.string().nullable(), message: z.string() }),
-  /** A task was created or changed (`task`), or deleted (`task` null). */
-  z.object({ type: z.literal('task'), taskId: z.string(), task: TaskItem.nullable() }),
-  /** A run started, ended, was skipped or was found interrupted. */
-  z.object({ type: z.literal('task_run'), taskId: z.string(), run: TaskRunItem }),
   /** The Telegram bot's connection changed. */
   z.object({ type: z.literal('telegram'), status: TelegramStatus }),
 ]);

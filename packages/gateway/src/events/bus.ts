@@ -1,7 +1,26 @@
 /**
- * The in-process event bus: components announce what happened; channels, logs and Mission Control listen.
+ * The in-process event bus: components announce what happened, as their own values; channels, logs and Mission
+ * Control listen, and turn them into what they send (web/views.ts makes the WebSocket's events).
  */
-import type { GatewayEvent } from '@praktor/protocol';
+import type { GatewayEvent as MessageOrAgentEvent } from '@praktor/protocol';
+import type { TaskRecord, TaskRunRecord } from '../store/index.js';
+
+/** A task was created or changed (`task`), or deleted (`task` null). */
+export interface TaskEvent {
+  type: 'task';
+  taskId: string;
+  task: TaskRecord | null;
+}
+
+/** A run started, ended, was skipped or was found interrupted. */
+export interface TaskRunEvent {
+  type: 'task_run';
+  taskId: string;
+  run: TaskRunRecord;
+}
+
+/** Everything the gateway announces. */
+export type GatewayEvent = MessageOrAgentEvent | TaskEvent | TaskRunEvent;
 
 /** A listener for one kind of event, or for all. */
 type Listener<E extends GatewayEvent = GatewayEvent> = (event: E) => void;

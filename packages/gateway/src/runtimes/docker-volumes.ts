@@ -48,8 +48,9 @@ export class DockerVolumes {
 
   /** Copies `entries` (paths relative to `mountPath`) into volume `volume`. */
   async write(image: string, volume: string, mountPath: string, entries: TarEntry[]): Promise<void> {
+    const archive = await tarOf(entries);
     await this.withHelper(image, volume, mountPath, true, (helper) =>
-      helper.putArchive(tarOf(entries), { path: mountPath }),
+      helper.putArchive(archive, { path: mountPath }),
     );
   }
 

@@ -192,7 +192,7 @@ export class DockerRuntime implements Runtime {
         }
       }
       for (const [mountPath, entries] of placement.links) {
-        await container.putArchive(tarOf(entries), { path: mountPath });
+        await container.putArchive(await tarOf(entries), { path: mountPath });
       }
       stream = (await container.attach({
         stream: true,
@@ -202,7 +202,7 @@ export class DockerRuntime implements Runtime {
         hijack: true,
       })) as Duplex;
       await container.start();
-      if (placement.contents.length > 0) await extractAsAgent(container, tarOf(placement.contents));
+      if (placement.contents.length > 0) await extractAsAgent(container, await tarOf(placement.contents));
       return new DockerSandbox(this.docker, container, stream, agent.security.memory_mb);
     } catch (err) {
       stream?.destroy();

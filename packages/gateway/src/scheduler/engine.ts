@@ -8,9 +8,11 @@
  * message — answered, failed, or else interrupted, which the user is told — and never run again. Gateways see each
  * other through a heartbeat, so one never settles another's live runs.
  */
+
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { MessageView } from '@praktor/protocol';
+import { messageOf } from '@praktor/protocol';
 import type { Config } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
@@ -24,8 +26,7 @@ import type {
   TaskRunRecord,
 } from '../store/index.js';
 import { planCatchUp } from './catch-up.js';
-import { nextRun, readStoredSchedule } from './schedule.js';
-import { runItem, taskItem, taskZone } from './views.js';
+import { nextRun, readStoredSchedule, taskZone } from './schedule.js';
 
 /** How often a scheduler tells the others it is alive, and looks for runs of gateways that stopped. */
 const HEARTBEAT_MS = 5_000;
@@ -103,7 +104,7 @@ export class Scheduler {
       this.armWakeTimer();
     } catch (err) {
       // The database may be busy for longer than its timeout; the poll tries again.
-      this.deps.log.error({ err: (err as Error).message }, 'the scheduler could not look for due tasks');
+      this.deps.log.error({ err: messageOf(err) }, 'the scheduler could not look for due tasks');
     }
   }
 
@@ -133,10 +134,7 @@ export class Scheduler {
     try {
       plan = this.plan(task, now);
     } catch (err) {
-      const halted = store.tasks.halt(
-        task,
-        `paused: its schedule cannot be read (${(err as Error).message})`,
-      );
+      const halted = store.tasks.halt(task, `paused: its schedule cannot be read (${messageOf(err)})`);
       if (halted) {
         log.error({ task: task.id, err: halted.lastError }, 'task paused');
         this.announceTask(halted);
@@ -225,7 +223,7 @@ export class Scheduler {
       try {
         outcome = await orchestrator.runTask(task.agentId, messageId);
       } catch (err) {
-        outcome = this.fail(task, messageId, (err as Error).message);
+        outcome = this.fail(task, messageId, messageOf(err));
       }
     }
     // A run cut short by the shutdown stays running; the next start settles it from its message.
@@ -256,10 +254,7 @@ export class Scheduler {
         'task run recorded',
       );
     } catch (err) {
-      log.error(
-        { task: task.id, run: run.id, err: (err as Error).message },
-        'a task run could not be recorded',
-      );
+      log.error({ task: task.id, run: run.id, err: messageOf(err) }, 'a task run could not be recorded');
     }
   }
 
@@ -335,7 +330,7 @@ export class Scheduler {
       }
       this.settleOrphans(now);
     } catch (err) {
-      log.error({ err: (err as Error).message }, 'the scheduler heartbeat failed');
+      log.error({ err: messageOf(err) }, 'the scheduler heartbeat failed');
     }
   }
 
@@ -355,7 +350,7 @@ export class Scheduler {
         );
       } catch (err) {
         // Its first claim pauses it with the reason.
-        log.error({ task: task.id, err: (err as Error).message }, 'a task’s missed runs cannot be planned');
+        log.error({ task: task.id, err: messageOf(err) }, 'a task’s missed runs cannot be planned');
         continue;
       }
       log.info(
@@ -384,11 +379,11 @@ export class Scheduler {
   }
 
   private announceTask(task: TaskRecord): void {
-    this.deps.bus.emit({ type: 'task', taskId: task.id, task: taskItem(task, this.deps.config()) });
+    this.deps.bus.emit({ type: 'task', taskId: task.id, task });
   }
 
   private announceRun(run: TaskRunRecord): void {
-    this.deps.bus.emit({ type: 'task_run', taskId: run.taskId, run: runItem(run) });
+    this.deps.bus.emit({ type: 'task_run', taskId: run.taskId, run });
   }
 }
 

@@ -7,6 +7,9 @@
  * A wall-clock time the zone skips (clocks going forward) means the first instant after the jump, and one it has
  * twice (clocks going back) means its first occurrence, as for fixed-time cron jobs.
  */
+import { messageOf } from '@praktor/protocol';
+import type { Config } from '../config/index.js';
+import type { TaskRecord } from '../store/index.js';
 import { timezoneProblem } from '../timezone.js';
 import { type CronExpression, CronSyntaxError, cronRuns, describeCron, parseCron } from './cron.js';
 
@@ -147,6 +150,11 @@ export function scheduleForEdit(schedule: Schedule, timezone: string): string {
   }
 }
 
+/** The zone a task's schedule is read in: its own, else `scheduler.timezone`. */
+export function taskZone(task: TaskRecord, config: Config): string {
+  return task.timezone ?? config.scheduler.timezone;
+}
+
 /** Validates an IANA time zone name; throws ScheduleError naming it when unknown. */
 export function checkTimezone(name: string): string {
   formatter(name);
@@ -210,7 +218,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ScheduleError(`invalid schedule JSON ${text}: ${(error as Error).message}`, { cause: error });
+    throw new ScheduleError(`invalid schedule JSON ${text}: ${messageOf(error)}`, { cause: error });
   }
 }
 

@@ -18,8 +18,9 @@ import {
   type Schedule,
   ScheduleError,
   serializeSchedule,
+  taskZone,
 } from './schedule.js';
-import { runItem, taskItem, taskZone } from './views.js';
+import { runItem, taskItem } from './views.js';
 
 /** Why a request about tasks was refused; the message says it for the person or agent who asked. */
 export class TaskError extends Error {
@@ -245,10 +246,9 @@ export class TaskService {
 
   /** Announces a changed task and wakes the engine, which may have a new next run to wait for. */
   private changed(task: TaskRecord): TaskItem {
-    const item = taskItem(task, this.deps.config());
-    this.deps.bus.emit({ type: 'task', taskId: task.id, task: item });
+    this.deps.bus.emit({ type: 'task', taskId: task.id, task });
     this.deps.scheduler.wake();
-    return item;
+    return taskItem(task, this.deps.config());
   }
 
   private agent(id: string | undefined): string {

@@ -4,7 +4,13 @@
 import type { TaskItem, TaskRunItem } from '@praktor/protocol';
 import type { Config } from '../config/index.js';
 import type { TaskRecord, TaskRunRecord } from '../store/index.js';
-import { describeSchedule, readStoredSchedule, ScheduleError, scheduleForEdit } from './schedule.js';
+import {
+  describeSchedule,
+  readStoredSchedule,
+  ScheduleError,
+  scheduleForEdit,
+  taskZone,
+} from './schedule.js';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -39,11 +45,6 @@ export function formatTaskTime(ms: number, zone: string, now = Date.now()): stri
   const time = `${at.hour}:${at.minute}`;
   const sameDay = at.year === today.year && at.month === today.month && at.day === today.day;
   return sameDay ? time : `${at.month} ${at.day} ${time}`;
-}
-
-/** The zone a task's schedule is read in: its own, else `scheduler.timezone`. */
-export function taskZone(task: TaskRecord, config: Config): string {
-  return task.timezone ?? config.scheduler.timezone;
 }
 
 /** A task as the API shows it. */

@@ -3,9 +3,11 @@
  * passphrase, all or nothing) and `reset` (for a forgotten one). Every command that reads or changes a secret
  * checks the passphrase first and refuses a wrong one before touching anything.
  */
+
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { messageOf } from '@praktor/protocol';
 import { agentIdProblem, type Config, ConfigError, loadConfig } from '../config/index.js';
 import { printable, printableLines } from '../printable.js';
 import { DatabaseError, Store } from '../store/index.js';
@@ -341,8 +343,8 @@ export async function vaultCommand(
       err.write(`praktor vault: the configuration is not valid\n${printableLines(error.message)}\n`);
       return 1;
     }
-    if (!known && (error as Error).message !== 'cancelled') throw error;
-    err.write(`praktor vault: ${printable((error as Error).message)}\n`);
+    if (!known && messageOf(error) !== 'cancelled') throw error;
+    err.write(`praktor vault: ${printable(messageOf(error))}\n`);
     return 1;
   }
 }

@@ -2,6 +2,7 @@
  * The live feed: every gateway event, with its full payload, to every connected Mission Control page.
  */
 import type { WebSocket } from 'ws';
+import type { Config } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import { wsEvent } from './views.js';
 
@@ -21,8 +22,9 @@ export class LiveHub {
   constructor(
     bus: EventBus,
     private readonly sessionValid: (tokenHash: string) => boolean,
+    config: () => Config,
   ) {
-    this.unsubscribe = bus.on((event) => this.broadcast(JSON.stringify(wsEvent(event))));
+    this.unsubscribe = bus.on((event) => this.broadcast(JSON.stringify(wsEvent(event, config()))));
     this.sessionCheck = setInterval(() => {
       for (const [socket, session] of this.clients) {
         if (session !== null && !this.sessionValid(session)) socket.close(4401, 'session ended');

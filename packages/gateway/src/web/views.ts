@@ -1,10 +1,12 @@
 /**
  * How stored things look on the wire: store rows and gateway events turned into the API's shapes.
  */
-import type { AgentSummary, GatewayEvent, MessageItem, MessageView, WsEvent } from '@praktor/protocol';
+import type { AgentSummary, MessageItem, MessageView, WsEvent } from '@praktor/protocol';
 import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
+import type { GatewayEvent } from '../events/bus.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { Runtime } from '../runtimes/runtime.js';
+import { runItem, taskItem } from '../scheduler/views.js';
 import type { Store } from '../store/index.js';
 
 /** A stored message as the API shows it. */
@@ -48,8 +50,8 @@ export function agentSummary(
   };
 }
 
-/** A gateway event as the WebSocket sends it. */
-export function wsEvent(event: GatewayEvent, timestamp = Date.now()): WsEvent {
+/** A gateway event as the WebSocket sends it; tasks are shown as the configuration `config` reads them. */
+export function wsEvent(event: GatewayEvent, config: Config, timestamp = Date.now()): WsEvent {
   switch (event.type) {
     case 'message':
       return {
@@ -77,9 +79,14 @@ export function wsEvent(event: GatewayEvent, timestamp = Date.now()): WsEvent {
     case 'error':
       return { type: 'error', timestamp, agent_id: event.agentId, message: event.message };
     case 'task':
-      return { type: 'task', timestamp, task_id: event.taskId, task: event.task };
+      return {
+        type: 'task',
+        timestamp,
+        task_id: event.taskId,
+        task: event.task && taskItem(event.task, config, timestamp),
+      };
     case 'task_run':
-      return { type: 'task_run', timestamp, task_id: event.taskId, run: event.run };
+      return { type: 'task_run', timestamp, task_id: event.taskId, run: runItem(event.run) };
     case 'telegram':
       return { type: 'telegram', timestamp, telegram: event.status };
   }
