@@ -88,6 +88,17 @@ describe.skipIf(missing !== null)('secret files under bubblewrap', () => {
     placement.cleanup();
   });
 
+  it('makes the folders on the way searchable by everyone, so a sandbox running as the agent user reaches the file', () => {
+    const target = `/etc/praktor-test-${unique}/deep/sa.json`;
+    const placement = placeFiles([file(target, 'x')], options());
+    const bind = placement.early.indexOf(target);
+    const made = placement.early.slice(0, bind).join(' ');
+    expect(made).toContain(
+      `--perms 0755 --dir /etc/praktor-test-${unique} --perms 0755 --dir /etc/praktor-test-${unique}/deep`,
+    );
+    placement.cleanup();
+  });
+
   it('shows a file in the sandbox’s own /tmp', () => {
     const placement = placeFiles([file('/tmp/creds/key', 'in tmp')], options());
     expect(inSandbox(placement, 'cat /tmp/creds/key')).toBe('in tmp');

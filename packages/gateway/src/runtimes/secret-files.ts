@@ -92,6 +92,18 @@ function shadowArgs(dir: string): string[] {
 }
 
 /**
+ * `--dir` arguments for the folders between `below` (which exists) and `target`'s own folder, searchable by
+ * everyone: bubblewrap would make them private to root, and a sandbox running as the agent user could not reach
+ * its file.
+ */
+function foldersBetween(below: string, target: string): string[] {
+  const folders: string[] = [];
+  for (let dir = dirname(target); dir !== below && isUnder(dir, below); dir = dirname(dir))
+    folders.unshift(dir);
+  return folders.flatMap((dir) => ['--perms', '0755', '--dir', dir]);
+}
+
+/**
  * Writes `files` for a sandbox with folders `dirs` and works out how it shows them (the agent's private `secrets`
  * folder is emptied first: a crash may have left files there); `confined` says whether bubblewrap runs the sandbox;
  * `hidden` are the folders the sandbox replaces with a tmpfs of its own (its /tmp, the data directory); `owner`,
@@ -111,7 +123,7 @@ export function placeFiles(
   };
   rmSync(secretsDir, { recursive: true, force: true });
   const shadows = new Set<string>();
-  const binds: { staged: string; target: string; late: boolean }[] = [];
+  const binds: { staged: string; target: string; late: boolean; below: string }[] = [];
   try {
     files.forEach((file, index) => {
       const target = posix.normalize(file.target);
@@ -143,19 +155,20 @@ export function placeFiles(
       const hiddenBy = opts.hidden.find((dir) => isUnder(target, dir));
       if (hiddenBy !== undefined) {
         if (hiddenBy !== '/tmp') throw cannot('that is inside the data directory');
-        binds.push({ staged, target, late: true });
+        binds.push({ staged, target, late: true, below: '/tmp' });
         return;
       }
       if (existsSync(target)) {
         if (!statSync(target).isFile()) throw cannot('something other than a file is there');
-        binds.push({ staged, target: realpathSync(target), late: true });
+        const real = realpathSync(target);
+        binds.push({ staged, target: real, late: true, below: dirname(real) });
         return;
       }
       const { dir, rest } = existingAncestor(target);
       if (FORBIDDEN.some((forbidden) => isUnder(dir, forbidden)))
         throw cannot('that folder belongs to the kernel');
       shadows.add(dir);
-      binds.push({ staged, target: join(dir, rest), late: false });
+      binds.push({ staged, target: join(dir, rest), late: false, below: dir });
     });
   } catch (err) {
     cleanup();
@@ -163,7 +176,9 @@ export function placeFiles(
   }
   const ordered = [...shadows].sort((a, b) => a.length - b.length);
   const bindArgs = (late: boolean) =>
-    binds.filter((bind) => bind.late === late).flatMap((bind) => ['--ro-bind', bind.staged, bind.target]);
+    binds
+      .filter((bind) => bind.late === late)
+      .flatMap((bind) => [...foldersBetween(bind.below, bind.target), '--ro-bind', bind.staged, bind.target]);
   return {
     early: [
       ...ordered.flatMap(shadowArgs),
