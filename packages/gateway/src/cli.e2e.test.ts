@@ -147,7 +147,7 @@ describe('praktor gateway with hostile or damaged input', () => {
     }
   });
 
-  it('keeps the data directory, the database and the global folder to its owner', async () => {
+  it('keeps the data directory and the database to its owner, the shared folder readable by sandboxes inside it', async () => {
     const praktor = await spawnPraktor();
     try {
       await praktor.waitForLog('gateway ready');
@@ -162,8 +162,9 @@ describe('praktor gateway with hostile or damaged input', () => {
         'praktor.db': '600',
         'praktor.db-wal': '600',
         'praktor.db-shm': '600',
-        global: '700',
-        'global/USER.md': '600',
+        // Sandboxes that run as the agent user read the shared folder; the private data directory guards it.
+        global: '755',
+        'global/USER.md': '644',
       });
       await praktor.stop();
     } finally {
