@@ -7,6 +7,7 @@ import { type Config, resolveAgent } from './config/index.js';
 import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
 import { egressServices } from './egress/services.js';
 import { EventBus } from './events/bus.js';
+import { ChatCommands } from './commands/commands.js';
 import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
@@ -93,8 +94,9 @@ export async function startGateway(
     log,
   });
   const inbox = new Inbox({ config: () => config, store, bus, orchestrator });
+  const commands = new ChatCommands({ config: () => config, inbox, orchestrator });
   const telegram = config.telegram.token
-    ? new TelegramChannel({ config: () => config, store, bus, inbox, orchestrator, log })
+    ? new TelegramChannel({ config: () => config, store, bus, inbox, commands, log })
     : null;
   const stopWebChannel = startWebChannel(store, bus);
   const scheduler = new Scheduler({
@@ -127,6 +129,7 @@ export async function startGateway(
           vault,
           orchestrator,
           inbox,
+          commands,
           tasks,
           auth: new Auth(config.web.auth, store.webSessions),
           version: VERSION,

@@ -15,6 +15,7 @@ import type { Store } from '../store/index.js';
 import type { Vault } from '../vault/vault.js';
 import type { Auth } from './auth.js';
 import { HttpError } from './http-error.js';
+import type { ChatCommands } from '../commands/commands.js';
 
 /** What the routes work with. */
 export interface ApiDeps {
@@ -23,6 +24,8 @@ export interface ApiDeps {
   vault: Vault;
   orchestrator: Orchestrator;
   inbox: Inbox;
+  /** Praktor's chat commands, which the web chat shares with Telegram. */
+  commands: ChatCommands;
   tasks: TaskService;
   auth: Auth;
   version: string;
