@@ -101,17 +101,7 @@ export class ChatCommands {
       case 'commands':
         return { command: true, agentId: chat.agentId, reply: commandList() };
       case 'start':
-        const greeting = this.deps.inbox.receive(
-          {
-            channel: chat.channel,
-            chatId: chat.chatId,
-            sender: chat.sender,
-            text: 'Hello!',
-            externalId: chat.externalId,
-          },
-          { forceAgent: agentId },
-        );
-        return { command: true, agentId, reply: null, forwarded: greeting.message };
+        return { command: true, agentId, reply: null, forwarded: this.greet(chat, agentId) };
       case 'stop':
         return { command: true, agentId, reply: this.stop(agentId) };
       default:
@@ -128,6 +118,15 @@ export class ChatCommands {
     const agentId = agents.find((id) => id.toLowerCase() === arg.toLowerCase());
     if (agentId) return { agentId };
     return { error: `There is no agent called “${arg}”. Agents: ${agents.join(', ')}.` };
+  }
+
+  /** Hands the agent a greeting from the chat, as if the user had written it. */
+  private greet(chat: CommandChat, agentId: string): MessageView {
+    const { channel, chatId, sender, externalId } = chat;
+    return this.deps.inbox.receive(
+      { channel, chatId, sender, text: 'Hello!', externalId },
+      { forceAgent: agentId },
+    ).message;
   }
 
   private stop(agentId: string): string {

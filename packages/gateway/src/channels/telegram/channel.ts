@@ -4,7 +4,7 @@
  */
 import type { TelegramStatus } from '@praktor/protocol';
 import { Api, type Bot, type Context } from 'grammy';
-import { COMMANDS, type ChatCommands } from '../../commands/commands.js';
+import { type ChatCommands, COMMANDS } from '../../commands/commands.js';
 import { parseCommand } from '../../commands/parse.js';
 import type { Config } from '../../config/index.js';
 import type { EventBus } from '../../events/bus.js';
