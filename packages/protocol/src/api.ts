@@ -14,6 +14,20 @@ export type ApiError = z.infer<typeof ApiError>;
 export const StatusReply = z.object({ status: z.string() });
 export type StatusReply = z.infer<typeof StatusReply>;
 
+/** `POST /api/agents/definitions/{id}/stop`: the sandbox stopped, and what the stop cut short. */
+export const AgentStopReply = z.object({
+  status: z.literal('stopped'),
+  /** Waiting messages dropped (each marked stopped). */
+  dropped: z.number().int(),
+  /** Whether an answer in progress was stopped. */
+  interrupted: z.boolean(),
+});
+export type AgentStopReply = z.infer<typeof AgentStopReply>;
+
+/** `POST /api/agents/definitions/{id}/interrupt`: what the stop cut short; the sandbox keeps running. */
+export const AgentInterruptReply = AgentStopReply.extend({ status: z.literal('interrupted') });
+export type AgentInterruptReply = z.infer<typeof AgentInterruptReply>;
+
 /** `POST /api/login`. */
 export const LoginRequest = z.object({ password: z.string().min(1, 'is required') });
 export type LoginRequest = z.infer<typeof LoginRequest>;

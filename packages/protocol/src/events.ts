@@ -8,7 +8,10 @@ import { TaskItem, TaskRunItem } from './tasks.js';
 export const Channel = z.enum(['telegram', 'web', 'scheduler', 'system']);
 export type Channel = z.infer<typeof Channel>;
 
-/** Inbound: received → routed → processing → answered | failed. Outbound: pending → sent | failed. */
+/**
+ * Inbound: received → routed → processing → answered | failed | stopped (a user stopped it, or dropped it from the
+ * queue by stopping the agent: not a failure). Outbound: pending → sent | failed.
+ */
 export const MessageState = z.enum([
   'received',
   'routed',
@@ -17,6 +20,7 @@ export const MessageState = z.enum([
   'pending',
   'sent',
   'failed',
+  'stopped',
 ]);
 export type MessageState = z.infer<typeof MessageState>;
 

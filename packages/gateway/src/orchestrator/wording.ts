@@ -33,8 +33,11 @@ export function failureText(error: string): string {
   return `⚠️ ${error}`;
 }
 
-/** Why a waiting message was dropped by `/stop`. */
-export const CANCELLED_BY_STOP = 'cancelled by /stop';
+/** The note that marks where a new conversation starts (`/reset`, Mission Control's New conversation). */
+export const NEW_CONVERSATION = 'New conversation';
 
-/** Why a message whose turn was interrupted on request has no answer. */
-export const STOPPED_ON_REQUEST = 'stopped on request';
+/** Why a waiting message was dropped by a stop (`/stop`, Mission Control's Stop or stop agent). */
+export const CANCELLED_BY_STOP = 'dropped: the agent was stopped before its turn';
+
+/** Why a message whose turn was interrupted by a stop has no answer. */
+export const STOPPED_ON_REQUEST = 'stopped by the user';

@@ -524,7 +524,7 @@ export class TaskStore {
                 `SELECT content FROM messages WHERE in_reply_to = ? AND direction = 'out' ORDER BY id LIMIT 1`,
               )
               .get(message.id)?.content ?? null;
-        } else if (message?.state === 'failed') {
+        } else if (message?.state === 'failed' || message?.state === 'stopped') {
           status = 'error';
           error = message.error;
         } else {

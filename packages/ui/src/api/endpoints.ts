@@ -2,6 +2,7 @@
  * Mission Control's REST API, one typed function per endpoint.
  */
 import type {
+  AgentStopReply,
   AgentSummary,
   CreateSecretRequest,
   CreateTaskRequest,
@@ -50,7 +51,7 @@ export const api = {
   agents: () => request<AgentSummary[]>('GET', '/agents/definitions'),
   agent: (id: string) => request<AgentSummary>('GET', agentPath(id)),
   startAgent: (id: string) => request<StatusReply>('POST', `${agentPath(id)}/start`),
-  stopAgent: (id: string) => request<StatusReply>('POST', `${agentPath(id)}/stop`),
+  stopAgent: (id: string) => request<AgentStopReply>('POST', `${agentPath(id)}/stop`),
 
   agentMd: (id: string) => request<FileContent>('GET', `${agentPath(id)}/agent-md`),
   saveAgentMd: (id: string, content: string) =>

@@ -121,7 +121,7 @@ export class TelegramChannel {
       return;
     }
     if (message.state === 'processing') this.typing.start(message.id, message.chatId);
-    else if (message.state === 'answered' || message.state === 'failed') this.typing.stop(message.id);
+    else if (['answered', 'failed', 'stopped'].includes(message.state)) this.typing.stop(message.id);
   }
 
   private install(): void {
