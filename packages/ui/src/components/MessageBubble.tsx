@@ -57,6 +57,11 @@ export function MessageBubble({
         </header>
         <p className="bubble-text">{message.text}</p>
         {note && <p className="bubble-note">{note}</p>}
+        {message.state === 'stopped' && (
+          <p className="bubble-note" data-testid="message-stopped">
+            Stopped{message.error ? `: ${message.error}` : ''}
+          </p>
+        )}
         {failed && message.role === 'user' && (
           <p className="bubble-note bubble-note-error">
             {answered || !message.error ? 'Failed' : `Failed: ${message.error}`}
@@ -68,6 +73,18 @@ export function MessageBubble({
           </p>
         )}
       </article>
+    </li>
+  );
+}
+
+/** A note across the conversation that belongs to no chat, such as where a new conversation starts. */
+export function ConversationNote({ message }: { message: MessageItem }) {
+  return (
+    <li className="conversation-note" data-testid="conversation-note" data-message-id={message.id}>
+      <span>{message.text}</span>
+      <time dateTime={new Date(message.created_at).toISOString()} title={formatFullTime(message.created_at)}>
+        {formatTime(message.created_at)}
+      </time>
     </li>
   );
 }

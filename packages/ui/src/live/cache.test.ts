@@ -230,7 +230,7 @@ describe('applyEvent', () => {
   it('drops the draft of a question stopped on request, and every draft of a stopped agent', () => {
     const t = targets();
     applyEvent(t, { type: 'delta', timestamp: 0, agent_id: 'general', message_id: 7, text: 'a' });
-    applyEvent(t, messageEvent(message(7, { state: 'failed', error: 'stopped on request' })));
+    applyEvent(t, messageEvent(message(7, { state: 'stopped', error: 'stopped by the user' })));
     expect(t.drafts.snapshot().size).toBe(0);
     applyEvent(t, { type: 'delta', timestamp: 0, agent_id: 'coder', message_id: 9, text: 'b' });
     applyEvent(t, {
