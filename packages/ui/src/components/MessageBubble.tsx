@@ -1,5 +1,6 @@
 import type { MessageItem } from '@praktor/protocol';
 import { channelLabel, formatFullTime, formatTime } from '../format';
+import { Markdown } from './Markdown';
 
 /** A note under a message about where it is in its lifecycle, when that is worth saying. */
 function stateNote(message: MessageItem): string | null {
@@ -13,7 +14,7 @@ function stateNote(message: MessageItem): string | null {
 }
 
 function speaker(message: MessageItem, agentName: string): string {
-  if (message.role === 'system') return 'Notice';
+  if (message.role === 'system') return message.sender === 'praktor' ? 'Praktor' : 'Notice';
   return message.role === 'assistant' ? agentName : 'You';
 }
 
@@ -35,7 +36,7 @@ export function MessageBubble({
   return (
     <li className={`bubble-row bubble-row-${message.role}`}>
       <article
-        className={`bubble bubble-${message.role}${failed ? ' bubble-failed' : ''}`}
+        className={`bubble bubble-${message.role}${failed ? ' bubble-failed' : ''}${message.sender === 'praktor' ? ' bubble-praktor' : ''}`}
         data-testid="message"
         data-role={message.role}
         data-state={message.state}
@@ -55,7 +56,11 @@ export function MessageBubble({
             {formatTime(message.created_at)}
           </time>
         </header>
-        <p className="bubble-text">{message.text}</p>
+        {message.role === 'user' ? (
+          <p className="bubble-text">{message.text}</p>
+        ) : (
+          <Markdown text={message.text} className="bubble-text" />
+        )}
         {note && <p className="bubble-note">{note}</p>}
         {message.state === 'stopped' && (
           <p className="bubble-note" data-testid="message-stopped">
@@ -103,10 +108,8 @@ export function DraftBubble({ text, agentName }: { text: string; agentName: stri
           <span className="bubble-speaker">{agentName}</span>
           <span className="muted">writing…</span>
         </header>
-        <p className="bubble-text">
-          {text}
-          <span className="caret" aria-hidden="true" />
-        </p>
+        <Markdown text={text} className="bubble-text" />
+        <span className="caret" aria-hidden="true" />
       </article>
     </li>
   );

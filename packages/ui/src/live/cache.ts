@@ -25,6 +25,7 @@ const STATE_RANK: Record<MessageState, number> = {
   pending: 0,
   sent: 1,
   failed: 3,
+  stopped: 3,
 };
 
 /**
