@@ -39,6 +39,7 @@ async function gateway(): Promise<void> {
     log.fatal({ err: (err as Error).message }, 'gateway failed to start');
     process.exit(1);
   }
+  process.stderr.write(running.banner);
   // The gateway runs until a signal stops it, even when no channel holds the event loop open.
   const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   let signals = 0;

@@ -3,11 +3,11 @@
  */
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
+import { ChatCommands } from './commands/commands.js';
 import { type Config, resolveAgent } from './config/index.js';
 import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
 import { egressServices } from './egress/services.js';
 import { EventBus } from './events/bus.js';
-import { ChatCommands } from './commands/commands.js';
 import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
@@ -16,6 +16,7 @@ import { openRuntimes } from './runtimes/select.js';
 import { taskAgentTools } from './scheduler/agent-tools.js';
 import { Scheduler } from './scheduler/engine.js';
 import { TaskService } from './scheduler/tasks.js';
+import { setupChecks, startBanner } from './setup.js';
 import { Store } from './store/index.js';
 import { AgentSecrets, asText } from './vault/agent-secrets.js';
 import { Vault } from './vault/vault.js';
@@ -35,6 +36,8 @@ export interface Gateway {
   readonly bus: EventBus;
   readonly store: Store;
   readonly orchestrator: Orchestrator;
+  /** The start banner: Mission Control's address, the agents, the runtime, and what is missing with its fix. */
+  readonly banner: string;
   /** Stops taking messages, stops every agent and closes the database. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -138,6 +141,7 @@ export async function startGateway(
           runtime: { name: runtimes.primary.name, confinement: runtimes.primary.confinement },
           runtimeFor: runtimes.forAgent,
           publishSharedFiles: () => runtimes.publishSharedFiles(),
+          setup: () => setupChecks(config, env, telegram?.status ?? { state: 'off' }),
         },
         {
           host: config.web.host,
@@ -171,8 +175,24 @@ export async function startGateway(
     },
     'gateway ready',
   );
+  const checks = setupChecks(config, env, telegram?.status ?? { state: 'off' });
+  for (const check of checks) {
+    if (check.required && !check.ok) log.warn({ fix: check.fix }, `${check.label}: ${check.detail}`);
+  }
+  const banner = startBanner(
+    {
+      version: VERSION,
+      missionControl: web?.url ?? null,
+      agents: Object.keys(config.agents),
+      defaultAgent: config.router.default_agent,
+      runtime: runtimes.primary.name,
+      confinement: runtimes.primary.confinement,
+    },
+    checks,
+  );
   let stopping: Promise<void> | null = null;
   return {
+    banner,
     inbox,
     bus,
     store,

@@ -81,6 +81,21 @@ export const AgentSummary = z.object({
 });
 export type AgentSummary = z.infer<typeof AgentSummary>;
 
+/**
+ * One thing a working Praktor needs, and whether it has it: model credentials (required) and Telegram (optional).
+ * `fix` is the one step that provides it, null when nothing is missing.
+ */
+export const SetupCheck = z.object({
+  id: z.enum(['model_credentials', 'telegram']),
+  label: z.string(),
+  ok: z.boolean(),
+  required: z.boolean(),
+  /** What was found, in a few words. */
+  detail: z.string(),
+  fix: z.string().nullable(),
+});
+export type SetupCheck = z.infer<typeof SetupCheck>;
+
 /** `GET /api/status`. */
 export const StatusResponse = z.object({
   status: z.literal('ok'),
@@ -101,6 +116,8 @@ export const StatusResponse = z.object({
   }),
   /** The ten newest messages, newest first. */
   recent_messages: z.array(MessageItem),
+  /** What a working Praktor needs and whether it has it; Mission Control shows a Setup card while one is missing. */
+  setup: z.array(SetupCheck),
 });
 export type StatusResponse = z.infer<typeof StatusResponse>;
 

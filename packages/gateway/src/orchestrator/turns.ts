@@ -15,6 +15,7 @@ import {
   answerText,
   CANCELLED_BY_STOP,
   couldNotStart,
+  credentialProblem,
   failureText,
   NEW_CONVERSATION,
   resumedPrompt,
@@ -196,6 +197,15 @@ export class TurnRunner {
     pool.turnStarted(agentId);
     const result = await this.converse(agentId, message.id, (onDelta) => send(link, onDelta));
     if (kind === 'turn' && result.sessionId) store.sessions.set(agentId, result.sessionId);
+    const credentials = result.status === 'error' ? credentialProblem(result.text) : null;
+    if (credentials) {
+      log.error(
+        { agent: agentId, message: message.id, problem: credentials, err: result.text },
+        credentials === 'missing'
+          ? 'no model credentials: set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) and restart'
+          : 'the model API refused the credentials (401): check ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) and restart',
+      );
+    }
     log.info(
       {
         agent: agentId,

@@ -3,9 +3,10 @@
  * routes (routes/*.ts) are declared with {@link route}; routes/index.ts joins them into the one table that the
  * server registers and the OpenAPI document describes, so the two cannot drift apart.
  */
-import type { TelegramStatus } from '@praktor/protocol';
+import type { SetupCheck, TelegramStatus } from '@praktor/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { ChatCommands } from '../commands/commands.js';
 import type { Config, ResolvedAgent } from '../config/index.js';
 import type { Inbox } from '../inbox.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
@@ -15,7 +16,6 @@ import type { Store } from '../store/index.js';
 import type { Vault } from '../vault/vault.js';
 import type { Auth } from './auth.js';
 import { HttpError } from './http-error.js';
-import type { ChatCommands } from '../commands/commands.js';
 
 /** What the routes work with. */
 export interface ApiDeps {
@@ -34,6 +34,8 @@ export interface ApiDeps {
   runtime: { name: string; confinement: string };
   /** The runtime that runs an agent: it reads and writes the agent's workspace files. */
   runtimeFor: (agent: ResolvedAgent) => Runtime;
+  /** What a working Praktor needs and whether it has it, checked now. */
+  setup: () => SetupCheck[];
   /** Shows a changed USER.md to running agents. */
   publishSharedFiles: () => Promise<void>;
 }

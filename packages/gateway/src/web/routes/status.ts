@@ -35,6 +35,7 @@ export const statusRoutes: Route[] = [
           failed_deliveries: backlog.failedDeliveries,
         },
         recent_messages: deps.store.messages.latest(10).map(messageItem),
+        setup: deps.setup(),
       };
     },
   }),
