@@ -68,6 +68,7 @@ function status(recent: MessageItem[]): StatusResponse {
     scheduler: { timezone: 'UTC', default_chat: { channel: 'web', chat_id: 'web' } },
     backlog: { inbox: 0, outbox: 0, failed_deliveries: 0 },
     recent_messages: recent,
+    setup: [],
   };
 }
 
