@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './log.js';
 import { printable, printableLines } from './printable.js';
+import { configurationNotes } from './setup.js';
 import { vaultCommand } from './vault/cli.js';
 import { VERSION as version } from './version.js';
 
@@ -53,7 +54,7 @@ async function gateway(): Promise<void> {
     log.fatal({ err: (err as Error).message }, 'gateway failed to start');
     process.exit(1);
   }
-  process.stderr.write(running.banner);
+  process.stderr.write(running.banner + configurationNotes(loaded.warnings));
   // The gateway runs until a signal stops it, even when no channel holds the event loop open.
   const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   let signals = 0;

@@ -11,8 +11,12 @@ function echo(req: ModelRequest) {
   return reply.text(`heard: ${req.lastUserText}`);
 }
 
-/** Two agents, no Telegram. */
-const config = () => ({ agents: { general: {}, coder: {} }, router: { default_agent: 'general' } });
+/** Two agents, no Telegram, and a mistyped key. */
+const config = () => ({
+  agents: { general: {}, coder: {} },
+  router: { default_agent: 'general' },
+  defaults: { idle_timout: '5m' },
+});
 
 async function status(stack: Stack): Promise<StatusResponse> {
   return (await (await fetch(`${stack.praktor.webUrl}/api/status`)).json()) as StatusResponse;
@@ -58,6 +62,13 @@ describe('a first run without model credentials', () => {
     expect(output).toContain('→ set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN)');
     expect(output).toContain('Telegram (optional): no bot token');
     expect(output).toContain('→ set PRAKTOR_TELEGRAM_TOKEN');
+  });
+
+  it('lists the configuration’s unknown keys in the banner, with the key probably meant', () => {
+    const output = stack.praktor.process.lines.join('\n');
+    expect(output).toContain(
+      'In the configuration:\n  unknown key "defaults.idle_timout" is ignored (did you mean "idle_timeout"?)',
+    );
   });
 
   it('names the missing credentials and their fix in /api/status', async () => {

@@ -50,6 +50,12 @@ function telegramCheck(telegram: TelegramStatus): SetupCheck {
   }
 }
 
+/** The banner's part about what the configuration had that Praktor ignored (unknown keys, with "did you mean"). */
+export function configurationNotes(warnings: readonly string[]): string {
+  if (warnings.length === 0) return '';
+  return `\nIn the configuration:\n${warnings.map((w) => `  ${w}`).join('\n')}\n`;
+}
+
 /** What the banner says about the running gateway. */
 export interface BannerFacts {
   version: string;

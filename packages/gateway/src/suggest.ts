@@ -6,10 +6,10 @@ import { distance } from 'fastest-levenshtein';
 
 /**
  * The candidate `typed` is most likely a typo of (case ignored), or null when none is near: at most a third of its
- * length away, and never more than 3 edits.
+ * length away (rounded up, so that two swapped letters of a short word count), and never more than 3 edits.
  */
 export function closestName(typed: string, candidates: readonly string[]): string | null {
-  const limit = Math.min(3, Math.max(1, Math.floor(typed.length / 3)));
+  const limit = Math.min(3, Math.ceil(typed.length / 3));
   let best: string | null = null;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
