@@ -62,6 +62,8 @@ export const MessageItem = z.object({
   error: z.string().nullable(),
   in_reply_to: z.number().int().nullable(),
   created_at: z.number().int(),
+  /** For a scheduled task's prompt: the task whose run it is (null for every other message, or a deleted task). */
+  task: z.object({ id: z.string(), name: z.string() }).nullable(),
 });
 export type MessageItem = z.infer<typeof MessageItem>;
 

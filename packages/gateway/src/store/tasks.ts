@@ -553,6 +553,20 @@ export class TaskStore {
       .immediate();
   }
 
+  /** The task whose run each of `messageIds` is the prompt of, for those that are one. */
+  tasksOfPrompts(messageIds: readonly number[]): Map<number, { id: string; name: string }> {
+    const found = new Map<number, { id: string; name: string }>();
+    if (messageIds.length === 0) return found;
+    const rows = this.db
+      .prepare<number[], { message_id: number; id: string; name: string }>(
+        `SELECT r.message_id, t.id, t.name FROM task_runs r JOIN tasks t ON t.id = r.task_id
+         WHERE r.message_id IN (${messageIds.map(() => '?').join(', ')})`,
+      )
+      .all(...messageIds);
+    for (const row of rows) found.set(row.message_id, { id: row.id, name: row.name });
+    return found;
+  }
+
   /** A task's runs, newest first. */
   runs(taskId: string, limit: number): TaskRunRecord[] {
     return this.db

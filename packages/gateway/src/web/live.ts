@@ -3,6 +3,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { EventBus } from '../events/bus.js';
+import type { Store } from '../store/index.js';
 import { wsEvent } from './views.js';
 
 /** A client this far behind is disconnected (it reconnects and refetches) rather than buffered without end. */
@@ -20,9 +21,10 @@ export class LiveHub {
 
   constructor(
     bus: EventBus,
+    store: Store,
     private readonly sessionValid: (tokenHash: string) => boolean,
   ) {
-    this.unsubscribe = bus.on((event) => this.broadcast(JSON.stringify(wsEvent(event))));
+    this.unsubscribe = bus.on((event) => this.broadcast(JSON.stringify(wsEvent(event, store))));
     this.sessionCheck = setInterval(() => {
       for (const [socket, session] of this.clients) {
         if (session !== null && !this.sessionValid(session)) socket.close(4401, 'session ended');

@@ -1,4 +1,6 @@
 import type { MessageItem } from '@praktor/protocol';
+import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import { channelLabel, formatFullTime, formatTime } from '../format';
 import { Markdown } from './Markdown';
 
@@ -13,9 +15,18 @@ function stateNote(message: MessageItem): string | null {
   return null;
 }
 
-function speaker(message: MessageItem, agentName: string): string {
+function speaker(message: MessageItem, agentName: string): ReactNode {
   if (message.role === 'system') return message.sender === 'praktor' ? 'Praktor' : 'Notice';
-  return message.role === 'assistant' ? agentName : 'You';
+  if (message.role === 'assistant') return agentName;
+  // A scheduled task's prompt: the task wrote it, not the user.
+  if (message.task) {
+    return (
+      <Link to={`/tasks/${encodeURIComponent(message.task.id)}`} data-testid="message-task">
+        Task: {message.task.name}
+      </Link>
+    );
+  }
+  return message.sender === 'scheduler' ? 'Scheduled task' : 'You';
 }
 
 /**

@@ -35,6 +35,7 @@ function message(id: number, over: Partial<MessageItem> = {}): MessageItem {
     error: null,
     in_reply_to: null,
     created_at: 1_000 + id,
+    task: null,
     ...over,
   };
 }

@@ -4,7 +4,7 @@
 import { ChatRequest, MessageItem, MessagesQuery } from '@praktor/protocol';
 import { z } from 'zod';
 import { configuredAgent, type Route, route } from '../route.js';
-import { messageItem } from '../views.js';
+import { messageItem, messageItems } from '../views.js';
 
 /** The conversation routes. */
 export const messageRoutes: Route[] = [
@@ -16,7 +16,7 @@ export const messageRoutes: Route[] = [
     response: z.array(MessageItem),
     handle({ params, query }, deps) {
       const id = configuredAgent(deps, params.id);
-      return deps.store.messages.recentForAgent(id, query.limit, query.before).map(messageItem);
+      return messageItems(deps.store.messages.recentForAgent(id, query.limit, query.before), deps.store);
     },
   }),
   route({
