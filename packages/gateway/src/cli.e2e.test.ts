@@ -2,8 +2,8 @@
  * The `praktor` command as a user runs it.
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: config text with ${NAME} references
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PRAKTOR_BIN, spawnPraktor } from '@praktor/testkit';
@@ -14,6 +14,56 @@ describe('praktor version', () => {
     expect(execFileSync(process.execPath, [PRAKTOR_BIN, 'version'], { encoding: 'utf8' })).toMatch(
       /^praktor \d+\.\d+\.\d+\n$/,
     );
+  });
+});
+
+describe('praktor --version and -v', () => {
+  for (const flag of ['--version', '-v']) {
+    it(`prints the version for ${flag}`, () => {
+      expect(execFileSync(process.execPath, [PRAKTOR_BIN, flag], { encoding: 'utf8' })).toMatch(
+        /^praktor \d+\.\d+\.\d+\n$/,
+      );
+    });
+  }
+});
+
+describe('help on every command', () => {
+  /** Runs praktor in an empty folder with a short timeout: a command that acted instead would hang or write. */
+  function help(args: string[]) {
+    const home = mkdtempSync(join(tmpdir(), 'praktor-help-'));
+    const result = spawnSync(process.execPath, [PRAKTOR_BIN, ...args], {
+      cwd: home,
+      env: { PATH: process.env.PATH, HOME: home, PRAKTOR_DATA_DIR: join(home, 'data') },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    return { ...result, home };
+  }
+
+  const cases: [string[], string][] = [
+    [['--help'], 'Usage: praktor <command>'],
+    [['-h'], 'Usage: praktor <command>'],
+    [['gateway', '--help'], 'Usage: praktor gateway'],
+    [['gateway', '-h'], 'Usage: praktor gateway'],
+    [['gateway', 'help'], 'Usage: praktor gateway'],
+    [['vault', '--help'], 'Usage: praktor vault <command>'],
+    [['vault', 'set', 'token', '--value', 'x', '--help'], 'Usage: praktor vault <command>'],
+    [['vault', 'reset', '--yes', '-h'], 'Usage: praktor vault <command>'],
+    [['image', '--help'], 'Usage: praktor image build'],
+    [['image', 'build', '--help'], 'Usage: praktor image build'],
+  ];
+  for (const [args, usage] of cases) {
+    it(`shows the usage for "praktor ${args.join(' ')}" and does nothing else`, () => {
+      const result = help(args);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(usage);
+      // Nothing was started or stored: no data directory was made.
+      expect(existsSync(join(result.home, 'data'))).toBe(false);
+    });
+  }
+
+  it('says how to run praktor after an npm install', () => {
+    expect(help(['--help']).stdout).toContain('npx praktor');
   });
 });
 

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './log.js';
 import { printable, printableLines } from './printable.js';
+import { configurationNotes } from './setup.js';
 import { vaultCommand } from './vault/cli.js';
 import { VERSION as version } from './version.js';
 
@@ -14,9 +15,23 @@ Commands:
   gateway   run the gateway (reads praktor.yaml; see docs/configuration.md)
   vault     manage secrets: set, list, get, assign, rotate… (praktor vault help)
   image     build the agent image for the Docker runtime (praktor image help)
-  version   print the version
-  help      show this help
+  version   print the version (also --version, -v)
+  help      show this help (also --help, -h, and after any command)
+
+Installed with npm, the command is \`npx praktor …\` from the installation's folder.
 `;
+
+const GATEWAY_USAGE = `Usage: praktor gateway
+
+Runs the gateway in the foreground until Ctrl-C or SIGTERM: the agents, Telegram (when telegram.token is set)
+and Mission Control. It reads praktor.yaml from PRAKTOR_CONFIG, ./praktor.yaml or ./config/praktor.yaml, or
+runs on the built-in defaults; environment variables override it (see docs/configuration.md).
+`;
+
+/** Whether the words after a command ask for its help: then nothing is done. */
+function asksForHelp(args: string[]): boolean {
+  return args.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
+}
 
 async function gateway(): Promise<void> {
   const log = createLogger();
@@ -39,6 +54,7 @@ async function gateway(): Promise<void> {
     log.fatal({ err: (err as Error).message }, 'gateway failed to start');
     process.exit(1);
   }
+  process.stderr.write(running.banner + configurationNotes(loaded.warnings));
   // The gateway runs until a signal stops it, even when no channel holds the event loop open.
   const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   let signals = 0;
@@ -66,6 +82,16 @@ async function main(argv: string[]): Promise<void> {
   const [command] = argv;
   switch (command) {
     case 'gateway':
+      if (asksForHelp(argv.slice(1))) {
+        process.stdout.write(GATEWAY_USAGE);
+        return;
+      }
+      if (argv.length > 1) {
+        process.stderr.write(
+          `praktor gateway: unexpected "${printable(argv[1] as string)}"\n\n${GATEWAY_USAGE}`,
+        );
+        process.exit(1);
+      }
       await gateway();
       return;
     case 'vault':
@@ -78,6 +104,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'version':
+    case '--version':
+    case '-v':
       process.stdout.write(`praktor ${version}\n`);
       return;
     case 'help':

@@ -4,6 +4,7 @@
 import { messageOf } from '@praktor/protocol';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
+import { ChatCommands } from './commands/commands.js';
 import { type Config, resolveAgent } from './config/index.js';
 import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
 import { egressServices } from './egress/services.js';
@@ -16,6 +17,7 @@ import { openRuntimes } from './runtimes/select.js';
 import { taskAgentTools } from './scheduler/agent-tools.js';
 import { Scheduler } from './scheduler/engine.js';
 import { TaskService } from './scheduler/tasks.js';
+import { setupChecks, startBanner } from './setup.js';
 import { Store } from './store/index.js';
 import { AgentSecrets, asText } from './vault/agent-secrets.js';
 import { Vault } from './vault/vault.js';
@@ -35,6 +37,8 @@ export interface Gateway {
   readonly bus: EventBus;
   readonly store: Store;
   readonly orchestrator: Orchestrator;
+  /** The start banner: Mission Control's address, the agents, the runtime, and what is missing with its fix. */
+  readonly banner: string;
   /** Stops taking messages, stops every agent and closes the database. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -94,8 +98,9 @@ export async function startGateway(
     log,
   });
   const inbox = new Inbox({ config: () => config, store, bus, orchestrator });
+  const commands = new ChatCommands({ config: () => config, inbox, orchestrator });
   const telegram = config.telegram.token
-    ? new TelegramChannel({ config: () => config, store, bus, inbox, orchestrator, log })
+    ? new TelegramChannel({ config: () => config, store, bus, inbox, commands, log })
     : null;
   const stopWebChannel = startWebChannel(store, bus);
   const scheduler = new Scheduler({
@@ -128,6 +133,7 @@ export async function startGateway(
           vault,
           orchestrator,
           inbox,
+          commands,
           tasks,
           auth: new Auth(config.web.auth, store.webSessions),
           version: VERSION,
@@ -136,6 +142,7 @@ export async function startGateway(
           runtime: { name: runtimes.primary.name, confinement: runtimes.primary.confinement },
           runtimeFor: runtimes.forAgent,
           publishSharedFiles: () => runtimes.publishSharedFiles(),
+          setup: () => setupChecks(config, env, telegram?.status ?? { state: 'off' }),
         },
         {
           host: config.web.host,
@@ -169,8 +176,24 @@ export async function startGateway(
     },
     'gateway ready',
   );
+  const checks = setupChecks(config, env, telegram?.status ?? { state: 'off' });
+  for (const check of checks) {
+    if (check.required && !check.ok) log.warn({ fix: check.fix }, `${check.label}: ${check.detail}`);
+  }
+  const banner = startBanner(
+    {
+      version: VERSION,
+      missionControl: web?.url ?? null,
+      agents: Object.keys(config.agents),
+      defaultAgent: config.router.default_agent,
+      runtime: runtimes.primary.name,
+      confinement: runtimes.primary.confinement,
+    },
+    checks,
+  );
   let stopping: Promise<void> | null = null;
   return {
+    banner,
     inbox,
     bus,
     store,

@@ -46,6 +46,22 @@ export class Inbox {
   }
 
   /**
+   * Records a message Praktor itself answered (a chat command) with its reply, as a closed exchange in the
+   * conversation of `agentId`: on record like any other message, and never queued for the agent.
+   */
+  answerDirectly(incoming: IncomingMessage, agentId: string, reply: string): Received {
+    const { store, bus } = this.deps;
+    const { message, duplicate } = store.messages.receive(incoming);
+    if (duplicate) return { message, route: null, duplicate };
+    store.messages.route(message.id, agentId, incoming.text);
+    const answer = store.messages.answer(message.id, { agentId, sender: 'praktor', text: reply });
+    const closed = store.messages.get(message.id) ?? message;
+    bus.emit({ type: 'message', message: closed });
+    bus.emit({ type: 'message', message: answer });
+    return { message: closed, route: { agentId, text: incoming.text, via: 'direct' }, duplicate };
+  }
+
+  /**
    * Queues again every message a previous run received but did not answer, in arrival order. Returns how many.
    * A message for an agent that is no longer configured goes to the default agent.
    */

@@ -14,6 +14,20 @@ export type ApiError = z.infer<typeof ApiError>;
 export const StatusReply = z.object({ status: z.string() });
 export type StatusReply = z.infer<typeof StatusReply>;
 
+/** `POST /api/agents/definitions/{id}/stop`: the sandbox stopped, and what the stop cut short. */
+export const AgentStopReply = z.object({
+  status: z.literal('stopped'),
+  /** Waiting messages dropped (each marked stopped). */
+  dropped: z.number().int(),
+  /** Whether an answer in progress was stopped. */
+  interrupted: z.boolean(),
+});
+export type AgentStopReply = z.infer<typeof AgentStopReply>;
+
+/** `POST /api/agents/definitions/{id}/interrupt`: what the stop cut short; the sandbox keeps running. */
+export const AgentInterruptReply = AgentStopReply.extend({ status: z.literal('interrupted') });
+export type AgentInterruptReply = z.infer<typeof AgentInterruptReply>;
+
 /** `POST /api/login`. */
 export const LoginRequest = z.object({ password: z.string().min(1, 'is required') });
 export type LoginRequest = z.infer<typeof LoginRequest>;
@@ -48,6 +62,8 @@ export const MessageItem = z.object({
   error: z.string().nullable(),
   in_reply_to: z.number().int().nullable(),
   created_at: z.number().int(),
+  /** For a scheduled task's prompt: the task whose run it is (null for every other message, or a deleted task). */
+  task: z.object({ id: z.string(), name: z.string() }).nullable(),
 });
 export type MessageItem = z.infer<typeof MessageItem>;
 
@@ -66,6 +82,21 @@ export const AgentSummary = z.object({
   last_active: z.number().int().nullable(),
 });
 export type AgentSummary = z.infer<typeof AgentSummary>;
+
+/**
+ * One thing a working Praktor needs, and whether it has it: model credentials (required) and Telegram (optional).
+ * `fix` is the one step that provides it, null when nothing is missing.
+ */
+export const SetupCheck = z.object({
+  id: z.enum(['model_credentials', 'telegram']),
+  label: z.string(),
+  ok: z.boolean(),
+  required: z.boolean(),
+  /** What was found, in a few words. */
+  detail: z.string(),
+  fix: z.string().nullable(),
+});
+export type SetupCheck = z.infer<typeof SetupCheck>;
 
 /** `GET /api/status`. */
 export const StatusResponse = z.object({
@@ -87,6 +118,8 @@ export const StatusResponse = z.object({
   }),
   /** The ten newest messages, newest first. */
   recent_messages: z.array(MessageItem),
+  /** What a working Praktor needs and whether it has it; Mission Control shows a Setup card while one is missing. */
+  setup: z.array(SetupCheck),
 });
 export type StatusResponse = z.infer<typeof StatusResponse>;
 

@@ -9,7 +9,10 @@ import { z } from 'zod';
 export const Channel = z.enum(['telegram', 'web', 'scheduler', 'system']);
 export type Channel = z.infer<typeof Channel>;
 
-/** Inbound: received → routed → processing → answered | failed. Outbound: pending → sent | failed. */
+/**
+ * Inbound: received → routed → processing → answered | failed | stopped (a user stopped it, or dropped it from the
+ * queue by stopping the agent: not a failure). Outbound: pending → sent | failed.
+ */
 export const MessageState = z.enum([
   'received',
   'routed',
@@ -18,6 +21,7 @@ export const MessageState = z.enum([
   'pending',
   'sent',
   'failed',
+  'stopped',
 ]);
 export type MessageState = z.infer<typeof MessageState>;
 

@@ -64,6 +64,12 @@ function parseJson(line: string): Record<string, unknown> | null {
   }
 }
 
+/**
+ * The model API key to use with the fakes. Praktor masks every credential it holds in what agents write, so a short
+ * word such as "fake" would turn each "fake" in an answer into [REDACTED]; this one appears in no answer.
+ */
+export const FAKE_API_KEY = 'sk-ant-praktor-testkit-not-a-real-key';
+
 /** Environment for a gateway under test: quick to give up on a failing model API, no stray traffic. */
 function testEnv(opts: PraktorOptions, home: string, webPort: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -73,7 +79,7 @@ function testEnv(opts: PraktorOptions, home: string, webPort: number): NodeJS.Pr
     LANG: 'C.UTF-8',
     PRAKTOR_DATA_DIR: join(home, 'data'),
     PRAKTOR_LOG_LEVEL: 'debug',
-    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_API_KEY: FAKE_API_KEY,
     CLAUDE_CODE_MAX_RETRIES: '0',
   };
   if (opts.config !== undefined) env.PRAKTOR_CONFIG = join(home, 'praktor.yaml');

@@ -593,6 +593,12 @@ web: { port: 0 }
 });
 
 describe('unknown keys', () => {
+  test('suggest nothing when no known key is near', () => {
+    expect(parse('completely_different: 1').warnings).toEqual([
+      'unknown key "completely_different" is ignored',
+    ]);
+  });
+
   test('are ignored with a warning naming their path', () => {
     const text = `
 telgram: { token: x }
@@ -601,11 +607,11 @@ agents: { a: { modle: x, files: [ { secret: s, target: /k, mod: "0644" } ], secu
 `;
     const { config, warnings } = parse(text);
     expect(warnings.sort()).toEqual([
-      'unknown key "agents.a.files[0].mod" is ignored',
-      'unknown key "agents.a.modle" is ignored',
-      'unknown key "agents.a.security.memmory_mb" is ignored',
-      'unknown key "defaults.idle_timout" is ignored',
-      'unknown key "telgram" is ignored',
+      'unknown key "agents.a.files[0].mod" is ignored (did you mean "mode"?)',
+      'unknown key "agents.a.modle" is ignored (did you mean "model"?)',
+      'unknown key "agents.a.security.memmory_mb" is ignored (did you mean "memory_mb"?)',
+      'unknown key "defaults.idle_timout" is ignored (did you mean "idle_timeout"?)',
+      'unknown key "telgram" is ignored (did you mean "telegram"?)',
     ]);
     expect(config.defaults.idle_timeout).toBe(600_000);
   });
@@ -618,7 +624,9 @@ agents: { a: { modle: x, files: [ { secret: s, target: /k, mod: "0644" } ], secu
       expect((error as ConfigError).message).toBe(
         'agents.a.files[0].secret: is required (the name of a vault secret)',
       );
-      expect((error as ConfigError).warnings).toEqual(['unknown key "agents.a.files[0].secrt" is ignored']);
+      expect((error as ConfigError).warnings).toEqual([
+        'unknown key "agents.a.files[0].secrt" is ignored (did you mean "secret"?)',
+      ]);
     }
   });
 });

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { z } from 'zod';
+import { didYouMean } from '../suggest.js';
 import { settleAgents } from './agents.js';
 import { expandTree } from './expand.js';
 import { ConfigError, type ConfigIssue, formatPath } from './issues.js';
@@ -52,7 +53,9 @@ export function buildConfig(
   const warnings = [
     ...yamlWarnings,
     ...expanded.warnings,
-    ...validated.unknownKeys.map((key) => `unknown key "${key}" is ignored`),
+    ...validated.unknownKeys.map(
+      ({ path, key, known }) => `unknown key "${path}" is ignored${didYouMean(key, known)}`,
+    ),
   ];
   if (validated.data === undefined || issues.length > 0) throw new ConfigError(issues, opts.source, warnings);
 
@@ -70,12 +73,15 @@ export function buildConfig(
  * Runs the schema. Unknown keys are not problems: they are collected, removed, and the rest validated again,
  * because the schema rejects them (which is how zod reports them) while the original ignored them.
  */
-function validate(raw: YamlTree): { data?: ParsedConfig; issues: ConfigIssue[]; unknownKeys: string[] } {
+function validate(raw: YamlTree): { data?: ParsedConfig; issues: ConfigIssue[]; unknownKeys: UnknownKey[] } {
   const first = configSchema.safeParse(raw);
   if (first.success) return { data: first.data, issues: [], unknownKeys: [] };
 
   const unknown = first.error.issues.filter((issue) => issue.code === 'unrecognized_keys');
-  const unknownKeys = unknown.flatMap((issue) => issue.keys.map((key) => formatPath([...issue.path, key])));
+  const unknownKeys = unknown.flatMap((issue) => {
+    const known = knownKeysAt(configSchema, issue.path);
+    return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), key, known }));
+  });
   const problems = first.error.issues.filter((issue) => issue.code !== 'unrecognized_keys');
   if (problems.length > 0) return { issues: problems.map(toIssue), unknownKeys };
 
@@ -89,6 +95,54 @@ function validate(raw: YamlTree): { data?: ParsedConfig; issues: ConfigIssue[]; 
   }
   // Only unknown keys were wrong, so what remains is valid.
   return { data: configSchema.parse(pruned), issues: [], unknownKeys };
+}
+
+/** A key the schema does not have: where it is, as written, and the keys that place does have. */
+interface UnknownKey {
+  path: string;
+  key: string;
+  known: string[];
+}
+
+/** The parts of a zod schema's definition the walk below reads. */
+interface SchemaDef {
+  type: string;
+  out?: z.ZodType;
+  innerType?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  valueType?: z.ZodType;
+  element?: z.ZodType;
+}
+
+function defOf(schema: z.ZodType): SchemaDef {
+  return (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+}
+
+/** The schema inside the wrappers the field helpers put around it (preprocessing, optional, default). */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let node = schema;
+  for (;;) {
+    const def = defOf(node);
+    const inner = def.type === 'pipe' ? def.out : def.innerType;
+    if (inner === undefined) return node;
+    node = inner;
+  }
+}
+
+/** The keys the schema knows at `path` (a mapping's, through lists and dictionaries), for "did you mean". */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: z.ZodType | undefined = unwrap(schema);
+  for (const key of path) {
+    const def = defOf(node);
+    if (def.type === 'object') node = def.shape?.[String(key)];
+    else if (def.type === 'record') node = def.valueType;
+    else if (def.type === 'array') node = def.element;
+    else return [];
+    if (node === undefined) return [];
+    node = unwrap(node);
+  }
+  const def = defOf(node);
+  return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
 }
 
 function toIssue(issue: z.core.$ZodIssue): ConfigIssue {

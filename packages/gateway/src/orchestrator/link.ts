@@ -49,6 +49,8 @@ export class AgentLink {
   /** Task runs in progress, by turn id. */
   private readonly tasks = new Map<string, PendingTurn>();
   private exit: SandboxExit | null = null;
+  /** Set by {@link close}: the sandbox ending now was asked for, so the turns it cuts short were stopped, not lost. */
+  private closing = false;
 
   private constructor(
     private readonly sandbox: Sandbox,
@@ -100,6 +102,7 @@ export class AgentLink {
 
   /** Shuts the runner down and waits for the sandbox to be gone, forcing it after `graceMs`. */
   async close(graceMs: number): Promise<void> {
+    this.closing = true;
     writeLine(this.sandbox.stdin, { type: 'shutdown' });
     const timer = setTimeout(() => void this.sandbox.stop(0), graceMs);
     await this.closed;
@@ -224,7 +227,9 @@ export class AgentLink {
     const turns = [...(this.pending ? [this.pending] : []), ...this.tasks.values()];
     this.pending = null;
     this.tasks.clear();
-    for (const turn of turns) turn.resolve(crashResult(turn.turnId, exit));
+    for (const turn of turns) {
+      turn.resolve(this.closing ? stoppedResult(turn.turnId) : crashResult(turn.turnId, exit));
+    }
   }
 }
 
@@ -240,6 +245,21 @@ function crashResult(turnId: string, exit: SandboxExit): ResultMessage {
     turnId,
     status: 'error',
     text: `The agent's sandbox stopped unexpectedly (${describeExit(exit)}).`,
+    sessionId: null,
+    terminalReason: null,
+    durationMs: 0,
+    costUsd: null,
+    usage: null,
+  };
+}
+
+/** A turn cut short because its sandbox was stopped on purpose (stop agent, shutdown): reported as stopped. */
+function stoppedResult(turnId: string): ResultMessage {
+  return {
+    type: 'result',
+    turnId,
+    status: 'aborted',
+    text: 'Stopped.',
     sessionId: null,
     terminalReason: null,
     durationMs: 0,

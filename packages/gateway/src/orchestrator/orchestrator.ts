@@ -78,14 +78,17 @@ export class Orchestrator {
   }
 
   /**
-   * Stops what an agent is doing: drops its waiting messages (marked failed) and interrupts the turn in progress.
+   * Stops what an agent is doing: drops its waiting messages (marked stopped) and interrupts the turn in progress.
    * Returns how many waiting messages were dropped and whether a turn was interrupted.
    */
   abort(agentId: string): { dropped: number; interrupted: boolean } {
     return this.turns.abort(agentId);
   }
 
-  /** Starts a new conversation for an agent: its next message no longer carries the earlier ones. */
+  /**
+   * Starts a new conversation for an agent: its next message no longer carries the earlier ones, and a note marks
+   * the place in its conversation.
+   */
   reset(agentId: string): void {
     this.turns.reset(agentId);
   }
@@ -103,9 +106,14 @@ export class Orchestrator {
     return this.turns.runTask(agentId, messageId);
   }
 
-  /** Stops an agent's sandbox (its queue is kept and restarts it). */
-  stop(agentId: string, reason: StopReason): Promise<void> {
-    return this.pool.stop(agentId, reason);
+  /**
+   * Stops an agent's sandbox on a user's request, the way `/stop` stops its work first: its waiting messages are
+   * dropped and its turn in progress ends as stopped, never as a failure. Its next message starts it again.
+   */
+  async stop(agentId: string): Promise<{ dropped: number; interrupted: boolean }> {
+    const stopped = this.turns.abort(agentId);
+    await this.pool.stop(agentId, 'manual');
+    return stopped;
   }
 
   /**

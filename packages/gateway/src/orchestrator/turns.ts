@@ -17,7 +17,9 @@ import {
   answerText,
   CANCELLED_BY_STOP,
   couldNotStart,
+  credentialProblem,
   failureText,
+  NEW_CONVERSATION,
   resumedPrompt,
   SHUTTING_DOWN,
   STOPPED_ON_REQUEST,
@@ -78,24 +80,28 @@ export class TurnRunner {
   }
 
   /**
-   * Stops what an agent's conversation is doing: drops its waiting messages (marked failed) and interrupts the turn
+   * Stops what an agent's conversation is doing: drops its waiting messages (marked stopped) and interrupts the turn
    * in progress. Returns how many waiting messages were dropped and whether a turn was interrupted.
    */
   abort(agentId: string): { dropped: number; interrupted: boolean } {
     const conversation = this.conversations.get(agentId);
     if (!conversation) return { dropped: 0, interrupted: false };
     const dropped = conversation.waiting.clear();
-    for (const id of dropped) this.announce(this.deps.store.messages.fail(id, CANCELLED_BY_STOP));
+    for (const id of dropped) this.announce(this.deps.store.messages.stop(id, CANCELLED_BY_STOP));
     const link = this.deps.pool.running(agentId);
     const interrupted = conversation.current !== null && link !== null;
     if (interrupted) link?.abort();
     return { dropped: dropped.length, interrupted };
   }
 
-  /** Starts a new conversation for an agent: its next message no longer carries the earlier ones. */
+  /**
+   * Starts a new conversation for an agent: its next message no longer carries the earlier ones. A note in the
+   * conversation marks where the new one starts.
+   */
   reset(agentId: string): void {
     this.deps.store.sessions.clear(agentId);
     this.deps.pool.running(agentId)?.reset();
+    this.announce(this.deps.store.messages.note(agentId, NEW_CONVERSATION));
   }
 
   /**
@@ -153,7 +159,7 @@ export class TurnRunner {
     const { store } = this.deps;
     const message = store.messages.get(messageId);
     // Closed already (cancelled, or answered before a restart): never answer a message twice.
-    if (!message || message.state === 'failed' || message.state === 'answered') return;
+    if (!message || ['failed', 'stopped', 'answered'].includes(message.state)) return;
     // Still `processing` from before a restart: the agent was interrupted, and the user saw no answer.
     const prompt = message.state === 'processing' ? resumedPrompt(message.text) : message.text;
     conversation.current = messageId;
@@ -193,6 +199,15 @@ export class TurnRunner {
     pool.turnStarted(agentId);
     const result = await this.converse(agentId, message.id, (onDelta) => send(link, onDelta));
     if (kind === 'turn' && result.sessionId) store.sessions.set(agentId, result.sessionId);
+    const credentials = result.status === 'error' ? credentialProblem(result.text) : null;
+    if (credentials) {
+      log.error(
+        { agent: agentId, message: message.id, problem: credentials, err: result.text },
+        credentials === 'missing'
+          ? 'no model credentials: set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) and restart'
+          : 'the model API refused the credentials (401): check ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) and restart',
+      );
+    }
     log.info(
       {
         agent: agentId,
@@ -244,7 +259,7 @@ export class TurnRunner {
   ): number | null {
     const { store } = this.deps;
     if (result.status === 'aborted') {
-      this.announce(store.messages.fail(message.id, STOPPED_ON_REQUEST));
+      this.announce(store.messages.stop(message.id, STOPPED_ON_REQUEST));
       return null;
     }
     const outbound =

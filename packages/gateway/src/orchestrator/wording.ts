@@ -3,6 +3,7 @@
  * failure, and the reasons given for messages that closed without one.
  */
 import type { ResultMessage } from '@praktor/protocol';
+import { CREDENTIALS_FIX } from '../setup.js';
 
 /** Prefixed to a message whose answer a restart interrupted, so the agent knows to answer it afresh. */
 const RESUMED_NOTE =
@@ -28,13 +29,36 @@ export function answerText(result: Pick<ResultMessage, 'text' | 'terminalReason'
   return `${text}\n\n⚠️ Agent stopped early: ${result.terminalReason.replaceAll('_', ' ')}`;
 }
 
-/** A failure as the chat shows it. */
-export function failureText(error: string): string {
-  return `⚠️ ${error}`;
+// Claude Code's own words when the model API refused the credentials (401), and when it has none at all. Its advice
+// ("run /login") cannot be followed from a chat, so the chat is told what to do instead.
+const REJECTED_CREDENTIALS =
+  /invalid api key|authentication_error|api error: 401|oauth token has expired|invalid bearer token/i;
+const MISSING_CREDENTIALS = /not logged in|please run \/login/i;
+
+/** Whether a failure is about the model API's credentials: none given, or refused. */
+export function credentialProblem(error: string): 'missing' | 'rejected' | null {
+  if (REJECTED_CREDENTIALS.test(error)) return 'rejected';
+  if (MISSING_CREDENTIALS.test(error)) return 'missing';
+  return null;
 }
 
-/** Why a waiting message was dropped by `/stop`. */
-export const CANCELLED_BY_STOP = 'cancelled by /stop';
+/** A failure as the chat shows it; a credentials problem in Praktor's words, with the fix. */
+export function failureText(error: string): string {
+  switch (credentialProblem(error)) {
+    case 'missing':
+      return `⚠️ Praktor has no credentials for the model API, so agents cannot answer. To fix: ${CREDENTIALS_FIX}.`;
+    case 'rejected':
+      return `⚠️ The model API refused Praktor's credentials (401: the key or token is wrong, revoked or expired). To fix: ${CREDENTIALS_FIX}.`;
+    default:
+      return `⚠️ ${error}`;
+  }
+}
 
-/** Why a message whose turn was interrupted on request has no answer. */
-export const STOPPED_ON_REQUEST = 'stopped on request';
+/** The note that marks where a new conversation starts (`/reset`, Mission Control's New conversation). */
+export const NEW_CONVERSATION = 'New conversation';
+
+/** Why a waiting message was dropped by a stop (`/stop`, Mission Control's Stop or stop agent). */
+export const CANCELLED_BY_STOP = 'dropped: the agent was stopped before its turn';
+
+/** Why a message whose turn was interrupted by a stop has no answer. */
+export const STOPPED_ON_REQUEST = 'stopped by the user';

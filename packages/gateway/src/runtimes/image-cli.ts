@@ -29,9 +29,14 @@ export async function imageCommand(
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help') {
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     out.write(IMAGE_USAGE);
     return command === undefined ? 1 : 0;
+  }
+  // Help anywhere after the command shows the usage and builds nothing.
+  if (rest.some((arg) => arg === '--help' || arg === '-h' || arg === 'help')) {
+    out.write(IMAGE_USAGE);
+    return 0;
   }
   if (command !== 'build') {
     err.write(`praktor image: unknown command "${command}"\n\n${IMAGE_USAGE}`);

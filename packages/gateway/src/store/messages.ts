@@ -84,6 +84,26 @@ export class MessageStore {
     return this.update(id, `state = 'processing'`, []);
   }
 
+  /** Marks an inbound message stopped on a user's request (not a failure), keeping how. */
+  stop(id: number, reason: string): MessageView {
+    return this.update(id, `state = 'stopped', error = ?`, [reason]);
+  }
+
+  /**
+   * Writes a note into an agent's conversation that belongs to no chat (where a new conversation started); it goes
+   * to no channel, so it is stored as already delivered.
+   */
+  note(agentId: string, text: string): MessageView {
+    const now = Date.now();
+    const row = this.db
+      .prepare<unknown[], MessageRow>(
+        `INSERT INTO messages (agent_id, direction, channel, chat_id, sender, content, state, created_at, updated_at)
+         VALUES (?, 'out', 'system', NULL, 'praktor', ?, 'sent', ?, ?) RETURNING *`,
+      )
+      .get(agentId, text, now, now) as MessageRow;
+    return toView(row);
+  }
+
   /** Marks a message failed, keeping why. */
   fail(id: number, error: string): MessageView {
     return this.update(id, `state = 'failed', error = ?`, [error]);

@@ -524,7 +524,7 @@ export class TaskStore {
                 `SELECT content FROM messages WHERE in_reply_to = ? AND direction = 'out' ORDER BY id LIMIT 1`,
               )
               .get(message.id)?.content ?? null;
-        } else if (message?.state === 'failed') {
+        } else if (message?.state === 'failed' || message?.state === 'stopped') {
           status = 'error';
           error = message.error;
         } else {
@@ -551,6 +551,20 @@ export class TaskStore {
         return { run, task: this.noteLatest(run), messages: told };
       })
       .immediate();
+  }
+
+  /** The task whose run each of `messageIds` is the prompt of, for those that are one. */
+  tasksOfPrompts(messageIds: readonly number[]): Map<number, { id: string; name: string }> {
+    const found = new Map<number, { id: string; name: string }>();
+    if (messageIds.length === 0) return found;
+    const rows = this.db
+      .prepare<number[], { message_id: number; id: string; name: string }>(
+        `SELECT r.message_id, t.id, t.name FROM task_runs r JOIN tasks t ON t.id = r.task_id
+         WHERE r.message_id IN (${messageIds.map(() => '?').join(', ')})`,
+      )
+      .all(...messageIds);
+    for (const row of rows) found.set(row.message_id, { id: row.id, name: row.name });
+    return found;
   }
 
   /** A task's runs, newest first. */

@@ -22,6 +22,10 @@ let dir: string;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'praktor-vault-cli-'));
+  writeFileSync(
+    join(dir, 'praktor.yaml'),
+    'agents:\n  general: {}\n  coder: {}\nrouter:\n  default_agent: general\n',
+  );
 });
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -171,6 +175,28 @@ describe('praktor vault mistakes', () => {
     const result = vault(['set', 'x']);
     expect(result.code).toBe(1);
     expect(result.err).toContain('--value V or --file PATH');
+  });
+
+  it('refuses to assign a secret to an agent the configuration does not have, suggesting the near one', () => {
+    fill();
+    const result = vault(['assign', 'key', '--agent', 'codr']);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/"codr" is not an agent in \S*praktor\.yaml \(did you mean "coder"\?\)/);
+    expect(result.err).toContain('agents: general, coder');
+    expect(ok(['list']).out).not.toContain('codr');
+  });
+
+  it('shows the usage for --help after a command and changes nothing', () => {
+    fill();
+    const before = rows();
+    const result = vault(['delete', 'token', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('praktor vault <command>');
+    expect(rows()).toBe(before);
+  });
+
+  it('suggests the near command for a mistyped one', () => {
+    expect(vault(['asign', 'token']).err).toContain('unknown vault command "asign" (did you mean "assign"?)');
   });
 
   it('names an unknown vault command and shows the usage', () => {

@@ -11,6 +11,7 @@ import { messageOf } from '@praktor/protocol';
 import { agentIdProblem, type Config, ConfigError, loadConfig } from '../config/index.js';
 import { printable, printableLines } from '../printable.js';
 import { DatabaseError, Store } from '../store/index.js';
+import { didYouMean } from '../suggest.js';
 import { MIN_MASKED_LENGTH } from './mask.js';
 import { canPrompt, promptHidden, readStdin } from './prompt.js';
 import { MAX_SECRET_BYTES, Vault, VaultError } from './vault.js';
@@ -86,11 +87,13 @@ async function readValue(name: string, value: string): Promise<Buffer> {
   return bytes.subarray(0, bytes.length - end);
 }
 
-function warnIfAgentUnknown(config: Config, agentId: string, err: NodeJS.WritableStream): void {
+/** Refuses an agent the configuration does not have (a typo would give the secret to nobody), suggesting the near one. */
+function requireConfiguredAgent(config: Config, agentId: string): void {
   if (Object.hasOwn(config.agents, agentId)) return;
-  err.write(
-    `warning: "${agentId}" is not an agent in ${printable(config.source ?? 'the built-in configuration')} ` +
-      `(agents: ${Object.keys(config.agents).join(', ')}); assigned anyway\n`,
+  const agents = Object.keys(config.agents);
+  throw new CliError(
+    `"${agentId}" is not an agent in ${printable(config.source ?? 'the built-in configuration')}` +
+      `${didYouMean(agentId, agents)}; agents: ${agents.join(', ')}`,
   );
 }
 
@@ -182,13 +185,13 @@ const COMMANDS: Record<string, Command> = {
   assign: {
     options: { agent: text },
     named: true,
-    run({ name, values }, { vault, config, out, err }) {
+    run({ name, values }, { vault, config, out }) {
       const agent = values.agent;
       if (typeof agent !== 'string' || agent === '') throw new CliError('assign needs --agent ID');
       const problem = agentIdProblem(agent);
       if (problem) throw new CliError(problem);
+      requireConfiguredAgent(config, agent);
       vault.assign(name, agent);
-      warnIfAgentUnknown(config, agent, err);
       out.write(`Secret "${printable(name)}" assigned to agent "${agent}"\n`);
     },
   },
@@ -299,8 +302,15 @@ export async function vaultCommand(
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    err.write(`praktor vault: unknown vault command "${printable(name)}"\n\n${VAULT_USAGE}`);
+    err.write(
+      `praktor vault: unknown vault command "${printable(name)}"${didYouMean(name, Object.keys(COMMANDS))}\n\n${VAULT_USAGE}`,
+    );
     return 1;
+  }
+  // Help anywhere after the command shows the usage and changes nothing.
+  if (rest.some((arg) => arg === '--help' || arg === '-h')) {
+    out.write(VAULT_USAGE);
+    return 0;
   }
   try {
     const { values, positionals } = parseArgs({

@@ -209,7 +209,7 @@ describe('Mission Control API with a password', () => {
       const running = await call(base, 'GET', '/api/agents/definitions/coder', { headers: session() });
       expect(running.json.agent_status).toBe('idle');
       const stopped = await call(base, 'POST', '/api/agents/definitions/coder/stop', { headers: session() });
-      expect(stopped.json).toEqual({ status: 'stopped' });
+      expect(stopped.json).toEqual({ status: 'stopped', dropped: 0, interrupted: false });
       const after = await call(base, 'GET', '/api/agents/definitions/coder', { headers: session() });
       expect(after.json.agent_status).toBe('stopped');
     });

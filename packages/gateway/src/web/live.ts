@@ -4,6 +4,7 @@
 import type { WebSocket } from 'ws';
 import type { Config } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
+import type { Store } from '../store/index.js';
 import { wsEvent } from './views.js';
 
 /** A client this far behind is disconnected (it reconnects and refetches) rather than buffered without end. */
@@ -21,10 +22,11 @@ export class LiveHub {
 
   constructor(
     bus: EventBus,
+    store: Store,
     private readonly sessionValid: (tokenHash: string) => boolean,
     config: () => Config,
   ) {
-    this.unsubscribe = bus.on((event) => this.broadcast(JSON.stringify(wsEvent(event, config()))));
+    this.unsubscribe = bus.on((event) => this.broadcast(JSON.stringify(wsEvent(event, config(), store))));
     this.sessionCheck = setInterval(() => {
       for (const [socket, session] of this.clients) {
         if (session !== null && !this.sessionValid(session)) socket.close(4401, 'session ended');

@@ -3,11 +3,10 @@
  * routes (routes/*.ts) are declared with {@link route}; routes/index.ts joins them into the one table that the
  * server registers and the OpenAPI document describes, so the two cannot drift apart.
  */
-
-import type { TelegramStatus } from '@praktor/protocol';
-import { messageOf } from '@praktor/protocol';
+import { messageOf, type SetupCheck, type TelegramStatus } from '@praktor/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { ChatCommands } from '../commands/commands.js';
 import type { Config, ResolvedAgent } from '../config/index.js';
 import type { Inbox } from '../inbox.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
@@ -25,6 +24,8 @@ export interface ApiDeps {
   vault: Vault;
   orchestrator: Orchestrator;
   inbox: Inbox;
+  /** Praktor's chat commands, which the web chat shares with Telegram. */
+  commands: ChatCommands;
   tasks: TaskService;
   auth: Auth;
   version: string;
@@ -33,6 +34,8 @@ export interface ApiDeps {
   runtime: { name: string; confinement: string };
   /** The runtime that runs an agent: it reads and writes the agent's workspace files. */
   runtimeFor: (agent: ResolvedAgent) => Runtime;
+  /** What a working Praktor needs and whether it has it, checked now. */
+  setup: () => SetupCheck[];
   /** Shows a changed USER.md to running agents. */
   publishSharedFiles: () => Promise<void>;
 }

@@ -94,7 +94,12 @@ export async function startWebServer(deps: ApiDeps, opts: WebOptions): Promise<W
   app.decorateRequest('identity', null);
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  const live = new LiveHub(opts.bus, (tokenHash) => deps.auth.sessionValid(tokenHash), deps.config);
+  const live = new LiveHub(
+    opts.bus,
+    deps.store,
+    (tokenHash) => deps.auth.sessionValid(tokenHash),
+    deps.config,
+  );
   deps.auth.onSessionEnd((tokenHash) => live.endSession(tokenHash));
 
   app.addHook('onRequest', async (request) => guard(request, deps.auth, hosts));

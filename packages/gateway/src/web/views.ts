@@ -9,8 +9,8 @@ import type { Runtime } from '../runtimes/runtime.js';
 import { runItem, taskItem } from '../scheduler/views.js';
 import type { Store } from '../store/index.js';
 
-/** A stored message as the API shows it. */
-export function messageItem(message: MessageView): MessageItem {
+/** A stored message as the API shows it; `task` is the task whose run it is the prompt of, if any. */
+export function messageItem(message: MessageView, task: MessageItem['task'] = null): MessageItem {
   return {
     id: message.id,
     agent_id: message.agentId,
@@ -23,8 +23,19 @@ export function messageItem(message: MessageView): MessageItem {
     error: message.error,
     in_reply_to: message.inReplyTo,
     created_at: message.createdAt,
+    task,
   };
 }
+
+/** Stored messages as the API shows them, each task run's prompt labelled with its task. */
+export function messageItems(messages: readonly MessageView[], store: Store): MessageItem[] {
+  const prompts = messages.filter((m) => m.sender === SCHEDULER).map((m) => m.id);
+  const tasks = store.tasks.tasksOfPrompts(prompts);
+  return messages.map((m) => messageItem(m, tasks.get(m.id) ?? null));
+}
+
+/** The sender of a scheduled task's prompt. */
+const SCHEDULER = 'scheduler';
 
 /** An agent as the API lists it, with the runtime that actually runs it (`auto` resolved to where it runs). */
 export function agentSummary(
@@ -50,15 +61,18 @@ export function agentSummary(
   };
 }
 
-/** A gateway event as the WebSocket sends it; tasks are shown as the configuration `config` reads them. */
-export function wsEvent(event: GatewayEvent, config: Config, timestamp = Date.now()): WsEvent {
+/**
+ * A gateway event as the WebSocket sends it: tasks shown as the configuration `config` reads them, a task run's
+ * prompt labelled with its task from `store`.
+ */
+export function wsEvent(event: GatewayEvent, config: Config, store: Store, timestamp = Date.now()): WsEvent {
   switch (event.type) {
     case 'message':
       return {
         type: 'message',
         timestamp,
         agent_id: event.message.agentId,
-        message: messageItem(event.message),
+        message: messageItems([event.message], store)[0] as MessageItem,
       };
     case 'agent_status':
       return {

@@ -2,6 +2,8 @@
  * Mission Control's REST API, one typed function per endpoint.
  */
 import type {
+  AgentInterruptReply,
+  AgentStopReply,
   AgentSummary,
   CreateSecretRequest,
   CreateTaskRequest,
@@ -50,7 +52,11 @@ export const api = {
   agents: () => request<AgentSummary[]>('GET', '/agents/definitions'),
   agent: (id: string) => request<AgentSummary>('GET', agentPath(id)),
   startAgent: (id: string) => request<StatusReply>('POST', `${agentPath(id)}/start`),
-  stopAgent: (id: string) => request<StatusReply>('POST', `${agentPath(id)}/stop`),
+  stopAgent: (id: string) => request<AgentStopReply>('POST', `${agentPath(id)}/stop`),
+  /** Stops the agent's answer and drops its waiting messages, as `/stop` does; the sandbox keeps running. */
+  interruptAgent: (id: string) => request<AgentInterruptReply>('POST', `${agentPath(id)}/interrupt`),
+  /** Starts a new conversation with the agent, as `/reset` does. */
+  resetConversation: (id: string) => request<StatusReply>('POST', `${agentPath(id)}/reset`),
 
   agentMd: (id: string) => request<FileContent>('GET', `${agentPath(id)}/agent-md`),
   saveAgentMd: (id: string, content: string) =>

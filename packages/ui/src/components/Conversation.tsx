@@ -6,10 +6,11 @@ import { api, PAGE_SIZE } from '../api/endpoints';
 import { keys, useMessages } from '../api/queries';
 import { upsertMessage } from '../live/cache';
 import { useDrafts } from '../live/LiveProvider';
+import { ChatControls } from './ChatControls';
 import { Composer } from './Composer';
 import { ErrorNote } from './ErrorNote';
 import { Icon } from './Icon';
-import { DraftBubble, MessageBubble } from './MessageBubble';
+import { ConversationNote, DraftBubble, MessageBubble } from './MessageBubble';
 import { StatusBadge } from './StatusBadge';
 
 /** Within this many pixels of the end, the view counts as "at the newest" and follows new messages. */
@@ -97,6 +98,7 @@ export function Conversation({ agent }: { agent: AgentSummary }) {
           <StatusBadge status={agent.agent_status} />
         </div>
         <div className="chat-tools">
+          <ChatControls agent={agent} messages={list} />
           <Link
             to={`/agents/${encodeURIComponent(agent.id)}`}
             className="button button-small"
@@ -130,9 +132,13 @@ export function Conversation({ agent }: { agent: AgentSummary }) {
           <p className="muted chat-empty">No messages yet. Say hello to {agent.name}.</p>
         )}
         <ol className="messages" aria-label={`Conversation with ${agent.name}`} aria-live="polite">
-          {list.map((m) => (
-            <MessageBubble key={m.id} message={m} agentName={agent.name} answered={answeredIds.has(m.id)} />
-          ))}
+          {list.map((m) =>
+            m.channel === 'system' ? (
+              <ConversationNote key={m.id} message={m} />
+            ) : (
+              <MessageBubble key={m.id} message={m} agentName={agent.name} answered={answeredIds.has(m.id)} />
+            ),
+          )}
           {drafts.map((d) => (
             <DraftBubble key={d.messageId} text={d.text} agentName={agent.name} />
           ))}

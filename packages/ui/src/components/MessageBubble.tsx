@@ -1,5 +1,8 @@
 import type { MessageItem } from '@praktor/protocol';
+import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import { channelLabel, formatFullTime, formatTime } from '../format';
+import { Markdown } from './Markdown';
 
 /** A note under a message about where it is in its lifecycle, when that is worth saying. */
 function stateNote(message: MessageItem): string | null {
@@ -12,9 +15,18 @@ function stateNote(message: MessageItem): string | null {
   return null;
 }
 
-function speaker(message: MessageItem, agentName: string): string {
-  if (message.role === 'system') return 'Notice';
-  return message.role === 'assistant' ? agentName : 'You';
+function speaker(message: MessageItem, agentName: string): ReactNode {
+  if (message.role === 'system') return message.sender === 'praktor' ? 'Praktor' : 'Notice';
+  if (message.role === 'assistant') return agentName;
+  // A scheduled task's prompt: the task wrote it, not the user.
+  if (message.task) {
+    return (
+      <Link to={`/tasks/${encodeURIComponent(message.task.id)}`} data-testid="message-task">
+        Task: {message.task.name}
+      </Link>
+    );
+  }
+  return message.sender === 'scheduler' ? 'Scheduled task' : 'You';
 }
 
 /**
@@ -35,7 +47,7 @@ export function MessageBubble({
   return (
     <li className={`bubble-row bubble-row-${message.role}`}>
       <article
-        className={`bubble bubble-${message.role}${failed ? ' bubble-failed' : ''}`}
+        className={`bubble bubble-${message.role}${failed ? ' bubble-failed' : ''}${message.sender === 'praktor' ? ' bubble-praktor' : ''}`}
         data-testid="message"
         data-role={message.role}
         data-state={message.state}
@@ -55,8 +67,17 @@ export function MessageBubble({
             {formatTime(message.created_at)}
           </time>
         </header>
-        <p className="bubble-text">{message.text}</p>
+        {message.role === 'user' ? (
+          <p className="bubble-text">{message.text}</p>
+        ) : (
+          <Markdown text={message.text} className="bubble-text" />
+        )}
         {note && <p className="bubble-note">{note}</p>}
+        {message.state === 'stopped' && (
+          <p className="bubble-note" data-testid="message-stopped">
+            Stopped{message.error ? `: ${message.error}` : ''}
+          </p>
+        )}
         {failed && message.role === 'user' && (
           <p className="bubble-note bubble-note-error">
             {answered || !message.error ? 'Failed' : `Failed: ${message.error}`}
@@ -68,6 +89,18 @@ export function MessageBubble({
           </p>
         )}
       </article>
+    </li>
+  );
+}
+
+/** A note across the conversation that belongs to no chat, such as where a new conversation starts. */
+export function ConversationNote({ message }: { message: MessageItem }) {
+  return (
+    <li className="conversation-note" data-testid="conversation-note" data-message-id={message.id}>
+      <span>{message.text}</span>
+      <time dateTime={new Date(message.created_at).toISOString()} title={formatFullTime(message.created_at)}>
+        {formatTime(message.created_at)}
+      </time>
     </li>
   );
 }
@@ -86,10 +119,8 @@ export function DraftBubble({ text, agentName }: { text: string; agentName: stri
           <span className="bubble-speaker">{agentName}</span>
           <span className="muted">writing…</span>
         </header>
-        <p className="bubble-text">
-          {text}
-          <span className="caret" aria-hidden="true" />
-        </p>
+        <Markdown text={text} className="bubble-text" />
+        <span className="caret" aria-hidden="true" />
       </article>
     </li>
   );

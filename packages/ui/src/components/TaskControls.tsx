@@ -14,7 +14,8 @@ const FAILED: Record<Action, string> = {
 };
 
 /**
- * The enabled switch (pause and resume) and Run now for one task, and what the gateway said when it refused.
+ * The enabled switch (pause and resume), or Completed for a task with no run left, and Run now for one task, and
+ * what the gateway said when it refused.
  * The switch shows the state asked for while the request is under way, then the state the gateway reports.
  */
 export function TaskControls({ task }: { task: TaskItem }) {
@@ -38,26 +39,33 @@ export function TaskControls({ task }: { task: TaskItem }) {
   return (
     <div className="task-controls">
       <div className="task-control-row">
-        <label
-          className="switch"
-          title={completed ? 'Completed: it has no run left. Edit its schedule to run it again.' : undefined}
-        >
-          <input
-            type="checkbox"
-            role="switch"
-            data-testid="task-enabled"
-            checked={enabled}
-            aria-checked={enabled}
-            disabled={completed || control.isPending}
-            onChange={(e) => control.mutate(e.target.checked ? 'resume' : 'pause')}
-          />
-          <span className="switch-track" aria-hidden="true">
-            <span className="switch-thumb" />
+        {completed ? (
+          <span
+            className="pill pill-off"
+            data-testid="task-completed"
+            title="It has no run left. Edit its schedule to run it again."
+          >
+            Completed<span className="visually-hidden">: {task.name}</span>
           </span>
-          <span className="switch-label">
-            Enabled<span className="visually-hidden">: {task.name}</span>
-          </span>
-        </label>
+        ) : (
+          <label className="switch">
+            <input
+              type="checkbox"
+              role="switch"
+              data-testid="task-enabled"
+              checked={enabled}
+              aria-checked={enabled}
+              disabled={control.isPending}
+              onChange={(e) => control.mutate(e.target.checked ? 'resume' : 'pause')}
+            />
+            <span className="switch-track" aria-hidden="true">
+              <span className="switch-thumb" />
+            </span>
+            <span className="switch-label">
+              Enabled<span className="visually-hidden">: {task.name}</span>
+            </span>
+          </label>
+        )}
         <button
           type="button"
           className="button button-small"

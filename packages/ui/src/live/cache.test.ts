@@ -35,6 +35,7 @@ function message(id: number, over: Partial<MessageItem> = {}): MessageItem {
     error: null,
     in_reply_to: null,
     created_at: 1_000 + id,
+    task: null,
     ...over,
   };
 }
@@ -68,6 +69,7 @@ function status(recent: MessageItem[]): StatusResponse {
     scheduler: { timezone: 'UTC', default_chat: { channel: 'web', chat_id: 'web' } },
     backlog: { inbox: 0, outbox: 0, failed_deliveries: 0 },
     recent_messages: recent,
+    setup: [],
   };
 }
 
@@ -230,7 +232,7 @@ describe('applyEvent', () => {
   it('drops the draft of a question stopped on request, and every draft of a stopped agent', () => {
     const t = targets();
     applyEvent(t, { type: 'delta', timestamp: 0, agent_id: 'general', message_id: 7, text: 'a' });
-    applyEvent(t, messageEvent(message(7, { state: 'failed', error: 'stopped on request' })));
+    applyEvent(t, messageEvent(message(7, { state: 'stopped', error: 'stopped by the user' })));
     expect(t.drafts.snapshot().size).toBe(0);
     applyEvent(t, { type: 'delta', timestamp: 0, agent_id: 'coder', message_id: 9, text: 'b' });
     applyEvent(t, {

@@ -25,6 +25,7 @@ const STATE_RANK: Record<MessageState, number> = {
   pending: 0,
   sent: 1,
   failed: 3,
+  stopped: 3,
 };
 
 /**
@@ -122,9 +123,11 @@ export interface LiveTargets {
 
 function applyMessage({ client, drafts, refreshStatus }: LiveTargets, message: MessageItem): void {
   if (message.in_reply_to !== null) drafts.finish(message.in_reply_to);
-  // A question stopped on request gets no answer to replace its draft. An answered one keeps its draft until the
-  // answer's own event, an instant later, so the text never blinks out in between.
-  if (message.role === 'user' && message.state === 'failed') drafts.finish(message.id);
+  // A question stopped on request (or failed) gets no answer to replace its draft. An answered one keeps its draft
+  // until the answer's own event, an instant later, so the text never blinks out in between.
+  if (message.role === 'user' && (message.state === 'failed' || message.state === 'stopped')) {
+    drafts.finish(message.id);
+  }
   refreshStatus();
   const agentId = message.agent_id;
   // Not routed yet: it belongs to no conversation; its `routed` event follows.

@@ -5,6 +5,7 @@ import { useAgents, useStatus } from '../api/queries';
 import { LastActive } from '../components/AgentCard';
 import { ErrorNote } from '../components/ErrorNote';
 import { PageHeader } from '../components/PageHeader';
+import { SetupCard } from '../components/SetupCard';
 import { StatusBadge } from '../components/StatusBadge';
 import { channelLabel, excerpt, formatAgo, formatFullTime, formatUntil, formatUptime } from '../format';
 import { useNow } from '../useNow';
@@ -195,6 +196,7 @@ export function DashboardPage() {
     <>
       <PageHeader title="Dashboard" subtitle="Your agents and what they are doing, live." />
       {status.isError && <ErrorNote error={status.error} prefix="Could not load the status" />}
+      {status.data && <SetupCard checks={status.data.setup} />}
       {status.data ? (
         <StatusCards status={status.data} fetchedAt={status.dataUpdatedAt} />
       ) : (

@@ -4,14 +4,15 @@
  */
 import type { TelegramStatus } from '@praktor/protocol';
 import { Api, type Bot, type Context } from 'grammy';
+import { type ChatCommands, COMMANDS } from '../../commands/commands.js';
+import { parseCommand } from '../../commands/parse.js';
 import type { Config } from '../../config/index.js';
 import type { EventBus } from '../../events/bus.js';
 import type { Inbox } from '../../inbox.js';
 import type { Logger } from '../../log.js';
-import type { Orchestrator } from '../../orchestrator/orchestrator.js';
 import type { Store } from '../../store/index.js';
 import { TelegramConnection } from './connection.js';
-import { escapeHtml } from './format.js';
+import { formatForTelegram } from './format.js';
 import { TelegramOutbox } from './outbox.js';
 import { TypingIndicator } from './typing.js';
 
@@ -21,20 +22,13 @@ export interface TelegramDeps {
   store: Store;
   bus: EventBus;
   inbox: Inbox;
-  orchestrator: Orchestrator;
+  /** Praktor's chat commands, shared with the web chat. */
+  commands: ChatCommands;
   log: Logger;
 }
 
 /** Unknown users are told how to get in at most this often, so the bot cannot be used to spam. */
 const NOTICE_INTERVAL_MS = 10 * 60_000;
-
-const COMMANDS = [
-  { command: 'agents', description: 'List the agents' },
-  { command: 'commands', description: 'Show the commands' },
-  { command: 'start', description: 'Say hello to an agent' },
-  { command: 'stop', description: 'Stop what an agent is doing' },
-  { command: 'reset', description: 'Start a new conversation with an agent' },
-];
 
 /** The bot, from start to stop. */
 export class TelegramChannel {
@@ -50,7 +44,7 @@ export class TelegramChannel {
     this.connection = new TelegramConnection({
       token: telegram.token,
       apiRoot: telegram.api_root,
-      commands: COMMANDS,
+      commands: COMMANDS.map(({ command, description }) => ({ command, description })),
       log: deps.log,
       onConnected: () => this.startDeliveries(),
       onTokenRefused: () => this.stopDeliveries(),
@@ -127,7 +121,7 @@ export class TelegramChannel {
       return;
     }
     if (message.state === 'processing') this.typing.start(message.id, message.chatId);
-    else if (message.state === 'answered' || message.state === 'failed') this.typing.stop(message.id);
+    else if (['answered', 'failed', 'stopped'].includes(message.state)) this.typing.stop(message.id);
   }
 
   private install(): void {
@@ -136,11 +130,6 @@ export class TelegramChannel {
       log.error({ err: err.message, update: err.ctx.update.update_id }, 'telegram handler failed'),
     );
     this.bot.use((ctx, next) => this.guard(ctx, next));
-    this.bot.command('start', (ctx) => this.onStart(ctx));
-    this.bot.command('stop', (ctx) => this.onStop(ctx));
-    this.bot.command('reset', (ctx) => this.onReset(ctx));
-    this.bot.command('agents', (ctx) => this.onAgents(ctx));
-    this.bot.command('commands', (ctx) => this.onCommands(ctx));
     this.bot.on('message', (ctx) => this.onMessage(ctx));
   }
 
@@ -177,6 +166,7 @@ export class TelegramChannel {
       return;
     }
     const chatId = String(ctx.chat.id);
+    if (await this.command(ctx, text, chatId, `user:${ctx.from.id}`)) return;
     const repliedTo = message.reply_to_message;
     const repliedToAgent = repliedTo
       ? this.deps.store.telegramDeliveries.agentOfDelivery(chatId, String(repliedTo.message_id))
@@ -193,95 +183,28 @@ export class TelegramChannel {
     );
   }
 
-  /** The agent a command means: its argument, else the agent the chat talked to last, else the default agent. */
-  private commandAgent(ctx: Context): { agentId: string } | { error: string } {
+  /**
+   * Carries out a Praktor command (the shared rules of commands/); returns false for text that is not one. A command
+   * for another bot in a group (`/stop@other_bot`) is left alone.
+   */
+  private async command(ctx: Context, text: string, chatId: string, sender: string): Promise<boolean> {
+    const parsed = parseCommand(text);
+    if (parsed?.bot && parsed.bot.toLowerCase() !== ctx.me.username.toLowerCase()) return true;
+    const last = this.deps.store.chats.lastAgent('telegram', chatId);
     const config = this.deps.config();
-    const arg =
-      (typeof ctx.match === 'string' ? ctx.match : '').trim().split(/\s+/)[0]?.replace(/^@/, '') ?? '';
-    if (arg !== '') {
-      const agentId = Object.keys(config.agents).find((id) => id.toLowerCase() === arg.toLowerCase());
-      if (agentId) return { agentId };
-      return {
-        error: `There is no agent called “${arg}”. Agents: ${Object.keys(config.agents).join(', ')}.`,
-      };
-    }
-    const last = ctx.chat ? this.deps.store.chats.lastAgent('telegram', String(ctx.chat.id)) : null;
-    return { agentId: last && config.agents[last] ? last : config.router.default_agent };
-  }
-
-  private async onStart(ctx: Context): Promise<void> {
-    const target = this.commandAgent(ctx);
-    if ('error' in target) {
-      await ctx.reply(target.error);
-      return;
-    }
-    if (!ctx.chat || !ctx.from) return;
-    this.deps.inbox.receive(
-      {
-        channel: 'telegram',
-        chatId: String(ctx.chat.id),
-        sender: `user:${ctx.from.id}`,
-        text: 'Hello!',
-        externalId: `${ctx.me.id}:${ctx.update.update_id}`,
-      },
-      { forceAgent: target.agentId },
-    );
-  }
-
-  private async onStop(ctx: Context): Promise<void> {
-    const target = this.commandAgent(ctx);
-    if ('error' in target) {
-      await ctx.reply(target.error);
-      return;
-    }
-    const { dropped, interrupted } = this.deps.orchestrator.abort(target.agentId);
-    const name = `<b>${escapeHtml(target.agentId)}</b>`;
-    const parts = [interrupted ? `Stopped ${name}.` : `${name} was not working on anything.`];
-    if (dropped > 0) parts.push(`Dropped ${dropped} waiting message${dropped === 1 ? '' : 's'}.`);
-    await ctx.reply(parts.join(' '), { parse_mode: 'HTML' });
-  }
-
-  private async onReset(ctx: Context): Promise<void> {
-    const target = this.commandAgent(ctx);
-    if ('error' in target) {
-      await ctx.reply(target.error);
-      return;
-    }
-    this.deps.orchestrator.reset(target.agentId);
-    await ctx.reply(`New conversation started with <b>${escapeHtml(target.agentId)}</b>.`, {
-      parse_mode: 'HTML',
+    const outcome = this.deps.commands.run(text, {
+      channel: 'telegram',
+      chatId,
+      sender,
+      agentId: last && config.agents[last] ? last : config.router.default_agent,
+      externalId: `${ctx.me.id}:${ctx.update.update_id}`,
     });
-  }
-
-  private async onAgents(ctx: Context): Promise<void> {
-    const config = this.deps.config();
-    const lines = ['<b>Agents</b>', ''];
-    for (const [id, agent] of Object.entries(config.agents)) {
-      const label = id === config.router.default_agent ? `${escapeHtml(id)} (default)` : escapeHtml(id);
-      lines.push(
-        agent.description ? `<b>${label}</b> — ${escapeHtml(agent.description)}` : `<b>${label}</b>`,
-      );
-      const model = agent.model || config.defaults.model;
-      lines.push(
-        `  Status: <code>${this.deps.orchestrator.status(id)}</code> | Model: <code>${escapeHtml(model)}</code>`,
-      );
-      lines.push('');
+    if (!outcome.command) return false;
+    if (outcome.reply !== null) {
+      for (const chunk of formatForTelegram(outcome.reply)) {
+        await ctx.reply(chunk.html, { parse_mode: 'HTML' });
+      }
     }
-    await ctx.reply(lines.join('\n').trim(), { parse_mode: 'HTML' });
-  }
-
-  private async onCommands(ctx: Context): Promise<void> {
-    const lines = [
-      '<b>Commands</b>',
-      '/agents — list the agents',
-      '/commands — show this help',
-      '/start [agent] — say hello to an agent',
-      '/stop [agent] — stop what an agent is doing and drop its waiting messages',
-      '/reset [agent] — start a new conversation with an agent',
-      '',
-      'Start a message with <code>@agent</code> to talk to a particular agent; reply to an agent’s message to ' +
-        'answer that agent. Anything else goes to the default agent.',
-    ];
-    await ctx.reply(lines.join('\n'), { parse_mode: 'HTML' });
+    return true;
   }
 }

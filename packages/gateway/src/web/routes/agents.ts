@@ -2,7 +2,14 @@
  * The configured agents: their list and status, starting and stopping their sandboxes, and their identity file,
  * AGENT.md, which lives in the agent's workspace and is read and written through the agent's runtime.
  */
-import { AGENT_MD_TEMPLATE, AgentSummary, FileContent, StatusReply } from '@praktor/protocol';
+import {
+  AGENT_MD_TEMPLATE,
+  AgentInterruptReply,
+  AgentStopReply,
+  AgentSummary,
+  FileContent,
+  StatusReply,
+} from '@praktor/protocol';
 import { z } from 'zod';
 import { resolveAgent } from '../../config/index.js';
 import { type AgentRef, type Runtime, safeWorkspaceName } from '../../runtimes/runtime.js';
@@ -61,12 +68,35 @@ export const agentRoutes: Route[] = [
   route({
     method: 'POST',
     url: '/api/agents/definitions/:id/stop',
-    summary: 'Stop the agent’s sandbox; its next message starts it again in the same conversation.',
-    response: StatusReply,
+    summary:
+      'Stop the agent’s sandbox, as `/stop` does first: its waiting messages are dropped and its answer in progress ends as stopped. Its next message starts it again in the same conversation.',
+    response: AgentStopReply,
     async handle({ params }, deps) {
       const id = configuredAgent(deps, params.id);
-      await deps.orchestrator.stop(id, 'manual');
-      return { status: 'stopped' };
+      const { dropped, interrupted } = await deps.orchestrator.stop(id);
+      return { status: 'stopped', dropped, interrupted };
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/api/agents/definitions/:id/interrupt',
+    summary:
+      'Stop what the agent is doing, as `/stop` does: its waiting messages are dropped and its answer in progress ends as stopped. The sandbox keeps running.',
+    response: AgentInterruptReply,
+    handle({ params }, deps) {
+      const id = configuredAgent(deps, params.id);
+      return { status: 'interrupted', ...deps.orchestrator.abort(id) };
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/api/agents/definitions/:id/reset',
+    summary:
+      'Start a new conversation with the agent, as `/reset` does: its next message no longer carries the earlier ones.',
+    response: StatusReply,
+    handle({ params }, deps) {
+      deps.orchestrator.reset(configuredAgent(deps, params.id));
+      return { status: 'reset' };
     },
   }),
   route({

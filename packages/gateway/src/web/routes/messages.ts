@@ -4,7 +4,7 @@
 import { ChatRequest, MessageItem, MessagesQuery } from '@praktor/protocol';
 import { z } from 'zod';
 import { configuredAgent, type Route, route } from '../route.js';
-import { messageItem } from '../views.js';
+import { messageItem, messageItems } from '../views.js';
 
 /** The conversation routes. */
 export const messageRoutes: Route[] = [
@@ -16,22 +16,27 @@ export const messageRoutes: Route[] = [
     response: z.array(MessageItem),
     handle({ params, query }, deps) {
       const id = configuredAgent(deps, params.id);
-      return deps.store.messages.recentForAgent(id, query.limit, query.before).map(messageItem);
+      return messageItems(deps.store.messages.recentForAgent(id, query.limit, query.before), deps.store);
     },
   }),
   route({
     method: 'POST',
     url: '/api/agents/definitions/:id/messages',
-    summary: 'Send the agent a message from the web chat; the answer arrives over the WebSocket.',
+    summary:
+      'Send the agent a message from the web chat; the answer arrives over the WebSocket. A chat command (`/stop`, `/reset`, …) is answered by Praktor, and never reaches the agent.',
     body: ChatRequest,
     status: 202,
     response: z.object({ message: MessageItem }),
     handle({ params, body }, deps) {
       const id = configuredAgent(deps, params.id);
-      const received = deps.inbox.receive(
-        { channel: 'web', chatId: 'web', sender: 'user:web', text: body.text },
-        { forceAgent: id },
-      );
+      const incoming = { channel: 'web', chatId: 'web', sender: 'user:web', text: body.text } as const;
+      const outcome = deps.commands.run(body.text, { ...incoming, agentId: id });
+      if (outcome.command) {
+        // `/start` was handed to the agent as its greeting: the conversation shows that, not the command.
+        if (outcome.reply === null) return { message: messageItem(outcome.forwarded) };
+        return { message: messageItem(deps.inbox.answerDirectly(incoming, id, outcome.reply).message) };
+      }
+      const received = deps.inbox.receive(incoming, { forceAgent: id });
       return { message: messageItem(received.message) };
     },
   }),

@@ -3,7 +3,7 @@
  */
 import { StatusResponse } from '@praktor/protocol';
 import { type Route, route } from '../route.js';
-import { messageItem } from '../views.js';
+import { messageItems } from '../views.js';
 
 /** The status route. */
 export const statusRoutes: Route[] = [
@@ -34,7 +34,8 @@ export const statusRoutes: Route[] = [
           outbox: backlog.outbox,
           failed_deliveries: backlog.failedDeliveries,
         },
-        recent_messages: deps.store.messages.latest(10).map(messageItem),
+        recent_messages: messageItems(deps.store.messages.latest(10), deps.store),
+        setup: deps.setup(),
       };
     },
   }),

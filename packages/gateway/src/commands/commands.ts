@@ -1,0 +1,175 @@
+/**
+ * Praktor's chat commands, the same in every channel: `/agents`, `/commands`, `/start`, `/stop`, `/reset`. A chat
+ * never reaches Claude Code's own slash commands (`/cost`, `/model`, `/login`, …): any other `/word` gets Praktor's
+ * list. Replies are Markdown; each channel delivers them its own way.
+ */
+import type { Channel, MessageView } from '@praktor/protocol';
+import type { Config } from '../config/index.js';
+import type { Inbox } from '../inbox.js';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { route } from '../router/router.js';
+import { type ParsedCommand, parseCommand } from './parse.js';
+
+/** A command a chat can use, as Telegram's command menu and `/commands` list it. */
+export interface CommandInfo {
+  command: string;
+  /** Its arguments, for the list (`[agent]`). */
+  usage: string;
+  description: string;
+}
+
+/** Praktor's commands, in the order menus show them. */
+export const COMMANDS: readonly CommandInfo[] = [
+  { command: 'agents', usage: '', description: 'List the agents' },
+  { command: 'commands', usage: '', description: 'Show the commands' },
+  { command: 'start', usage: '[agent]', description: 'Say hello to an agent' },
+  {
+    command: 'stop',
+    usage: '[agent]',
+    description: 'Stop what an agent is doing and drop its waiting messages',
+  },
+  { command: 'reset', usage: '[agent]', description: 'Start a new conversation with an agent' },
+];
+
+/** The chat a command came from. */
+export interface CommandChat {
+  channel: Channel;
+  chatId: string;
+  sender: string;
+  /** The agent a command means when it names none (the web chat's agent; Telegram's last or default agent). */
+  agentId: string;
+  /** The channel's id for the command message, so a redelivered one is not acted on twice. */
+  externalId?: string;
+}
+
+/** What became of a message: not a command (route it to an agent), or a command with Praktor's reply, if any. */
+export type CommandOutcome =
+  | { command: false }
+  | {
+      command: true;
+      /** The agent the command acted on. */
+      agentId: string;
+      /** Praktor's answer, in Markdown. */
+      reply: string;
+    }
+  | {
+      command: true;
+      agentId: string;
+      /** No answer from Praktor: the agent answers the message handed to it instead (`/start`'s greeting). */
+      reply: null;
+      forwarded: MessageView;
+    };
+
+/** What the commands work with. */
+export interface CommandDeps {
+  config: () => Config;
+  inbox: Inbox;
+  orchestrator: Orchestrator;
+}
+
+/** Carries out chat commands. */
+export class ChatCommands {
+  constructor(private readonly deps: CommandDeps) {}
+
+  /**
+   * Carries out `text` if it is a command — also one after an `@agent` prefix, which then means that agent
+   * (`@coder /stop`). Text that is not a command is left for the agent.
+   */
+  run(text: string, chat: CommandChat): CommandOutcome {
+    const direct = parseCommand(text);
+    if (direct) return this.execute(direct, chat);
+    const config = this.deps.config();
+    const prefixed = route(text, {
+      agents: Object.keys(config.agents),
+      defaultAgent: config.router.default_agent,
+      repliedToAgent: null,
+    });
+    const after = prefixed.via === 'prefix' ? parseCommand(prefixed.text) : null;
+    if (after) return this.execute(after, { ...chat, agentId: prefixed.agentId });
+    return { command: false };
+  }
+
+  private execute(parsed: ParsedCommand, chat: CommandChat): CommandOutcome {
+    const known = COMMANDS.some((c) => c.command === parsed.name);
+    if (!known) return { command: true, agentId: chat.agentId, reply: unknownCommand(parsed.name) };
+    const target = this.agentNamed(parsed.args, chat.agentId);
+    if ('error' in target) return { command: true, agentId: chat.agentId, reply: target.error };
+    const { agentId } = target;
+    switch (parsed.name) {
+      case 'agents':
+        return { command: true, agentId: chat.agentId, reply: this.agentList() };
+      case 'commands':
+        return { command: true, agentId: chat.agentId, reply: commandList() };
+      case 'start':
+        return { command: true, agentId, reply: null, forwarded: this.greet(chat, agentId) };
+      case 'stop':
+        return { command: true, agentId, reply: this.stop(agentId) };
+      default:
+        this.deps.orchestrator.reset(agentId);
+        return { command: true, agentId, reply: `New conversation started with **${agentId}**.` };
+    }
+  }
+
+  /** The agent a command's first argument names (an `@` is allowed), else `fallback`. */
+  private agentNamed(args: string, fallback: string): { agentId: string } | { error: string } {
+    const agents = Object.keys(this.deps.config().agents);
+    const arg = (args.split(/\s+/)[0] ?? '').replace(/^@/, '');
+    if (arg === '') return { agentId: fallback };
+    const agentId = agents.find((id) => id.toLowerCase() === arg.toLowerCase());
+    if (agentId) return { agentId };
+    return { error: `There is no agent called “${arg}”. Agents: ${agents.join(', ')}.` };
+  }
+
+  /** Hands the agent a greeting from the chat, as if the user had written it. */
+  private greet(chat: CommandChat, agentId: string): MessageView {
+    const { channel, chatId, sender, externalId } = chat;
+    return this.deps.inbox.receive(
+      { channel, chatId, sender, text: 'Hello!', externalId },
+      { forceAgent: agentId },
+    ).message;
+  }
+
+  private stop(agentId: string): string {
+    const { dropped, interrupted } = this.deps.orchestrator.abort(agentId);
+    const parts = [interrupted ? `Stopped **${agentId}**.` : `**${agentId}** was not working on anything.`];
+    if (dropped > 0) parts.push(`Dropped ${dropped} waiting message${dropped === 1 ? '' : 's'}.`);
+    return parts.join(' ');
+  }
+
+  private agentList(): string {
+    const config = this.deps.config();
+    const lines = ['**Agents**', ''];
+    for (const [id, agent] of Object.entries(config.agents)) {
+      const label = id === config.router.default_agent ? `${id} (default)` : id;
+      const model = agent.model || config.defaults.model;
+      const status = this.deps.orchestrator.status(id);
+      const about = agent.description ? ` — ${agent.description}` : '';
+      lines.push(`- **${label}**${about}\n  Status: \`${status}\` · Model: \`${model}\``);
+    }
+    return lines.join('\n');
+  }
+}
+
+/** Praktor's commands and how messages find an agent. */
+function commandList(): string {
+  return [
+    '**Commands**',
+    '',
+    ...COMMANDS.map((c) => `- /${c.command}${c.usage ? ` ${c.usage}` : ''} — ${lowerFirst(c.description)}`),
+    '',
+    'Start a message with `@agent` to talk to a particular agent; reply to an agent’s message to answer that ' +
+      'agent. Anything else goes to the default agent.',
+  ].join('\n');
+}
+
+function unknownCommand(name: string): string {
+  return [
+    `/${name} is not a Praktor command (Claude Code’s own commands are not available from a chat).`,
+    '',
+    commandList(),
+  ].join('\n');
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
