@@ -110,6 +110,12 @@ module.exports = {
       room('(channels|web)'),
     ),
     forbid(
+      'commands-below-channels',
+      'Commands are the same in every channel: the channels call them, never the reverse.',
+      room('commands'),
+      room('(channels|web)'),
+    ),
+    forbid(
       'channels-below-web',
       'A channel delivers messages; Mission Control is the web room.',
       room('channels'),
