@@ -76,7 +76,7 @@ describe('slash commands', () => {
     stack = await startStack({ handler: echoModel });
     // The agents run, so a command that leaked would reach a live Claude Code at once.
     await sayOnTelegram(stack, 'warm up');
-    await postWeb(stack, 'general', 'warm up the web');
+    await webAnswer(stack, 'general', (await postWeb(stack, 'general', 'warm up the web')).id);
   });
 
   afterAll(async () => {
