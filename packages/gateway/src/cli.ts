@@ -1,6 +1,7 @@
 /**
  * The `praktor` command.
  */
+import { messageOf } from '@praktor/protocol';
 import { ConfigError, loadConfig } from './config/index.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './log.js';
@@ -51,7 +52,7 @@ async function gateway(): Promise<void> {
   try {
     running = await startGateway(loaded.config, log);
   } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'gateway failed to start');
+    log.fatal({ err: messageOf(err) }, 'gateway failed to start');
     process.exit(1);
   }
   process.stderr.write(running.banner + configurationNotes(loaded.warnings));

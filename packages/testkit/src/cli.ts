@@ -2,8 +2,10 @@
  * `praktor-testkit`: the fake Anthropic and Telegram servers for trying Praktor by hand, with no keys and no network.
  * Lines typed here arrive at the bot as Telegram messages from the test user; the bot's messages are printed.
  */
+
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { messageOf } from '@praktor/protocol';
 import { startFakeAnthropic } from './anthropic/index.js';
 import { FAKE_API_KEY } from './praktor.js';
 import { TEST_USER_ID } from './stack.js';
@@ -56,7 +58,7 @@ try {
     telegram: port(values, 'telegram-port', 'FAKE_TELEGRAM_PORT', DEFAULT_TELEGRAM_PORT),
   };
 } catch (err) {
-  process.stderr.write(`praktor-testkit: ${(err as Error).message}\n\n${USAGE}`);
+  process.stderr.write(`praktor-testkit: ${messageOf(err)}\n\n${USAGE}`);
   process.exit(1);
 }
 

@@ -2,6 +2,7 @@
  * The one way Mission Control talks HTTP to the gateway: JSON in and out, errors turned into {@link ApiError}s
  * that carry the server's own message, and a 401 anywhere reported to whoever handles signing in.
  */
+import { messageOf } from '@praktor/protocol';
 
 /** A failed call: `status` is the HTTP status, or 0 when the gateway could not be reached at all. */
 export class ApiError extends Error {
@@ -57,7 +58,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
       body: opts.body === undefined ? null : JSON.stringify(opts.body),
     });
   } catch (err) {
-    throw new ApiError(0, `Could not reach Praktor (${(err as Error).message}).`);
+    throw new ApiError(0, `Could not reach Praktor (${messageOf(err)}).`);
   }
   if (!res.ok) {
     const message = await errorMessage(res);

@@ -1,5 +1,10 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import type { CreateSecretRequest, SecretItem, UpdateSecretRequest } from '@praktor/protocol';
+import {
+  type CreateSecretRequest,
+  messageOf,
+  type SecretItem,
+  type UpdateSecretRequest,
+} from '@praktor/protocol';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
 import { type FieldErrors, useForm } from 'react-hook-form';
@@ -140,7 +145,7 @@ export function SecretForm({
       const bytes = new Uint8Array(await chosen.arrayBuffer());
       setValue('file', { name: chosen.name, size: bytes.length, base64: bytesToBase64(bytes) });
     } catch (err) {
-      showError('file', `Could not read ${chosen.name}: ${(err as Error).message}`);
+      showError('file', `Could not read ${chosen.name}: ${messageOf(err)}`);
     } finally {
       setReading(false);
     }

@@ -2,7 +2,9 @@
  * The Telegram channel: long polling with grammY, who may talk to the bot, its commands, and the way answers and
  * the typing indicator go back.
  */
+
 import type { TelegramStatus } from '@praktor/protocol';
+import { messageOf } from '@praktor/protocol';
 import { Api, type Bot, type Context } from 'grammy';
 import { type ChatCommands, COMMANDS } from '../../commands/commands.js';
 import { parseCommand } from '../../commands/parse.js';
@@ -62,7 +64,7 @@ export class TelegramChannel {
       (chatId) => this.bot.api.sendChatAction(chatId, 'typing'),
       (err, chatId) =>
         deps.log.warn(
-          { chat: chatId, err: (err as Error).message },
+          { chat: chatId, err: messageOf(err) },
           'telegram typing indicator failed; the answer is not affected',
         ),
     );

@@ -4,7 +4,9 @@
  * in parallel, each in order, within Telegram's rate limits; transient failures are retried (honouring
  * `retry_after`), and an answer that cannot be delivered is marked failed and reported in the chat later.
  */
+
 import type { MessageView } from '@praktor/protocol';
+import { messageOf } from '@praktor/protocol';
 import { type Api, GrammyError, HttpError } from 'grammy';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
@@ -58,7 +60,7 @@ function classify(err: unknown, attempt: number): Failure {
     return { retryInMs: null, reason };
   }
   if (err instanceof HttpError) return { retryInMs: backoff, reason: `network error: ${err.message}` };
-  return { retryInMs: null, reason: (err as Error).message };
+  return { retryInMs: null, reason: messageOf(err) };
 }
 
 /** Sends answers to Telegram chats, durably. */
@@ -212,10 +214,7 @@ export class TelegramOutbox {
       await this.send(chatId, { html: text, plain: text });
       this.deps.store.messages.markFailuresReported(failed.map((m) => m.id));
     } catch (err) {
-      this.deps.log.warn(
-        { chat: chatId, err: (err as Error).message },
-        'could not report failed deliveries yet',
-      );
+      this.deps.log.warn({ chat: chatId, err: messageOf(err) }, 'could not report failed deliveries yet');
     }
   }
 }

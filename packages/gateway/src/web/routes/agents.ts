@@ -8,6 +8,7 @@ import {
   AgentStopReply,
   AgentSummary,
   FileContent,
+  messageOf,
   StatusReply,
 } from '@praktor/protocol';
 import { z } from 'zod';
@@ -60,7 +61,7 @@ export const agentRoutes: Route[] = [
       try {
         await deps.orchestrator.start(id);
       } catch (err) {
-        throw new HttpError(500, `the agent could not start: ${(err as Error).message}`);
+        throw new HttpError(500, `the agent could not start: ${messageOf(err)}`);
       }
       return { status: 'started' };
     },
