@@ -151,7 +151,7 @@ describe.skipIf(missing !== null)('the Tasks page in Chromium', () => {
     await page.getByTestId('tasks-new').click();
     const form = dialog(page);
     await form.getByRole('heading', { name: 'New task' }).waitFor();
-    expect(await focused(page)).toBe('task-name');
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe('task-name');
     // The default agent is chosen; the catch-up policy starts at its default, each choice saying what it does.
     expect(await form.getByLabel('Agent').inputValue()).toBe('general');
     expect(await form.getByTestId('task-catch-up-once').isChecked()).toBe(true);
@@ -163,7 +163,7 @@ describe.skipIf(missing !== null)('the Tasks page in Chromium', () => {
     // An example fills the schedule box.
     await form.getByRole('button', { name: /^Use every 30m/ }).click();
     expect(await form.getByTestId('task-schedule-input').inputValue()).toBe('every 30m');
-    expect(await focused(page)).toBe('task-schedule-input');
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe('task-schedule-input');
     await form.getByLabel('Prompt').fill(PROMPT);
     await screenshot(page, 'tasks-form-desktop', DESKTOP);
 
@@ -201,7 +201,7 @@ describe.skipIf(missing !== null)('the Tasks page in Chromium', () => {
     await form.getByTestId('task-save').click();
     expect(await form.getByTestId('task-error-schedule').textContent()).toContain('Enter when it runs');
     expect(await form.getByTestId('task-error-prompt').textContent()).toContain('Enter what the agent');
-    expect(await focused(page)).toBe('task-schedule-input');
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe('task-schedule-input');
 
     await form.getByTestId('task-schedule-input').fill('every banana');
     expect(await form.getByTestId('task-error-schedule').count()).toBe(0);
@@ -217,7 +217,7 @@ describe.skipIf(missing !== null)('the Tasks page in Chromium', () => {
     const schedule = form.getByTestId('task-schedule-input');
     expect(await schedule.getAttribute('aria-invalid')).toBe('true');
     expect(await schedule.getAttribute('aria-describedby')).toContain(await error.getAttribute('id'));
-    expect(await focused(page)).toBe('task-schedule-input');
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe('task-schedule-input');
     expect(await form.getByLabel('Name').inputValue()).toBe('Broken');
     expect(await form.getByTestId('task-form-error').count()).toBe(0);
     await screenshot(page, 'tasks-form-error-desktop', DESKTOP);
@@ -442,10 +442,12 @@ describe.skipIf(missing !== null)('the Tasks page in Chromium', () => {
     const confirm = page.getByTestId('confirm-dialog');
     await confirm.waitFor();
     expect(await confirm.getByRole('heading').textContent()).toBe('Delete Weekly report?');
-    expect(await focused(page)).toBe('confirm-cancel');
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe('confirm-cancel');
     await page.keyboard.press('Escape');
     await confirm.waitFor({ state: 'detached' });
-    expect(await focused(page), 'the focus is back').toBe('task-delete');
+    await expect
+      .poll(() => focused(page), { message: 'the focus is back', timeout: 5_000 })
+      .toBe('task-delete');
     expect((await tasks()).some((t) => t.name === 'Weekly report')).toBe(true);
 
     await listed.getByTestId('task-delete').click();
