@@ -89,17 +89,30 @@ describe('idle_timeout', () => {
 
 describe('chats taking turns', () => {
   it('answers a chat’s message after at most one of the 20 another chat sent the same agent before it', async () => {
+    let lastUpdateId: number | null = null;
+    // The gateway acknowledges an update only once its message is stored and queued.
+    const allQueued = () =>
+      stack?.telegram.waitFor(
+        () =>
+          lastUpdateId !== null &&
+          stack?.telegram.calls.some(
+            (c) => c.method === 'getUpdates' && Number(c.params.offset) > (lastUpdateId as number),
+          ),
+        30_000,
+      );
     stack = await startStack({
-      handler: (req) =>
-        req.kind === 'main' && req.lastUserText === 'a1'
-          ? reply.text('heard: a1', { delayMs: 3000 })
-          : echo(req),
+      // The first answer waits until every other message is queued behind it.
+      handler: async (req) => {
+        if (req.kind !== 'main' || req.lastUserText !== 'a1') return echo(req);
+        await allQueued();
+        return reply.text('heard: a1');
+      },
       config: config({}),
     });
     stack.telegram.sendText({ userId: TEST_USER_ID, text: 'a1' });
     await stack.anthropic.waitForRequest((r) => r.kind === 'main' && r.lastUserText === 'a1');
     for (let i = 2; i <= 20; i++) stack.telegram.sendText({ userId: TEST_USER_ID, text: `a${i}` });
-    stack.telegram.sendText({ userId: OTHER_USER_ID, text: 'b1' });
+    lastUpdateId = stack.telegram.sendText({ userId: OTHER_USER_ID, text: 'b1' }).updateId;
     const [answer] = await stack.telegram.waitFor(() => {
       const sent = stack?.telegram.messagesIn(OTHER_USER_ID) ?? [];
       return sent.length > 0 ? sent : undefined;
