@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import {
   defaultHandler,
   defaultStackConfig,
+  eventually,
   type ModelReply,
   type ModelRequest,
   reply,
@@ -24,24 +25,6 @@ const PASSWORD = 'test-password';
 const BUILD_SCRIPT = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
 
 const missing = requireChromium('the Mission Control browser tests');
-
-/** Reads `read` until `check` accepts its value; fails naming `what` and the last value seen. */
-async function eventually<T>(
-  what: string,
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await read();
-    if (check(last)) return last;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The texts of everything `locator` matches now (no waiting: none is an empty list). */
 const texts = (locator: Locator) => locator.allTextContents();
@@ -261,7 +244,7 @@ describe.skipIf(missing !== null)('Mission Control in Chromium', () => {
       'part of the answer',
       () => texts(page.locator('[data-testid="message-draft"] .bubble-text')),
       (t) => (t[0]?.length ?? 0) > 0 && (t[0]?.length ?? 0) < long.length,
-      45_000,
+      { timeoutMs: 45_000 },
     );
     expect(long.startsWith(partial[0] as string)).toBe(true);
     await eventually(

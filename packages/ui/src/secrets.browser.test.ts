@@ -16,6 +16,7 @@ import type { MessageItem, SecretItem } from '@praktor/protocol';
 import {
   defaultHandler,
   defaultStackConfig,
+  eventually,
   type ModelRequest,
   reply,
   type Stack,
@@ -43,23 +44,15 @@ const INVALID_VALUE = `invalid-${randomUUID()}`;
 /** Every byte value once: text decoding, newline conversion or a lost NUL would all change it. */
 const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 const BINARY_BASE64 = BINARY.toString('base64');
-const VALUES = [TOKEN_VALUE, SCRATCH_VALUE, LOCKED_VALUE, INVALID_VALUE, BINARY_BASE64];
-
-/** Reads `read` until `check` accepts its value; fails naming `what` (never printing what was read). */
-async function eventually<T>(
+/** Waits like {@link eventually}, never printing what was read: it could hold a secret value. */
+const eventuallyQuiet = <T>(
   what: string,
   read: () => Promise<T>,
   check: (value: T) => boolean,
   timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+) => eventually(what, read, check, { timeoutMs, quiet: true });
+
+const VALUES = [TOKEN_VALUE, SCRATCH_VALUE, LOCKED_VALUE, INVALID_VALUE, BINARY_BASE64];
 
 /** Whether `text` holds any secret value of this file. */
 const leaks = (text: string) => VALUES.some((value) => text.includes(value));
@@ -178,7 +171,7 @@ describe.skipIf(missing !== null)('the Secrets page in Chromium', () => {
       (r) => r.kind === 'main' && r.toolResults.some((t) => t.content.includes(marker)),
       AGENT_TIMEOUT,
     );
-    await eventually(
+    await eventuallyQuiet(
       `${agent}'s answer to ${marker}`,
       async () => (await call<MessageItem[]>('GET', `/agents/definitions/${agent}/messages`)).json,
       (messages) => messages.some((m) => m.role === 'assistant' && m.in_reply_to === sent.json.message.id),
@@ -366,7 +359,7 @@ describe.skipIf(missing !== null)('the Secrets page in Chromium', () => {
     await form.getByTestId('secret-save').click();
     expect((await put).postDataJSON()).not.toHaveProperty('value');
     await dialog(page).waitFor({ state: 'detached' });
-    await eventually(
+    await eventuallyQuiet(
       'the new description in the list',
       () => row(page, 'api_token').getByTestId('secret-description').textContent(),
       (t) => t === 'Token of the example API, rotated monthly',

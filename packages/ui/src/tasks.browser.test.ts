@@ -11,6 +11,7 @@ import type { TaskItem, TaskRunItem } from '@praktor/protocol';
 import {
   defaultHandler,
   defaultStackConfig,
+  eventually,
   type ModelRequest,
   reply,
   type Stack,
@@ -29,22 +30,6 @@ const FAILING_PROMPT = 'fail me';
 const REFUSAL = 'the model refuses this one';
 
 const missing = requireChromium('the Tasks page browser tests');
-
-/** Reads `read` until `check` accepts its value; fails naming `what`. */
-async function eventually<T>(
-  what: string,
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Saves a picture of the page as the user sees it and checks that nothing is wider than the screen. */
 async function screenshot(page: Page, name: string, viewport: { width: number }) {

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import { eventually, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, launchChromium, requireChromium, SCREENSHOTS } from './browser-harness.js';
@@ -15,23 +15,6 @@ const CONFLICT =
   'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running';
 
 const missing = requireChromium('the Telegram status browser tests');
-
-/** Reads `read` until `check` accepts its value; fails naming `what` and the last value seen. */
-async function eventually<T>(
-  what: string,
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = await read();
-    if (check(last)) return last;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.skipIf(missing !== null)('the Dashboard’s Telegram card', () => {
   let stack: Stack;

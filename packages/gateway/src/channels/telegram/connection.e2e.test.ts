@@ -6,6 +6,7 @@
 import { StatusResponse, type TaskItem } from '@praktor/protocol';
 import {
   defaultStackConfig,
+  eventually,
   type FakeAnthropic,
   type FakeTelegram,
   freePort,
@@ -53,23 +54,6 @@ async function call(praktor: PraktorProcess, method: string, path: string, body?
 
 async function status(praktor: PraktorProcess): Promise<StatusResponse> {
   return StatusResponse.parse((await call(praktor, 'GET', '/api/status')).json);
-}
-
-/** Reads `read` until `check` accepts its value; fails naming `what` and the last value seen. */
-async function eventually<T>(
-  what: string,
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = await read();
-    if (check(last)) return last;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Sends `text` as the test user and waits for the bot's next message in that chat. */
@@ -123,7 +107,7 @@ describe('a gateway whose Telegram API has nothing listening', () => {
       'Telegram connecting with an error',
       () => status(praktor),
       (s) => s.telegram.state === 'connecting' && s.telegram.error !== null,
-      5_000,
+      { timeoutMs: 5_000 },
     );
     expect(seen.telegram).toEqual({
       state: 'connecting',
@@ -161,7 +145,7 @@ describe('a gateway whose Telegram API has nothing listening', () => {
       'the task’s answer waiting for Telegram',
       () => status(praktor),
       (s) => s.backlog.outbox === 1,
-      30_000,
+      { timeoutMs: 30_000 },
     );
   });
 
@@ -271,7 +255,7 @@ describe('a gateway whose bot token Telegram refuses', () => {
       'Telegram failed',
       () => status(praktor),
       (s) => s.telegram.state === 'failed',
-      5_000,
+      { timeoutMs: 5_000 },
     );
     expect(seen.telegram).toEqual({
       state: 'failed',
