@@ -4,5 +4,6 @@ export * from './events.js';
 export * from './jsonl.js';
 export * from './link.js';
 export * from './secrets.js';
+export * from './swarms.js';
 export * from './tasks.js';
 export * from './templates.js';

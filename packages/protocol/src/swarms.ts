@@ -1,0 +1,45 @@
+/**
+ * Swarms on the wire: a graph of agents given one task. Field names follow the original Praktor's swarm API
+ * (snake_case). No edge between two roles means they work in parallel (fan-out); a directed synapse A→B means B runs
+ * after A and is given A's output (pipeline); a bidirectional synapse A↔B means they run side by side and talk on a
+ * shared channel (collaborative). The lead runs last and is given everyone's output.
+ */
+import { z } from 'zod';
+
+const Role = z
+  .string({ error: 'must be text' })
+  .max(64, 'is longer than 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be letters, digits, - and _ (starting with a letter or digit)');
+
+/** One member of a swarm: the configured agent it runs as, under a role name unique within the swarm. */
+export const SwarmAgent = z.object({
+  /** The `agents.<id>` whose model, tools, secrets and memory the member uses. */
+  agent_id: z.string({ error: 'must be text' }).min(1, 'must not be empty'),
+  /** The member's name within the swarm; synapses and the lead name roles. */
+  role: Role,
+  /** Instructions for this role only, added to the swarm's task. */
+  prompt: z.string({ error: 'must be text' }).max(20_000, 'is longer than 20,000 characters').default(''),
+});
+export type SwarmAgent = z.infer<typeof SwarmAgent>;
+
+/** An edge between two roles: directed (`from` runs first and feeds `to`) or bidirectional (they collaborate). */
+export const Synapse = z.object({
+  from: Role,
+  to: Role,
+  bidirectional: z.boolean({ error: 'must be true or false' }).default(false),
+});
+export type Synapse = z.infer<typeof Synapse>;
+
+/** What a user asks for: the members, their edges, the lead, and the task. */
+export const SwarmRequest = z.object({
+  name: z.string({ error: 'must be text' }).max(200, 'is longer than 200 characters').default('Swarm'),
+  /** The role that runs last and synthesises; empty for a swarm without a lead (its tiers simply end). */
+  lead_agent: z.string({ error: 'must be text' }).default(''),
+  task: z
+    .string({ error: 'must be text' })
+    .max(100_000, 'is longer than 100,000 characters')
+    .refine((t) => t.trim() !== '', 'must not be empty'),
+  agents: z.array(SwarmAgent).min(1, 'must name at least one agent').max(32, 'may name at most 32 agents'),
+  synapses: z.array(Synapse).max(500, 'may have at most 500 synapses').default([]),
+});
+export type SwarmRequest = z.infer<typeof SwarmRequest>;
