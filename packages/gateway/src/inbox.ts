@@ -77,13 +77,15 @@ export class Inbox {
   async receiveWithFiles(
     incoming: IncomingMessage,
     files: readonly IncomingFile[],
-    opts: { repliedToAgent?: string | null } = {},
+    opts: { repliedToAgent?: string | null; forceAgent?: string } = {},
   ): Promise<Received> {
     const { store, bus, orchestrator } = this.deps;
     const { message, duplicate } = store.messages.receive(incoming);
     if (duplicate) return { message, route: null, duplicate };
     bus.emit({ type: 'message', message });
-    const chosen = this.route(message.text, opts.repliedToAgent ?? null);
+    const chosen: Route = opts.forceAgent
+      ? { agentId: opts.forceAgent, text: incoming.text, via: 'direct' }
+      : this.route(message.text, opts.repliedToAgent ?? null);
     const notes: string[] = [];
     for (const file of files) {
       const name = safeUploadName(file.name, file.mimeType, file.kind);
