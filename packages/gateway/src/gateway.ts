@@ -13,6 +13,7 @@ import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
 import { Orchestrator } from './orchestrator/orchestrator.js';
+import { safeWorkspaceName } from './runtimes/runtime.js';
 import { openRuntimes } from './runtimes/select.js';
 import { taskAgentTools } from './scheduler/agent-tools.js';
 import { Scheduler } from './scheduler/engine.js';
@@ -97,7 +98,17 @@ export async function startGateway(
     serveStream,
     log,
   });
-  const inbox = new Inbox({ config: () => config, store, bus, orchestrator });
+  const inbox = new Inbox({
+    config: () => config,
+    store,
+    bus,
+    orchestrator,
+    saveUpload: (agentId, name, content) => {
+      const agent = resolveAgent(config, agentId);
+      const ref = { agentId, workspace: safeWorkspaceName(agent.workspace) };
+      return runtimes.forAgent(agent).saveUpload(ref, name, content);
+    },
+  });
   const commands = new ChatCommands({ config: () => config, inbox, orchestrator });
   const telegram = config.telegram.token
     ? new TelegramChannel({ config: () => config, store, bus, inbox, commands, log })

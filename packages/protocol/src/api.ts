@@ -36,13 +36,36 @@ export type LoginRequest = z.infer<typeof LoginRequest>;
 export const FileContent = z.object({ content: z.string().max(1_000_000, 'is longer than 1 MB') });
 export type FileContent = z.infer<typeof FileContent>;
 
-/** `POST /api/agents/definitions/{id}/messages`: a message from the web chat. */
-export const ChatRequest = z.object({
-  text: z
-    .string()
-    .max(100_000, 'is longer than 100,000 characters')
-    .refine((t) => t.trim() !== '', 'must not be empty'),
+/** The largest file the web chat takes, as Telegram's cloud Bot API lets a bot download. */
+export const MAX_CHAT_FILE_BYTES = 20 * 1024 * 1024;
+
+/** A file sent from the web chat, its bytes in base64. */
+export const ChatFile = z.object({
+  name: z.string({ error: 'must be text' }).max(1000, 'is longer than 1,000 characters'),
+  mime_type: z
+    .string({ error: 'must be text' })
+    .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a media type such as image/png')
+    .default('application/octet-stream'),
+  base64: z
+    .string({ error: 'must be text' })
+    .max(
+      Math.ceil(MAX_CHAT_FILE_BYTES / 3) * 4,
+      `holds a file larger than ${MAX_CHAT_FILE_BYTES / (1024 * 1024)} MB`,
+    )
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
 });
+export type ChatFile = z.infer<typeof ChatFile>;
+
+/** `POST /api/agents/definitions/{id}/messages`: a message from the web chat, its text, files, or both. */
+export const ChatRequest = z
+  .object({
+    text: z.string({ error: 'must be text' }).max(100_000, 'is longer than 100,000 characters').default(''),
+    files: z.array(ChatFile).max(1, 'may hold one file per message').default([]),
+  })
+  .refine((r) => r.text.trim() !== '' || r.files.length > 0, {
+    message: 'must not be empty',
+    path: ['text'],
+  });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
 /** Who wrote a message, as a conversation shows it. */

@@ -4,6 +4,7 @@ export * from './events.js';
 export * from './jsonl.js';
 export * from './link.js';
 export * from './secrets.js';
+export * from './sizes.js';
 export * from './swarms.js';
 export * from './tasks.js';
 export * from './templates.js';

@@ -1,10 +1,11 @@
 /**
  * What the Secrets page needs besides React: the secret form's values, the schema that checks them before sending
  * (what is missing, then the request itself by the API's own schema) and the request made from them; files turned
- * into base64 byte for byte, and sizes in words.
+ * into base64 byte for byte.
  */
 import {
   CreateSecretRequest,
+  formatBytes,
   type SecretEncoding,
   type SecretItem,
   SecretKind,
@@ -31,15 +32,6 @@ export function bytesToBase64(bytes: Uint8Array): string {
 /** How many bytes `text` takes as UTF-8, the way the gateway counts a text value. */
 export function utf8Length(text: string): number {
   return new TextEncoder().encode(text).length;
-}
-
-/** "1 byte", "512 bytes", "1.5 KB", "1 MB" (1 KB = 1024 bytes, as the 1 MB limit is meant). */
-export function formatBytes(bytes: number): string {
-  if (bytes === 1) return '1 byte';
-  if (bytes < 1024) return `${bytes} bytes`;
-  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KB'] : [bytes / (1024 * 1024), 'MB'];
-  const shown = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
-  return `${shown} ${unit}`;
 }
 
 /** A file read into memory: its bytes as base64, ready to send. */

@@ -179,14 +179,50 @@ export function writeAgentFile(
     if (refusal !== null) throw new Error(refusal);
     unlinkOrGone(path);
   }
+  const written = writeNewFile(folder, path, shown, content, opts);
+  if (written === 'exists') throw new Error(`${shown} was put back while the gateway replaced it`);
+  return written;
+}
+
+/**
+ * Writes `content` to a new file `rel` (a relative path) of `folder`, like {@link writeAgentFile}, but never over
+ * anything already there: returns null when the name is taken.
+ */
+export function createAgentFile(
+  folder: AgentFolder,
+  rel: string,
+  content: string | Uint8Array,
+  opts: { mode: number; owner?: FileOwner },
+): FileIdentity | null {
+  const names = namesOf(folder, rel);
+  const shown = [folder.name, ...names].join('/');
+  const reached = reachParent(folder, names, { owner: opts.owner });
+  if ('refused' in reached) throw new Error(reached.refused);
+  if ('missing' in reached) throw new Error(`the agent's ${folder.name} (${folder.path}) does not exist`);
+  const written = writeNewFile(
+    folder,
+    join(reached.dir, names[names.length - 1] as string),
+    shown,
+    content,
+    opts,
+  );
+  return written === 'exists' ? null : written;
+}
+
+/** Creates the file at `path` (O_EXCL, never following a link) and writes it; 'exists' when something is there. */
+function writeNewFile(
+  folder: AgentFolder,
+  path: string,
+  shown: string,
+  content: string | Uint8Array,
+  opts: { mode: number; owner?: FileOwner },
+): FileIdentity | 'exists' {
   let fd: number;
   try {
     fd = openSync(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, opts.mode);
   } catch (err) {
     const code = codeOf(err);
-    if (code === 'EEXIST' || code === 'ELOOP') {
-      throw new Error(`${shown} was put back while the gateway replaced it`);
-    }
+    if (code === 'EEXIST' || code === 'ELOOP') return 'exists';
     throw err;
   }
   try {

@@ -55,6 +55,33 @@ export class DockerVolumes {
   }
 
   /**
+   * Writes a new file into `folder` (relative to `mountPath`) of volume `volume`, under the first of `candidates` not
+   * taken yet, and returns that name; null when every one is taken. The folder is written as a folder first, so a
+   * symbolic link the agent left in its place is replaced rather than followed.
+   */
+  async writeNew(
+    image: string,
+    volume: string,
+    mountPath: string,
+    folder: string,
+    candidates: readonly string[],
+    file: { mode: number; uid: number; gid: number; content: Buffer },
+  ): Promise<string | null> {
+    return this.withHelper(image, volume, mountPath, true, async (helper) => {
+      const dir: TarEntry = { name: `${folder}/`, type: 'dir', mode: 0o755, uid: file.uid, gid: file.gid };
+      await helper.putArchive(await tarOf([dir]), { path: mountPath });
+      for (const name of candidates) {
+        const taken = await unless404(helper.infoArchive({ path: `${mountPath}/${folder}/${name}` }));
+        if (taken !== null) continue;
+        const entry: TarEntry = { name: `${folder}/${name}`, type: 'file', ...file };
+        await helper.putArchive(await tarOf([dir, entry]), { path: mountPath });
+        return name;
+      }
+      return null;
+    });
+  }
+
+  /**
    * Copies USER.md and CLAUDE.md of `globalDir` into the shared volume when they changed since the last copy (or
    * always, with `force`). A file missing from the folder is copied as an empty one, which agents ignore.
    */

@@ -13,8 +13,16 @@ import { AGENT_LABEL, DockerNames, GLOBAL_PATH, HOME_PATH, WORKSPACE_PATH } from
 import { planSecretFiles } from './docker-secrets.js';
 import { DockerVolumes } from './docker-volumes.js';
 import { AGENT_UID, globalDir } from './layout.js';
-import type { AgentRef, Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
+import {
+  type AgentRef,
+  type Runtime,
+  type Sandbox,
+  type SandboxExit,
+  type SandboxSpec,
+  UPLOAD_NAME_TRIES,
+} from './runtime.js';
 import { tarOf } from './tar.js';
+import { numberedName, UPLOADS_FOLDER } from './upload-names.js';
 
 /** Networks Docker always has; any other name is a network that must exist (Praktor creates its own). */
 const BUILTIN_NETWORKS = new Set(['none', 'host', 'bridge']);
@@ -110,6 +118,29 @@ export class DockerRuntime implements Runtime {
       await this.volumes.write(image, volume, WORKSPACE_PATH, [
         { name, type: 'file', mode: 0o644, uid: AGENT_UID, gid: AGENT_UID, content: Buffer.from(content) },
       ]);
+    } catch (err) {
+      throw explainDockerError(err);
+    }
+  }
+
+  /** Saves the upload through a helper container; an `uploads` symbolic link the agent made is replaced by a folder. */
+  async saveUpload(agent: AgentRef, name: string, content: Buffer): Promise<string> {
+    try {
+      const volume = this.names.workspaceVolume(agent.workspace);
+      const image = await this.requireImage(this.opts.agent(agent.agentId).image);
+      await this.volumes.ensure(volume);
+      const candidates = Array.from({ length: UPLOAD_NAME_TRIES }, (_, i) => numberedName(name, i + 1));
+      const saved = await this.volumes.writeNew(image, volume, WORKSPACE_PATH, UPLOADS_FOLDER, candidates, {
+        mode: 0o644,
+        uid: AGENT_UID,
+        gid: AGENT_UID,
+        content,
+      });
+      if (saved === null)
+        throw new Error(
+          `the agent's uploads folder already has ${UPLOAD_NAME_TRIES} files named like ${name}`,
+        );
+      return `${UPLOADS_FOLDER}/${saved}`;
     } catch (err) {
       throw explainDockerError(err);
     }

@@ -21,11 +21,19 @@ import { dirname, join } from 'node:path';
 import { messageOf } from '@praktor/protocol';
 import type { ResolvedAgent } from '../config/index.js';
 import type { Logger } from '../log.js';
-import { readAgentFile, writeAgentFile } from './agent-fs.js';
+import { createAgentFile, readAgentFile, writeAgentFile } from './agent-fs.js';
 import { AGENT_UID, agentDirs } from './layout.js';
 import { type ConfinementPlan, confinementArgs } from './local-confinement.js';
-import type { AgentRef, Runtime, Sandbox, SandboxExit, SandboxSpec } from './runtime.js';
+import {
+  type AgentRef,
+  type Runtime,
+  type Sandbox,
+  type SandboxExit,
+  type SandboxSpec,
+  UPLOAD_NAME_TRIES,
+} from './runtime.js';
 import { placeFiles } from './secret-files.js';
+import { numberedName, UPLOADS_FOLDER } from './upload-names.js';
 
 const runnerMain = createRequire(import.meta.url).resolve('@praktor/runner');
 
@@ -231,6 +239,21 @@ export class LocalRuntime implements Runtime {
     mkdirSync(folder.path, { recursive: true });
     // Owned by the agent user where the sandbox runs as one, so that the agent can still edit it.
     writeAgentFile(folder, name, content, { mode: 0o644, ...(this.owner ? { owner: this.owner } : {}) });
+  }
+
+  /** Refuses an `uploads` folder the agent replaced by a symbolic link; never replaces an existing file. */
+  async saveUpload(agent: AgentRef, name: string, content: Buffer): Promise<string> {
+    const folder = { path: agentDirs(this.dataDir, agent.workspace).workspace, name: 'workspace' };
+    mkdirSync(folder.path, { recursive: true });
+    for (let n = 1; n <= UPLOAD_NAME_TRIES; n++) {
+      const rel = `${UPLOADS_FOLDER}/${numberedName(name, n)}`;
+      const created = createAgentFile(folder, rel, content, {
+        mode: 0o644,
+        ...(this.owner ? { owner: this.owner } : {}),
+      });
+      if (created !== null) return rel;
+    }
+    throw new Error(`the agent's uploads folder already has ${UPLOAD_NAME_TRIES} files named like ${name}`);
   }
 
   /** Sandboxes read the global folder itself, so they see every change at once. */

@@ -59,11 +59,20 @@ export interface Runtime {
   /** Writes file `name` of the agent's workspace so that the agent can still edit it; whether or not it runs. */
   writeWorkspaceFile(agent: AgentRef, name: string, content: string): Promise<void>;
   /**
+   * Saves an upload as a new file of the agent's `uploads/` folder, whether or not it runs: under `name` (already
+   * safe, see uploads/names.ts), or `name-2`, `name-3`, … when taken, never over anything already there. Returns the
+   * path it was saved at, relative to the workspace.
+   */
+  saveUpload(agent: AgentRef, name: string, content: Buffer): Promise<string>;
+  /**
    * Shows the shared files (USER.md, CLAUDE.md in the data directory's global folder) as they are now to this
    * runtime's sandboxes, running ones included; called after they change.
    */
   publishSharedFiles(): Promise<void>;
 }
+
+/** How many numbered names an upload tries before giving up. */
+export const UPLOAD_NAME_TRIES = 100;
 
 /** Replaces every character that is unsafe in a path or container name, as the original did. */
 export function safeWorkspaceName(workspace: string): string {

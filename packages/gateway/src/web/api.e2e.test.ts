@@ -3,7 +3,9 @@
  * password, session and Origin checks — plus the live WebSocket feed of a web chat turn.
  */
 
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import type { WsEvent } from '@praktor/protocol';
 import { type ModelRequest, reply, type Stack, startStack } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -347,6 +349,35 @@ describe('Mission Control API with a password', () => {
         headers: session(),
       });
       expect(response).toMatchObject({ status: 400, json: { error: 'text: must not be empty' } });
+    });
+
+    it('saves a file sent from the web chat into the agent’s uploads and names it in the message', async () => {
+      const bytes = Buffer.from('quarterly numbers: 1, 2, 3');
+      const sent = await call(base, 'POST', '/api/agents/definitions/general/messages', {
+        body: {
+          text: 'see attached',
+          files: [{ name: 'q3.csv', mime_type: 'text/csv', base64: bytes.toString('base64') }],
+        },
+        headers: session(),
+      });
+      expect(sent.status).toBe(202);
+      expect(sent.json.message.text).toBe(
+        'see attached\n\n[The user sent a file (text/csv, 26 bytes): it is saved in your workspace at uploads/q3.csv]',
+      );
+      const request = await stack.anthropic.waitForRequest((r) => r.lastUserText.startsWith('see attached'));
+      expect(request.lastUserText).toContain('uploads/q3.csv');
+      const saved = readFileSync(
+        join(stack.praktor.dataDir, 'agents', 'general', 'workspace', 'uploads', 'q3.csv'),
+      );
+      expect(saved.equals(bytes)).toBe(true);
+    });
+
+    it('names a file that is not base64 as the problem', async () => {
+      const response = await call(base, 'POST', '/api/agents/definitions/general/messages', {
+        body: { files: [{ name: 'x.bin', base64: 'not base64!' }] },
+        headers: session(),
+      });
+      expect(response).toMatchObject({ status: 400, json: { error: 'files.0.base64: must be base64' } });
     });
 
     it('validates the history query', async () => {

@@ -69,6 +69,8 @@ export interface RouteSpec<B, Q, Url extends string> {
   response: z.ZodType | null;
   /** Reachable without logging in; every other route needs the password (when one is set). */
   public?: boolean;
+  /** The largest body it takes, in bytes, when more than the server's default. */
+  bodyLimit?: number;
   handle(input: RouteInput<B, Q, PathParams<Url>>, deps: ApiDeps): unknown;
 }
 

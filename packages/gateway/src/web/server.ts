@@ -118,6 +118,7 @@ export async function startWebServer(deps: ApiDeps, opts: WebOptions): Promise<W
       method: route.method,
       url: route.url,
       config: { public: route.public ?? false },
+      ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       handler: async (request, reply) => {
         const body = route.body ? parseOr400(route.body, request.body, 'body') : undefined;
         const query = route.query ? parseOr400(route.query, request.query, 'query') : undefined;

@@ -5,6 +5,7 @@ import type {
   AgentInterruptReply,
   AgentStopReply,
   AgentSummary,
+  ChatFile,
   CreateSecretRequest,
   CreateTaskRequest,
   DeleteCompletedReply,
@@ -67,8 +68,8 @@ export const api = {
     if (before !== undefined) query.set('before', String(before));
     return request<MessageItem[]>('GET', `${agentPath(id)}/messages?${query}`);
   },
-  sendMessage: (id: string, text: string) =>
-    request<{ message: MessageItem }>('POST', `${agentPath(id)}/messages`, { body: { text } }),
+  sendMessage: (id: string, body: { text: string; files?: ChatFile[] }) =>
+    request<{ message: MessageItem }>('POST', `${agentPath(id)}/messages`, { body }),
 
   userProfile: () => request<FileContent>('GET', '/user-profile'),
   saveUserProfile: (content: string) => request<StatusReply>('PUT', '/user-profile', { body: { content } }),

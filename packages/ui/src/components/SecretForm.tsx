@@ -1,6 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import {
   type CreateSecretRequest,
+  formatBytes,
   messageOf,
   type SecretItem,
   type UpdateSecretRequest,
@@ -14,7 +15,6 @@ import { splitFieldMessage } from '../api/field-message';
 import { keys, useAgents, useVaultProblem } from '../api/queries';
 import {
   bytesToBase64,
-  formatBytes,
   MAX_SECRET_BYTES,
   SECRET_REQUEST_FIELDS,
   type SecretField,

@@ -59,6 +59,50 @@ describe('the Telegram channel', () => {
     const answer = await exchange(stack, TEST_USER_ID, '/start coder');
     expect(answer.text).toBe('coder: heard: Hello!');
   });
+
+  it('tells the sender a file it could not download, and passes the caption on', async () => {
+    stack.telegram.failNext('getFile', { errorCode: 400, description: 'Bad Request: file is too big' });
+    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+    stack.telegram.injectUpdate({
+      message: {
+        message_id: 9001,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: TEST_USER_ID, type: 'private', first_name: 'Ann' },
+        from: { id: TEST_USER_ID, is_bot: false, first_name: 'Ann' },
+        caption: 'the holiday video',
+        video: { file_id: 'huge', file_unique_id: 'h', width: 1920, height: 1080, duration: 600 },
+      },
+    });
+    const [notice, answer] = await Promise.all([
+      stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID)[before], 20_000),
+      stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID)[before + 1], 20_000),
+    ]);
+    expect(notice.text).toBe(
+      'I could not receive your video: it is larger than the 20 MB Telegram lets a bot download (a local Bot API ' +
+        'server, set as telegram.api_root, lifts the limit). Your message goes on without it.',
+    );
+    expect(answer.text).toBe('heard: the holiday video');
+  });
+
+  it('asks for text or a file when a message has neither', async () => {
+    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+    stack.telegram.injectUpdate({
+      message: {
+        message_id: 9002,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: TEST_USER_ID, type: 'private', first_name: 'Ann' },
+        from: { id: TEST_USER_ID, is_bot: false, first_name: 'Ann' },
+        location: { latitude: 52.5, longitude: 13.4 },
+      },
+    });
+    const answer = await stack.telegram.waitFor(
+      () => stack.telegram.messagesIn(TEST_USER_ID)[before],
+      20_000,
+    );
+    expect(answer.text).toBe(
+      'I cannot read this kind of message: please write text, or send a file, photo or voice note.',
+    );
+  });
 });
 
 describe('a bot with an empty allow_from', () => {

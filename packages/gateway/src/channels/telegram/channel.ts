@@ -10,9 +10,10 @@ import { type ChatCommands, COMMANDS } from '../../commands/commands.js';
 import { parseCommand } from '../../commands/parse.js';
 import type { Config } from '../../config/index.js';
 import type { EventBus } from '../../events/bus.js';
-import type { Inbox } from '../../inbox.js';
+import type { Inbox, IncomingFile } from '../../inbox.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
+import { attachmentOf, download } from './attachments.js';
 import { TelegramConnection } from './connection.js';
 import { formatForTelegram } from './format.js';
 import { TelegramOutbox } from './outbox.js';
@@ -163,26 +164,44 @@ export class TelegramChannel {
     const message = ctx.message;
     if (!message || !ctx.chat || !ctx.from) return;
     const text = message.text ?? message.caption ?? '';
-    if (text.trim() === '') {
-      await ctx.reply('I can only read text for now: please write your message.');
+    const attachment = attachmentOf(message);
+    if (text.trim() === '' && attachment === null) {
+      await ctx.reply(
+        'I cannot read this kind of message: please write text, or send a file, photo or voice note.',
+      );
       return;
     }
     const chatId = String(ctx.chat.id);
-    if (await this.command(ctx, text, chatId, `user:${ctx.from.id}`)) return;
+    if (attachment === null && (await this.command(ctx, text, chatId, `user:${ctx.from.id}`))) return;
     const repliedTo = message.reply_to_message;
     const repliedToAgent = repliedTo
       ? this.deps.store.telegramDeliveries.agentOfDelivery(chatId, String(repliedTo.message_id))
       : null;
-    this.deps.inbox.receive(
-      {
-        channel: 'telegram',
-        chatId,
-        sender: `user:${ctx.from.id}`,
-        text,
-        externalId: `${ctx.me.id}:${ctx.update.update_id}`,
-      },
-      { repliedToAgent },
-    );
+    const incoming = {
+      channel: 'telegram' as const,
+      chatId,
+      sender: `user:${ctx.from.id}`,
+      text,
+      externalId: `${ctx.me.id}:${ctx.update.update_id}`,
+    };
+    if (attachment === null) {
+      this.deps.inbox.receive(incoming, { repliedToAgent });
+      return;
+    }
+    const files: IncomingFile[] = [];
+    try {
+      const { telegram } = this.deps.config();
+      files.push(await download(ctx.api, telegram.api_root, telegram.token, attachment));
+    } catch (err) {
+      this.deps.log.warn(
+        { chat: chatId, kind: attachment.kind, err: messageOf(err) },
+        'telegram file not received',
+      );
+      const rest = text.trim() === '' ? '' : ' Your message goes on without it.';
+      await ctx.reply(`I could not receive your ${attachment.kind}: ${messageOf(err)}.${rest}`);
+      if (text.trim() === '') return;
+    }
+    await this.deps.inbox.receiveWithFiles(incoming, files, { repliedToAgent });
   }
 
   /**

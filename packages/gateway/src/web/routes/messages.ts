@@ -23,13 +23,25 @@ export const messageRoutes: Route[] = [
     method: 'POST',
     url: '/api/agents/definitions/:id/messages',
     summary:
-      'Send the agent a message from the web chat; the answer arrives over the WebSocket. A chat command (`/stop`, `/reset`, …) is answered by Praktor, and never reaches the agent.',
+      'Send the agent a message from the web chat, with a file if any (saved under `uploads/` of its workspace); the answer arrives over the WebSocket. A chat command (`/stop`, `/reset`, …) is answered by Praktor, and never reaches the agent.',
     body: ChatRequest,
+    // One file of up to 20 MB, in base64, with its message.
+    bodyLimit: 30 * 1024 * 1024,
     status: 202,
     response: z.object({ message: MessageItem }),
-    handle({ params, body }, deps) {
+    async handle({ params, body }, deps) {
       const id = configuredAgent(deps, params.id);
       const incoming = { channel: 'web', chatId: 'web', sender: 'user:web', text: body.text } as const;
+      if (body.files.length > 0) {
+        const files = body.files.map((file) => ({
+          name: file.name,
+          mimeType: file.mime_type,
+          kind: 'file',
+          content: Buffer.from(file.base64, 'base64'),
+        }));
+        const received = await deps.inbox.receiveWithFiles(incoming, files, { forceAgent: id });
+        return { message: messageItem(received.message) };
+      }
       const outcome = deps.commands.run(body.text, { ...incoming, agentId: id });
       if (outcome.command) {
         // `/start` was handed to the agent as its greeting: the conversation shows that, not the command.

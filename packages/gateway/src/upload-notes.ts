@@ -1,0 +1,25 @@
+/**
+ * How an agent is told about a file that came with a message: one line it can act on, naming the file's path in its
+ * workspace (its working directory), type, size, and what the sender sent it as.
+ */
+import { formatBytes } from '@praktor/protocol';
+
+/** What the note says about a file. */
+export interface NotedFile {
+  name: string | null;
+  mimeType: string;
+  kind: string;
+  content: { length: number };
+}
+
+/** The note for a file saved at `path` (relative to the workspace). */
+export function uploadNote(file: NotedFile, path: string): string {
+  const original =
+    file.name !== null && !path.endsWith(`/${file.name}`) ? `, sent as ${JSON.stringify(file.name)}` : '';
+  return `[The user sent a ${file.kind} (${file.mimeType}, ${formatBytes(file.content.length)}${original}): it is saved in your workspace at ${path}]`;
+}
+
+/** The note for a file that could not be saved, with the reason. */
+export function uploadFailedNote(file: NotedFile, name: string, reason: string): string {
+  return `[The user sent a ${file.kind} (${name}, ${file.mimeType}, ${formatBytes(file.content.length)}), but it could not be saved: ${reason}]`;
+}
