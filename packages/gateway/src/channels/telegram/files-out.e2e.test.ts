@@ -4,7 +4,7 @@
  * their bytes.
  */
 import { createHash } from 'node:crypto';
-import { type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import { eventually, type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const PNG = Buffer.from(
@@ -103,5 +103,42 @@ describe('files an agent sends', () => {
     expect(pdf.headers.get('content-type')).toBe('application/octet-stream');
     expect(pdf.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''report.pdf");
     expect(Buffer.from(await pdf.arrayBuffer()).equals(PDF)).toBe(true);
+  });
+
+  it('delivers a recorded file once after the gateway is killed before sending it', async () => {
+    // Telegram throttles the photo: the outbox waits, with the file and the answer recorded but not sent.
+    stack.telegram.failNext('sendPhoto', {
+      errorCode: 429,
+      description: 'Too Many Requests: retry after 60',
+      retryAfter: 60,
+    });
+    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'chart please' });
+    const base = stack.praktor.webUrl;
+    await eventually(
+      'the answer recorded, waiting behind the file',
+      async () =>
+        (await (await fetch(`${base}/api/agents/definitions/general/messages?limit=3`)).json()) as {
+          text: string;
+          state: string;
+        }[],
+      (messages) => messages.some((m) => m.text === 'Here it is.' && m.state === 'pending'),
+      { timeoutMs: 60_000 },
+    );
+    expect(stack.telegram.calls.filter((c) => c.method === 'sendPhoto').length).toBeGreaterThan(0);
+    stack.praktor.process.child.kill('SIGKILL');
+    await stack.praktor.process.exited;
+    await stack.restart();
+    await stack.telegram.waitFor(
+      () =>
+        stack.telegram
+          .messagesIn(TEST_USER_ID)
+          .slice(before)
+          .find((m) => m.text === 'Here it is.'),
+      60_000,
+    );
+    const sent = stack.telegram.messagesIn(TEST_USER_ID).slice(before);
+    expect(sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage']);
+    expect(sha256(await download(sent[0]?.file?.fileId ?? ''))).toBe(sha256(PNG));
   });
 });
