@@ -12,7 +12,7 @@ import { EventBus } from './events/bus.js';
 import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
-import { Orchestrator } from './orchestrator/orchestrator.js';
+import { fileAgentTool, Orchestrator } from './orchestrator/orchestrator.js';
 import { safeWorkspaceName } from './runtimes/runtime.js';
 import { openRuntimes } from './runtimes/select.js';
 import { taskAgentTools } from './scheduler/agent-tools.js';
@@ -85,6 +85,8 @@ export async function startGateway(
   );
   // Before anything is served: this also removes containers an earlier run left behind.
   const runtimes = await openRuntimes(() => config, log);
+  const sendFile = fileAgentTool(store, bus);
+  const taskTools = taskAgentTools((): TaskService => tasks);
   const orchestrator: Orchestrator = new Orchestrator({
     config: () => config,
     store,
@@ -94,7 +96,8 @@ export async function startGateway(
     agentFiles: (agent) => secrets.files(agent),
     redactor: secrets.redactor,
     // The task service is made below, with the scheduler that needs this orchestrator.
-    agentTools: taskAgentTools((): TaskService => tasks),
+    agentTools: (agentId, request, origin) =>
+      request.tool === 'file_send' ? sendFile(agentId, request, origin) : taskTools(agentId, request, origin),
     serveStream,
     log,
   });

@@ -68,6 +68,10 @@ export const ChatRequest = z
   });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
+/** A file that goes with a message, as the API describes it. */
+export const MessageFile = z.object({ name: z.string(), mime_type: z.string(), size: z.number().int() });
+export type MessageFile = z.infer<typeof MessageFile>;
+
 /** Who wrote a message, as a conversation shows it. */
 export const MessageRole = z.enum(['user', 'assistant', 'system']);
 export type MessageRole = z.infer<typeof MessageRole>;
@@ -87,6 +91,8 @@ export const MessageItem = z.object({
   created_at: z.number().int(),
   /** For a scheduled task's prompt: the task whose run it is (null for every other message, or a deleted task). */
   task: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** The file an agent sent with this message (its bytes at `GET /api/messages/{id}/file`), or null. */
+  file: MessageFile.nullable(),
 });
 export type MessageItem = z.infer<typeof MessageItem>;
 

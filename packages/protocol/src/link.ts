@@ -55,7 +55,7 @@ export const TaskMessage = z.object({
 });
 export type TaskMessage = z.infer<typeof TaskMessage>;
 
-/** What the agent asks of the gateway through its built-in `scheduled_task_*` tools. */
+/** What the agent asks of the gateway through its built-in tools: `scheduled_task_*` and `file_send`. */
 export const ToolRequest = z.discriminatedUnion('tool', [
   z.object({
     tool: z.literal('scheduled_task_create'),
@@ -72,7 +72,19 @@ export const ToolRequest = z.discriminatedUnion('tool', [
     prompt: z.string().optional(),
   }),
   z.object({ tool: z.literal('scheduled_task_delete'), id: z.string() }),
+  z.object({
+    tool: z.literal('file_send'),
+    /** The file's own name, without folders. */
+    name: z.string().min(1),
+    mime_type: z.string(),
+    /** The file's bytes, at most {@link MAX_SENT_FILE_BYTES}. */
+    base64: z.string(),
+    caption: z.string().optional(),
+  }),
 ]);
+
+/** The largest file an agent sends with `file_send` (it crosses the link in one line). */
+export const MAX_SENT_FILE_BYTES = 10 * 1024 * 1024;
 export type ToolRequest = z.infer<typeof ToolRequest>;
 
 /** The gateway's answer to a `call`: the text the model reads as the tool's result. */

@@ -4,7 +4,8 @@
  */
 import type { Options, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { ResultMessage, ToolRequest, TurnUsage } from '@praktor/protocol';
-import { TASK_TOOL_NAMES, taskTools } from './tools.js';
+import { FILE_TOOL_NAMES, FILES_SERVER, fileTools } from './file-tools.js';
+import { TASK_TOOL_NAMES, TASKS_SERVER, taskTools } from './tools.js';
 
 /** The agent as the runner was told at init, and the runner's ways to talk to the gateway. */
 export interface AgentSetup {
@@ -32,8 +33,11 @@ export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () =
     includePartialMessages: true,
     settingSources: [],
     env: setup.env,
-    mcpServers: { 'praktor-tasks': taskTools((request) => setup.call(turnId(), request)) },
-    allowedTools: TASK_TOOL_NAMES,
+    mcpServers: {
+      [TASKS_SERVER]: taskTools((request) => setup.call(turnId(), request)),
+      [FILES_SERVER]: fileTools((request) => setup.call(turnId(), request), setup.cwd),
+    },
+    allowedTools: [...TASK_TOOL_NAMES, ...FILE_TOOL_NAMES],
     stderr: (data) => {
       for (const line of data.split('\n')) if (line.trim() !== '') setup.log(`[claude] ${line}`);
     },

@@ -16,8 +16,26 @@ const BUILD_SCRIPT = fileURLToPath(new URL('../scripts/build.mjs', import.meta.u
 
 const missing = requireChromium('the chat files browser tests');
 
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+const CHART = 'draw me a chart';
+
 function model(req: ModelRequest) {
   if (req.kind !== 'main') return defaultHandler(req);
+  // The chart: written with Bash, sent with file_send, then a word.
+  if (req.transcript.includes(CHART) && req.lastUserText === '') {
+    const last = req.toolResults[0]?.content ?? '';
+    if (last.startsWith('Sent')) return reply.text('There you go.');
+    return reply.toolUse('mcp__praktor-files__file_send', { path: 'chart.png', caption: 'Your chart' });
+  }
+  if (req.lastUserText === CHART) {
+    return reply.toolUse('Bash', {
+      command: `printf '%s' '${PNG.toString('base64')}' | base64 -d > chart.png`,
+      description: 'draw',
+    });
+  }
   const saved = req.lastUserText.match(/saved in your workspace at (\S+)\]/)?.[1];
   return reply.text(saved ? `I have ${saved}` : `echo: ${req.lastUserText}`);
 }
@@ -98,5 +116,23 @@ describe.skipIf(missing !== null)('files in the web chat', () => {
     await problem.waitFor();
     expect(await problem.textContent()).toBe('huge.bin is 21 MB; a file may be at most 20 MB.');
     expect(await page.getByTestId('composer-attachment').count()).toBe(0);
+  });
+
+  it('shows a file the agent sent with a preview, and downloads it', async () => {
+    await page.getByTestId('composer-input').fill(CHART);
+    await page.getByTestId('composer-send').click();
+    await page
+      .locator('[data-testid="message"][data-role="assistant"]', { hasText: 'There you go.' })
+      .waitFor();
+    const file = page.getByTestId('message-file');
+    await file.locator('img').waitFor();
+    expect(await file.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
+    await page.screenshot({ path: `${SCREENSHOTS}chat-file-received.png`, animations: 'disabled' });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('message-file-link').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('chart.png');
+    expect(readFileSync(await download.path()).equals(PNG)).toBe(true);
   });
 });

@@ -11,12 +11,14 @@ import type { Logger } from '../log.js';
 import type { Runtime, SandboxFile } from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
 import { AgentPool, type StopReason } from './agent-pool.js';
+import { fileAgentTool } from './file-tool.js';
 import type { Redactor } from './redactor.js';
 import { type AgentTools, answerToolCall } from './tool-calls.js';
 import { type TaskOutcome, TurnRunner } from './turns.js';
 
 // Other rooms import from here only: the facade is the orchestrator's public face.
 export type { AgentTools, StopReason, TaskOutcome };
+export { fileAgentTool };
 
 /** What the orchestrator works with. */
 export interface OrchestratorDeps {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ensurePrivateDir, type Tightened } from '../private-files.js';
 import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
+import { MessageFileStore } from './message-files.js';
 import { MessageStore } from './messages.js';
 import { SessionStore } from './sessions.js';
 import { TaskStore } from './tasks.js';
@@ -13,6 +14,7 @@ import { VaultStore } from './vault.js';
 import { WebSessionStore } from './web-sessions.js';
 
 export { DatabaseError } from './database.js';
+export type { StoredFile } from './message-files.js';
 export type { IncomingMessage } from './messages.js';
 export type {
   Claim,
@@ -28,6 +30,7 @@ export type { SecretInfo, SecretKind, VaultHeader, VaultStore } from './vault.js
 /** Everything the gateway persists. */
 export class Store {
   readonly messages: MessageStore;
+  readonly messageFiles: MessageFileStore;
   readonly sessions: SessionStore;
   readonly chats: ChatStore;
   readonly webSessions: WebSessionStore;
@@ -41,6 +44,7 @@ export class Store {
     readonly tightened: readonly Tightened[],
   ) {
     this.messages = new MessageStore(db);
+    this.messageFiles = new MessageFileStore(db, this.messages);
     this.sessions = new SessionStore(db);
     this.chats = new ChatStore(db);
     this.webSessions = new WebSessionStore(db);

@@ -110,6 +110,32 @@ export class MessageStore {
   }
 
   /**
+   * Records something an agent sends the chat of inbound message `inboundId` while still answering it (a file): an
+   * outbound message, pending delivery, that leaves the question open.
+   */
+  followUp(inboundId: number, message: { agentId: string; sender: string; text: string }): MessageView {
+    const inbound = this.get(inboundId);
+    if (!inbound) throw new Error(`message ${inboundId} does not exist`);
+    const now = Date.now();
+    const row = this.db
+      .prepare<unknown[], MessageRow>(
+        `INSERT INTO messages (agent_id, direction, channel, chat_id, sender, content, state, in_reply_to, created_at, updated_at)
+         VALUES (?, 'out', ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *`,
+      )
+      .get(
+        message.agentId,
+        inbound.channel,
+        inbound.chatId,
+        message.sender,
+        message.text,
+        inboundId,
+        now,
+        now,
+      ) as MessageRow;
+    return toView(row);
+  }
+
+  /**
    * Stores an agent's answer to an inbound message as pending delivery and marks the inbound answered,
    * in one transaction: an answer is never recorded without its question being closed, or the reverse.
    */

@@ -160,4 +160,15 @@ export const migrations: readonly string[] = [
   UPDATE messages SET failure_kind = 'delivery'
     WHERE direction = 'out' AND state = 'failed' AND error LIKE 'delivery failed:%';
   `,
+  // Files agents send with file_send, kept with their message so a restart still delivers them (and backups
+  // carry them): at most 10 MB each.
+  `
+  CREATE TABLE message_files (
+    message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content BLOB NOT NULL
+  );
+  `,
 ];

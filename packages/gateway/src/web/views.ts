@@ -10,7 +10,11 @@ import { runItem, taskItem } from '../scheduler/views.js';
 import type { Store } from '../store/index.js';
 
 /** A stored message as the API shows it; `task` is the task whose run it is the prompt of, if any. */
-export function messageItem(message: MessageView, task: MessageItem['task'] = null): MessageItem {
+export function messageItem(
+  message: MessageView,
+  task: MessageItem['task'] = null,
+  file: MessageItem['file'] = null,
+): MessageItem {
   return {
     id: message.id,
     agent_id: message.agentId,
@@ -24,14 +28,16 @@ export function messageItem(message: MessageView, task: MessageItem['task'] = nu
     in_reply_to: message.inReplyTo,
     created_at: message.createdAt,
     task,
+    file,
   };
 }
 
-/** Stored messages as the API shows them, each task run's prompt labelled with its task. */
+/** Stored messages as the API shows them: each task run's prompt labelled with its task, files described. */
 export function messageItems(messages: readonly MessageView[], store: Store): MessageItem[] {
   const prompts = messages.filter((m) => m.sender === SCHEDULER).map((m) => m.id);
   const tasks = store.tasks.tasksOfPrompts(prompts);
-  return messages.map((m) => messageItem(m, tasks.get(m.id) ?? null));
+  const files = store.messageFiles.describe(messages.filter((m) => m.direction === 'out').map((m) => m.id));
+  return messages.map((m) => messageItem(m, tasks.get(m.id) ?? null, files.get(m.id) ?? null));
 }
 
 /** The sender of a scheduled task's prompt. */

@@ -1,4 +1,4 @@
-import type { MessageItem } from '@praktor/protocol';
+import { formatBytes, type MessageFile, type MessageItem } from '@praktor/protocol';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { channelLabel, formatFullTime, formatTime } from '../format';
@@ -13,6 +13,29 @@ function stateNote(message: MessageItem): string | null {
   }
   if (message.state === 'pending') return 'Delivering';
   return null;
+}
+
+/** Images the gateway serves for showing in place; anything else is offered as a download. */
+const PREVIEWED = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/** A file an agent sent: a preview for an image, and a link to download it. */
+function SentFile({ messageId, file }: { messageId: number; file: MessageFile }) {
+  const url = `/api/messages/${messageId}/file`;
+  return (
+    <figure className="bubble-file" data-testid="message-file">
+      {PREVIEWED.has(file.mime_type) && (
+        <a href={url} target="_blank" rel="noreferrer">
+          <img src={url} alt={file.name} className="bubble-file-preview" loading="lazy" />
+        </a>
+      )}
+      <figcaption>
+        <a href={url} download={file.name} data-testid="message-file-link">
+          {file.name}
+        </a>{' '}
+        <span className="muted">{formatBytes(file.size)}</span>
+      </figcaption>
+    </figure>
+  );
 }
 
 function speaker(message: MessageItem, agentName: string): ReactNode {
@@ -72,6 +95,7 @@ export function MessageBubble({
         ) : (
           <Markdown text={message.text} className="bubble-text" />
         )}
+        {message.file && <SentFile messageId={message.id} file={message.file} />}
         {note && <p className="bubble-note">{note}</p>}
         {message.state === 'stopped' && (
           <p className="bubble-note" data-testid="message-stopped">

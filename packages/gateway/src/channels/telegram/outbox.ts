@@ -7,11 +7,11 @@
 
 import type { MessageView } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
-import { type Api, GrammyError, HttpError } from 'grammy';
+import { type Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Logger } from '../../log.js';
-import type { Store } from '../../store/index.js';
+import type { Store, StoredFile } from '../../store/index.js';
 import type { PendingChunk } from '../../store/telegram-deliveries.js';
-import { formatForTelegram } from './format.js';
+import { formatForTelegram, type TelegramChunk } from './format.js';
 
 /** Telegram allows about one message per second in a chat. */
 const PER_CHAT_INTERVAL_MS = 1_000;
@@ -20,6 +20,11 @@ const GLOBAL_PER_SECOND = 25;
 /** Transient failures are retried this many times, backing off from one second up to a minute. */
 const MAX_ATTEMPTS = 8;
 const MAX_BACKOFF_MS = 60_000;
+/** Telegram's limits for a file's caption (characters), and for an image sent as a photo (bytes). */
+const CAPTION_LIMIT = 1024;
+const PHOTO_LIMIT = 10 * 1024 * 1024;
+/** Images Telegram shows as photos; others (SVG, TIFF, …) go as documents. */
+const PHOTO_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp']);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,11 +93,16 @@ export class TelegramOutbox {
     const chatId = message.chatId;
     if (chatId === null || this.stopped) return;
     const attribution = message.agentId && this.deps.attribute(message.agentId) ? message.agentId : undefined;
-    this.deps.store.telegramDeliveries.planDelivery(
-      message.id,
-      chatId,
-      formatForTelegram(message.text, attribution ? { attribution } : {}),
-    );
+    const chunks = formatForTelegram(message.text, attribution ? { attribution } : {});
+    // A file goes first, as chunk 0, with the text as its caption when it fits one.
+    const file = this.deps.store.messageFiles.get(message.id);
+    const planned =
+      file === null
+        ? chunks
+        : chunks.length === 1 && (chunks[0] as TelegramChunk).plain.length <= CAPTION_LIMIT
+          ? chunks
+          : [{ html: '', plain: '' }, ...chunks];
+    this.deps.store.telegramDeliveries.planDelivery(message.id, chatId, planned);
     const queue = this.chats.get(chatId) ?? [];
     queue.push(message.id);
     this.chats.set(chatId, queue);
@@ -156,9 +166,10 @@ export class TelegramOutbox {
     for (let attempt = chunk.attempts + 1; ; attempt++) {
       if (this.stopped) return null;
       try {
-        return await this.send(chunk.chatId, chunk, () =>
-          this.deps.store.telegramDeliveries.chunkSending(messageId, chunk.seq),
-        );
+        const onSending = () => this.deps.store.telegramDeliveries.chunkSending(messageId, chunk.seq);
+        const file = chunk.seq === 0 ? this.deps.store.messageFiles.get(messageId) : null;
+        if (file !== null) return await this.sendFile(chunk.chatId, file, chunk, onSending);
+        return await this.send(chunk.chatId, chunk, onSending);
       } catch (err) {
         const failure = classify(err, attempt);
         this.deps.store.telegramDeliveries.chunkAttemptFailed(messageId, chunk.seq, failure.reason);
@@ -184,10 +195,7 @@ export class TelegramOutbox {
     chunk: { html: string; plain: string },
     onSending = () => {},
   ): Promise<number> {
-    const wait = (this.lastSentAt.get(chatId) ?? 0) + PER_CHAT_INTERVAL_MS - Date.now();
-    if (wait > 0) await sleep(wait);
-    await this.limiter.take();
-    this.lastSentAt.set(chatId, Date.now());
+    await this.pace(chatId);
     onSending();
     const options = { link_preview_options: { is_disabled: true } };
     try {
@@ -202,6 +210,43 @@ export class TelegramOutbox {
       );
       return (await this.deps.api.sendMessage(chatId, chunk.plain, options)).message_id;
     }
+  }
+
+  /**
+   * Sends a file with its caption, paced like a message: an image Telegram can show as a photo as one, anything else
+   * (or a photo Telegram refuses, for its size or proportions) as a document, byte for byte.
+   */
+  private async sendFile(
+    chatId: string,
+    file: StoredFile,
+    caption: { html: string; plain: string },
+    onSending: () => void,
+  ): Promise<number> {
+    await this.pace(chatId);
+    onSending();
+    const options = caption.html === '' ? {} : { caption: caption.html, parse_mode: 'HTML' as const };
+    const upload = () => new InputFile(file.content, file.name);
+    if (PHOTO_TYPES.has(file.mimeType) && file.content.length <= PHOTO_LIMIT) {
+      try {
+        return (await this.deps.api.sendPhoto(chatId, upload(), options)).message_id;
+      } catch (err) {
+        if (!(err instanceof GrammyError && err.error_code === 400 && /PHOTO/i.test(err.description)))
+          throw err;
+        this.deps.log.warn(
+          { chat: chatId, err: err.description },
+          'telegram refused a photo; sending it as a file',
+        );
+      }
+    }
+    return (await this.deps.api.sendDocument(chatId, upload(), options)).message_id;
+  }
+
+  /** Waits for the chat's turn and the overall rate. */
+  private async pace(chatId: string): Promise<void> {
+    const wait = (this.lastSentAt.get(chatId) ?? 0) + PER_CHAT_INTERVAL_MS - Date.now();
+    if (wait > 0) await sleep(wait);
+    await this.limiter.take();
+    this.lastSentAt.set(chatId, Date.now());
   }
 
   /** Now that the chat is reachable, tells it about answers that never arrived. */

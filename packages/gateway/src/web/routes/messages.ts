@@ -3,6 +3,7 @@
  */
 import { ChatRequest, MessageItem, MessagesQuery } from '@praktor/protocol';
 import { z } from 'zod';
+import { HttpError } from '../http-error.js';
 import { configuredAgent, type Route, route } from '../route.js';
 import { messageItem, messageItems } from '../views.js';
 
@@ -52,4 +53,30 @@ export const messageRoutes: Route[] = [
       return { message: messageItem(received.message) };
     },
   }),
+  route({
+    method: 'GET',
+    url: '/api/messages/:id/file',
+    summary:
+      'The file an agent sent with a message, as it sent it: raster images inline (for previews), anything else as a download.',
+    response: null,
+    handle({ params, reply }, deps) {
+      const id = Number(params.id);
+      const file = Number.isInteger(id) ? deps.store.messageFiles.get(id) : null;
+      if (file === null) throw new HttpError(404, `message ${params.id} has no file`);
+      // A file an agent made could be HTML or SVG with scripts: only plain raster images are shown in place.
+      const inline = INLINE_TYPES.has(file.mimeType);
+      return reply
+        .header('content-type', inline ? file.mimeType : 'application/octet-stream')
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header(
+          'content-disposition',
+          `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+        )
+        .send(file.content);
+    },
+  }),
 ];
+
+/** Images a browser shows without running anything. */
+const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);

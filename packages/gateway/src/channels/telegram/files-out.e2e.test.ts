@@ -1,0 +1,144 @@
+/**
+ * Files agents send with `file_send` reach the chat the message came from, byte for byte: an image as a photo, a
+ * PDF as a document, before the answer that follows them; Mission Control lists them with the message and serves
+ * their bytes.
+ */
+import { createHash } from 'node:crypto';
+import { eventually, type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+const FILE_SEND = 'mcp__praktor-files__file_send';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** The agent writes the file the user asked for with Bash, sends it, then answers. */
+function agent() {
+  let asked = '';
+  return (req: ModelRequest) => {
+    if (req.kind !== 'main') return reply.text('side call');
+    if (req.lastUserText !== '') asked = req.lastUserText;
+    const [name, bytes, caption] =
+      asked === 'chart please' ? ['chart.png', PNG, 'Sales by month'] : ['report.pdf', PDF, undefined];
+    const last = req.toolResults[0]?.content ?? null;
+    if (last === null)
+      return reply.toolUse('Bash', {
+        command: `printf '%s' '${bytes.toString('base64')}' | base64 -d > ${name}`,
+        description: 'write the file',
+      });
+    if (!last.startsWith('Sent') && !last.startsWith('Error'))
+      return reply.toolUse(FILE_SEND, caption ? { path: name, caption } : { path: `./${name}` });
+    return reply.text(last.startsWith('Sent') ? 'Here it is.' : `failed: ${last}`);
+  };
+}
+
+describe('files an agent sends', () => {
+  let stack: Stack;
+
+  async function ask(text: string) {
+    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+    stack.telegram.sendText({ userId: TEST_USER_ID, text });
+    await stack.telegram.waitFor(
+      () =>
+        stack.telegram
+          .messagesIn(TEST_USER_ID)
+          .slice(before)
+          .find((m) => m.text === 'Here it is.'),
+      60_000,
+    );
+    return stack.telegram.messagesIn(TEST_USER_ID).slice(before);
+  }
+
+  async function download(fileId: string): Promise<Buffer> {
+    const { telegram } = stack;
+    const got = await fetch(`${telegram.apiRoot}/bot${telegram.token}/getFile?file_id=${fileId}`);
+    const path = ((await got.json()) as { result: { file_path: string } }).result.file_path;
+    return Buffer.from(
+      await (await fetch(`${telegram.apiRoot}/file/bot${telegram.token}/${path}`)).arrayBuffer(),
+    );
+  }
+
+  beforeAll(async () => {
+    stack = await startStack({ handler: agent() });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('sends a PNG as a photo with its caption, byte for byte, before the answer', async () => {
+    const sent = await ask('chart please');
+    expect(sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage']);
+    const [photo] = sent;
+    expect(photo?.text).toBe('Sales by month');
+    expect(sha256(await download(photo?.file?.fileId ?? ''))).toBe(sha256(PNG));
+  });
+
+  it('sends a PDF as a document under its name, byte for byte', async () => {
+    const sent = await ask('report please');
+    expect(sent.map((m) => m.method)).toEqual(['sendDocument', 'sendMessage']);
+    expect(sent[0]?.file?.fileName).toBe('report.pdf');
+    expect(sha256(await download(sent[0]?.file?.fileId ?? ''))).toBe(sha256(PDF));
+  });
+
+  it('shows the file with its message in Mission Control, and serves its bytes', async () => {
+    const base = stack.praktor.webUrl;
+    const messages = (await (await fetch(`${base}/api/agents/definitions/general/messages`)).json()) as {
+      id: number;
+      file: { name: string; mime_type: string; size: number } | null;
+    }[];
+    const withFiles = messages.filter((m) => m.file !== null);
+    expect(withFiles.map((m) => m.file)).toEqual([
+      { name: 'chart.png', mime_type: 'image/png', size: PNG.length },
+      { name: 'report.pdf', mime_type: 'application/pdf', size: PDF.length },
+    ]);
+    const image = await fetch(`${base}/api/messages/${withFiles[0]?.id}/file`);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await image.arrayBuffer()).equals(PNG)).toBe(true);
+    const pdf = await fetch(`${base}/api/messages/${withFiles[1]?.id}/file`);
+    expect(pdf.headers.get('content-type')).toBe('application/octet-stream');
+    expect(pdf.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''report.pdf");
+    expect(Buffer.from(await pdf.arrayBuffer()).equals(PDF)).toBe(true);
+  });
+
+  it('delivers a recorded file once after the gateway is killed before sending it', async () => {
+    // Telegram throttles the photo: the outbox waits, with the file and the answer recorded but not sent.
+    stack.telegram.failNext('sendPhoto', {
+      errorCode: 429,
+      description: 'Too Many Requests: retry after 60',
+      retryAfter: 60,
+    });
+    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'chart please' });
+    const base = stack.praktor.webUrl;
+    await eventually(
+      'the answer recorded, waiting behind the file',
+      async () =>
+        (await (await fetch(`${base}/api/agents/definitions/general/messages?limit=3`)).json()) as {
+          text: string;
+          state: string;
+        }[],
+      (messages) => messages.some((m) => m.text === 'Here it is.' && m.state === 'pending'),
+      { timeoutMs: 60_000 },
+    );
+    expect(stack.telegram.calls.filter((c) => c.method === 'sendPhoto').length).toBeGreaterThan(0);
+    stack.praktor.process.child.kill('SIGKILL');
+    await stack.praktor.process.exited;
+    await stack.restart();
+    await stack.telegram.waitFor(
+      () =>
+        stack.telegram
+          .messagesIn(TEST_USER_ID)
+          .slice(before)
+          .find((m) => m.text === 'Here it is.'),
+      60_000,
+    );
+    const sent = stack.telegram.messagesIn(TEST_USER_ID).slice(before);
+    expect(sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage']);
+    expect(sha256(await download(sent[0]?.file?.fileId ?? ''))).toBe(sha256(PNG));
+  });
+});
