@@ -46,6 +46,8 @@ export type RuntimeKind = (typeof RUNTIMES)[number];
 
 /** Reads a runtime name; shared with the `PRAKTOR_RUNTIME` override. */
 export const readRuntime = readChoice(RUNTIMES);
+/** How answers show in Telegram while they are written (see channels/telegram/streaming.ts). */
+const STREAM_MODES = ['draft', 'edit', 'off'] as const;
 
 const flag = (fallback: boolean) => scalar(readFlag, fallback, 'true or false');
 const wholeNumber = (fallback: number, min?: number) =>
@@ -121,6 +123,7 @@ export const configSchema = section({
     ),
     main_chat_id: wholeNumber(0),
     api_root: scalar(readHttpUrl, 'https://api.telegram.org', 'a URL'),
+    stream: scalar(readChoice(STREAM_MODES), 'draft', 'one of draft, edit, off'),
   }),
   defaults: section({
     image: text('praktor-agent:latest'),

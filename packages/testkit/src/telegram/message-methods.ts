@@ -132,6 +132,19 @@ export const sendMessage: MethodHandler = (context) => {
   return deliver(context, chat, 'sendMessage', formatted, textContent(formatted));
 };
 
+/**
+ * sendMessageDraft (Bot API 9.3): part of a message being written, shown to the user in a private chat until the
+ * message itself arrives. Nothing is stored; the call is recorded like every call.
+ */
+export const sendMessageDraft: MethodHandler = (context) => {
+  const chat = requireChat(context);
+  if (chat.type !== 'private') throw badRequest('TEXTDRAFT_PEER_INVALID');
+  const draftId = context.params.integer('draft_id');
+  if (draftId === undefined || draftId === 0) throw badRequest('draft_id must be a non-zero integer');
+  messageText(context);
+  return true;
+};
+
 /** editMessageText: only the bot's own text messages, and only with a real change. */
 export const editMessageText: MethodHandler = (context) => {
   const { params, state } = context;

@@ -15,6 +15,7 @@ import {
   editMessageText,
   sendChatAction,
   sendMessage,
+  sendMessageDraft,
   setMessageReaction,
 } from './message-methods.js';
 import type { MethodHandler } from './state.js';
@@ -24,6 +25,7 @@ const HANDLERS: Record<string, MethodHandler> = {
   deleteWebhook,
   getUpdates,
   sendMessage,
+  sendMessageDraft,
   sendChatAction,
   setMyCommands,
   getMyCommands,

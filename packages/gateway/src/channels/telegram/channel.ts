@@ -17,6 +17,7 @@ import { attachmentOf, download } from './attachments.js';
 import { TelegramConnection } from './connection.js';
 import { formatForTelegram } from './format.js';
 import { TelegramOutbox } from './outbox.js';
+import { AnswerPreviews } from './streaming.js';
 import { TypingIndicator } from './typing.js';
 
 /** What the channel works with. */
@@ -39,6 +40,7 @@ export class TelegramChannel {
   private readonly bot: Bot;
   private readonly outbox: TelegramOutbox;
   private readonly typing: TypingIndicator;
+  private readonly previews: AnswerPreviews;
   private readonly noticeSentAt = new Map<number, number>();
   private unsubscribe: (() => void) | null = null;
 
@@ -69,6 +71,21 @@ export class TelegramChannel {
           'telegram typing indicator failed; the answer is not affected',
         ),
     );
+    const previewApi = new Api(telegram.token, { apiRoot: telegram.api_root });
+    this.previews = new AnswerPreviews({
+      api: {
+        sendMessageDraft: (chatId, draftId, text) => previewApi.sendMessageDraft(chatId, draftId, text),
+        sendMessage: (chatId, text) =>
+          previewApi.sendMessage(chatId, text, { link_preview_options: { is_disabled: true } }),
+        editMessageText: (chatId, messageId, text) =>
+          previewApi.editMessageText(chatId, messageId, text, {
+            link_preview_options: { is_disabled: true },
+          }),
+        deleteMessage: (chatId, messageId) => previewApi.deleteMessage(chatId, messageId),
+      },
+      mode: () => deps.config().telegram.stream,
+      log: deps.log,
+    });
     this.install();
   }
 
@@ -93,6 +110,7 @@ export class TelegramChannel {
   /** Stops taking updates and ends every request to Telegram but deliveries, within about a second. */
   async stopPolling(): Promise<void> {
     this.typing.stopAll();
+    this.previews.stopAll();
     await this.connection.stop();
   }
 
@@ -104,7 +122,14 @@ export class TelegramChannel {
   }
 
   private startDeliveries(): void {
-    this.unsubscribe = this.deps.bus.onType('message', ({ message }) => this.onMessageEvent(message));
+    const stopMessages = this.deps.bus.onType('message', ({ message }) => this.onMessageEvent(message));
+    const stopDeltas = this.deps.bus.onType('delta', ({ messageId, text }) =>
+      this.previews.push(messageId, text),
+    );
+    this.unsubscribe = () => {
+      stopMessages();
+      stopDeltas();
+    };
     const resumed = this.outbox.resume();
     if (resumed > 0)
       this.deps.log.info({ answers: resumed }, 'resuming telegram deliveries left from the last run');
@@ -121,10 +146,17 @@ export class TelegramChannel {
     if (message.channel !== 'telegram' || message.chatId === null) return;
     if (message.direction === 'out') {
       if (message.state === 'pending') this.outbox.enqueue(message);
+      else if (message.inReplyTo !== null) this.previews.answered(message.inReplyTo);
       return;
     }
-    if (message.state === 'processing') this.typing.start(message.id, message.chatId);
-    else if (['answered', 'failed', 'stopped'].includes(message.state)) this.typing.stop(message.id);
+    if (message.state === 'processing') {
+      this.typing.start(message.id, message.chatId);
+      this.previews.start(message.id, message.chatId);
+    } else if (['answered', 'failed', 'stopped'].includes(message.state)) {
+      this.typing.stop(message.id);
+      // An answer, or a failure notice, follows every turn but a stopped one.
+      this.previews.finish(message.id, message.state !== 'stopped');
+    }
   }
 
   private install(): void {
