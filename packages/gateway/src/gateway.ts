@@ -113,8 +113,10 @@ export async function startGateway(
   });
   const tasks = new TaskService({ config: () => config, store, bus, scheduler, telegram: telegram !== null });
   let web: WebServer | null = null;
+  let draining = false;
   // Stop taking messages, let running turns finish and their answers go out, within the grace period.
   const stopAll = async () => {
+    draining = true;
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     scheduler.stop();
     await web?.close();
@@ -142,6 +144,7 @@ export async function startGateway(
           runtime: { name: runtimes.primary.name, confinement: runtimes.primary.confinement },
           runtimeFor: runtimes.forAgent,
           publishSharedFiles: () => runtimes.publishSharedFiles(),
+          stopping: () => draining,
           setup: () => setupChecks(config, env, telegram?.status ?? { state: 'off' }),
         },
         {

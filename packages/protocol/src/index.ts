@@ -6,3 +6,4 @@ export * from './link.js';
 export * from './secrets.js';
 export * from './tasks.js';
 export * from './templates.js';
+export * from './operations.js';

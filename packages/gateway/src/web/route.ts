@@ -36,6 +36,8 @@ export interface ApiDeps {
   runtimeFor: (agent: ResolvedAgent) => Runtime;
   /** What a working Praktor needs and whether it has it, checked now. */
   setup: () => SetupCheck[];
+  /** Whether the gateway has begun to stop (the health probe then says it is not ready). */
+  stopping: () => boolean;
   /** Shows a changed USER.md to running agents. */
   publishSharedFiles: () => Promise<void>;
 }
