@@ -116,6 +116,12 @@ module.exports = {
       room('(channels|web)'),
     ),
     forbid(
+      'backup-below-channels',
+      'Backups copy the store, the data directory and the volumes; they take no part in answering messages.',
+      room('backup'),
+      room('(channels|orchestrator|router|web|vault|commands)'),
+    ),
+    forbid(
       'channels-below-web',
       'A channel delivers messages; Mission Control is the web room.',
       room('channels'),
