@@ -24,6 +24,7 @@ import { pipeline } from 'node:stream/promises';
 import type { BackupManifest } from '@praktor/protocol';
 import { type Header, type Pack, pack } from 'tar-stream';
 import type { Config } from '../config/index.js';
+import { VOLUME_ARCHIVE_ROOT } from '../runtimes/docker-volumes.js';
 import { instanceRunning } from '../scheduler/instances.js';
 import { registeredGateways } from '../store/snapshot.js';
 import { ArchiveError, readArchive } from './archive-reader.js';
@@ -220,9 +221,10 @@ class VolumeWriter {
       this.current = { suffix, tar, importing };
     }
     const { tar, importing } = this.current;
-    const name = relative === '' ? './' : relative;
-    const entry: Header = { ...header, name };
-    if (header.type === 'link') entry.linkname = header.linkname.slice(`${VOLUMES_PREFIX}${suffix}/`.length);
+    const entry: Header = { ...header, name: `${VOLUME_ARCHIVE_ROOT}/${relative}` };
+    if (header.type === 'link') {
+      entry.linkname = `${VOLUME_ARCHIVE_ROOT}/${header.linkname.slice(`${VOLUMES_PREFIX}${suffix}/`.length)}`;
+    }
     const written = new Promise<void>((resolve, reject) => {
       const sink = tar.entry(entry, (err) => (err ? reject(err) : resolve()));
       if (header.type === 'file') pipeline(content, sink).catch(reject);

@@ -13,8 +13,13 @@ import { type DockerNames, GLOBAL_PATH } from './docker-names.js';
 import { AGENT_UID } from './layout.js';
 import { firstFileOf, type TarEntry, tarOf } from './tar.js';
 
-/** Where a helper that copies a whole volume mounts it. */
-const VOLUME_ROOT = '/vol';
+/**
+ * Where a helper that copies a whole volume mounts it, and so the folder that {@link DockerVolumes.importTar}'s
+ * entries are named below (`vol/`, `vol/file`…): written from the container's root, the volume's own folder is an
+ * entry like any other, so its owner, mode and time are restored too (Docker skips a `./` entry).
+ */
+export const VOLUME_ARCHIVE_ROOT = 'vol';
+const VOLUME_ROOT = `/${VOLUME_ARCHIVE_ROOT}`;
 
 /** The files of the gateway's global folder that agents read. */
 const SHARED_FILES = ['USER.md', 'CLAUDE.md'];
@@ -67,13 +72,13 @@ export class DockerVolumes {
   }
 
   /**
-   * Writes the tar stream `tar` (names relative to the volume's root) into volume `volume`, created with this
-   * installation's labels when missing; files already there and not in `tar` stay.
+   * Writes the tar stream `tar` (entries named below {@link VOLUME_ARCHIVE_ROOT}) into volume `volume`, created
+   * with this installation's labels when missing; files already there and not in `tar` stay.
    */
   async importTar(image: string, volume: string, tar: NodeJS.ReadableStream): Promise<void> {
     await this.ensure(volume);
     await this.withHelper(image, volume, VOLUME_ROOT, true, (helper) =>
-      helper.putArchive(tar, { path: VOLUME_ROOT }),
+      helper.putArchive(tar, { path: '/' }),
     );
   }
 
