@@ -18,6 +18,7 @@ Commands:
   image     build the agent image for the Docker runtime (praktor image help)
   backup    write a backup: praktor backup -f FILE.tar.zst (praktor backup help)
   restore   restore or check a backup: praktor restore -f FILE [--overwrite|--verify]
+  doctor    check the setup and say how to fix each problem (--json for scripts)
   version   print the version (also --version, -v)
   help      show this help (also --help, -h, and after any command)
 
@@ -114,6 +115,11 @@ async function main(argv: string[]): Promise<void> {
     case 'restore': {
       const { restoreCommand } = await import('./backup/cli.js');
       process.exitCode = await restoreCommand(argv.slice(1));
+      return;
+    }
+    case 'doctor': {
+      const { doctorCommand } = await import('./doctor/cli.js');
+      process.exitCode = await doctorCommand(argv.slice(1));
       return;
     }
     case 'version':

@@ -42,3 +42,27 @@ export const BackupManifest = z.object({
   files: z.record(z.string(), BackupFile),
 });
 export type BackupManifest = z.infer<typeof BackupManifest>;
+
+/** How one check of `praktor doctor` came out: `fail` makes the command exit non-zero; `skip` did not apply. */
+export const DoctorStatus = z.enum(['ok', 'warn', 'fail', 'skip']);
+export type DoctorStatus = z.infer<typeof DoctorStatus>;
+
+/** One check of `praktor doctor` and Mission Control's Health panel, with the step that fixes it. */
+export const DoctorCheck = z.object({
+  id: z.string(),
+  label: z.string(),
+  status: DoctorStatus,
+  /** What was found, in a sentence. */
+  detail: z.string(),
+  /** The step that fixes it; null when nothing needs fixing. */
+  fix: z.string().nullable(),
+});
+export type DoctorCheck = z.infer<typeof DoctorCheck>;
+
+/** `praktor doctor --json` and `GET /api/doctor`. */
+export const DoctorReport = z.object({
+  /** False when any check failed. */
+  ok: z.boolean(),
+  checks: z.array(DoctorCheck),
+});
+export type DoctorReport = z.infer<typeof DoctorReport>;

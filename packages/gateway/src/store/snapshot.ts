@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { DatabaseError } from './database.js';
 import { MessageStore } from './messages.js';
 import { type SchedulerInstance, TaskStore } from './tasks.js';
+import { VaultStore } from './vault.js';
 
 /** Copies the database `file` into `destination` (replaced if there), consistently, while others may write it. */
 export async function snapshotDatabase(file: string, destination: string): Promise<void> {
@@ -33,6 +34,28 @@ export function registeredGateways(file: string): SchedulerInstance[] {
       .get();
     if (table === undefined) return [];
     return new TaskStore(db, new MessageStore(db)).instances();
+  } finally {
+    db.close();
+  }
+}
+
+/** The stores a read-only look at a database needs (`praktor doctor`). */
+export interface ReadOnlyStores {
+  vault: VaultStore;
+}
+
+/**
+ * Opens the database `file` read-only for `use`, and closes it when `use` settles; null when there is no
+ * database (yet). Nothing is migrated or written.
+ */
+export async function withReadOnlyDatabase<T>(
+  file: string,
+  use: (stores: ReadOnlyStores) => Promise<T>,
+): Promise<T | null> {
+  if (!existsSync(file)) return null;
+  const db = new Database(file, { fileMustExist: true, readonly: true });
+  try {
+    return await use({ vault: new VaultStore(db) });
   } finally {
     db.close();
   }
