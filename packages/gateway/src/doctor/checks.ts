@@ -97,6 +97,33 @@ function inContainer(): boolean {
   return existsSync('/.dockerenv');
 }
 
+/** What to do about a loopback model API seen from inside the gateway's own container. */
+function containerLoopbackFix(host: string): string {
+  return `the gateway runs in a container, where ${host} is the container itself: set ANTHROPIC_BASE_URL to an address the container reaches (the proxy's service name on praktor-net, or host.docker.internal with extra_hosts: ["host.docker.internal:host-gateway"]), or give the gateway network_mode: host`;
+}
+
+/**
+ * The warning the gateway logs at start when `ANTHROPIC_BASE_URL` is a loopback address and the gateway runs in a
+ * container; null otherwise. (Agents' own runtime and network do not matter: their model traffic always goes
+ * through the gateway.)
+ */
+export function loopbackInContainer(env: NodeJS.ProcessEnv): { detail: string; fix: string } | null {
+  const base = env.ANTHROPIC_BASE_URL;
+  if (!base || !inContainer()) return null;
+  let host: string;
+  try {
+    host = new URL(base).hostname;
+  } catch {
+    // An address that is not a URL is the model proxy's to refuse, with its own message.
+    return null;
+  }
+  if (!isLoopback(host)) return null;
+  return {
+    detail: `ANTHROPIC_BASE_URL is ${base}, a loopback address, and the gateway runs in a container: the model API must listen inside this container`,
+    fix: containerLoopbackFix(host),
+  };
+}
+
 /**
  * The model API as the gateway reaches it. Agents never reach it themselves, on any runtime and any `network`:
  * their requests travel over the link to the gateway, which forwards them with the credentials. So what matters is
@@ -145,7 +172,7 @@ async function modelApiCheck(
     const loopback = isLoopback(new URL(base).hostname);
     const fix =
       loopback && inContainer()
-        ? `the gateway runs in a container, where ${new URL(base).hostname} is the container itself: set ANTHROPIC_BASE_URL to an address the container reaches (the proxy's service name on praktor-net, or host.docker.internal with extra_hosts: ["host.docker.internal:host-gateway"]), or give the gateway network_mode: host`
+        ? containerLoopbackFix(new URL(base).hostname)
         : `start the model API (or the proxy) at ${base}, or correct ANTHROPIC_BASE_URL`;
     return {
       check: check('model_api', label, 'fail', `the gateway cannot reach ${base} (${cause})`, fix),

@@ -49,3 +49,43 @@ describe('GET /api/health', () => {
     expect(response.status).toBe(401);
   });
 });
+
+describe('GET /api/doctor', () => {
+  let stack: Stack;
+  const basic = { authorization: `Basic ${Buffer.from(`any:${PASSWORD}`).toString('base64')}` };
+
+  beforeAll(async () => {
+    stack = await startStack({
+      config: ({ telegramApiRoot, telegramToken }) => ({
+        telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [1001] },
+        agents: { general: { description: 'Generalist' } },
+        web: { auth: PASSWORD },
+      }),
+      env: { ANTHROPIC_API_KEY: API_KEY },
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('needs the password', async () => {
+    expect((await fetch(`${stack.praktor.webUrl}/api/doctor`)).status).toBe(401);
+  });
+
+  it('gives the doctor’s checks as the running gateway finds them', async () => {
+    const response = await fetch(`${stack.praktor.webUrl}/api/doctor`, { headers: basic });
+    expect(response.status).toBe(200);
+    const report = (await response.json()) as {
+      ok: boolean;
+      checks: { id: string; status: string; detail: string }[];
+    };
+    const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    expect(byId.model_credentials).toMatchObject({ status: 'ok' });
+    expect(byId.model_api).toMatchObject({ status: 'ok' });
+    // The gateway's own bot: its live status, not a second poller.
+    expect(byId.telegram).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^connected as @/) });
+    expect(byId.web).toMatchObject({ status: 'ok' });
+    expect(JSON.stringify(report)).not.toContain(API_KEY);
+  });
+});

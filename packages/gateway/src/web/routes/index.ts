@@ -4,6 +4,7 @@
 import type { Route } from '../route.js';
 import { agentRoutes } from './agents.js';
 import { authRoutes } from './auth.js';
+import { doctorRoutes } from './doctor.js';
 import { healthRoutes } from './health.js';
 import { messageRoutes } from './messages.js';
 import { secretRoutes } from './secrets.js';
@@ -16,6 +17,7 @@ export const routes: Route[] = [
   ...healthRoutes,
   ...authRoutes,
   ...statusRoutes,
+  ...doctorRoutes,
   ...agentRoutes,
   ...messageRoutes,
   ...userProfileRoutes,
