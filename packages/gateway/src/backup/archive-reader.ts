@@ -36,7 +36,12 @@ export async function readArchive(
       done(null, chunk);
     },
   });
-  const feeding = pipeline(createReadStream(file), counting, new DecompressStream(), reader);
+  const feeding = pipeline(
+    createReadStream(file, { highWaterMark: 1024 * 1024 }),
+    counting,
+    new DecompressStream(),
+    reader,
+  );
   let failure: unknown = null;
   feeding.catch((err: unknown) => {
     failure = err;
