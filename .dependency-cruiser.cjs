@@ -122,6 +122,18 @@ module.exports = {
       room('(channels|web)'),
     ),
     forbid(
+      'backup-below-channels',
+      'Backups copy the store, the data directory and the volumes; they take no part in answering messages.',
+      room('backup'),
+      room('(channels|orchestrator|router|web|vault|commands)'),
+    ),
+    forbid(
+      'doctor-only-from-the-top',
+      'The doctor looks at every room; only the composition root and the CLI call it (the web gets it handed in).',
+      '^packages/gateway/src/(?!gateway\\.ts$|cli\\.ts$|doctor/)',
+      room('doctor'),
+    ),
+    forbid(
       'channels-below-web',
       'A channel delivers messages; Mission Control is the web room.',
       room('channels'),

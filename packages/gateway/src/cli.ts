@@ -16,6 +16,9 @@ Commands:
   gateway   run the gateway (reads praktor.yaml; see docs/configuration.md)
   vault     manage secrets: set, list, get, assign, rotate… (praktor vault help)
   image     build the agent image for the Docker runtime (praktor image help)
+  backup    write a backup: praktor backup -f FILE.tar.zst (praktor backup help)
+  restore   restore or check a backup: praktor restore -f FILE [--overwrite|--verify]
+  doctor    check the setup and say how to fix each problem (--json for scripts)
   version   print the version (also --version, -v)
   help      show this help (also --help, -h, and after any command)
 
@@ -102,6 +105,21 @@ async function main(argv: string[]): Promise<void> {
       // Loaded on demand: the Docker client is heavy, and `praktor gateway` with local agents does not need it.
       const { imageCommand } = await import('./runtimes/image-cli.js');
       process.exitCode = await imageCommand(argv.slice(1));
+      return;
+    }
+    case 'backup': {
+      const { backupCommand } = await import('./backup/cli.js');
+      process.exitCode = await backupCommand(argv.slice(1));
+      return;
+    }
+    case 'restore': {
+      const { restoreCommand } = await import('./backup/cli.js');
+      process.exitCode = await restoreCommand(argv.slice(1));
+      return;
+    }
+    case 'doctor': {
+      const { doctorCommand } = await import('./doctor/cli.js');
+      process.exitCode = await doctorCommand(argv.slice(1));
       return;
     }
     case 'version':

@@ -6,6 +6,7 @@ import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import { ChatCommands } from './commands/commands.js';
 import { type Config, resolveAgent } from './config/index.js';
+import { loopbackInContainer, runChecks } from './doctor/checks.js';
 import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
 import { egressServices } from './egress/services.js';
 import { EventBus } from './events/bus.js';
@@ -127,8 +128,10 @@ export async function startGateway(
   });
   const tasks = new TaskService({ config: () => config, store, bus, scheduler, telegram: telegram !== null });
   let web: WebServer | null = null;
+  let draining = false;
   // Stop taking messages, let running turns finish and their answers go out, within the grace period.
   const stopAll = async () => {
+    draining = true;
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     scheduler.stop();
     await web?.close();
@@ -156,6 +159,16 @@ export async function startGateway(
           runtime: { name: runtimes.primary.name, confinement: runtimes.primary.confinement },
           runtimeFor: runtimes.forAgent,
           publishSharedFiles: () => runtimes.publishSharedFiles(),
+          stopping: () => draining,
+          doctor: async () => {
+            const checks = await runChecks({
+              config,
+              warnings: [],
+              env,
+              telegram: telegram?.status ?? { state: 'off' },
+            });
+            return { ok: checks.every((c) => c.status !== 'fail'), checks };
+          },
           setup: () => setupChecks(config, env, telegram?.status ?? { state: 'off' }),
         },
         {
@@ -190,6 +203,8 @@ export async function startGateway(
     },
     'gateway ready',
   );
+  const loopback = loopbackInContainer(env);
+  if (loopback) log.warn({ fix: loopback.fix }, loopback.detail);
   const checks = setupChecks(config, env, telegram?.status ?? { state: 'off' });
   for (const check of checks) {
     if (check.required && !check.ok) log.warn({ fix: check.fix }, `${check.label}: ${check.detail}`);

@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './jsonl.js';
 export * from './link.js';
+export * from './operations.js';
 export * from './secrets.js';
 export * from './sizes.js';
 export * from './swarms.js';

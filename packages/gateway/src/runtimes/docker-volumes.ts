@@ -13,6 +13,14 @@ import { type DockerNames, GLOBAL_PATH } from './docker-names.js';
 import { AGENT_UID } from './layout.js';
 import { firstFileOf, type TarEntry, tarOf } from './tar.js';
 
+/**
+ * Where a helper that copies a whole volume mounts it, and so the folder that {@link DockerVolumes.importTar}'s
+ * entries are named below (`vol/`, `vol/file`…): written from the container's root, the volume's own folder is an
+ * entry like any other, so its owner, mode and time are restored too (Docker skips a `./` entry).
+ */
+export const VOLUME_ARCHIVE_ROOT = 'vol';
+const VOLUME_ROOT = `/${VOLUME_ARCHIVE_ROOT}`;
+
 /** The files of the gateway's global folder that agents read. */
 const SHARED_FILES = ['USER.md', 'CLAUDE.md'];
 
@@ -36,6 +44,42 @@ export class DockerVolumes {
   /** Creates volume `name` with this installation's labels, unless it exists. */
   async ensure(name: string): Promise<void> {
     await this.docker.createVolume({ Name: name, Labels: this.names.labels() });
+  }
+
+  /** The names of this installation's volumes, sorted. */
+  async list(): Promise<string[]> {
+    const { Volumes } = await this.docker.listVolumes({ filters: this.names.filter });
+    return (Volumes ?? []).map((volume) => volume.Name).sort();
+  }
+
+  /** Whether volume `name` exists. */
+  async exists(name: string): Promise<boolean> {
+    return (await unless404(this.docker.getVolume(name).inspect())) !== null;
+  }
+
+  /**
+   * Hands `consume` the whole of volume `volume` as a tar stream (entries `./`, `./file`…, with owners, modes, times
+   * and links), read through a helper container of `image` that is never started.
+   */
+  async exportTar(
+    image: string,
+    volume: string,
+    consume: (tar: NodeJS.ReadableStream) => Promise<void>,
+  ): Promise<void> {
+    await this.withHelper(image, volume, VOLUME_ROOT, false, async (helper) =>
+      consume(await helper.getArchive({ path: `${VOLUME_ROOT}/.` })),
+    );
+  }
+
+  /**
+   * Writes the tar stream `tar` (entries named below {@link VOLUME_ARCHIVE_ROOT}) into volume `volume`, created
+   * with this installation's labels when missing; files already there and not in `tar` stay.
+   */
+  async importTar(image: string, volume: string, tar: NodeJS.ReadableStream): Promise<void> {
+    await this.ensure(volume);
+    await this.withHelper(image, volume, VOLUME_ROOT, true, (helper) =>
+      helper.putArchive(tar, { path: '/' }),
+    );
   }
 
   /** The content of `file` (a path below `mountPath`) in volume `volume`, or null when there is no such file. */

@@ -58,7 +58,7 @@ function runnerCode(): string[] {
 }
 
 /** The bubblewrap binary on the PATH, or null. */
-function findBwrap(): string | null {
+export function findBwrap(): string | null {
   try {
     return execFileSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).trim() || null;
   } catch {
@@ -71,7 +71,7 @@ function findBwrap(): string | null {
  * Why `bwrap` cannot make the namespaces a sandbox needs on this machine (user namespaces switched off for
  * unprivileged users, a container without the rights), or null when it can.
  */
-function namespaceProblem(bwrap: string): string | null {
+export function namespaceProblem(bwrap: string): string | null {
   try {
     execFileSync(bwrap, ['--unshare-net', '--unshare-pid', '--ro-bind', '/', '/', 'true'], {
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -17,21 +17,13 @@ import type { Config } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { Orchestrator, TaskOutcome } from '../orchestrator/orchestrator.js';
-import type {
-  ClaimedRun,
-  SchedulerInstance,
-  Store,
-  TaskChatRef,
-  TaskRecord,
-  TaskRunRecord,
-} from '../store/index.js';
+import type { ClaimedRun, Store, TaskChatRef, TaskRecord, TaskRunRecord } from '../store/index.js';
 import { planCatchUp } from './catch-up.js';
+import { instanceRunning } from './instances.js';
 import { nextRun, readStoredSchedule, taskZone } from './schedule.js';
 
 /** How often a scheduler tells the others it is alive, and looks for runs of gateways that stopped. */
 const HEARTBEAT_MS = 5_000;
-/** A scheduler silent this long is taken for stopped (sooner on this machine: its process is gone). */
-const LEASE_MS = 60_000;
 /** The longest the engine sleeps on one timer; the clock may have been changed meanwhile. */
 const MAX_SLEEP_MS = 60 * 60_000;
 
@@ -283,7 +275,9 @@ export class Scheduler {
   private settleOrphans(now: number): boolean {
     const { store, log } = this.deps;
     const instances = store.tasks.instances();
-    const alive = new Set(instances.filter((i) => this.isAlive(i, now)).map((i) => i.id));
+    const alive = new Set(
+      instances.filter((i) => i.id === this.instanceId || instanceRunning(i, now)).map((i) => i.id),
+    );
     for (const orphan of store.tasks.runningRuns()) {
       if (orphan.owner !== null && alive.has(orphan.owner)) continue;
       const settled = store.tasks.settle(orphan.id, interruption, now);
@@ -298,21 +292,6 @@ export class Scheduler {
     }
     for (const instance of instances) if (!alive.has(instance.id)) store.tasks.forgetInstance(instance.id);
     return [...alive].some((id) => id !== this.instanceId);
-  }
-
-  /** Whether a scheduler is still running: this one; or one that beat lately and whose process is still there. */
-  private isAlive(instance: SchedulerInstance, now: number): boolean {
-    if (instance.id === this.instanceId) return true;
-    if (now - instance.heartbeatAt > LEASE_MS) return false;
-    if (instance.host !== hostname()) return true;
-    // Our own pid under another id: an earlier gateway in this container (pids repeat across restarts there).
-    if (instance.pid === process.pid) return false;
-    try {
-      process.kill(instance.pid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
   }
 
   private beat(): void {

@@ -2,6 +2,7 @@
  * The gateway's one SQLite database and the stores over it.
  */
 import { join } from 'node:path';
+import { messageOf } from '@praktor/protocol';
 import { ensurePrivateDir, type Tightened } from '../private-files.js';
 import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
@@ -61,6 +62,17 @@ export class Store {
     const dir = ensurePrivateDir(dataDir);
     const { db, tightened } = openDatabase(join(dataDir, 'praktor.db'));
     return new Store(db, dir ? [dir, ...tightened] : tightened);
+  }
+
+  /** Why the database cannot be used now (closed, or not answering), or null when it answers. */
+  problem(): string | null {
+    if (!this.db.open) return 'the database is closed';
+    try {
+      this.db.prepare('SELECT 1').get();
+      return null;
+    } catch (err) {
+      return `the database does not answer: ${messageOf(err)}`;
+    }
   }
 
   /** Closes the database; call once, at shutdown. */

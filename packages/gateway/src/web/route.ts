@@ -3,7 +3,7 @@
  * routes (routes/*.ts) are declared with {@link route}; routes/index.ts joins them into the one table that the
  * server registers and the OpenAPI document describes, so the two cannot drift apart.
  */
-import { messageOf, type SetupCheck, type TelegramStatus } from '@praktor/protocol';
+import { type DoctorReport, messageOf, type SetupCheck, type TelegramStatus } from '@praktor/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { ChatCommands } from '../commands/commands.js';
@@ -36,6 +36,10 @@ export interface ApiDeps {
   runtimeFor: (agent: ResolvedAgent) => Runtime;
   /** What a working Praktor needs and whether it has it, checked now. */
   setup: () => SetupCheck[];
+  /** Runs `praktor doctor`'s checks, read-only, as this gateway finds them. */
+  doctor: () => Promise<DoctorReport>;
+  /** Whether the gateway has begun to stop (the health probe then says it is not ready). */
+  stopping: () => boolean;
   /** Shows a changed USER.md to running agents. */
   publishSharedFiles: () => Promise<void>;
 }

@@ -9,6 +9,7 @@ import type {
   CreateSecretRequest,
   CreateTaskRequest,
   DeleteCompletedReply,
+  DoctorReport,
   FileContent,
   MessageItem,
   SecretItem,
@@ -49,6 +50,7 @@ export const api = {
   logout: () => request<StatusReply>('POST', '/logout'),
 
   status: () => request<StatusResponse>('GET', '/status'),
+  doctor: () => request<DoctorReport>('GET', '/doctor'),
 
   agents: () => request<AgentSummary[]>('GET', '/agents/definitions'),
   agent: (id: string) => request<AgentSummary>('GET', agentPath(id)),

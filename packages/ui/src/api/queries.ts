@@ -10,6 +10,7 @@ import { api } from './endpoints';
 export const keys = {
   auth: ['auth'] as const,
   status: ['status'] as const,
+  doctor: ['doctor'] as const,
   agents: ['agents'] as const,
   agent: (id: string) => ['agent', id] as const,
   messages: (id: string) => ['messages', id] as const,
@@ -45,6 +46,11 @@ export function useAuth() {
 /** The gateway's status for the dashboard. */
 export function useStatus() {
   return useQuery({ queryKey: keys.status, queryFn: api.status });
+}
+
+/** The setup's health (`praktor doctor`'s checks); they reach the network, so they are run once a minute at most. */
+export function useDoctor() {
+  return useQuery({ queryKey: keys.doctor, queryFn: api.doctor, staleTime: 60_000 });
 }
 
 /** Every configured agent, in config order. */

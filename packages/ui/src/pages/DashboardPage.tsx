@@ -1,9 +1,10 @@
 import type { AgentSummary, MessageItem, StatusResponse, TelegramStatus } from '@praktor/protocol';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { useAgents, useStatus } from '../api/queries';
+import { useAgents, useDoctor, useStatus } from '../api/queries';
 import { LastActive } from '../components/AgentCard';
 import { ErrorNote } from '../components/ErrorNote';
+import { HealthCard } from '../components/HealthCard';
 import { PageHeader } from '../components/PageHeader';
 import { SetupCard } from '../components/SetupCard';
 import { StatusBadge } from '../components/StatusBadge';
@@ -190,6 +191,7 @@ function Activity({ messages, now }: { messages: MessageItem[]; now: number }) {
 export function DashboardPage() {
   const status = useStatus();
   const agents = useAgents();
+  const doctor = useDoctor();
   const now = useNow(30_000);
   usePageTitle('Dashboard');
   return (
@@ -227,6 +229,8 @@ export function DashboardPage() {
           {status.data && <Activity messages={status.data.recent_messages} now={now} />}
         </section>
       </div>
+      {doctor.isError && <ErrorNote error={doctor.error} prefix="Could not check the setup's health" />}
+      {doctor.data && <HealthCard report={doctor.data} />}
     </>
   );
 }

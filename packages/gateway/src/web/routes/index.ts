@@ -4,6 +4,8 @@
 import type { Route } from '../route.js';
 import { agentRoutes } from './agents.js';
 import { authRoutes } from './auth.js';
+import { doctorRoutes } from './doctor.js';
+import { healthRoutes } from './health.js';
 import { messageRoutes } from './messages.js';
 import { secretRoutes } from './secrets.js';
 import { statusRoutes } from './status.js';
@@ -12,8 +14,10 @@ import { userProfileRoutes } from './user-profile.js';
 
 /** The API's route table. */
 export const routes: Route[] = [
+  ...healthRoutes,
   ...authRoutes,
   ...statusRoutes,
+  ...doctorRoutes,
   ...agentRoutes,
   ...messageRoutes,
   ...userProfileRoutes,

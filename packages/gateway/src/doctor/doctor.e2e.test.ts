@@ -1,0 +1,198 @@
+/**
+ * `praktor doctor` against good and deliberately broken setups: each problem is named with its fix and makes the
+ * command exit 1; a good setup exits 0. The model and Telegram APIs are the test kit's fakes on loopback.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { DoctorCheck, DoctorReport } from '@praktor/protocol';
+import {
+  FAKE_API_KEY,
+  type FakeAnthropic,
+  type FakeTelegram,
+  freePort,
+  PRAKTOR_BIN,
+  requireCommand,
+  requireDocker,
+  startFakeAnthropic,
+  startFakeTelegram,
+} from '@praktor/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const noBwrap = requireCommand('bwrap', 'praktor doctor', 'apt-get install bubblewrap');
+const noDocker = requireDocker('praktor doctor with the Docker runtime');
+
+let anthropic: FakeAnthropic;
+let telegram: FakeTelegram;
+let home: string;
+
+beforeAll(async () => {
+  anthropic = await startFakeAnthropic();
+  telegram = await startFakeTelegram();
+  home = mkdtempSync(join(tmpdir(), 'praktor-doctor-'));
+});
+
+afterAll(async () => {
+  await Promise.all([anthropic?.close(), telegram?.close()]);
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+/** Runs `praktor doctor --json` on `config` with `env`; the exit code and the report. */
+async function doctor(config: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
+  const file = join(home, `praktor-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, JSON.stringify(config));
+  const fullEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    PRAKTOR_CONFIG: file,
+    PRAKTOR_DATA_DIR: join(home, 'data'),
+    ANTHROPIC_BASE_URL: anthropic.url,
+    ANTHROPIC_API_KEY: FAKE_API_KEY,
+    ...env,
+  };
+  let code = 0;
+  let stdout: string;
+  try {
+    ({ stdout } = await run(process.execPath, [PRAKTOR_BIN, 'doctor', '--json'], {
+      env: fullEnv,
+      cwd: home,
+    }));
+  } catch (err) {
+    const failed = err as { code: number; stdout: string };
+    code = failed.code;
+    stdout = failed.stdout;
+  }
+  const report = JSON.parse(stdout) as DoctorReport;
+  const byId = (id: string) => report.checks.find((c) => c.id === id) as DoctorCheck;
+  return { code, report, byId };
+}
+
+const goodTelegram = () => ({ token: telegram.token, api_root: telegram.apiRoot });
+
+describe.skipIf(noBwrap !== null)('praktor doctor on the local runtime', () => {
+  it('exits 0 on a good setup, every check ok or not applying', async () => {
+    const { code, report } = await doctor({ telegram: goodTelegram(), agents: { general: {} } });
+    expect(report.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(code).toBe(0);
+  });
+
+  it('names missing model credentials with their fix, and exits 1', async () => {
+    const { code, byId } = await doctor({ agents: { general: {} } }, { ANTHROPIC_API_KEY: '' });
+    expect(code).toBe(1);
+    expect(byId('model_credentials')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('ANTHROPIC_API_KEY'),
+    });
+  });
+
+  it('names a token Telegram refuses, and exits 1', async () => {
+    const { code, byId } = await doctor({
+      telegram: { token: '123456:not-the-right-secret', api_root: telegram.apiRoot },
+    });
+    expect(code).toBe(1);
+    expect(byId('telegram')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('refused the token'),
+      fix: expect.stringContaining('@BotFather'),
+    });
+  });
+
+  it('names another process polling the bot (409), and exits 1', async () => {
+    telegram.failNext('getUpdates', {
+      errorCode: 409,
+      description: 'Conflict: terminated by other getUpdates request',
+    });
+    const { code, byId } = await doctor({ telegram: goodTelegram() });
+    expect(code).toBe(1);
+    expect(byId('telegram')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('another process polls'),
+    });
+  });
+
+  it('names a model API the gateway cannot reach, and exits 1', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const { code, byId } = await doctor({}, { ANTHROPIC_BASE_URL: closed });
+    expect(code).toBe(1);
+    expect(byId('model_api')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('ECONNREFUSED'),
+      // Where the gateway itself runs in a container (as these tests may), the fix says loopback is the container's.
+      fix: expect.stringMatching(
+        /start the model API .+ at http:\/\/127\.0\.0\.1|the gateway runs in a container, where 127\.0\.0\.1 is the container itself/,
+      ),
+    });
+  });
+
+  it('refuses Mission Control off loopback without a password, and warns of plain HTTP with one', async () => {
+    const open = await doctor({ web: { host: '0.0.0.0' } });
+    expect(open.code).toBe(1);
+    expect(open.byId('web')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('PRAKTOR_WEB_PASSWORD'),
+    });
+    const plain = await doctor({ web: { host: '0.0.0.0', auth: 'a long enough password' } });
+    expect(plain.byId('web')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('plain HTTP'),
+    });
+  });
+
+  it('prints each problem with its fix for people', async () => {
+    const file = join(home, 'plain.yaml');
+    writeFileSync(file, '{}');
+    const result = await run(process.execPath, [PRAKTOR_BIN, 'doctor'], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        PRAKTOR_CONFIG: file,
+        PRAKTOR_DATA_DIR: join(home, 'data'),
+        ANTHROPIC_BASE_URL: anthropic.url,
+      },
+    }).catch((err: { code: number; stdout: string }) => err);
+    expect(result).toMatchObject({ code: 1 });
+    expect(result.stdout).toMatch(
+      /✖ Model credentials: no API key or token: agents cannot answer\n {4}fix: set ANTHROPIC_API_KEY/,
+    );
+    expect(result.stdout).toMatch(/\n1 problem to fix\.\n$/);
+  });
+});
+
+describe.skipIf(noDocker !== null)('praktor doctor on the Docker runtime', () => {
+  it('tells the truth about a loopback model API with a bridge network: agents reach it through the gateway', async () => {
+    const { byId } = await doctor({ defaults: { runtime: 'docker', network: 'bridge' } });
+    expect(byId('model_api')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('agents reach it through the gateway on every runtime and network'),
+    });
+  });
+
+  it('names a missing agent image with the command that builds it, and exits 1', async () => {
+    const { code, byId } = await doctor({
+      defaults: { runtime: 'docker', image: 'praktor-agent:doctor-no-such-image' },
+    });
+    expect(code).toBe(1);
+    expect(byId('agent_images')).toMatchObject({
+      status: 'fail',
+      detail: 'missing: praktor-agent:doctor-no-such-image',
+      fix: expect.stringContaining('praktor image build --tag praktor-agent:doctor-no-such-image'),
+    });
+  });
+
+  it('names a Docker daemon that does not answer, and exits 1', async () => {
+    const { code, byId } = await doctor(
+      { defaults: { runtime: 'docker' } },
+      { DOCKER_HOST: `tcp://127.0.0.1:${await freePort()}` },
+    );
+    expect(code).toBe(1);
+    expect(byId('docker')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('Docker is not reachable'),
+      fix: expect.stringContaining('start the Docker daemon'),
+    });
+  });
+});
