@@ -7,6 +7,7 @@ import { startWebChannel } from './channels/web/channel.js';
 import { ChatCommands } from './commands/commands.js';
 import { type Config, resolveAgent } from './config/index.js';
 import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
+import { RecentRefusals } from './egress/refusals.js';
 import { egressServices } from './egress/services.js';
 import { EventBus } from './events/bus.js';
 import { Inbox } from './inbox.js';
@@ -66,6 +67,10 @@ export async function startGateway(
   ].filter((v): v is string => !!v);
   hideInLogs(credentials);
   const secrets = new AgentSecrets(vault, credentials);
+  const bus = new EventBus((err, event) =>
+    log.error({ err: err.message, event: event.type }, 'event listener failed'),
+  );
+  const refusals = new RecentRefusals(bus);
   // Every agent reaches the model API (and, without a network of its own, the internet) through the gateway.
   const serveStream = egressServices({
     modelApi: new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API),
@@ -74,14 +79,13 @@ export async function startGateway(
       bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
     },
     networkOf: (agentId) => resolveAgent(config, agentId).network,
+    egressOf: (agentId) => resolveAgent(config, agentId).egress,
+    onRefused: (refusal) => refusals.record(refusal),
     log,
   });
   for (const narrowed of store.tightened)
     log.info(narrowed, 'narrowed permissions in the data directory to its owner');
   ensureGlobalFiles(config.dataDir);
-  const bus = new EventBus((err, event) =>
-    log.error({ err: err.message, event: event.type }, 'event listener failed'),
-  );
   // Before anything is served: this also removes containers an earlier run left behind.
   const runtimes = await openRuntimes(() => config, log);
   const orchestrator: Orchestrator = new Orchestrator({
@@ -143,6 +147,7 @@ export async function startGateway(
           runtimeFor: runtimes.forAgent,
           publishSharedFiles: () => runtimes.publishSharedFiles(),
           setup: () => setupChecks(config, env, telegram?.status ?? { state: 'off' }),
+          refusals,
         },
         {
           host: config.web.host,

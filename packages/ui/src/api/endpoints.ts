@@ -8,6 +8,7 @@ import type {
   CreateSecretRequest,
   CreateTaskRequest,
   DeleteCompletedReply,
+  EgressRefusal,
   FileContent,
   MessageItem,
   SecretItem,
@@ -69,6 +70,10 @@ export const api = {
   },
   sendMessage: (id: string, text: string) =>
     request<{ message: MessageItem }>('POST', `${agentPath(id)}/messages`, { body: { text } }),
+
+  /** The connections the gateway's internet proxy refused this agent recently, newest first. */
+  refusals: (agentId: string) =>
+    request<EgressRefusal[]>('GET', `/egress/refusals?${new URLSearchParams({ agent_id: agentId })}`),
 
   userProfile: () => request<FileContent>('GET', '/user-profile'),
   saveUserProfile: (content: string) => request<StatusReply>('PUT', '/user-profile', { body: { content } }),

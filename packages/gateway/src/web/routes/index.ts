@@ -4,6 +4,7 @@
 import type { Route } from '../route.js';
 import { agentRoutes } from './agents.js';
 import { authRoutes } from './auth.js';
+import { egressRoutes } from './egress.js';
 import { messageRoutes } from './messages.js';
 import { secretRoutes } from './secrets.js';
 import { statusRoutes } from './status.js';
@@ -19,4 +20,5 @@ export const routes: Route[] = [
   ...userProfileRoutes,
   ...secretRoutes,
   ...taskRoutes,
+  ...egressRoutes,
 ];
