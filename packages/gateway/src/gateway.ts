@@ -1,11 +1,14 @@
 /**
  * The gateway: builds every component from the configuration, starts them in order and stops them in reverse.
  */
+import { join } from 'node:path';
 import { messageOf } from '@praktor/protocol';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import { ChatCommands } from './commands/commands.js';
 import { type Config, resolveAgent } from './config/index.js';
+import { caTrustEnvironment, caTrustFiles, upstreamCa } from './egress/ca-trust.js';
+import { CertificateAuthority } from './egress/certificate-authority.js';
 import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
 import { RecentRefusals } from './egress/refusals.js';
 import { egressServices } from './egress/services.js';
@@ -71,6 +74,8 @@ export async function startGateway(
     log.error({ err: err.message, event: event.type }, 'event listener failed'),
   );
   const refusals = new RecentRefusals(bus);
+  const ca = CertificateAuthority.open(join(config.dataDir, 'egress-ca'));
+  if (ca.tightened) log.info(ca.tightened, 'narrowed permissions in the data directory to its owner');
   // Every agent reaches the model API (and, without a network of its own, the internet) through the gateway.
   const serveStream = egressServices({
     modelApi: new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API),
@@ -81,6 +86,9 @@ export async function startGateway(
     networkOf: (agentId) => resolveAgent(config, agentId).network,
     egressOf: (agentId) => resolveAgent(config, agentId).egress,
     onRefused: (refusal) => refusals.record(refusal),
+    injectionsOf: (agentId) => secrets.injections(agentId),
+    ca,
+    upstreamCa: upstreamCa(env),
     log,
   });
   for (const narrowed of store.tightened)
@@ -93,8 +101,14 @@ export async function startGateway(
     store,
     bus,
     runtimeFor: runtimes.forAgent,
-    agentEnv: (agent) => agentEnvironment(config, agent, env, secrets),
-    agentFiles: (agent) => secrets.files(agent),
+    agentEnv: (agent) => ({
+      ...agentEnvironment(config, agent, env, secrets),
+      ...(secrets.injections(agent.id).length > 0 ? caTrustEnvironment() : {}),
+    }),
+    agentFiles: (agent) => [
+      ...secrets.files(agent),
+      ...(secrets.injections(agent.id).length > 0 ? caTrustFiles(ca) : []),
+    ],
     redactor: secrets.redactor,
     // The task service is made below, with the scheduler that needs this orchestrator.
     agentTools: taskAgentTools((): TaskService => tasks),

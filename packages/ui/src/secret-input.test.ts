@@ -58,6 +58,7 @@ const stored: SecretItem = {
   filename: null,
   global: false,
   agent_ids: ['general', 'gone'],
+  inject: null,
   created_at: 1,
   updated_at: 1,
 };

@@ -40,12 +40,13 @@ describe('the internet proxy', () => {
     echo = createTcpServer((socket) => socket.pipe(socket));
     webPort = await listen(web);
     echoPort = await listen(echo);
-    const handlers = internetProxy(
-      'tester',
-      () => policy,
+    const handlers = internetProxy({
+      agentId: 'tester',
+      policy: () => policy,
       log,
-      (refusal) => refusals.push(refusal),
-    );
+      onRefused: (refusal) => refusals.push(refusal),
+      injections: null,
+    });
     proxy = createHttpServer(handlers.onRequest);
     proxy.on('connect', handlers.onConnect);
     proxyPort = await listen(proxy);

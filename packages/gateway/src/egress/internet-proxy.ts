@@ -1,6 +1,7 @@
 /**
  * The internet as a confined sandbox sees it: an HTTP proxy on a Unix socket that only that sandbox can reach.
- * HTTPS goes through `CONNECT` tunnels (the proxy sees the host name, never the content); plain HTTP is forwarded.
+ * HTTPS goes through `CONNECT` tunnels (the proxy sees the host name, never the content — except for hosts an
+ * injected credential is declared for, see credential-injector.ts); plain HTTP is forwarded.
  * Every destination is judged by the agent's egress policy (egress-policy.ts) on its name, then resolved here and
  * judged on its addresses: this machine is refused unless explicitly allowed, so an agent cannot reach Mission
  * Control, the gateway's other ports, or any other local service through it. The address that was checked is the
@@ -12,6 +13,7 @@ import { connect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Destination, messageOf, normalHost } from '@praktor/protocol';
 import type { Logger } from '../log.js';
+import { type CredentialInjector, type Injection, injectionFor } from './credential-injector.js';
 import type { EgressPolicy } from './egress-policy.js';
 import { endToEnd } from './model-proxy.js';
 
@@ -50,16 +52,21 @@ export interface InternetProxy {
   onConnect(request: IncomingMessage, client: Duplex, head: Buffer): void;
 }
 
-/**
- * An internet proxy for agent `agentId` that lets through what its policy (asked anew for every destination, so a
- * changed configuration applies at once) allows, and logs and reports each refusal to `onRefused`.
- */
-export function internetProxy(
-  agentId: string,
-  policy: () => EgressPolicy,
-  log: Logger,
-  onRefused: (refusal: Refusal) => void,
-): InternetProxy {
+/** What one agent's internet proxy needs. */
+export interface InternetProxyOptions {
+  agentId: string;
+  /** Asked anew for every destination, so a changed configuration applies at once. */
+  policy: () => EgressPolicy;
+  log: Logger;
+  /** Told of each refusal, after it is logged. */
+  onRefused: (refusal: Refusal) => void;
+  /** The agent's injected credentials now, and what adds them; null: every tunnel is left untouched. */
+  injections: { current: () => Injection[]; injector: CredentialInjector } | null;
+}
+
+/** An internet proxy for one agent that lets through what its policy allows, and logs and reports each refusal. */
+export function internetProxy(opts: InternetProxyOptions): InternetProxy {
+  const { agentId, policy, log, onRefused } = opts;
   const refuse = (target: string, err: unknown) => {
     const reason = messageOf(err);
     if (err instanceof Refused) {
@@ -118,8 +125,15 @@ export function internetProxy(
         return;
       }
       const [, host = '', port = ''] = match;
-      resolveAllowed({ host, port: Number(port) }, policy()).then(
+      const destination = { host, port: Number(port) };
+      resolveAllowed(destination, policy()).then(
         (address) => {
+          const injection = opts.injections && injectionFor(opts.injections.current(), destination);
+          if (opts.injections && injection) {
+            client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+            opts.injections.injector.serve(client, head, { destination, address, injection });
+            return;
+          }
           const upstream: Socket = connect(Number(port), address, () => {
             client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
             if (head.length > 0) upstream.write(head);

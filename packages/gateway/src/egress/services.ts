@@ -8,6 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { StreamService } from '@praktor/protocol';
 import type { Logger } from '../log.js';
+import type { CertificateAuthority } from './certificate-authority.js';
+import { CredentialInjector, type Injection } from './credential-injector.js';
 import { type EgressRules, egressPolicy } from './egress-policy.js';
 import { internetProxy, type Refusal } from './internet-proxy.js';
 import { isLocalAddress } from './local-addresses.js';
@@ -24,6 +26,12 @@ export interface EgressOptions {
   egressOf: (agentId: string) => EgressRules;
   /** Told of every destination the internet proxy refused (after it is logged). */
   onRefused: (refusal: Refusal) => void;
+  /** The credentials the proxy adds to the agent's HTTPS requests, as its vault holds them now. */
+  injectionsOf: (agentId: string) => Injection[];
+  /** Signs the certificates the proxy shows agents for hosts it injects credentials into. */
+  ca: CertificateAuthority;
+  /** Certificates an upstream of an injected host may be signed by; undefined: Node's usual roots. */
+  upstreamCa: string[] | undefined;
   log: Logger;
 }
 
@@ -38,7 +46,16 @@ export function egressServices(opts: EgressOptions): ServeStream {
     let server = internet.get(agentId);
     if (!server) {
       const policy = () => egressPolicy(opts.egressOf(agentId), isLocalAddress);
-      const proxy = internetProxy(agentId, policy, opts.log, opts.onRefused);
+      const proxy = internetProxy({
+        agentId,
+        policy,
+        log: opts.log,
+        onRefused: opts.onRefused,
+        injections: {
+          current: () => opts.injectionsOf(agentId),
+          injector: new CredentialInjector(opts.ca, opts.upstreamCa, agentId, opts.log),
+        },
+      });
       server = createServer(proxy.onRequest);
       server.on('connect', proxy.onConnect);
       internet.set(agentId, server);

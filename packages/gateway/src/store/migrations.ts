@@ -160,4 +160,9 @@ export const migrations: readonly string[] = [
   UPDATE messages SET failure_kind = 'delivery'
     WHERE direction = 'out' AND state = 'failed' AND error LIKE 'delivery failed:%';
   `,
+  // A secret may be an HTTP credential the gateway's proxy adds on the way out (JSON: hosts and header); null for
+  // secrets given to agents as env variables or files, which every secret stored before is.
+  `
+  ALTER TABLE secrets ADD COLUMN inject TEXT;
+  `,
 ];

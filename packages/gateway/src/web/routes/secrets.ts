@@ -24,6 +24,7 @@ function item(info: SecretInfo): SecretItem {
     filename: info.filename,
     global: info.global,
     agent_ids: info.agentIds,
+    inject: info.inject,
     created_at: info.createdAt,
     updated_at: info.updatedAt,
   };
@@ -100,6 +101,7 @@ export const secretRoutes: Route[] = [
           ...(body.description !== undefined ? { description: body.description } : {}),
           ...(body.global !== undefined ? { global: body.global } : {}),
           ...(body.agent_ids !== undefined ? { agentIds: body.agent_ids } : {}),
+          ...(body.inject !== undefined ? { inject: body.inject } : {}),
         }),
       );
       return item(saved);
@@ -131,6 +133,7 @@ export const secretRoutes: Route[] = [
           ...(body.filename !== undefined ? { filename: body.filename } : {}),
           ...(body.global !== undefined ? { global: body.global } : {}),
           ...(body.agent_ids !== undefined ? { agentIds: body.agent_ids } : {}),
+          ...(body.inject !== undefined ? { inject: body.inject } : {}),
         }),
       );
       return item(saved);
