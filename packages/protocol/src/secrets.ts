@@ -114,8 +114,13 @@ export const SecretItem = z.object({
   global: z.boolean(),
   /** The agents it is assigned to (a global secret is usable by every agent besides these). */
   agent_ids: z.array(z.string()),
-  /** How agents get it: `injected` (an HTTP header the gateway adds), else as configured (env or file). */
+  /** Null, or the hosts and header the gateway's proxy adds it to (the agent itself sees only a placeholder). */
   inject: SecretInject.nullable(),
+  /**
+   * How agents get it: `injected` (an HTTP header the gateway adds), `env` (an agent's `env` refers to it), `file`
+   * (an agent's `files` places it). Empty: no agent uses it yet.
+   */
+  uses: z.array(z.enum(['env', 'file', 'injected'])),
   created_at: z.number().int(),
   updated_at: z.number().int(),
 });

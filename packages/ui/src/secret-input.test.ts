@@ -59,6 +59,7 @@ const stored: SecretItem = {
   global: false,
   agent_ids: ['general', 'gone'],
   inject: null,
+  uses: [],
   created_at: 1,
   updated_at: 1,
 };
