@@ -25,6 +25,7 @@ import {
 } from '@praktor/testkit';
 import WebSocket from 'ws';
 import { machine, ms, pssMb, rssMb, sleep, summarize } from './lib.mjs';
+import { benchModelProxy } from './model-proxy.mjs';
 import { benchStore } from './store.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +38,7 @@ const COUNTS = QUICK
   ? {
       warmTelegram: 50,
       warmWeb: 50,
+      proxySamples: 100,
       cold: 5,
       throughputPerChat: 10,
       storePrefill: 100_000,
@@ -45,6 +47,7 @@ const COUNTS = QUICK
   : {
       warmTelegram: 200,
       warmWeb: 200,
+      proxySamples: 500,
       cold: 20,
       throughputPerChat: 50,
       storePrefill: 100_000,
@@ -421,6 +424,15 @@ function table(results) {
     'p95 < 100 ms',
   );
   add('Warm turn, web: POST -> 1st model request', pct(r.warm_web.to_first_model_request_ms));
+  add(
+    'Model request: straight to the model API',
+    `p50 ${ms(r.model_proxy.direct_ms.p50)} / p95 ${ms(r.model_proxy.direct_ms.p95)}`,
+  );
+  add(
+    'Model request: through link + model proxy',
+    `p50 ${ms(r.model_proxy.through_proxy_ms.p50)} / p95 ${ms(r.model_proxy.through_proxy_ms.p95)} (added p50 ${ms(r.model_proxy.added_p50_ms)})`,
+    'added p50 < 2 ms',
+  );
   add('Warm turn, web: POST -> answer event (sent)', pct(r.warm_web.to_answer_event_ms), 'p95 < 100 ms');
   const cold = r.cold_start.local.to_first_model_request_ms;
   add(`Cold start, local runtime (${cold.count} starts)`, `p50 ${ms(cold.p50)} / p95 ${ms(cold.p95)}`);
@@ -545,6 +557,9 @@ async function main() {
 
   log(`cold starts in Docker: ${COUNTS.cold}`);
   fig.cold_start.docker = await coldStartsDocker(COUNTS.cold);
+
+  log(`model proxy: ${COUNTS.proxySamples} requests each way`);
+  fig.model_proxy = await benchModelProxy({ samples: COUNTS.proxySamples, warmup: 20 });
 
   log(`store: ${COUNTS.storePrefill} stored, ${COUNTS.storeSamples} timed`);
   fig.store = benchStore({ prefill: COUNTS.storePrefill, samples: COUNTS.storeSamples });

@@ -1,13 +1,17 @@
 /**
  * The gateway: builds every component from the configuration, starts them in order and stops them in reverse.
  */
+import { join } from 'node:path';
 import { messageOf } from '@praktor/protocol';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import { ChatCommands } from './commands/commands.js';
 import { type Config, resolveAgent } from './config/index.js';
 import { loopbackInContainer, runChecks } from './doctor/checks.js';
+import { caTrustEnvironment, caTrustFiles, upstreamCa } from './egress/ca-trust.js';
+import { CertificateAuthority } from './egress/certificate-authority.js';
 import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
+import { RecentRefusals } from './egress/refusals.js';
 import { egressServices } from './egress/services.js';
 import { EventBus } from './events/bus.js';
 import { Inbox } from './inbox.js';
@@ -68,6 +72,12 @@ export async function startGateway(
   ].filter((v): v is string => !!v);
   hideInLogs(credentials);
   const secrets = new AgentSecrets(vault, credentials);
+  const bus = new EventBus((err, event) =>
+    log.error({ err: err.message, event: event.type }, 'event listener failed'),
+  );
+  const refusals = new RecentRefusals(bus);
+  const ca = CertificateAuthority.open(join(config.dataDir, 'egress-ca'));
+  if (ca.tightened) log.info(ca.tightened, 'narrowed permissions in the data directory to its owner');
   // Every agent reaches the model API (and, without a network of its own, the internet) through the gateway.
   const serveStream = egressServices({
     modelApi: new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API),
@@ -76,14 +86,16 @@ export async function startGateway(
       bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
     },
     networkOf: (agentId) => resolveAgent(config, agentId).network,
+    egressOf: (agentId) => resolveAgent(config, agentId).egress,
+    onRefused: (refusal) => refusals.record(refusal),
+    injectionsOf: (agentId) => secrets.injections(agentId),
+    ca,
+    upstreamCa: upstreamCa(env),
     log,
   });
   for (const narrowed of store.tightened)
     log.info(narrowed, 'narrowed permissions in the data directory to its owner');
   ensureGlobalFiles(config.dataDir);
-  const bus = new EventBus((err, event) =>
-    log.error({ err: err.message, event: event.type }, 'event listener failed'),
-  );
   // Before anything is served: this also removes containers an earlier run left behind.
   const runtimes = await openRuntimes(() => config, log);
   const sendFile = fileAgentTool(store, bus);
@@ -93,8 +105,14 @@ export async function startGateway(
     store,
     bus,
     runtimeFor: runtimes.forAgent,
-    agentEnv: (agent) => agentEnvironment(config, agent, env, secrets),
-    agentFiles: (agent) => secrets.files(agent),
+    agentEnv: (agent) => ({
+      ...agentEnvironment(config, agent, env, secrets),
+      ...(secrets.injections(agent.id).length > 0 ? caTrustEnvironment() : {}),
+    }),
+    agentFiles: (agent) => [
+      ...secrets.files(agent),
+      ...(secrets.injections(agent.id).length > 0 ? caTrustFiles(ca) : []),
+    ],
     redactor: secrets.redactor,
     // The task service is made below, with the scheduler that needs this orchestrator.
     agentTools: (agentId, request, origin) =>
@@ -170,6 +188,7 @@ export async function startGateway(
             return { ok: checks.every((c) => c.status !== 'fail'), checks };
           },
           setup: () => setupChecks(config, env, telegram?.status ?? { state: 'off' }),
+          refusals,
         },
         {
           host: config.web.host,

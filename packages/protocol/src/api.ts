@@ -3,6 +3,7 @@
  * Praktor's API (snake_case), so scripts written against it keep working.
  */
 import { z } from 'zod';
+import { EgressRefusal } from './egress.js';
 import { AgentStatus, Channel, MessageState, TelegramStatus } from './events.js';
 import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
 
@@ -204,5 +205,12 @@ export const WsEvent = z.discriminatedUnion('type', [
   }),
   /** The Telegram bot's connection changed. */
   z.object({ type: z.literal('telegram'), timestamp: z.number().int(), telegram: TelegramStatus }),
+  /** The gateway's internet proxy refused a connection an agent asked for. */
+  z.object({
+    type: z.literal('egress_refused'),
+    timestamp: z.number().int(),
+    agent_id: z.string(),
+    refusal: EgressRefusal,
+  }),
 ]);
 export type WsEvent = z.infer<typeof WsEvent>;

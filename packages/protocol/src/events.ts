@@ -4,6 +4,7 @@
  * those itself.
  */
 import { z } from 'zod';
+import { EgressRefusal } from './egress.js';
 
 /** Where a message came from or goes to. */
 export const Channel = z.enum(['telegram', 'web', 'scheduler', 'system']);
@@ -79,5 +80,7 @@ export const GatewayEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), agentId: z.string().nullable(), message: z.string() }),
   /** The Telegram bot's connection changed. */
   z.object({ type: z.literal('telegram'), status: TelegramStatus }),
+  /** The gateway's internet proxy refused a connection an agent asked for. */
+  z.object({ type: z.literal('egress_refused'), refusal: EgressRefusal }),
 ]);
 export type GatewayEvent = z.infer<typeof GatewayEvent>;

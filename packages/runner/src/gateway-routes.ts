@@ -16,7 +16,9 @@ import type { LinkStreams } from '@praktor/protocol/link-streams';
 
 /** Serves each connection to a free loopback port by piping it to what `upstream` opens; resolves with the port. */
 function forward(upstream: () => Duplex): Promise<number> {
-  const server = createServer((client: Socket) => {
+  // Without noDelay, Nagle's algorithm holds each small streamed piece of an answer until the client's delayed ACK
+  // (about 40 ms on Linux): every streamed model turn would pay it.
+  const server = createServer({ noDelay: true }, (client: Socket) => {
     const far = upstream();
     client.pipe(far).pipe(client);
     // Either side failing ends the pair; the client sees its connection close, as it would on a network.

@@ -45,6 +45,8 @@ const stored: SecretItem = {
   filename: null,
   global: false,
   agent_ids: ['general', 'gone'],
+  inject: null,
+  uses: [],
   created_at: 1,
   updated_at: 1,
 };

@@ -100,6 +100,7 @@ describe("the original's example config", () => {
       image: '',
       workspace: 'coder',
       claude_md: '',
+      egress: { allow: [], deny: [] },
       env: { EDITOR: 'vim', GITHUB_TOKEN: 'secret:github-token' },
       files: [{ secret: 'gcp-service-account', target: '/etc/gcp/sa.json', mode: '0600' }],
       allowed_tools: [],
@@ -487,6 +488,15 @@ describe('validation', () => {
       'defaults.network: "my net" must be a simple name (letters, digits, ".", "_" and "-", starting with a letter or digit)',
       'agents.a.network: "/x" must be a simple name (letters, digits, ".", "_" and "-", starting with a letter or digit)',
       'docker.prefix: "-p" must be a simple name (letters, digits, ".", "_" and "-", starting with a letter or digit)',
+    ]);
+  });
+
+  test('rejects an egress pattern that names no host, saying what to write', () => {
+    expect(
+      problems('agents: { a: { egress: { allow: ["https://api.github.com"], deny: ["host:99999"] } } }'),
+    ).toEqual([
+      'agents.a.egress.allow[0]: "https://api.github.com" is not a host pattern (write a host such as api.example.com, *.example.com, 10.1.2.3 or [::1], optionally with :port)',
+      'agents.a.egress.deny[0]: "host:99999" has a port outside 1-65535',
     ]);
   });
 

@@ -7,6 +7,7 @@
  * may be a secret and is never repeated.
  */
 import { isIP } from 'node:net';
+import { parseHostPattern } from '@praktor/protocol';
 import { parseDuration } from './duration.js';
 
 /** The outcome of reading a value: the value, or a problem in words (without the key path, which the caller adds). */
@@ -149,6 +150,12 @@ export function readHostName(text: string): Read<string> {
   const name = text.toLowerCase();
   if (isIP(name) !== 0 || name.split('.').every((label) => HOST_LABEL.test(label))) return ok(name);
   return fail(`${quote(text)} is not a host name or IP address (write it without a scheme or port)`);
+}
+
+/** Reads a host pattern of the egress lists (`*.example.com`, `api.example.com:8443`, `[::1]:9000`). */
+export function readHostPattern(text: string): Read<string> {
+  const parsed = parseHostPattern(text);
+  return typeof parsed === 'string' ? fail(parsed) : ok(parsed.text.trim());
 }
 
 /** Reads an IP address or a CIDR block such as `10.0.0.0/8` or `fd00::/8`. */

@@ -37,6 +37,7 @@ describe('resolveAgent', () => {
       workspace: 'shared',
       runtime: 'local',
       network: 'none',
+      egress: { allow: [], deny: [] },
       env: { EDITOR: 'vim' },
       files: [{ secret: 'key', target: '/k', mode: '0400' }],
       allowedTools: ['Read'],
@@ -55,6 +56,7 @@ describe('resolveAgent', () => {
       workspace: 'plain',
       runtime: 'docker',
       network: null,
+      egress: { allow: [], deny: [] },
       env: {},
       files: [],
       allowedTools: [],
@@ -82,6 +84,28 @@ describe('resolveAgent', () => {
       cwd: '/srv',
     });
     expect(resolveAgent(set.config, 'a').network).toBe('host');
+  });
+
+  test("the default deny list and the agent's own both apply; the agent's allow list replaces the default one", () => {
+    const loaded = parseConfig(
+      [
+        'defaults: { egress: { allow: ["*.example.com"], deny: [ads.example.com] } }',
+        'agents:',
+        '  plain: {}',
+        '  narrow: { egress: { allow: ["api.github.com:443"], deny: ["*.tracker.example"] } }',
+        'router: { default_agent: plain }',
+      ].join('\n'),
+      { env: {}, source: 'praktor.yaml', cwd: '/srv' },
+    ).config;
+    const texts = (agent: string) => {
+      const { egress } = resolveAgent(loaded, agent);
+      return { allow: egress.allow.map((p) => p.text), deny: egress.deny.map((p) => p.text) };
+    };
+    expect(texts('plain')).toEqual({ allow: ['*.example.com'], deny: ['ads.example.com'] });
+    expect(texts('narrow')).toEqual({
+      allow: ['api.github.com:443'],
+      deny: ['ads.example.com', '*.tracker.example'],
+    });
   });
 
   test('PRAKTOR_AGENT_MODEL and PRAKTOR_RUNTIME reach only agents that do not set their own', () => {

@@ -1,6 +1,7 @@
 /**
  * One agent's effective settings: its own keys where set, the `defaults` block otherwise.
  */
+import { type HostPattern, parseHostPattern } from '@praktor/protocol';
 import type { Config, RuntimeKind, SecuritySettings } from './schema.js';
 
 /** Everything needed to start one agent, with defaults applied; names in the camelCase of the code. */
@@ -18,6 +19,12 @@ export interface ResolvedAgent {
    * other value names a Docker network the container joins directly (`host`, or a network's name).
    */
   network: string | null;
+  /**
+   * Where the gateway's internet proxy lets the agent go: `defaults.egress.deny` and the agent's own deny list both
+   * apply; the agent's allow list, when it has one, replaces `defaults.egress.allow`. An empty allow list allows
+   * every host that is not denied (this machine is refused unless allowed exactly).
+   */
+  egress: { allow: HostPattern[]; deny: HostPattern[] };
   env: Record<string, string>;
   files: { secret: string; target: string; mode: string }[];
   allowedTools: string[];
@@ -41,10 +48,23 @@ export function resolveAgent(config: Config, id: string): ResolvedAgent {
     workspace: agent.workspace,
     runtime: agent.runtime ?? defaults.runtime,
     network: agent.network ?? (defaults.network || null),
+    egress: {
+      allow: patterns(agent.egress.allow.length > 0 ? agent.egress.allow : defaults.egress.allow),
+      deny: patterns([...defaults.egress.deny, ...agent.egress.deny]),
+    },
     env: agent.env,
     files: agent.files,
     allowedTools: agent.allowed_tools,
     nixEnabled: agent.nix_enabled,
     security: agent.security ?? defaults.security,
   };
+}
+
+/** Parses host patterns the schema has already validated. */
+function patterns(texts: readonly string[]): HostPattern[] {
+  return texts.map((text) => {
+    const parsed = parseHostPattern(text);
+    if (typeof parsed === 'string') throw new Error(parsed);
+    return parsed;
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * The shape of `praktor.yaml`: the original's keys with their defaults, plus Praktor's additions
- * (`telegram.api_root`, `defaults.runtime`, `agents.<id>.runtime`, `defaults.network`, `agents.<id>.network`,
+ * (`telegram.api_root`, `defaults.runtime`, `agents.<id>.runtime`, `defaults.network`, `agents.<id>.network`, `defaults.egress`, `agents.<id>.egress`,
  * `docker.prefix`, `web.host`, `web.allowed_hosts`, `web.trusted_proxies`). Keys keep the YAML's snake_case names so that documentation, files and problems
  * all use the same words.
  */
@@ -30,6 +30,7 @@ import {
   readDuration,
   readFlag,
   readHostName,
+  readHostPattern,
   readHttpUrl,
   readNonNegativeDecimal,
   readOctalMode,
@@ -97,6 +98,12 @@ const secretFileSchema = section({
   mode: scalar(readOctalMode, '0600', 'an octal file mode'),
 });
 
+const hostPatterns = () =>
+  list(requiredScalar(readHostPattern, 'a host pattern', 'a host pattern such as *.github.com'));
+
+/** Where an agent's internet traffic may go through the gateway's proxy (`defaults.egress`, `agents.<id>.egress`). */
+const egressShape = { allow: hostPatterns(), deny: hostPatterns() };
+
 const agentSchema = section({
   description: text(),
   model: text(),
@@ -110,6 +117,7 @@ const agentSchema = section({
   nix_enabled: flag(false),
   runtime: optionalScalar(readRuntime, 'one of local, docker, auto'),
   network: optionalScalar(readSimpleName, 'a Docker network name'),
+  egress: section(egressShape),
   security: optionalSection(securityShape),
   agentmail_inbox_id: optionalText(),
 });
@@ -135,6 +143,7 @@ export const configSchema = section({
     runtime: scalar(readRuntime, 'local', 'one of local, docker, auto'),
     // Empty: no network of the sandbox's own; the internet only through the gateway's proxy.
     network: scalar(readSimpleName, '', 'a Docker network name'),
+    egress: section(egressShape),
     security: securitySchema,
   }),
   agents: dictionary(agentSchema),

@@ -6,7 +6,8 @@ import { createServer as createHttpServer, request, type Server } from 'node:htt
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AddressPolicy, internetProxy } from './internet-proxy.js';
+import type { EgressPolicy } from './egress-policy.js';
+import { internetProxy, type Refusal } from './internet-proxy.js';
 
 const log = pino({ level: 'silent' });
 
@@ -24,7 +25,13 @@ describe('the internet proxy', () => {
   let echoPort = 0;
   let proxyPort = 0;
   const allowed = new Set<string>();
-  const policy: AddressPolicy = (address) => (allowed.has(address) ? null : 'is not allowed in this test');
+  const refusals: Refusal[] = [];
+  const policy: EgressPolicy = {
+    byName: (destination) =>
+      destination.host === 'denied.invalid' ? 'is denied by name in this test' : null,
+    byAddresses: (_destination, addresses) =>
+      addresses.every((address) => allowed.has(address)) ? null : 'is not allowed in this test',
+  };
 
   beforeAll(async () => {
     web = createHttpServer((req, res) =>
@@ -33,7 +40,13 @@ describe('the internet proxy', () => {
     echo = createTcpServer((socket) => socket.pipe(socket));
     webPort = await listen(web);
     echoPort = await listen(echo);
-    const handlers = internetProxy('tester', policy, log);
+    const handlers = internetProxy({
+      agentId: 'tester',
+      policy: () => policy,
+      log,
+      onRefused: (refusal) => refusals.push(refusal),
+      injections: null,
+    });
     proxy = createHttpServer(handlers.onRequest);
     proxy.on('connect', handlers.onConnect);
     proxyPort = await listen(proxy);
@@ -72,6 +85,28 @@ describe('the internet proxy', () => {
     socket.destroy();
     expect(status).toBe(403);
     expect(connections).toBe(0);
+  });
+
+  it('reports each refusal with the agent, the target and the reason', async () => {
+    refusals.length = 0;
+    const { socket } = await tunnel(`127.0.0.1:${echoPort}`);
+    socket.destroy();
+    expect(refusals).toEqual([
+      {
+        agentId: 'tester',
+        target: `127.0.0.1:${echoPort}`,
+        reason: `127.0.0.1:${echoPort} (127.0.0.1) is not allowed in this test`,
+      },
+    ]);
+  });
+
+  it('refuses a name the policy denies by name before looking it up', async () => {
+    refusals.length = 0;
+    // `.invalid` never resolves: a lookup would fail with a DNS error, not the policy's reason.
+    const { status, socket } = await tunnel('denied.invalid:443');
+    socket.destroy();
+    expect(status).toBe(403);
+    expect(refusals.map((r) => r.reason)).toEqual(['denied.invalid:443 is denied by name in this test']);
   });
 
   it('refuses a host name whose addresses the policy refuses', async () => {

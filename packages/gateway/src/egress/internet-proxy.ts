@@ -1,37 +1,47 @@
 /**
  * The internet as a confined sandbox sees it: an HTTP proxy on a Unix socket that only that sandbox can reach.
- * HTTPS goes through `CONNECT` tunnels (the proxy sees the host name, never the content); plain HTTP is forwarded.
- * Every destination is resolved here and refused when it is this machine (see local-addresses.ts), so an agent
- * cannot reach Mission Control, the gateway's other ports, or any other local service through it. The address
- * that was checked is the address connected to: a second DNS answer cannot slip past the check.
+ * HTTPS goes through `CONNECT` tunnels (the proxy sees the host name, never the content — except for hosts an
+ * injected credential is declared for, see credential-injector.ts); plain HTTP is forwarded.
+ * Every destination is judged by the agent's egress policy (egress-policy.ts) on its name, then resolved here and
+ * judged on its addresses: this machine is refused unless explicitly allowed, so an agent cannot reach Mission
+ * Control, the gateway's other ports, or any other local service through it. The address that was checked is the
+ * address connected to: a second DNS answer cannot slip past the check.
  */
 import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { messageOf } from '@praktor/protocol';
+import { type Destination, messageOf, normalHost } from '@praktor/protocol';
 import type { Logger } from '../log.js';
+import { type CredentialInjector, type Injection, injectionFor } from './credential-injector.js';
+import type { EgressPolicy } from './egress-policy.js';
 import { endToEnd } from './model-proxy.js';
-
-/** Decides whether an address may be reached; returns why not, or null. */
-export type AddressPolicy = (address: string) => string | null;
 
 /** A destination that was refused, and why. */
 export class Refused extends Error {
   override name = 'Refused';
 }
 
-/** The address to connect to for `host`: every address it resolves to must pass `policy`. */
-async function resolveAllowed(host: string, policy: AddressPolicy): Promise<string> {
-  const name = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+/** The address to connect to for `destination`, which `policy` must allow by name and by every address. */
+async function resolveAllowed(destination: Destination, policy: EgressPolicy): Promise<string> {
+  const target = `${destination.host}:${destination.port}`;
+  const byName = policy.byName(destination);
+  if (byName !== null) throw new Refused(`${target} ${byName}`);
+  const name = normalHost(destination.host);
   const addresses = isIP(name) ? [name] : (await lookup(name, { all: true })).map((entry) => entry.address);
-  for (const address of addresses) {
-    const why = policy(address);
-    if (why !== null) throw new Refused(`${host} (${address}) ${why}`);
-  }
   const first = addresses[0];
-  if (first === undefined) throw new Refused(`${host} has no address`);
+  if (first === undefined) throw new Refused(`${target} has no address`);
+  const why = policy.byAddresses(destination, addresses);
+  if (why !== null) throw new Refused(`${target} (${addresses.join(', ')}) ${why}`);
   return first;
+}
+
+/** A refused destination, as reported to whoever shows refusals. Holds no request content. */
+export interface Refusal {
+  agentId: string;
+  /** `host:port` as the agent asked for it. */
+  target: string;
+  reason: string;
 }
 
 /** What the internet proxy does with each request and tunnel of one sandbox. */
@@ -42,11 +52,27 @@ export interface InternetProxy {
   onConnect(request: IncomingMessage, client: Duplex, head: Buffer): void;
 }
 
-/** An internet proxy for agent `agentId` that lets through what `policy` allows and logs what it refuses. */
-export function internetProxy(agentId: string, policy: AddressPolicy, log: Logger): InternetProxy {
+/** What one agent's internet proxy needs. */
+export interface InternetProxyOptions {
+  agentId: string;
+  /** Asked anew for every destination, so a changed configuration applies at once. */
+  policy: () => EgressPolicy;
+  log: Logger;
+  /** Told of each refusal, after it is logged. */
+  onRefused: (refusal: Refusal) => void;
+  /** The agent's injected credentials now, and what adds them; null: every tunnel is left untouched. */
+  injections: { current: () => Injection[]; injector: CredentialInjector } | null;
+}
+
+/** An internet proxy for one agent that lets through what its policy allows, and logs and reports each refusal. */
+export function internetProxy(opts: InternetProxyOptions): InternetProxy {
+  const { agentId, policy, log, onRefused } = opts;
   const refuse = (target: string, err: unknown) => {
     const reason = messageOf(err);
-    if (err instanceof Refused) log.warn({ agent: agentId, target, reason }, 'outbound connection refused');
+    if (err instanceof Refused) {
+      log.warn({ agent: agentId, target, reason }, 'outbound connection refused');
+      onRefused({ agentId, target, reason });
+    }
     return reason;
   };
   return {
@@ -60,7 +86,7 @@ export function internetProxy(agentId: string, policy: AddressPolicy, log: Logge
         response.writeHead(400, { 'content-type': 'text/plain' }).end(`Praktor's proxy: ${messageOf(err)}\n`);
         return;
       }
-      resolveAllowed(url.hostname, policy).then(
+      resolveAllowed({ host: url.hostname, port: Number(url.port || 80) }, policy()).then(
         (address) => {
           const outgoing = httpRequest(
             {
@@ -99,8 +125,15 @@ export function internetProxy(agentId: string, policy: AddressPolicy, log: Logge
         return;
       }
       const [, host = '', port = ''] = match;
-      resolveAllowed(host, policy).then(
+      const destination = { host, port: Number(port) };
+      resolveAllowed(destination, policy()).then(
         (address) => {
+          const injection = opts.injections && injectionFor(opts.injections.current(), destination);
+          if (opts.injections && injection) {
+            client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+            opts.injections.injector.serve(client, head, { destination, address, injection });
+            return;
+          }
           const upstream: Socket = connect(Number(port), address, () => {
             client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
             if (head.length > 0) upstream.write(head);

@@ -1,13 +1,17 @@
 /**
  * What the gateway serves on the streams agents' runners open over their links: the model API (credentials added on
  * the way out) and, for sandboxes with no network of their own, the internet through the gateway's proxy, which
- * never lets an agent reach this machine. An agent whose `network` is `none` gets no internet, whatever its runner asks.
+ * never lets an agent reach this machine unless its egress policy names the destination exactly; the policy's
+ * allow and deny lists apply to everything else. An agent whose `network` is `none` gets no internet, whatever its runner asks.
  */
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { StreamService } from '@praktor/protocol';
 import type { Logger } from '../log.js';
-import { internetProxy } from './internet-proxy.js';
+import type { CertificateAuthority } from './certificate-authority.js';
+import { CredentialInjector, type Injection } from './credential-injector.js';
+import { type EgressRules, egressPolicy } from './egress-policy.js';
+import { internetProxy, type Refusal } from './internet-proxy.js';
 import { isLocalAddress } from './local-addresses.js';
 import { type ModelCredentials, modelProxy } from './model-proxy.js';
 
@@ -18,13 +22,21 @@ export interface EgressOptions {
   credentials: ModelCredentials;
   /** The agent's `network` as configured now (`none`: no internet). */
   networkOf: (agentId: string) => string | null;
+  /** The agent's egress lists as configured now. */
+  egressOf: (agentId: string) => EgressRules;
+  /** Told of every destination the internet proxy refused (after it is logged). */
+  onRefused: (refusal: Refusal) => void;
+  /** The credentials the proxy adds to the agent's HTTPS requests, as its vault holds them now. */
+  injectionsOf: (agentId: string) => Injection[];
+  /** Signs the certificates the proxy shows agents for hosts it injects credentials into. */
+  ca: CertificateAuthority;
+  /** Certificates an upstream of an injected host may be signed by; undefined: Node's usual roots. */
+  upstreamCa: string[] | undefined;
   log: Logger;
 }
 
 /** Serves one stream an agent's runner opened to `service`. */
 export type ServeStream = (agentId: string, service: StreamService, stream: Duplex) => void;
-
-const LOCAL = 'is on this machine, and agents may not reach local services';
 
 /** The gateway's egress: one model proxy for all agents, one internet proxy per agent (its log names the agent). */
 export function egressServices(opts: EgressOptions): ServeStream {
@@ -33,7 +45,17 @@ export function egressServices(opts: EgressOptions): ServeStream {
   const internetFor = (agentId: string): Server => {
     let server = internet.get(agentId);
     if (!server) {
-      const proxy = internetProxy(agentId, (address) => (isLocalAddress(address) ? LOCAL : null), opts.log);
+      const policy = () => egressPolicy(opts.egressOf(agentId), isLocalAddress);
+      const proxy = internetProxy({
+        agentId,
+        policy,
+        log: opts.log,
+        onRefused: opts.onRefused,
+        injections: {
+          current: () => opts.injectionsOf(agentId),
+          injector: new CredentialInjector(opts.ca, opts.upstreamCa, agentId, opts.log),
+        },
+      });
       server = createServer(proxy.onRequest);
       server.on('connect', proxy.onConnect);
       internet.set(agentId, server);

@@ -171,4 +171,9 @@ export const migrations: readonly string[] = [
     content BLOB NOT NULL
   );
   `,
+  // A secret may be an HTTP credential the gateway's proxy adds on the way out (JSON: hosts and header); null for
+  // secrets given to agents as env variables or files, which every secret stored before is.
+  `
+  ALTER TABLE secrets ADD COLUMN inject TEXT;
+  `,
 ];

@@ -3,6 +3,7 @@
  * which agents may use them. Only ciphertext is stored; encrypting and decrypting is the vault's business
  * (src/vault/), and the format is described in docs/vault.md.
  */
+import { SecretInject } from '@praktor/protocol';
 import type { Db } from './database.js';
 
 /** How a secret was given: as text, or as the bytes of a file. */
@@ -30,6 +31,8 @@ export interface SecretInfo {
   filename: string | null;
   description: string;
   global: boolean;
+  /** Null unless the secret is an HTTP credential the gateway's proxy injects. */
+  inject: SecretInject | null;
   /** Agents the secret is assigned to, sorted. */
   agentIds: string[];
   createdAt: number;
@@ -49,6 +52,7 @@ export interface SecretRecord extends Sealed {
   filename: string | null;
   description: string;
   global: boolean;
+  inject: SecretInject | null;
 }
 
 interface HeaderRow {
@@ -71,13 +75,14 @@ interface InfoRow {
   filename: string | null;
   description: string;
   global: number;
+  inject: string | null;
   agent_ids: string | null;
   created_at: number;
   updated_at: number;
 }
 
 const INFO_SELECT = `
-  SELECT s.name, s.kind, s.filename, s.description, s.global, s.created_at, s.updated_at,
+  SELECT s.name, s.kind, s.filename, s.description, s.global, s.inject, s.created_at, s.updated_at,
          (SELECT group_concat(agent_id, char(10)) FROM
             (SELECT agent_id FROM agent_secrets a WHERE a.secret_name = s.name ORDER BY agent_id)) AS agent_ids
   FROM secrets s`;
@@ -89,6 +94,7 @@ function info(row: InfoRow): SecretInfo {
     filename: row.filename,
     description: row.description,
     global: row.global === 1,
+    inject: row.inject === null ? null : SecretInject.parse(JSON.parse(row.inject)),
     agentIds: row.agent_ids ? row.agent_ids.split('\n') : [],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -233,10 +239,10 @@ export class VaultStore {
     const now = Date.now();
     this.db
       .prepare(
-        `INSERT INTO secrets (name, kind, filename, description, global, nonce, value, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO secrets (name, kind, filename, description, global, inject, nonce, value, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, filename = excluded.filename,
-           description = excluded.description, global = excluded.global, nonce = excluded.nonce,
+           description = excluded.description, global = excluded.global, inject = excluded.inject, nonce = excluded.nonce,
            value = excluded.value, updated_at = excluded.updated_at`,
       )
       .run(
@@ -245,6 +251,7 @@ export class VaultStore {
         record.filename,
         record.description,
         record.global ? 1 : 0,
+        record.inject === null ? null : JSON.stringify(record.inject),
         record.nonce,
         record.value,
         now,
@@ -262,13 +269,27 @@ export class VaultStore {
   /** Changes a secret's description fields; returns false when there is no such secret. */
   describe(
     name: string,
-    fields: { kind: SecretKind; filename: string | null; description: string; global: boolean },
+    fields: {
+      kind: SecretKind;
+      filename: string | null;
+      description: string;
+      global: boolean;
+      inject: SecretInject | null;
+    },
   ): boolean {
     const result = this.db
       .prepare(
-        'UPDATE secrets SET kind = ?, filename = ?, description = ?, global = ?, updated_at = ? WHERE name = ?',
+        'UPDATE secrets SET kind = ?, filename = ?, description = ?, global = ?, inject = ?, updated_at = ? WHERE name = ?',
       )
-      .run(fields.kind, fields.filename, fields.description, fields.global ? 1 : 0, Date.now(), name);
+      .run(
+        fields.kind,
+        fields.filename,
+        fields.description,
+        fields.global ? 1 : 0,
+        fields.inject === null ? null : JSON.stringify(fields.inject),
+        Date.now(),
+        name,
+      );
     return result.changes === 1;
   }
 

@@ -2,7 +2,10 @@
  * Secrets as agents meet them: `secret:<name>` references and `files` entries resolved for one agent (only
  * secrets assigned to it or global), and the masking of every value an agent could see in what it writes.
  */
+import { type HostPattern, parseHostPattern, parseInjectHeader } from '@praktor/protocol';
 import type { ResolvedAgent } from '../config/index.js';
+import type { Injection } from '../egress/credential-injector.js';
+import { CREDENTIAL_PLACEHOLDER } from '../egress/model-proxy.js';
 import { AgentStartError, type SecretResolver } from '../orchestrator/agent-env.js';
 import type { Redactor, StreamMasker } from '../orchestrator/redactor.js';
 import type { SandboxFile } from '../runtimes/runtime.js';
@@ -45,6 +48,36 @@ export class AgentSecrets implements SecretResolver {
     return text;
   }
 
+  /**
+   * The HTTP credentials the gateway's proxy adds for `agent`: every secret it may use that is declared with
+   * `inject`. A secret the vault cannot open is left out (the agent then simply goes without it).
+   */
+  injections(agentId: string): Injection[] {
+    if (!this.vault.hasPassphrase) return [];
+    const injections: Injection[] = [];
+    for (const secret of this.vault.accessible(agentId)) {
+      if (secret.inject === null) continue;
+      const header = parseInjectHeader(secret.inject.header);
+      const hosts = secret.inject.hosts.map(parseHostPattern);
+      let value: string | null;
+      try {
+        value = asText(this.vault.reveal(secret.name));
+      } catch (err) {
+        if (err instanceof VaultError) continue;
+        throw err;
+      }
+      // The declaration was validated when it was stored; a binary value cannot go into a header.
+      if (typeof header === 'string' || value === null || /[\r\n\0]/.test(value)) continue;
+      injections.push({
+        secret: secret.name,
+        hosts: hosts.filter((pattern): pattern is HostPattern => typeof pattern !== 'string'),
+        header: header.name,
+        value: header.template.replace('{value}', value),
+      });
+    }
+    return injections;
+  }
+
   files(agent: ResolvedAgent): SandboxFile[] {
     return agent.files.map((file, index) => ({
       secret: file.secret,
@@ -79,6 +112,8 @@ export class AgentSecrets implements SecretResolver {
           `(praktor vault assign ${name} --agent ${agent.id}) or make it global`,
       );
     }
+    // An injected credential never enters the sandbox: tools that want the variable or file set get a stand-in.
+    if (info.inject !== null) return Buffer.from(CREDENTIAL_PLACEHOLDER);
     let value: Buffer;
     try {
       value = this.vault.reveal(name);

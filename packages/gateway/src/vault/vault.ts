@@ -2,6 +2,8 @@
  * The vault: secrets encrypted at rest under a key derived from the passphrase, and which agents may use them.
  * A wrong passphrase is refused when the vault is opened, before anything is decrypted or written.
  */
+
+import type { SecretInject } from '@praktor/protocol';
 import type { SecretInfo, SecretKind, VaultHeader, VaultStore } from '../store/index.js';
 import {
   ARGON2_VERSION,
@@ -46,6 +48,8 @@ export interface SecretInput {
   description?: string;
   /** Kept as it was when left out (false for a new secret). */
   global?: boolean;
+  /** Makes it an HTTP credential the proxy injects (null: an ordinary secret); kept as it was when left out. */
+  inject?: SecretInject | null;
   /** Replaces the assignments when given; otherwise they stay. */
   agentIds?: readonly string[];
 }
@@ -183,6 +187,7 @@ export class Vault {
         filename: input.filename ?? null,
         description: input.description ?? existing?.description ?? '',
         global: input.global ?? existing?.global ?? false,
+        inject: input.inject !== undefined ? input.inject : (existing?.inject ?? null),
         ...seal(unlocked.key, input.value, secretAad(input.name)),
       });
       if (input.agentIds) this.store.setAgents(input.name, input.agentIds);
@@ -205,6 +210,7 @@ export class Vault {
         filename: change.filename !== undefined ? change.filename : before.filename,
         description: change.description ?? before.description,
         global: change.global ?? before.global,
+        inject: change.inject !== undefined ? change.inject : before.inject,
       });
       if (unlocked && change.value !== undefined) {
         this.store.reseal(name, seal(unlocked.key, change.value, secretAad(name)));

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { ChatCommands } from '../commands/commands.js';
 import type { Config, ResolvedAgent } from '../config/index.js';
+import type { RecentRefusals } from '../egress/refusals.js';
 import type { Inbox } from '../inbox.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { Runtime } from '../runtimes/runtime.js';
@@ -42,6 +43,8 @@ export interface ApiDeps {
   stopping: () => boolean;
   /** Shows a changed USER.md to running agents. */
   publishSharedFiles: () => Promise<void>;
+  /** The connections the internet proxy refused recently. */
+  refusals: RecentRefusals;
 }
 
 /** The parameters a path names (`/api/agents/definitions/:id/secrets/:secretId` → `id`, `secretId`). */

@@ -126,6 +126,25 @@ describe('POST /api/secrets', () => {
     });
   });
 
+  it('stores a declared HTTP credential and marks it injected', async () => {
+    const inject = { hosts: ['api.github.com'], header: 'Authorization: Bearer {value}' };
+    const response = await call('POST', '/api/secrets', {
+      body: { name: 'gh', value: 'ghp_api_test_value', agent_ids: ['general'], inject },
+    });
+    expect(response.status).toBe(201);
+    expect(response.json).toMatchObject({ name: 'gh', inject, uses: ['injected'] });
+  });
+
+  it('names what is wrong with an injected credential’s declaration', async () => {
+    const response = await call('POST', '/api/secrets', {
+      body: { name: 'x', value: 'v', inject: { hosts: ['api.github.com'], header: 'Authorization: Bearer' } },
+    });
+    expect(response).toEqual({
+      status: 400,
+      json: { error: 'inject.header: must contain {value} once, where the secret goes' },
+    });
+  });
+
   it('requires a login', async () => {
     const response = await call('POST', '/api/secrets', { body: { name: 'x', value: 'v' }, auth: false });
     expect(response.status).toBe(401);
@@ -177,6 +196,12 @@ describe('PUT /api/secrets/{id}', () => {
   it('replaces the value when one is given', async () => {
     expect((await call('PUT', '/api/secrets/one', { body: { value: VALUES[2] } })).status).toBe(200);
     expect(cliValue('one').toString()).toBe(VALUES[2]);
+  });
+
+  it('makes an injected credential an ordinary secret again with inject: null', async () => {
+    const response = await call('PUT', '/api/secrets/gh', { body: { inject: null } });
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ name: 'gh', inject: null, uses: [] });
   });
 
   it('names a field of the wrong type', async () => {

@@ -109,5 +109,7 @@ export function wsEvent(event: GatewayEvent, config: Config, store: Store, times
       return { type: 'task_run', timestamp, task_id: event.taskId, run: runItem(event.run) };
     case 'telegram':
       return { type: 'telegram', timestamp, telegram: event.status };
+    case 'egress_refused':
+      return { type: 'egress_refused', timestamp, agent_id: event.refusal.agent_id, refusal: event.refusal };
   }
 }

@@ -10,6 +10,7 @@ import type {
   CreateTaskRequest,
   DeleteCompletedReply,
   DoctorReport,
+  EgressRefusal,
   FileContent,
   MessageItem,
   SecretItem,
@@ -72,6 +73,10 @@ export const api = {
   },
   sendMessage: (id: string, body: { text: string; files?: ChatFile[] }) =>
     request<{ message: MessageItem }>('POST', `${agentPath(id)}/messages`, { body }),
+
+  /** The connections the gateway's internet proxy refused this agent recently, newest first. */
+  refusals: (agentId: string) =>
+    request<EgressRefusal[]>('GET', `/egress/refusals?${new URLSearchParams({ agent_id: agentId })}`),
 
   userProfile: () => request<FileContent>('GET', '/user-profile'),
   saveUserProfile: (content: string) => request<StatusReply>('PUT', '/user-profile', { body: { content } }),

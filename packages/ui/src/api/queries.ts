@@ -21,6 +21,7 @@ export const keys = {
   tasks: ['tasks'] as const,
   task: (id: string) => ['task', id] as const,
   taskRuns: (id: string) => ['task-runs', id] as const,
+  refusals: (agentId: string) => ['refusals', agentId] as const,
 };
 
 /** The app's query client: live events keep data fresh, so nothing refetches on a timer or on focus. */
@@ -122,4 +123,9 @@ export function useTask(id: string) {
 /** A task's newest runs, newest first; `task_run` events add and update them. */
 export function useTaskRuns(id: string) {
   return useQuery({ queryKey: keys.taskRuns(id), queryFn: () => api.taskRuns(id) });
+}
+
+/** The connections the internet proxy refused the agent recently; live events add new ones. */
+export function useRefusals(agentId: string) {
+  return useQuery({ queryKey: keys.refusals(agentId), queryFn: () => api.refusals(agentId) });
 }

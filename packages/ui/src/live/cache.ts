@@ -5,6 +5,7 @@
  */
 import type {
   AgentSummary,
+  EgressRefusal,
   MessageItem,
   MessageState,
   StatusResponse,
@@ -178,6 +179,12 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
         (s) => s && { ...s, telegram: event.telegram },
       );
       return;
+    case 'egress_refused':
+      targets.client.setQueryData<EgressRefusal[]>(
+        keys.refusals(event.agent_id),
+        (list) => list && [event.refusal, ...list],
+      );
+      return;
   }
 }
 
@@ -192,6 +199,7 @@ export function resyncAfterGap({ client, drafts }: LiveTargets): void {
     keys.tasks,
     ['task'],
     ['task-runs'],
+    ['refusals'],
   ]) {
     void client.invalidateQueries({ queryKey: key });
   }

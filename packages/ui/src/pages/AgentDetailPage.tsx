@@ -5,6 +5,7 @@ import { api } from '../api/endpoints';
 import { keys, useAgent } from '../api/queries';
 import { LastActive } from '../components/AgentCard';
 import { AgentControls } from '../components/AgentControls';
+import { EgressRefusals } from '../components/EgressRefusals';
 import { ErrorNote } from '../components/ErrorNote';
 import { type EditableFile, FileEditor } from '../components/FileEditor';
 import { PageHeader } from '../components/PageHeader';
@@ -116,6 +117,7 @@ export function AgentDetailPage() {
           file={agentMd}
           hint="The agent's identity and instructions. Changes apply from its next message."
         />
+        <EgressRefusals agentId={a.id} />
       </div>
     </>
   );

@@ -115,6 +115,23 @@ function SecretRow({
           <span className="badge" data-testid="secret-kind" data-kind={secret.kind}>
             {file ? 'File' : 'Text'}
           </span>
+          {secret.uses.map((use) => (
+            <span
+              key={use}
+              className="badge"
+              data-testid="secret-use"
+              data-use={use}
+              title={
+                use === 'injected'
+                  ? `Added by the gateway as ${secret.inject?.header.split(':')[0]} to HTTPS requests to ${secret.inject?.hosts.join(', ')}; agents see only a placeholder`
+                  : use === 'env'
+                    ? 'Given to agents as an environment variable'
+                    : 'Placed in agents’ sandboxes as a file'
+              }
+            >
+              {use === 'injected' ? 'Injected' : use === 'env' ? 'Env' : 'File'}
+            </span>
+          ))}
           {secret.global && (
             <span className="badge badge-accent" data-testid="secret-global">
               <Icon name="globe" size={13} />

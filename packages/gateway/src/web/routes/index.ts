@@ -5,6 +5,7 @@ import type { Route } from '../route.js';
 import { agentRoutes } from './agents.js';
 import { authRoutes } from './auth.js';
 import { doctorRoutes } from './doctor.js';
+import { egressRoutes } from './egress.js';
 import { healthRoutes } from './health.js';
 import { messageRoutes } from './messages.js';
 import { secretRoutes } from './secrets.js';
@@ -23,4 +24,5 @@ export const routes: Route[] = [
   ...userProfileRoutes,
   ...secretRoutes,
   ...taskRoutes,
+  ...egressRoutes,
 ];

@@ -10,12 +10,23 @@ import {
   UpdateSecretRequest,
 } from '@praktor/protocol';
 import { z } from 'zod';
+import type { Config } from '../../config/index.js';
 import type { SecretInfo } from '../../store/index.js';
 import { MAX_SECRET_BYTES, VaultError } from '../../vault/vault.js';
 import { HttpError } from '../http-error.js';
 import { type ApiDeps, configuredAgent, type Route, route } from '../route.js';
 
-function item(info: SecretInfo): SecretItem {
+/** How the configured agents get the secret `info`. */
+function usesOf(info: SecretInfo, config: Config): SecretItem['uses'] {
+  const agents = Object.values(config.agents);
+  const uses: SecretItem['uses'] = [];
+  if (info.inject !== null) uses.push('injected');
+  if (agents.some((agent) => Object.values(agent.env).includes(`secret:${info.name}`))) uses.push('env');
+  if (agents.some((agent) => agent.files.some((file) => file.secret === info.name))) uses.push('file');
+  return uses;
+}
+
+function item(info: SecretInfo, config: Config): SecretItem {
   return {
     id: info.name,
     name: info.name,
@@ -24,6 +35,8 @@ function item(info: SecretInfo): SecretItem {
     filename: info.filename,
     global: info.global,
     agent_ids: info.agentIds,
+    inject: info.inject,
+    uses: usesOf(info, config),
     created_at: info.createdAt,
     updated_at: info.updatedAt,
   };
@@ -79,7 +92,7 @@ export const secretRoutes: Route[] = [
     url: '/api/secrets',
     summary: 'Every secret, ordered by name — without values.',
     response: z.array(SecretItem),
-    handle: (_input, deps) => deps.vault.list().map(item),
+    handle: (_input, deps) => deps.vault.list().map((info) => item(info, deps.config())),
   }),
   route({
     method: 'POST',
@@ -100,9 +113,10 @@ export const secretRoutes: Route[] = [
           ...(body.description !== undefined ? { description: body.description } : {}),
           ...(body.global !== undefined ? { global: body.global } : {}),
           ...(body.agent_ids !== undefined ? { agentIds: body.agent_ids } : {}),
+          ...(body.inject !== undefined ? { inject: body.inject } : {}),
         }),
       );
-      return item(saved);
+      return item(saved, deps.config());
     },
   }),
   route({
@@ -110,7 +124,7 @@ export const secretRoutes: Route[] = [
     url: '/api/secrets/:id',
     summary: 'One secret — without its value.',
     response: SecretItem,
-    handle: ({ params }, deps) => item(secretOr404(deps, params.id)),
+    handle: ({ params }, deps) => item(secretOr404(deps, params.id), deps.config()),
   }),
   route({
     method: 'PUT',
@@ -131,9 +145,10 @@ export const secretRoutes: Route[] = [
           ...(body.filename !== undefined ? { filename: body.filename } : {}),
           ...(body.global !== undefined ? { global: body.global } : {}),
           ...(body.agent_ids !== undefined ? { agentIds: body.agent_ids } : {}),
+          ...(body.inject !== undefined ? { inject: body.inject } : {}),
         }),
       );
-      return item(saved);
+      return item(saved, deps.config());
     },
   }),
   route({
@@ -154,7 +169,7 @@ export const secretRoutes: Route[] = [
     response: z.array(SecretItem),
     handle({ params }, deps) {
       const id = configuredAgent(deps, params.id);
-      return deps.vault.accessible(id).map(item);
+      return deps.vault.accessible(id).map((info) => item(info, deps.config()));
     },
   }),
   route({
