@@ -1,0 +1,25 @@
+/**
+ * Turns whatever a person or a model typed into an FTS5 query that cannot be a syntax error: its words, each quoted
+ * (so `AND`, `NEAR`, `*`, `"` and `:` are plain text) and matched as a prefix. BM25 then ranks the memories that
+ * share more, and rarer, words first.
+ */
+
+/** At most this many words are searched for; a longer query is cut rather than slowed down. */
+export const MAX_QUERY_WORDS = 32;
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/**
+ * The FTS5 MATCH expression for `text`, or null when it has no word to search for. `any` (recall) ranks memories
+ * with some of the words; `all` (forget) insists on every word, so forgetting "my dentist" spares every other "my".
+ */
+export function ftsQuery(text: string, match: 'any' | 'all' = 'any'): string | null {
+  const words = [
+    ...new Set((text.normalize('NFKC').toLowerCase().match(WORD) ?? []).slice(0, 4 * MAX_QUERY_WORDS)),
+  ];
+  if (words.length === 0) return null;
+  return words
+    .slice(0, MAX_QUERY_WORDS)
+    .map((word) => `"${word}"*`)
+    .join(match === 'any' ? ' OR ' : ' AND ');
+}
