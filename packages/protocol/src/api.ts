@@ -175,5 +175,9 @@ export const WsEvent = z.discriminatedUnion('type', [
   }),
   /** The Telegram bot's connection changed. */
   z.object({ type: z.literal('telegram'), timestamp: z.number().int(), telegram: TelegramStatus }),
+  /** An agent's memory changed: a Memory tab showing it refetches. */
+  z.object({ type: z.literal('memory'), timestamp: z.number().int(), agent_id: z.string() }),
+  /** The user's profile (USER.md) changed, by an agent's tool or in Mission Control. */
+  z.object({ type: z.literal('user_profile'), timestamp: z.number().int(), content: z.string() }),
 ]);
 export type WsEvent = z.infer<typeof WsEvent>;

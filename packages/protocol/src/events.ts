@@ -79,5 +79,9 @@ export const GatewayEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), agentId: z.string().nullable(), message: z.string() }),
   /** The Telegram bot's connection changed. */
   z.object({ type: z.literal('telegram'), status: TelegramStatus }),
+  /** An agent's memory changed (its tools or Mission Control stored, deleted or recalled memories). */
+  z.object({ type: z.literal('memory'), agentId: z.string() }),
+  /** The user's profile (USER.md) changed; `content` is the new text. */
+  z.object({ type: z.literal('user_profile'), content: z.string() }),
 ]);
 export type GatewayEvent = z.infer<typeof GatewayEvent>;

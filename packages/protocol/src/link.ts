@@ -13,6 +13,7 @@
  * its own, its connections to the internet travel the same way, to the gateway's internet proxy.
  */
 import { z } from 'zod';
+import { MemoryChangedMessage } from './memory.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
 export const LINK_PROTOCOL_VERSION = 3;
@@ -203,5 +204,6 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   StreamOpenMessage,
   StreamDataMessage,
   StreamEndMessage,
+  MemoryChangedMessage,
 ]);
 export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

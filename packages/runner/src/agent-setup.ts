@@ -4,6 +4,8 @@
  */
 import type { Options, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { ResultMessage, ToolRequest, TurnUsage } from '@praktor/protocol';
+import type { MemoryStore } from './memory/memory-store.js';
+import { MEMORY_SERVER, MEMORY_TOOL_NAMES, memoryTools } from './memory/memory-tools.js';
 import { TASK_TOOL_NAMES, taskTools } from './tools.js';
 
 /** The agent as the runner was told at init, and the runner's ways to talk to the gateway. */
@@ -19,6 +21,10 @@ export interface AgentSetup {
   /** Carries a built-in tool's request to the gateway, for the turn or task `turnId`. */
   call: (turnId: string | null, request: ToolRequest) => Promise<{ ok: boolean; text: string }>;
   log: (line: string) => void;
+  /** The agent's memory, in its workspace. */
+  memory: MemoryStore;
+  /** Told whenever the agent's tools changed its memory. */
+  memoryChanged: () => void;
 }
 
 /** SDK options for a new Claude Code process; `turnId` tells which turn or task the tools act for. */
@@ -32,8 +38,11 @@ export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () =
     includePartialMessages: true,
     settingSources: [],
     env: setup.env,
-    mcpServers: { 'praktor-tasks': taskTools((request) => setup.call(turnId(), request)) },
-    allowedTools: TASK_TOOL_NAMES,
+    mcpServers: {
+      'praktor-tasks': taskTools((request) => setup.call(turnId(), request)),
+      [MEMORY_SERVER]: memoryTools(setup.memory, setup.memoryChanged),
+    },
+    allowedTools: [...TASK_TOOL_NAMES, ...MEMORY_TOOL_NAMES],
     stderr: (data) => {
       for (const line of data.split('\n')) if (line.trim() !== '') setup.log(`[claude] ${line}`);
     },

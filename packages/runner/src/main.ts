@@ -22,6 +22,8 @@ import { LinkStreams } from '@praktor/protocol/link-streams';
 import type { AgentSetup } from './agent-setup.js';
 import { openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
+import { openAgentMemory } from './memory/open-memory.js';
+import { withRecalledMemories } from './memory/turn-recall.js';
 import { PromptLedger } from './prompt-ledger.js';
 import { ClaudeSession } from './session.js';
 import { type RunnerPaths, readPaths } from './settings.js';
@@ -68,6 +70,12 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
     fatal(`the gateway speaks link protocol ${init.protocol}, this runner speaks ${LINK_PROTOCOL_VERSION}`);
   }
   ensureAgentMd(paths);
+  let memory: AgentSetup['memory'];
+  try {
+    memory = openAgentMemory(paths.workspace, log);
+  } catch (err) {
+    fatal(messageOf(err));
+  }
   setup = {
     agentId: init.agentId,
     model: init.model,
@@ -85,6 +93,8 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
     systemPrompt: () => buildSystemPrompt(paths, init.agentId),
     call: callGateway,
     log,
+    memory,
+    memoryChanged: () => send({ type: 'memory_changed' }),
   };
   session = new ClaudeSession({
     ...setup,
@@ -97,17 +107,29 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
   send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion });
 }
 
+/** The message with the memories that bear on it; the message alone if the memory cannot be searched. */
+async function withMemories(text: string): Promise<string> {
+  if (!setup) return text;
+  try {
+    return await withRecalledMemories(setup.memory, text);
+  } catch (err) {
+    log(`memory: could not recall for this message, so it goes on without: ${messageOf(err)}`);
+    return text;
+  }
+}
+
 async function drain(): Promise<void> {
   if (working || !session) return;
   working = true;
   for (let turn = turns.shift(); turn; turn = turns.shift()) {
-    send(await session.runTurn(turn.turnId, turn.text));
+    send(await session.runTurn(turn.turnId, await withMemories(turn.text)));
   }
   working = false;
 }
 
 function shutdown(code: number): void {
   session?.close();
+  setup?.memory.close();
   process.exit(code);
 }
 
@@ -133,7 +155,12 @@ function onMessage(
       return;
     case 'task': {
       const { turnId, text } = message;
-      void runTask(setup, turnId, text, (delta) => send({ type: 'delta', turnId, text: delta })).then(send);
+      const taskSetup = setup;
+      void withMemories(text)
+        .then((prompt) =>
+          runTask(taskSetup, turnId, prompt, (delta) => send({ type: 'delta', turnId, text: delta })),
+        )
+        .then(send);
       return;
     }
     case 'reply': {

@@ -187,6 +187,7 @@ export class AgentPool {
         onSession: (sessionId) => store.sessions.set(agent.id, sessionId),
         onLog: (line) => log.debug({ agent: agent.id }, line),
         onCall: (call) => this.deps.onCall(agent.id, call),
+        onMemoryChanged: () => this.deps.bus.emit({ type: 'memory', agentId: agent.id }),
         serveStream: (service, stream) => this.deps.serveStream(agent.id, service, stream),
       });
       state.link = link;

@@ -41,6 +41,7 @@ const options: LinkOptions = {
   onSession: () => {},
   onLog: () => {},
   onCall: async () => ({ ok: true, text: 'done' }),
+  onMemoryChanged: () => {},
   serveStream: (_service, stream) => stream.destroy(new Error('no service in this test')),
 };
 

@@ -32,6 +32,8 @@ export interface LinkOptions {
   onLog: (line: string) => void;
   /** Carries out a built-in tool's request; the resolved text goes back to the model. */
   onCall: (call: CallMessage) => Promise<{ ok: boolean; text: string }>;
+  /** The agent's tools changed its memory. */
+  onMemoryChanged: () => void;
   /** Serves a stream the runner opened to `service` (the model API). */
   serveStream: (service: StreamService, stream: Duplex) => void;
 }
@@ -202,6 +204,9 @@ export class AgentLink {
         return;
       case 'fatal':
         opts.onLog(`runner failed: ${message.message}`);
+        return;
+      case 'memory_changed':
+        opts.onMemoryChanged();
         return;
       case 'ready':
         return;

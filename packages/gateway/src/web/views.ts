@@ -103,5 +103,9 @@ export function wsEvent(event: GatewayEvent, config: Config, store: Store, times
       return { type: 'task_run', timestamp, task_id: event.taskId, run: runItem(event.run) };
     case 'telegram':
       return { type: 'telegram', timestamp, telegram: event.status };
+    case 'memory':
+      return { type: 'memory', timestamp, agent_id: event.agentId };
+    case 'user_profile':
+      return { type: 'user_profile', timestamp, content: event.content };
   }
 }
