@@ -6,9 +6,11 @@
  */
 import {
   defaultStackConfig,
+  type FakeEmbeddings,
   type ModelRequest,
   reply,
   type Stack,
+  startFakeEmbeddings,
   startStack,
   TEST_IMAGE_TIMEOUT_MS,
   TEST_USER_ID,
@@ -30,6 +32,9 @@ function model(req: ModelRequest) {
   const [result] = req.toolResults;
   if (result) return reply.text(`${result.isError ? 'tool refused' : 'tool said'}: ${result.content}`);
   const text = typed(req);
+  if (text === 'remember where the car is') {
+    return reply.toolUse(TOOL('memory_store'), { key: 'parking', content: 'automobile parked on level 3' });
+  }
   if (text === 'remember my morning habit') {
     return reply.toolUse(TOOL('memory_store'), {
       key: 'morning-habit',
@@ -120,5 +125,40 @@ function describeMemory(runtime: string, withRuntime: WithRuntime) {
     }, 180_000);
   });
 }
+
+describe('agent memory with an embeddings endpoint', () => {
+  let stack: Stack | undefined;
+  let embeddings: FakeEmbeddings | undefined;
+
+  afterAll(async () => {
+    await stack?.close();
+    await embeddings?.close();
+  });
+
+  it('offers a memory that shares no word with the message but means it, through the gateway’s endpoint', async () => {
+    embeddings = await startFakeEmbeddings({ synonyms: [['automobile', 'car', 'vehicle']] });
+    const url = embeddings.url;
+    stack = await startStack({
+      handler: model,
+      config: (urls) => ({
+        ...defaultStackConfig(urls),
+        memory: { embeddings: { url, model: 'fake-embedder' } },
+      }),
+    });
+    const live = stack;
+    live.telegram.sendText({ userId: TEST_USER_ID, text: 'remember where the car is' });
+    await live.telegram.waitFor(() => live.telegram.messagesIn(TEST_USER_ID).length >= 1, 60_000);
+    await live.telegram.waitFor(
+      () => embeddings?.inputs.some((t) => t.includes('level 3')) || undefined,
+      10_000,
+    );
+    const before = live.anthropic.requests.length;
+    live.telegram.sendText({ userId: TEST_USER_ID, text: 'where did I leave my vehicle?' });
+    await live.telegram.waitFor(() => live.telegram.messagesIn(TEST_USER_ID).length >= 2, 60_000);
+    const request = live.anthropic.requests.slice(before).find((r) => r.kind === 'main');
+    expect(request?.lastUserText).toContain('- parking: automobile parked on level 3');
+    expect(embeddings.inputs).toContain('where did I leave my vehicle?');
+  }, 180_000);
+});
 
 describeOnEachRuntime('the memory suite', (runtime, withRuntime) => describeMemory(runtime, withRuntime));

@@ -63,6 +63,7 @@ export async function startGateway(
     config.telegram.token,
     config.web.auth,
     config.vault.passphrase,
+    config.memory.embeddings.api_key,
   ].filter((v): v is string => !!v);
   hideInLogs(credentials);
   const secrets = new AgentSecrets(vault, credentials);
@@ -74,8 +75,13 @@ export async function startGateway(
       bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
     },
     networkOf: (agentId) => resolveAgent(config, agentId).network,
+    embeddings: () => {
+      const { url, api_key } = config.memory.embeddings;
+      return url ? { url, apiKey: api_key || null } : null;
+    },
     log,
   });
+  logEmbeddingSource(config, log);
   for (const narrowed of store.tightened)
     log.info(narrowed, 'narrowed permissions in the data directory to its owner');
   ensureGlobalFiles(config.dataDir);
@@ -249,4 +255,18 @@ async function openVault(config: Config, store: Store, log: Logger): Promise<Vau
     }
   }
   return vault;
+}
+
+/** Says once how agents' memories will be searched, and why not with vectors when a half-set key prevents it. */
+function logEmbeddingSource(config: Config, log: Logger): void {
+  const { url, model } = config.memory.embeddings;
+  if (url && model) log.info({ url, model }, 'memory: embeddings from the configured endpoint');
+  else if (url)
+    log.warn(
+      'memory: memory.embeddings.url is set but memory.embeddings.model is empty; memories are found by full-text search alone',
+    );
+  else
+    log.info(
+      'memory: no embedding source configured (memory.embeddings); memories are found by full-text search alone',
+    );
 }

@@ -34,6 +34,8 @@ export const InitMessage = z.object({
    * (`docker inspect`) holds a secret.
    */
   env: z.record(z.string(), z.string()),
+  /** The embedding model the agent's memory asks the gateway's `embeddings` service for; null: full-text search alone. */
+  embeddingModel: z.string().min(1).nullable().default(null),
 });
 export type InitMessage = z.infer<typeof InitMessage>;
 
@@ -93,8 +95,11 @@ export const ResetMessage = z.object({ type: z.literal('reset') });
 /** Finish and exit; the runner closes the Claude Code process before it goes. */
 export const ShutdownMessage = z.object({ type: z.literal('shutdown') });
 
-/** Services the runner reaches through the link's streams: the model API, and the internet through the gateway's proxy. */
-export const StreamService = z.enum(['model', 'internet']);
+/**
+ * Services the runner reaches through the link's streams: the model API, the internet through the gateway's proxy,
+ * and the embeddings endpoint the agent's memory uses.
+ */
+export const StreamService = z.enum(['model', 'internet', 'embeddings']);
 export type StreamService = z.infer<typeof StreamService>;
 
 /** The runner opens a stream to a service; the gateway connects it, or ends it with an error. */

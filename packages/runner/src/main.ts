@@ -20,8 +20,9 @@ import {
  */
 import { LinkStreams } from '@praktor/protocol/link-streams';
 import type { AgentSetup } from './agent-setup.js';
-import { openGatewayRoutes } from './gateway-routes.js';
+import { type GatewayRoutes, openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
+import { httpEmbedder } from './memory/embeddings.js';
 import { openAgentMemory } from './memory/open-memory.js';
 import { withRecalledMemories } from './memory/turn-recall.js';
 import { PromptLedger } from './prompt-ledger.js';
@@ -65,14 +66,15 @@ function callGateway(turnId: string | null, request: ToolRequest): Promise<{ ok:
   });
 }
 
-function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, string | undefined>): void {
+function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): void {
   if (init.protocol !== LINK_PROTOCOL_VERSION) {
     fatal(`the gateway speaks link protocol ${init.protocol}, this runner speaks ${LINK_PROTOCOL_VERSION}`);
   }
   ensureAgentMd(paths);
   let memory: AgentSetup['memory'];
   try {
-    memory = openAgentMemory(paths.workspace, log);
+    const embedder = init.embeddingModel ? httpEmbedder(routes.embeddingsUrl, init.embeddingModel) : null;
+    memory = openAgentMemory(paths.workspace, embedder, log);
   } catch (err) {
     fatal(messageOf(err));
   }
@@ -85,7 +87,7 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
       ...process.env,
       ...init.env,
       // The gateway's routes win over anything passed on: the model API is reached only through the link.
-      ...routes,
+      ...routes.env,
       // The runner is the sandbox's only tenant; Claude Code needs to be told so to run tools unprompted as root.
       IS_SANDBOX: '1',
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
@@ -104,6 +106,7 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
     onDelta: (turnId, text) => send({ type: 'delta', turnId, text }),
   });
   session.warm();
+  void memory.backfill();
   send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion });
 }
 
@@ -133,11 +136,7 @@ function shutdown(code: number): void {
   process.exit(code);
 }
 
-function onMessage(
-  message: GatewayToRunner,
-  paths: RunnerPaths,
-  routes: Record<string, string | undefined>,
-): void {
+function onMessage(message: GatewayToRunner, paths: RunnerPaths, routes: GatewayRoutes): void {
   if (message.type === 'init') {
     if (session) fatal('init received twice');
     start(message, paths, routes);
@@ -184,7 +183,7 @@ function onMessage(
 
 async function main(): Promise<void> {
   let paths: RunnerPaths;
-  let routes: Record<string, string | undefined>;
+  let routes: GatewayRoutes;
   try {
     paths = readPaths(process.env);
     routes = await openGatewayRoutes(process.env, streams, send);

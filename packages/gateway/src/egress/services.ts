@@ -1,12 +1,13 @@
 /**
  * What the gateway serves on the streams agents' runners open over their links: the model API (credentials added on
- * the way out) and, for sandboxes with no network of their own, the internet through the gateway's proxy, which
+ * the way out), the embeddings endpoint agents' memories use, and, for sandboxes with no network of their own, the internet through the gateway's proxy, which
  * never lets an agent reach this machine. An agent whose `network` is `none` gets no internet, whatever its runner asks.
  */
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { StreamService } from '@praktor/protocol';
 import type { Logger } from '../log.js';
+import { type EmbeddingsEndpoint, embeddingsProxy } from './embeddings-proxy.js';
 import { internetProxy } from './internet-proxy.js';
 import { isLocalAddress } from './local-addresses.js';
 import { type ModelCredentials, modelProxy } from './model-proxy.js';
@@ -18,6 +19,8 @@ export interface EgressOptions {
   credentials: ModelCredentials;
   /** The agent's `network` as configured now (`none`: no internet). */
   networkOf: (agentId: string) => string | null;
+  /** Where agents' memories get their vectors, as configured now (null: none). */
+  embeddings: () => EmbeddingsEndpoint | null;
   log: Logger;
 }
 
@@ -29,6 +32,7 @@ const LOCAL = 'is on this machine, and agents may not reach local services';
 /** The gateway's egress: one model proxy for all agents, one internet proxy per agent (its log names the agent). */
 export function egressServices(opts: EgressOptions): ServeStream {
   const model = createServer(modelProxy(opts.modelApi, opts.credentials, opts.log));
+  const embeddings = createServer(embeddingsProxy(opts.embeddings, opts.log));
   const internet = new Map<string, Server>();
   const internetFor = (agentId: string): Server => {
     let server = internet.get(agentId);
@@ -43,6 +47,8 @@ export function egressServices(opts: EgressOptions): ServeStream {
   return (agentId, service, stream) => {
     if (service === 'model') {
       model.emit('connection', stream);
+    } else if (service === 'embeddings') {
+      embeddings.emit('connection', stream);
     } else if (opts.networkOf(agentId) === 'none') {
       opts.log.warn({ agent: agentId }, 'an agent without network asked for the internet; refused');
       stream.destroy(new Error('this agent may not use the network (network: none)'));

@@ -27,6 +27,8 @@ export interface LinkOptions {
   tools: string[] | null;
   /** Environment for Claude Code in the sandbox, secrets included. */
   env: Record<string, string>;
+  /** The embedding model for the agent's memory; null: full-text search alone. */
+  embeddingModel: string | null;
   readyTimeoutMs: number;
   onSession: (sessionId: string) => void;
   onLog: (line: string) => void;
@@ -176,6 +178,7 @@ export class AgentLink {
         resumeSessionId: opts.resumeSessionId,
         tools: opts.tools,
         env: opts.env,
+        embeddingModel: opts.embeddingModel,
       });
     });
   }

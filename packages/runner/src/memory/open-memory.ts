@@ -3,6 +3,7 @@
  */
 import { join } from 'node:path';
 import { messageOf } from '@praktor/protocol';
+import type { Embedder } from './embeddings.js';
 import { type MemoryLog, MemoryStore } from './memory-store.js';
 import { openSqlite } from './sqlite.js';
 
@@ -10,10 +11,10 @@ import { openSqlite } from './sqlite.js';
 export const MEMORY_FILE = 'memory.db';
 
 /** Opens (creating on first use) the memory in `workspace`; throws with the file's path when it cannot. */
-export function openAgentMemory(workspace: string, log: MemoryLog): MemoryStore {
+export function openAgentMemory(workspace: string, embedder: Embedder | null, log: MemoryLog): MemoryStore {
   const file = join(workspace, MEMORY_FILE);
   try {
-    return new MemoryStore(openSqlite(file), null, log);
+    return new MemoryStore(openSqlite(file), embedder, log);
   } catch (err) {
     throw new Error(`could not open the agent's memory ${file}: ${messageOf(err)}`);
   }
