@@ -9,6 +9,7 @@ import { type Config, resolveAgent } from './config/index.js';
 import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
 import { egressServices } from './egress/services.js';
 import { EventBus } from './events/bus.js';
+import { historyAgentTools } from './history-tools.js';
 import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
@@ -19,6 +20,7 @@ import { Scheduler } from './scheduler/engine.js';
 import { TaskService } from './scheduler/tasks.js';
 import { setupChecks, startBanner } from './setup.js';
 import { Store } from './store/index.js';
+import { userProfileAgentTools } from './user-profile.js';
 import { AgentSecrets, asText } from './vault/agent-secrets.js';
 import { Vault } from './vault/vault.js';
 import { VERSION } from './version.js';
@@ -90,6 +92,14 @@ export async function startGateway(
   );
   // Before anything is served: this also removes containers an earlier run left behind.
   const runtimes = await openRuntimes(() => config, log);
+  // The task service is made below, with the scheduler that needs this orchestrator.
+  const taskTools = taskAgentTools((): TaskService => tasks);
+  const profileTools = userProfileAgentTools({
+    dataDir: () => config.dataDir,
+    bus,
+    publishSharedFiles: () => runtimes.publishSharedFiles(),
+  });
+  const historyTools = historyAgentTools(store);
   const orchestrator: Orchestrator = new Orchestrator({
     config: () => config,
     store,
@@ -98,8 +108,13 @@ export async function startGateway(
     agentEnv: (agent) => agentEnvironment(config, agent, env, secrets),
     agentFiles: (agent) => secrets.files(agent),
     redactor: secrets.redactor,
-    // The task service is made below, with the scheduler that needs this orchestrator.
-    agentTools: taskAgentTools((): TaskService => tasks),
+    agentTools: (agentId, request, origin) => {
+      if (request.tool === 'user_profile_read' || request.tool === 'user_profile_update') {
+        return profileTools(agentId, request, origin);
+      }
+      if (request.tool === 'history_search') return historyTools(agentId, request, origin);
+      return taskTools(agentId, request, origin);
+    },
     serveStream,
     log,
   });

@@ -130,6 +130,13 @@ export const MessagesQuery = z.object({
 });
 export type MessagesQuery = z.infer<typeof MessagesQuery>;
 
+/** `GET /api/agents/definitions/{id}/messages/search` query: words to find, and how many messages at most. */
+export const MessageSearchQuery = z.object({
+  q: z.string().max(1000, 'is longer than 1,000 characters'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type MessageSearchQuery = z.infer<typeof MessageSearchQuery>;
+
 /** What `/api/ws` sends, one JSON object per WebSocket message. `timestamp` is ms since the epoch. */
 export const WsEvent = z.discriminatedUnion('type', [
   z.object({

@@ -1,6 +1,7 @@
 export * from './api.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './fts-query.js';
 export * from './jsonl.js';
 export * from './link.js';
 export * from './memory.js';

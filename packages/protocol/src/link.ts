@@ -58,7 +58,7 @@ export const TaskMessage = z.object({
 });
 export type TaskMessage = z.infer<typeof TaskMessage>;
 
-/** What the agent asks of the gateway through its built-in `scheduled_task_*` tools. */
+/** What the agent asks of the gateway through its built-in tools: its tasks, the user's profile, its history. */
 export const ToolRequest = z.discriminatedUnion('tool', [
   z.object({
     tool: z.literal('scheduled_task_create'),
@@ -75,6 +75,9 @@ export const ToolRequest = z.discriminatedUnion('tool', [
     prompt: z.string().optional(),
   }),
   z.object({ tool: z.literal('scheduled_task_delete'), id: z.string() }),
+  z.object({ tool: z.literal('user_profile_read') }),
+  z.object({ tool: z.literal('user_profile_update'), content: z.string() }),
+  z.object({ tool: z.literal('history_search'), query: z.string(), limit: z.number().int().optional() }),
 ]);
 export type ToolRequest = z.infer<typeof ToolRequest>;
 

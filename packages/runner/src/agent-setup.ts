@@ -4,6 +4,13 @@
  */
 import type { Options, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { ResultMessage, ToolRequest, TurnUsage } from '@praktor/protocol';
+import {
+  GATEWAY_TOOL_NAMES,
+  HISTORY_SERVER,
+  historyTools,
+  PROFILE_SERVER,
+  profileTools,
+} from './gateway-tools.js';
 import type { MemoryStore } from './memory/memory-store.js';
 import { MEMORY_SERVER, MEMORY_TOOL_NAMES, memoryTools } from './memory/memory-tools.js';
 import { TASK_TOOL_NAMES, taskTools } from './tools.js';
@@ -41,8 +48,10 @@ export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () =
     mcpServers: {
       'praktor-tasks': taskTools((request) => setup.call(turnId(), request)),
       [MEMORY_SERVER]: memoryTools(setup.memory, setup.memoryChanged),
+      [PROFILE_SERVER]: profileTools((request) => setup.call(turnId(), request)),
+      [HISTORY_SERVER]: historyTools((request) => setup.call(turnId(), request)),
     },
-    allowedTools: [...TASK_TOOL_NAMES, ...MEMORY_TOOL_NAMES],
+    allowedTools: [...TASK_TOOL_NAMES, ...MEMORY_TOOL_NAMES, ...GATEWAY_TOOL_NAMES],
     stderr: (data) => {
       for (const line of data.split('\n')) if (line.trim() !== '') setup.log(`[claude] ${line}`);
     },

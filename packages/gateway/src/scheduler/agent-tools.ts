@@ -37,6 +37,8 @@ export function taskAgentTools(tasks: () => TaskService): AgentTools {
       case 'scheduled_task_delete':
         service.delete(request.id, caller);
         return 'Task deleted successfully.';
+      default:
+        throw new Error(`${request.tool} is not a task tool`);
     }
   };
 }

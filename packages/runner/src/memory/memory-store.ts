@@ -3,9 +3,9 @@
  * with its backups, and no other agent's sandbox can open it. Memories are found by full-text search (FTS5, BM25,
  * Porter stemming, prefix matching) fused by reciprocal rank with vector similarity when an embedder is at hand.
  */
-import { messageOf } from '@praktor/protocol';
+
+import { ftsQuery, messageOf } from '@praktor/protocol';
 import type { Embedder } from './embeddings.js';
-import { ftsQuery } from './fts-query.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** One stored memory. Times are milliseconds since the epoch. */

@@ -5,6 +5,7 @@
  */
 import type {
   AgentSummary,
+  FileContent,
   MessageItem,
   MessageState,
   StatusResponse,
@@ -177,6 +178,12 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
         keys.status,
         (s) => s && { ...s, telegram: event.telegram },
       );
+      return;
+    case 'user_profile':
+      targets.client.setQueryData<FileContent>(keys.userProfile, { content: event.content });
+      return;
+    case 'memory':
+      void targets.client.invalidateQueries({ queryKey: keys.memories(event.agent_id) });
       return;
   }
 }

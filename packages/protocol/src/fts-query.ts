@@ -1,5 +1,6 @@
 /**
- * Turns whatever a person or a model typed into an FTS5 query that cannot be a syntax error: its words, each quoted
+ * Used by agents' memories (in the runner) and by history search (in the gateway). Turns whatever a person or a
+ * model typed into an FTS5 query that cannot be a syntax error: its words, each quoted
  * (so `AND`, `NEAR`, `*`, `"` and `:` are plain text) and matched as a prefix. BM25 then ranks the memories that
  * share more, and rarer, words first.
  */
