@@ -26,12 +26,13 @@ export function formatHistory(messages: MessageView[]): string {
 
 /** The history tool over `store`. */
 export function historyAgentTools(store: Store): AgentTools {
-  return async (agentId: string, request: ToolRequest, _origin: MessageView | null) => {
+  return async (agentId: string, request: ToolRequest, origin: MessageView | null) => {
     if (request.tool !== 'history_search') throw new Error(`${request.tool} is not a history tool`);
     const limit = request.limit ?? HISTORY_DEFAULT_LIMIT;
     if (limit < 1 || limit > HISTORY_MAX_LIMIT) {
       throw new Error(`limit must be between 1 and ${HISTORY_MAX_LIMIT}, not ${limit}`);
     }
-    return formatHistory(store.messages.search(agentId, request.query, limit));
+    // The message being answered is the present, not history (and it would always match its own words).
+    return formatHistory(store.messages.search(agentId, request.query, limit, origin?.id));
   };
 }

@@ -233,17 +233,19 @@ export class MessageStore {
 
   /**
    * The agent's messages that best match `query` (any of its words, by stem and prefix; BM25 ranks those holding
-   * more and rarer words first), at most `limit`. Any text is a valid query; one without words finds nothing.
+   * more and rarer words first), at most `limit`, leaving out message `except`. Any text is a valid query; one
+   * without words finds nothing.
    */
-  search(agentId: string, query: string, limit: number): MessageView[] {
+  search(agentId: string, query: string, limit: number, except?: number): MessageView[] {
     const match = ftsQuery(query);
     if (match === null) return [];
     return this.db
-      .prepare<[string, string, number], MessageRow>(
+      .prepare<[string, string, number, number], MessageRow>(
         `SELECT m.* FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-         WHERE messages_fts MATCH ? AND m.agent_id = ? ORDER BY bm25(messages_fts), m.id DESC LIMIT ?`,
+         WHERE messages_fts MATCH ? AND m.agent_id = ? AND m.id != ?
+         ORDER BY bm25(messages_fts), m.id DESC LIMIT ?`,
       )
-      .all(match, agentId, limit)
+      .all(match, agentId, except ?? 0, limit)
       .map(toView);
   }
 
