@@ -116,6 +116,51 @@ function describeMemory(runtime: string, withRuntime: WithRuntime) {
       expect(await ask('list memories')).toMatch(/^tool said: - morning-habit \[habits, sport\] \(updated: /);
     }, 180_000);
 
+    it('lets Mission Control add, search, change and delete memories of a stopped agent', async () => {
+      const base = `${stack.praktor.webUrl}/api/agents/definitions/general`;
+      const call = async (method: string, path: string, body?: unknown) => {
+        const response = await fetch(`${base}${path}`, {
+          method,
+          ...(body === undefined
+            ? {}
+            : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      expect((await call('POST', '/stop')).status).toBe(200);
+      const added = await call('PUT', '/memories/bike', {
+        content: 'The bike is in the cellar',
+        tags: 'places',
+      });
+      expect(added).toMatchObject({
+        status: 200,
+        body: { key: 'bike', content: 'The bike is in the cellar', tags: 'places' },
+      });
+      const changed = await call('PUT', '/memories/bike', { content: 'The bike is at the repair shop' });
+      expect(changed.body).toMatchObject({ content: 'The bike is at the repair shop', tags: '' });
+      await call('PUT', '/memories/coffee', { content: 'Flat white, no sugar' });
+      const listed = await call('GET', '/memories');
+      expect(listed.body.total).toBe(3);
+      expect((listed.body.memories as { key: string }[]).map((m) => m.key).slice(0, 2)).toEqual([
+        'coffee',
+        'bike',
+      ]);
+      const searched = await call('GET', `/memories?q=${encodeURIComponent('repairs "')}`);
+      expect((searched.body.memories as { key: string }[]).map((m) => m.key)).toEqual(['bike']);
+      expect(searched.body.total).toBe(3);
+      const refused = await call('PUT', '/memories/empty', { content: '   ' });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatch(/^the content is empty/);
+      expect((await call('DELETE', '/memories/coffee')).status).toBe(200);
+      const missing = await call('DELETE', '/memories/coffee');
+      expect(missing.status).toBe(404);
+      expect(missing.body.error).toBe('no memory is stored under the key "coffee"');
+      const before = stack.anthropic.requests.length;
+      await ask('where is my bike?');
+      const request = stack.anthropic.requests.slice(before).find((r) => r.kind === 'main');
+      expect(request?.lastUserText).toContain('- bike: The bike is at the repair shop');
+    }, 180_000);
+
     it('deletes the memory by its key; it is offered no more', async () => {
       expect(await ask('delete memory morning-habit')).toBe('tool said: Memory deleted: morning-habit');
       const before = stack.anthropic.requests.length;

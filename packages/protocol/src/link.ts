@@ -13,7 +13,7 @@
  * its own, its connections to the internet travel the same way, to the gateway's internet proxy.
  */
 import { z } from 'zod';
-import { MemoryChangedMessage } from './memory.js';
+import { MemoryChangedMessage, MemoryRequestMessage, MemoryResponseMessage } from './memory.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
 export const LINK_PROTOCOL_VERSION = 3;
@@ -140,6 +140,7 @@ export const GatewayToRunner = z.discriminatedUnion('type', [
   ShutdownMessage,
   StreamDataMessage,
   StreamEndMessage,
+  MemoryRequestMessage,
 ]);
 export type GatewayToRunner = z.infer<typeof GatewayToRunner>;
 
@@ -213,5 +214,6 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   StreamDataMessage,
   StreamEndMessage,
   MemoryChangedMessage,
+  MemoryResponseMessage,
 ]);
 export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

@@ -23,6 +23,7 @@ import type { AgentSetup } from './agent-setup.js';
 import { type GatewayRoutes, openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
 import { httpEmbedder } from './memory/embeddings.js';
+import { answerMemoryRequest } from './memory/memory-requests.js';
 import { openAgentMemory } from './memory/open-memory.js';
 import { withRecalledMemories } from './memory/turn-recall.js';
 import { PromptLedger } from './prompt-ledger.js';
@@ -176,6 +177,13 @@ function onMessage(message: GatewayToRunner, paths: RunnerPaths, routes: Gateway
     case 'reset':
       session.reset();
       return;
+    case 'memory_request': {
+      const { requestId, op } = message;
+      void answerMemoryRequest(setup.memory, op).then((result) =>
+        send({ type: 'memory_response', requestId, result }),
+      );
+      return;
+    }
     case 'shutdown':
       shutdown(0);
   }

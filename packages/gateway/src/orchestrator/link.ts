@@ -8,6 +8,8 @@ import type { Duplex } from 'node:stream';
 import {
   type CallMessage,
   LINK_PROTOCOL_VERSION,
+  type MemoryOp,
+  type MemoryResult,
   messageOf,
   type ResultMessage,
   type RunnerToGateway,
@@ -50,6 +52,9 @@ interface PendingTurn {
 export class AgentLink {
   /** The conversation's turn in progress. */
   private pending: PendingTurn | null = null;
+  /** Memory requests waiting for the runner's answer, by request id. */
+  private readonly memoryRequests = new Map<string, (result: MemoryResult) => void>();
+  private nextMemoryRequest = 1;
   /** Task runs in progress, by turn id. */
   private readonly tasks = new Map<string, PendingTurn>();
   private exit: SandboxExit | null = null;
@@ -91,6 +96,19 @@ export class AgentLink {
     return new Promise((resolve) => {
       this.tasks.set(turnId, { turnId, onDelta, resolve });
       writeLine(this.sandbox.stdin, { type: 'task', turnId, text });
+    });
+  }
+
+  /**
+   * Acts on the agent's memory (which lives in the sandbox) and resolves with the outcome. Never rejects: a sandbox
+   * that dies first gives an error result.
+   */
+  memory(op: MemoryOp): Promise<MemoryResult> {
+    if (this.exit) return Promise.resolve(goneResult(this.exit));
+    const requestId = String(this.nextMemoryRequest++);
+    return new Promise((resolve) => {
+      this.memoryRequests.set(requestId, resolve);
+      writeLine(this.sandbox.stdin, { type: 'memory_request', requestId, op });
     });
   }
 
@@ -211,6 +229,13 @@ export class AgentLink {
       case 'memory_changed':
         opts.onMemoryChanged();
         return;
+      case 'memory_response': {
+        const resolve = this.memoryRequests.get(message.requestId);
+        this.memoryRequests.delete(message.requestId);
+        if (resolve) resolve(message.result);
+        else opts.onLog(`answer to unknown memory request ${message.requestId} ignored`);
+        return;
+      }
       case 'ready':
         return;
     }
@@ -238,6 +263,8 @@ export class AgentLink {
     for (const turn of turns) {
       turn.resolve(this.closing ? stoppedResult(turn.turnId) : crashResult(turn.turnId, exit));
     }
+    for (const resolve of this.memoryRequests.values()) resolve(goneResult(exit));
+    this.memoryRequests.clear();
   }
 }
 
@@ -273,5 +300,14 @@ function stoppedResult(turnId: string): ResultMessage {
     durationMs: 0,
     costUsd: null,
     usage: null,
+  };
+}
+
+/** A memory request the sandbox's end cut short. */
+function goneResult(exit: SandboxExit): MemoryResult {
+  return {
+    ok: false,
+    kind: 'failed',
+    error: `the agent's sandbox stopped before answering (${describeExit(exit)})`,
   };
 }

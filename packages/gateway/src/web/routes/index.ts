@@ -4,6 +4,7 @@
 import type { Route } from '../route.js';
 import { agentRoutes } from './agents.js';
 import { authRoutes } from './auth.js';
+import { memoryRoutes } from './memories.js';
 import { messageRoutes } from './messages.js';
 import { secretRoutes } from './secrets.js';
 import { statusRoutes } from './status.js';
@@ -16,6 +17,7 @@ export const routes: Route[] = [
   ...statusRoutes,
   ...agentRoutes,
   ...messageRoutes,
+  ...memoryRoutes,
   ...userProfileRoutes,
   ...secretRoutes,
   ...taskRoutes,
