@@ -14,7 +14,12 @@ describe('ftsQuery', () => {
   });
 
   it('insists on every word when asked to', () => {
-    expect(ftsQuery('my dentist', 'all')).toBe('"my"* AND "dentist"*');
+    expect(ftsQuery('dentist appointment', 'all')).toBe('"dentist"* AND "appointment"*');
+  });
+
+  it('leaves out words nearly every text holds, unless there is nothing else', () => {
+    expect(ftsQuery('where is my bike?')).toBe('"bike"*');
+    expect(ftsQuery('is it?')).toBe('"is"* OR "it"*');
   });
 
   it('has no query for text without words', () => {

@@ -149,7 +149,8 @@ export class MemoryStore {
     private readonly log: MemoryLog,
     private readonly now: () => number = Date.now,
   ) {
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+    // As the gateway's own database: WAL, and a commit survives the process (not a power cut) without an fsync each.
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     db.exec(SCHEMA);
     this.embedder = embedder;
     if (!embedder) log('memory: no embedding source configured; recall uses full-text search alone');
@@ -228,8 +229,9 @@ export class MemoryStore {
    */
   async recall(query: string, opts: { limit?: number; touch?: boolean } = {}): Promise<Memory[]> {
     const limit = opts.limit ?? RECALL_LIMIT;
-    const lists = [this.textRanking(query, CANDIDATES)];
     const vectors = await this.vectorRanking(query);
+    // Fusion reads deeper into the text ranking; alone, its top `limit` is the answer.
+    const lists = [this.textRanking(query, vectors.length > 0 ? CANDIDATES : limit)];
     if (vectors.length > 0) lists.push(vectors);
     const ids = fuseRanks(lists).slice(0, limit);
     const select = this.db.prepare(`SELECT ${COLUMNS} FROM memories WHERE id = ?`);
@@ -241,8 +243,16 @@ export class MemoryStore {
       const touch = this.db.prepare(
         'UPDATE memories SET access_count = access_count + 1, last_accessed = ? WHERE id = ?',
       );
+      // One transaction for all, not one commit per memory.
+      this.db.exec('BEGIN');
+      try {
+        for (const row of rows) touch.run(now, row.id);
+        this.db.exec('COMMIT');
+      } catch (err) {
+        this.db.exec('ROLLBACK');
+        throw err;
+      }
       for (const row of rows) {
-        touch.run(now, row.id);
         row.access_count += 1;
         row.last_accessed = now;
       }
