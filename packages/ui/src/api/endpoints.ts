@@ -9,6 +9,8 @@ import type {
   CreateTaskRequest,
   DeleteCompletedReply,
   FileContent,
+  MemoriesResponse,
+  MemoryItem,
   MessageItem,
   SecretItem,
   StatusReply,
@@ -67,6 +69,16 @@ export const api = {
     if (before !== undefined) query.set('before', String(before));
     return request<MessageItem[]>('GET', `${agentPath(id)}/messages?${query}`);
   },
+  searchMessages: (id: string, q: string) =>
+    request<MessageItem[]>('GET', `${agentPath(id)}/messages/search?${new URLSearchParams({ q })}`),
+
+  memories: (id: string, q: string) =>
+    request<MemoriesResponse>('GET', `${agentPath(id)}/memories${q ? `?${new URLSearchParams({ q })}` : ''}`),
+  saveMemory: (id: string, key: string, body: { content: string; tags: string }) =>
+    request<MemoryItem>('PUT', `${agentPath(id)}/memories/${encodeURIComponent(key)}`, { body }),
+  deleteMemory: (id: string, key: string) =>
+    request<StatusReply>('DELETE', `${agentPath(id)}/memories/${encodeURIComponent(key)}`),
+
   sendMessage: (id: string, text: string) =>
     request<{ message: MessageItem }>('POST', `${agentPath(id)}/messages`, { body: { text } }),
 

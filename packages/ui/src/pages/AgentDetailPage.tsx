@@ -7,12 +7,13 @@ import { LastActive } from '../components/AgentCard';
 import { AgentControls } from '../components/AgentControls';
 import { ErrorNote } from '../components/ErrorNote';
 import { type EditableFile, FileEditor } from '../components/FileEditor';
+import { MemoryPanel } from '../components/MemoryPanel';
 import { PageHeader } from '../components/PageHeader';
 import { StatusBadge } from '../components/StatusBadge';
 import { useNow } from '../useNow';
 import { usePageTitle } from '../usePageTitle';
 
-/** One agent in full, with its identity file AGENT.md to edit. */
+/** One agent in full, with its identity file AGENT.md to edit and its memory. */
 export function AgentDetailPage() {
   const id = useParams().id ?? '';
   const agent = useAgent(id);
@@ -117,6 +118,7 @@ export function AgentDetailPage() {
           hint="The agent's identity and instructions. Changes apply from its next message."
         />
       </div>
+      <MemoryPanel key={`memory-${id}`} agentId={id} />
     </>
   );
 }
