@@ -25,6 +25,7 @@ import {
 } from '@praktor/testkit';
 import WebSocket from 'ws';
 import { machine, ms, pssMb, rssMb, sleep, summarize } from './lib.mjs';
+import { benchMemory } from './memory.mjs';
 import { benchModelProxy } from './model-proxy.mjs';
 import { benchStore } from './store.mjs';
 
@@ -43,6 +44,8 @@ const COUNTS = QUICK
       throughputPerChat: 10,
       storePrefill: 100_000,
       storeSamples: 1000,
+      memorySamples: 200,
+      memoryStoreSamples: 1000,
     }
   : {
       warmTelegram: 200,
@@ -52,6 +55,8 @@ const COUNTS = QUICK
       throughputPerChat: 50,
       storePrefill: 100_000,
       storeSamples: 2000,
+      memorySamples: 1000,
+      memoryStoreSamples: 2000,
     };
 
 const CHATS = 20;
@@ -476,6 +481,17 @@ function table(results) {
     `Store: receive + route at ${s.stored_before} stored`,
     `p50 ${s.per_message_us.p50} us / p99 ${s.per_message_us.p99} us / mean ${s.per_message_us.mean} us`,
   );
+  for (const [size, recall] of Object.entries(r.memory.recall_ms)) {
+    add(
+      `Memory recall at ${Number(size).toLocaleString('en')} memories (FTS)`,
+      `p50 ${recall.wall_ms.p50} ms / p95 ${recall.wall_ms.p95} ms (CPU p95 ${recall.cpu_ms.p95} ms)`,
+      size === '100000' ? 'p95 < 10 ms' : '',
+    );
+  }
+  add(
+    'Memory store, one at a time',
+    `${r.memory.store_per_second}/s (p50 ${r.memory.store_us.p50} us / p95 ${r.memory.store_us.p95} us)`,
+  );
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 6));
   const line = (row) => row.map((cell, i) => cell.padEnd(widths[i])).join(' | ');
   const m = results.machine;
@@ -563,6 +579,12 @@ async function main() {
 
   log(`store: ${COUNTS.storePrefill} stored, ${COUNTS.storeSamples} timed`);
   fig.store = benchStore({ prefill: COUNTS.storePrefill, samples: COUNTS.storeSamples });
+  log('memory: recall at 1,000 / 10,000 / 100,000 memories, store throughput');
+  fig.memory = await benchMemory({
+    sizes: [1_000, 10_000, 100_000],
+    samples: COUNTS.memorySamples,
+    storeSamples: COUNTS.memoryStoreSamples,
+  });
   results.seconds = Math.round((Date.now() - began) / 1000);
   if (profileDir) {
     results.cpu_profiles = readdirSync(profileDir).map((f) => join(profileDir, f));

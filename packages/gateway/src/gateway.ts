@@ -14,6 +14,7 @@ import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
 import { RecentRefusals } from './egress/refusals.js';
 import { egressServices } from './egress/services.js';
 import { EventBus } from './events/bus.js';
+import { historyAgentTools } from './history-tools.js';
 import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
@@ -25,6 +26,7 @@ import { Scheduler } from './scheduler/engine.js';
 import { TaskService } from './scheduler/tasks.js';
 import { setupChecks, startBanner } from './setup.js';
 import { Store } from './store/index.js';
+import { userProfileAgentTools } from './user-profile.js';
 import { AgentSecrets, asText } from './vault/agent-secrets.js';
 import { Vault } from './vault/vault.js';
 import { VERSION } from './version.js';
@@ -69,6 +71,7 @@ export async function startGateway(
     config.telegram.token,
     config.web.auth,
     config.vault.passphrase,
+    config.memory.embeddings.api_key,
   ].filter((v): v is string => !!v);
   hideInLogs(credentials);
   const secrets = new AgentSecrets(vault, credentials);
@@ -91,15 +94,27 @@ export async function startGateway(
     injectionsOf: (agentId) => secrets.injections(agentId),
     ca,
     upstreamCa: upstreamCa(env),
+    embeddings: () => {
+      const { url, api_key } = config.memory.embeddings;
+      return url ? { url, apiKey: api_key || null } : null;
+    },
     log,
   });
+  logEmbeddingSource(config, log);
   for (const narrowed of store.tightened)
     log.info(narrowed, 'narrowed permissions in the data directory to its owner');
   ensureGlobalFiles(config.dataDir);
   // Before anything is served: this also removes containers an earlier run left behind.
   const runtimes = await openRuntimes(() => config, log);
   const sendFile = fileAgentTool(store, bus);
+  // The task service is made below, with the scheduler that needs this orchestrator.
   const taskTools = taskAgentTools((): TaskService => tasks);
+  const profileTools = userProfileAgentTools({
+    dataDir: () => config.dataDir,
+    bus,
+    publishSharedFiles: () => runtimes.publishSharedFiles(),
+  });
+  const historyTools = historyAgentTools(store);
   const orchestrator: Orchestrator = new Orchestrator({
     config: () => config,
     store,
@@ -114,9 +129,14 @@ export async function startGateway(
       ...(secrets.injections(agent.id).length > 0 ? caTrustFiles(ca) : []),
     ],
     redactor: secrets.redactor,
-    // The task service is made below, with the scheduler that needs this orchestrator.
-    agentTools: (agentId, request, origin) =>
-      request.tool === 'file_send' ? sendFile(agentId, request, origin) : taskTools(agentId, request, origin),
+    agentTools: (agentId, request, origin) => {
+      if (request.tool === 'file_send') return sendFile(agentId, request, origin);
+      if (request.tool === 'user_profile_read' || request.tool === 'user_profile_update') {
+        return profileTools(agentId, request, origin);
+      }
+      if (request.tool === 'history_search') return historyTools(agentId, request, origin);
+      return taskTools(agentId, request, origin);
+    },
     serveStream,
     log,
   });
@@ -297,4 +317,18 @@ async function openVault(config: Config, store: Store, log: Logger): Promise<Vau
     }
   }
   return vault;
+}
+
+/** Says once how agents' memories will be searched, and why not with vectors when a half-set key prevents it. */
+function logEmbeddingSource(config: Config, log: Logger): void {
+  const { url, model } = config.memory.embeddings;
+  if (url && model) log.info({ url, model }, 'memory: embeddings from the configured endpoint');
+  else if (url)
+    log.warn(
+      'memory: memory.embeddings.url is set but memory.embeddings.model is empty; memories are found by full-text search alone',
+    );
+  else
+    log.info(
+      'memory: no embedding source configured (memory.embeddings); memories are found by full-text search alone',
+    );
 }

@@ -160,6 +160,13 @@ export const MessagesQuery = z.object({
 });
 export type MessagesQuery = z.infer<typeof MessagesQuery>;
 
+/** `GET /api/agents/definitions/{id}/messages/search` query: words to find, and how many messages at most. */
+export const MessageSearchQuery = z.object({
+  q: z.string().max(1000, 'is longer than 1,000 characters'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type MessageSearchQuery = z.infer<typeof MessageSearchQuery>;
+
 /** What `/api/ws` sends, one JSON object per WebSocket message. `timestamp` is ms since the epoch. */
 export const WsEvent = z.discriminatedUnion('type', [
   z.object({
@@ -212,5 +219,9 @@ export const WsEvent = z.discriminatedUnion('type', [
     agent_id: z.string(),
     refusal: EgressRefusal,
   }),
+  /** An agent's memory changed: a Memory tab showing it refetches. */
+  z.object({ type: z.literal('memory'), timestamp: z.number().int(), agent_id: z.string() }),
+  /** The user's profile (USER.md) changed, by an agent's tool or in Mission Control. */
+  z.object({ type: z.literal('user_profile'), timestamp: z.number().int(), content: z.string() }),
 ]);
 export type WsEvent = z.infer<typeof WsEvent>;

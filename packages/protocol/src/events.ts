@@ -82,5 +82,9 @@ export const GatewayEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('telegram'), status: TelegramStatus }),
   /** The gateway's internet proxy refused a connection an agent asked for. */
   z.object({ type: z.literal('egress_refused'), refusal: EgressRefusal }),
+  /** An agent's memory changed (its tools or Mission Control stored, deleted or recalled memories). */
+  z.object({ type: z.literal('memory'), agentId: z.string() }),
+  /** The user's profile (USER.md) changed; `content` is the new text. */
+  z.object({ type: z.literal('user_profile'), content: z.string() }),
 ]);
 export type GatewayEvent = z.infer<typeof GatewayEvent>;

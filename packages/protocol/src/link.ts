@@ -13,6 +13,7 @@
  * its own, its connections to the internet travel the same way, to the gateway's internet proxy.
  */
 import { z } from 'zod';
+import { MemoryChangedMessage, MemoryRequestMessage, MemoryResponseMessage } from './memory.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
 export const LINK_PROTOCOL_VERSION = 3;
@@ -33,6 +34,8 @@ export const InitMessage = z.object({
    * (`docker inspect`) holds a secret.
    */
   env: z.record(z.string(), z.string()),
+  /** The embedding model the agent's memory asks the gateway's `embeddings` service for; null: full-text search alone. */
+  embeddingModel: z.string().min(1).nullable().default(null),
 });
 export type InitMessage = z.infer<typeof InitMessage>;
 
@@ -55,7 +58,7 @@ export const TaskMessage = z.object({
 });
 export type TaskMessage = z.infer<typeof TaskMessage>;
 
-/** What the agent asks of the gateway through its built-in tools: `scheduled_task_*` and `file_send`. */
+/** What the agent asks of the gateway through its built-in tools: its tasks, files to send, the user's profile, its history. */
 export const ToolRequest = z.discriminatedUnion('tool', [
   z.object({
     tool: z.literal('scheduled_task_create'),
@@ -81,6 +84,9 @@ export const ToolRequest = z.discriminatedUnion('tool', [
     base64: z.string(),
     caption: z.string().optional(),
   }),
+  z.object({ tool: z.literal('user_profile_read') }),
+  z.object({ tool: z.literal('user_profile_update'), content: z.string() }),
+  z.object({ tool: z.literal('history_search'), query: z.string(), limit: z.number().int().optional() }),
 ]);
 
 /** The largest file an agent sends with `file_send` (it crosses the link in one line). */
@@ -104,8 +110,11 @@ export const ResetMessage = z.object({ type: z.literal('reset') });
 /** Finish and exit; the runner closes the Claude Code process before it goes. */
 export const ShutdownMessage = z.object({ type: z.literal('shutdown') });
 
-/** Services the runner reaches through the link's streams: the model API, and the internet through the gateway's proxy. */
-export const StreamService = z.enum(['model', 'internet']);
+/**
+ * Services the runner reaches through the link's streams: the model API, the internet through the gateway's proxy,
+ * and the embeddings endpoint the agent's memory uses.
+ */
+export const StreamService = z.enum(['model', 'internet', 'embeddings']);
 export type StreamService = z.infer<typeof StreamService>;
 
 /** The runner opens a stream to a service; the gateway connects it, or ends it with an error. */
@@ -143,6 +152,7 @@ export const GatewayToRunner = z.discriminatedUnion('type', [
   ShutdownMessage,
   StreamDataMessage,
   StreamEndMessage,
+  MemoryRequestMessage,
 ]);
 export type GatewayToRunner = z.infer<typeof GatewayToRunner>;
 
@@ -215,5 +225,7 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   StreamOpenMessage,
   StreamDataMessage,
   StreamEndMessage,
+  MemoryChangedMessage,
+  MemoryResponseMessage,
 ]);
 export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

@@ -5,6 +5,15 @@
 import type { Options, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { ResultMessage, ToolRequest, TurnUsage } from '@praktor/protocol';
 import { FILE_TOOL_NAMES, FILES_SERVER, fileTools } from './file-tools.js';
+import {
+  GATEWAY_TOOL_NAMES,
+  HISTORY_SERVER,
+  historyTools,
+  PROFILE_SERVER,
+  profileTools,
+} from './gateway-tools.js';
+import type { MemoryStore } from './memory/memory-store.js';
+import { MEMORY_SERVER, MEMORY_TOOL_NAMES, memoryTools } from './memory/memory-tools.js';
 import { TASK_TOOL_NAMES, TASKS_SERVER, taskTools } from './tools.js';
 
 /** The agent as the runner was told at init, and the runner's ways to talk to the gateway. */
@@ -20,6 +29,10 @@ export interface AgentSetup {
   /** Carries a built-in tool's request to the gateway, for the turn or task `turnId`. */
   call: (turnId: string | null, request: ToolRequest) => Promise<{ ok: boolean; text: string }>;
   log: (line: string) => void;
+  /** The agent's memory, in its workspace. */
+  memory: MemoryStore;
+  /** Told whenever the agent's tools changed its memory. */
+  memoryChanged: () => void;
 }
 
 /** SDK options for a new Claude Code process; `turnId` tells which turn or task the tools act for. */
@@ -36,8 +49,11 @@ export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () =
     mcpServers: {
       [TASKS_SERVER]: taskTools((request) => setup.call(turnId(), request)),
       [FILES_SERVER]: fileTools((request) => setup.call(turnId(), request), setup.cwd),
+      [MEMORY_SERVER]: memoryTools(setup.memory, setup.memoryChanged),
+      [PROFILE_SERVER]: profileTools((request) => setup.call(turnId(), request)),
+      [HISTORY_SERVER]: historyTools((request) => setup.call(turnId(), request)),
     },
-    allowedTools: [...TASK_TOOL_NAMES, ...FILE_TOOL_NAMES],
+    allowedTools: [...TASK_TOOL_NAMES, ...FILE_TOOL_NAMES, ...MEMORY_TOOL_NAMES, ...GATEWAY_TOOL_NAMES],
     stderr: (data) => {
       for (const line of data.split('\n')) if (line.trim() !== '') setup.log(`[claude] ${line}`);
     },

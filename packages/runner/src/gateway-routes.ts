@@ -8,6 +8,7 @@
  *   takes it anywhere but to the gateway's own machine. Programs get the port as `HTTPS_PROXY`/`HTTP_PROXY` (Node's
  *   own clients too, through `NODE_USE_ENV_PROXY`). With `PRAKTOR_NETWORK=none` there is no internet at all. Without
  *   the variable the sandbox uses its own network (a Docker network the user chose).
+ * - The embeddings endpoint, for the agent's memory only: its URL is kept out of Claude Code's environment.
  */
 import { createServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -39,6 +40,12 @@ function forward(upstream: () => Duplex): Promise<number> {
 const LOOPBACK = '127.0.0.1,localhost,::1';
 const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
 
+/** The ways out: variables for Claude Code and its tools, and the embeddings URL for the runner's own use. */
+export interface GatewayRoutes {
+  env: Record<string, string | undefined>;
+  embeddingsUrl: string;
+}
+
 /**
  * Opens the ports and returns the variables that point Claude Code and its tools at them. `streams` carries the
  * connections; `announce` tells the gateway about each new one.
@@ -47,7 +54,7 @@ export async function openGatewayRoutes(
   env: NodeJS.ProcessEnv,
   streams: LinkStreams,
   announce: (message: StreamOpenMessage) => void,
-): Promise<Record<string, string | undefined>> {
+): Promise<GatewayRoutes> {
   let nextStream = 1;
   const overLink = (service: StreamService) =>
     forward(() => {
@@ -59,12 +66,13 @@ export async function openGatewayRoutes(
   const routes: Record<string, string | undefined> = {
     ANTHROPIC_BASE_URL: `http://127.0.0.1:${await overLink('model')}`,
   };
+  const embeddingsUrl = `http://127.0.0.1:${await overLink('embeddings')}`;
   const network = env.PRAKTOR_NETWORK;
-  if (network !== 'gateway' && network !== 'none') return routes;
+  if (network !== 'gateway' && network !== 'none') return { env: routes, embeddingsUrl };
   const proxy = network === 'gateway' ? `http://127.0.0.1:${await overLink('internet')}` : undefined;
   for (const name of PROXY_VARIABLES) routes[name] = proxy;
   routes.NO_PROXY = LOOPBACK;
   routes.no_proxy = LOOPBACK;
   routes.NODE_USE_ENV_PROXY = proxy ? '1' : undefined;
-  return routes;
+  return { env: routes, embeddingsUrl };
 }

@@ -20,8 +20,12 @@ import {
  */
 import { LinkStreams } from '@praktor/protocol/link-streams';
 import type { AgentSetup } from './agent-setup.js';
-import { openGatewayRoutes } from './gateway-routes.js';
+import { type GatewayRoutes, openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
+import { httpEmbedder } from './memory/embeddings.js';
+import { answerMemoryRequest } from './memory/memory-requests.js';
+import { openAgentMemory } from './memory/open-memory.js';
+import { withRecalledMemories } from './memory/turn-recall.js';
 import { PromptLedger } from './prompt-ledger.js';
 import { ClaudeSession } from './session.js';
 import { type RunnerPaths, readPaths } from './settings.js';
@@ -63,11 +67,18 @@ function callGateway(turnId: string | null, request: ToolRequest): Promise<{ ok:
   });
 }
 
-function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, string | undefined>): void {
+function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): void {
   if (init.protocol !== LINK_PROTOCOL_VERSION) {
     fatal(`the gateway speaks link protocol ${init.protocol}, this runner speaks ${LINK_PROTOCOL_VERSION}`);
   }
   ensureAgentMd(paths);
+  let memory: AgentSetup['memory'];
+  try {
+    const embedder = init.embeddingModel ? httpEmbedder(routes.embeddingsUrl, init.embeddingModel) : null;
+    memory = openAgentMemory(paths.workspace, embedder, log);
+  } catch (err) {
+    fatal(messageOf(err));
+  }
   setup = {
     agentId: init.agentId,
     model: init.model,
@@ -77,7 +88,7 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
       ...process.env,
       ...init.env,
       // The gateway's routes win over anything passed on: the model API is reached only through the link.
-      ...routes,
+      ...routes.env,
       // The runner is the sandbox's only tenant; Claude Code needs to be told so to run tools unprompted as root.
       IS_SANDBOX: '1',
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
@@ -85,6 +96,8 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
     systemPrompt: () => buildSystemPrompt(paths, init.agentId),
     call: callGateway,
     log,
+    memory,
+    memoryChanged: () => send({ type: 'memory_changed' }),
   };
   session = new ClaudeSession({
     ...setup,
@@ -94,28 +107,37 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
     onDelta: (turnId, text) => send({ type: 'delta', turnId, text }),
   });
   session.warm();
+  void memory.backfill();
   send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion });
+}
+
+/** The message with the memories that bear on it; the message alone if the memory cannot be searched. */
+async function withMemories(text: string): Promise<string> {
+  if (!setup) return text;
+  try {
+    return await withRecalledMemories(setup.memory, text);
+  } catch (err) {
+    log(`memory: could not recall for this message, so it goes on without: ${messageOf(err)}`);
+    return text;
+  }
 }
 
 async function drain(): Promise<void> {
   if (working || !session) return;
   working = true;
   for (let turn = turns.shift(); turn; turn = turns.shift()) {
-    send(await session.runTurn(turn.turnId, turn.text));
+    send(await session.runTurn(turn.turnId, await withMemories(turn.text)));
   }
   working = false;
 }
 
 function shutdown(code: number): void {
   session?.close();
+  setup?.memory.close();
   process.exit(code);
 }
 
-function onMessage(
-  message: GatewayToRunner,
-  paths: RunnerPaths,
-  routes: Record<string, string | undefined>,
-): void {
+function onMessage(message: GatewayToRunner, paths: RunnerPaths, routes: GatewayRoutes): void {
   if (message.type === 'init') {
     if (session) fatal('init received twice');
     start(message, paths, routes);
@@ -133,7 +155,12 @@ function onMessage(
       return;
     case 'task': {
       const { turnId, text } = message;
-      void runTask(setup, turnId, text, (delta) => send({ type: 'delta', turnId, text: delta })).then(send);
+      const taskSetup = setup;
+      void withMemories(text)
+        .then((prompt) =>
+          runTask(taskSetup, turnId, prompt, (delta) => send({ type: 'delta', turnId, text: delta })),
+        )
+        .then(send);
       return;
     }
     case 'reply': {
@@ -150,6 +177,13 @@ function onMessage(
     case 'reset':
       session.reset();
       return;
+    case 'memory_request': {
+      const { requestId, op } = message;
+      void answerMemoryRequest(setup.memory, op).then((result) =>
+        send({ type: 'memory_response', requestId, result }),
+      );
+      return;
+    }
     case 'shutdown':
       shutdown(0);
   }
@@ -157,7 +191,7 @@ function onMessage(
 
 async function main(): Promise<void> {
   let paths: RunnerPaths;
-  let routes: Record<string, string | undefined>;
+  let routes: GatewayRoutes;
   try {
     paths = readPaths(process.env);
     routes = await openGatewayRoutes(process.env, streams, send);

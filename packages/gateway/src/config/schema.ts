@@ -171,6 +171,14 @@ export const configSchema = section({
     timezone: scalar(readTimezone, LOCAL_TIMEZONE, 'a time zone name such as Europe/Berlin'),
   }),
   vault: section({ passphrase: text() }),
+  memory: section({
+    // An OpenAI-compatible endpoint (without /v1/embeddings); left out, memories are found by full-text search alone.
+    embeddings: section({
+      url: optionalScalar(readHttpUrl, 'a URL such as http://127.0.0.1:11434'),
+      model: text(),
+      api_key: text(),
+    }),
+  }),
   agentmail: opaqueSection(),
   speech: opaqueSection(),
 });

@@ -1,8 +1,9 @@
 /**
  * What the gateway serves on the streams agents' runners open over their links: the model API (credentials added on
- * the way out) and, for sandboxes with no network of their own, the internet through the gateway's proxy, which
- * never lets an agent reach this machine unless its egress policy names the destination exactly; the policy's
- * allow and deny lists apply to everything else. An agent whose `network` is `none` gets no internet, whatever its runner asks.
+ * the way out), the embeddings endpoint agents' memories use, and, for sandboxes with no network of their own, the
+ * internet through the gateway's proxy, which never lets an agent reach this machine unless its egress policy names
+ * the destination exactly; the policy's allow and deny lists apply to everything else. An agent whose `network` is
+ * `none` gets no internet, whatever its runner asks.
  */
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { CredentialInjector, type Injection } from './credential-injector.js';
 import { type EgressRules, egressPolicy } from './egress-policy.js';
+import { type EmbeddingsEndpoint, embeddingsProxy } from './embeddings-proxy.js';
 import { internetProxy, type Refusal } from './internet-proxy.js';
 import { isLocalAddress } from './local-addresses.js';
 import { type ModelCredentials, modelProxy } from './model-proxy.js';
@@ -32,6 +34,8 @@ export interface EgressOptions {
   ca: CertificateAuthority;
   /** Certificates an upstream of an injected host may be signed by; undefined: Node's usual roots. */
   upstreamCa: string[] | undefined;
+  /** Where agents' memories get their vectors, as configured now (null: none). */
+  embeddings: () => EmbeddingsEndpoint | null;
   log: Logger;
 }
 
@@ -41,6 +45,7 @@ export type ServeStream = (agentId: string, service: StreamService, stream: Dupl
 /** The gateway's egress: one model proxy for all agents, one internet proxy per agent (its log names the agent). */
 export function egressServices(opts: EgressOptions): ServeStream {
   const model = createServer(modelProxy(opts.modelApi, opts.credentials, opts.log));
+  const embeddings = createServer(embeddingsProxy(opts.embeddings, opts.log));
   const internet = new Map<string, Server>();
   const internetFor = (agentId: string): Server => {
     let server = internet.get(agentId);
@@ -65,6 +70,8 @@ export function egressServices(opts: EgressOptions): ServeStream {
   return (agentId, service, stream) => {
     if (service === 'model') {
       model.emit('connection', stream);
+    } else if (service === 'embeddings') {
+      embeddings.emit('connection', stream);
     } else if (opts.networkOf(agentId) === 'none') {
       opts.log.warn({ agent: agentId }, 'an agent without network asked for the internet; refused');
       stream.destroy(new Error('this agent may not use the network (network: none)'));

@@ -183,10 +183,12 @@ export class AgentPool {
         resumeSessionId: store.sessions.get(agent.id),
         tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
         env,
+        embeddingModel: embeddingModelOf(this.deps.config()),
         readyTimeoutMs: this.deps.readyTimeoutMs ?? 60_000,
         onSession: (sessionId) => store.sessions.set(agent.id, sessionId),
         onLog: (line) => log.debug({ agent: agent.id }, line),
         onCall: (call) => this.deps.onCall(agent.id, call),
+        onMemoryChanged: () => this.deps.bus.emit({ type: 'memory', agentId: agent.id }),
         serveStream: (service, stream) => this.deps.serveStream(agent.id, service, stream),
       });
       state.link = link;
@@ -273,4 +275,10 @@ export class AgentPool {
 /** What the runtime is asked to start for `agent`. */
 function sandboxSpec(agent: ResolvedAgent, files: SandboxFile[]): SandboxSpec {
   return { agentId: agent.id, workspace: safeWorkspaceName(agent.workspace), files };
+}
+
+/** The embedding model agents' memories use: set only when an endpoint is configured too. */
+function embeddingModelOf(config: Config): string | null {
+  const { url, model } = config.memory.embeddings;
+  return url && model ? model : null;
 }

@@ -37,10 +37,12 @@ const options: LinkOptions = {
   resumeSessionId: null,
   tools: null,
   env: { ANTHROPIC_API_KEY: 'sk-test' },
+  embeddingModel: null,
   readyTimeoutMs: 2_000,
   onSession: () => {},
   onLog: () => {},
   onCall: async () => ({ ok: true, text: 'done' }),
+  onMemoryChanged: () => {},
   serveStream: (_service, stream) => stream.destroy(new Error('no service in this test')),
 };
 
@@ -69,13 +71,18 @@ describe('AgentLink', () => {
     expect(result).toMatchObject({ turnId: '7', status: 'ok', text: 'fine' });
   });
 
-  it('sends the agent, model, session to resume and environment in its first message', async () => {
+  it('sends the agent, model, session to resume, environment and embedding model in its first message', async () => {
     let init: GatewayToRunner | undefined;
     const sandbox = scriptedSandbox((m, reply) => {
       init = m;
       reply(READY);
     });
-    await AgentLink.open(sandbox, { ...options, resumeSessionId: 'abc', tools: ['Read'] });
+    await AgentLink.open(sandbox, {
+      ...options,
+      resumeSessionId: 'abc',
+      tools: ['Read'],
+      embeddingModel: 'nomic-embed-text',
+    });
     expect(init).toEqual({
       type: 'init',
       protocol: LINK_PROTOCOL_VERSION,
@@ -84,6 +91,7 @@ describe('AgentLink', () => {
       resumeSessionId: 'abc',
       tools: ['Read'],
       env: { ANTHROPIC_API_KEY: 'sk-test' },
+      embeddingModel: 'nomic-embed-text',
     });
   });
 

@@ -8,6 +8,8 @@ import type { Duplex } from 'node:stream';
 import {
   type CallMessage,
   LINK_PROTOCOL_VERSION,
+  type MemoryOp,
+  type MemoryResult,
   messageOf,
   type ResultMessage,
   type RunnerToGateway,
@@ -27,11 +29,15 @@ export interface LinkOptions {
   tools: string[] | null;
   /** Environment for Claude Code in the sandbox, secrets included. */
   env: Record<string, string>;
+  /** The embedding model for the agent's memory; null: full-text search alone. */
+  embeddingModel: string | null;
   readyTimeoutMs: number;
   onSession: (sessionId: string) => void;
   onLog: (line: string) => void;
   /** Carries out a built-in tool's request; the resolved text goes back to the model. */
   onCall: (call: CallMessage) => Promise<{ ok: boolean; text: string }>;
+  /** The agent's tools changed its memory. */
+  onMemoryChanged: () => void;
   /** Serves a stream the runner opened to `service` (the model API). */
   serveStream: (service: StreamService, stream: Duplex) => void;
 }
@@ -46,6 +52,9 @@ interface PendingTurn {
 export class AgentLink {
   /** The conversation's turn in progress. */
   private pending: PendingTurn | null = null;
+  /** Memory requests waiting for the runner's answer, by request id. */
+  private readonly memoryRequests = new Map<string, (result: MemoryResult) => void>();
+  private nextMemoryRequest = 1;
   /** Task runs in progress, by turn id. */
   private readonly tasks = new Map<string, PendingTurn>();
   private exit: SandboxExit | null = null;
@@ -87,6 +96,19 @@ export class AgentLink {
     return new Promise((resolve) => {
       this.tasks.set(turnId, { turnId, onDelta, resolve });
       writeLine(this.sandbox.stdin, { type: 'task', turnId, text });
+    });
+  }
+
+  /**
+   * Acts on the agent's memory (which lives in the sandbox) and resolves with the outcome. Never rejects: a sandbox
+   * that dies first gives an error result.
+   */
+  memory(op: MemoryOp): Promise<MemoryResult> {
+    if (this.exit) return Promise.resolve(goneResult(this.exit));
+    const requestId = String(this.nextMemoryRequest++);
+    return new Promise((resolve) => {
+      this.memoryRequests.set(requestId, resolve);
+      writeLine(this.sandbox.stdin, { type: 'memory_request', requestId, op });
     });
   }
 
@@ -174,6 +196,7 @@ export class AgentLink {
         resumeSessionId: opts.resumeSessionId,
         tools: opts.tools,
         env: opts.env,
+        embeddingModel: opts.embeddingModel,
       });
     });
   }
@@ -203,6 +226,16 @@ export class AgentLink {
       case 'fatal':
         opts.onLog(`runner failed: ${message.message}`);
         return;
+      case 'memory_changed':
+        opts.onMemoryChanged();
+        return;
+      case 'memory_response': {
+        const resolve = this.memoryRequests.get(message.requestId);
+        this.memoryRequests.delete(message.requestId);
+        if (resolve) resolve(message.result);
+        else opts.onLog(`answer to unknown memory request ${message.requestId} ignored`);
+        return;
+      }
       case 'ready':
         return;
     }
@@ -230,6 +263,8 @@ export class AgentLink {
     for (const turn of turns) {
       turn.resolve(this.closing ? stoppedResult(turn.turnId) : crashResult(turn.turnId, exit));
     }
+    for (const resolve of this.memoryRequests.values()) resolve(goneResult(exit));
+    this.memoryRequests.clear();
   }
 }
 
@@ -265,5 +300,14 @@ function stoppedResult(turnId: string): ResultMessage {
     durationMs: 0,
     costUsd: null,
     usage: null,
+  };
+}
+
+/** A memory request the sandbox's end cut short. */
+function goneResult(exit: SandboxExit): MemoryResult {
+  return {
+    ok: false,
+    kind: 'failed',
+    error: `the agent's sandbox stopped before answering (${describeExit(exit)})`,
   };
 }

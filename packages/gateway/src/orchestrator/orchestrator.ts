@@ -4,7 +4,7 @@
  * them down in order.
  */
 import type { Duplex } from 'node:stream';
-import type { AgentStatus, MessageView, StreamService } from '@praktor/protocol';
+import type { AgentStatus, MemoryOp, MemoryResult, MessageView, StreamService } from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
@@ -47,9 +47,11 @@ export interface OrchestratorDeps {
 export class Orchestrator {
   private readonly pool: AgentPool;
   private readonly turns: TurnRunner;
+  private readonly bus: EventBus;
 
   constructor(deps: OrchestratorDeps) {
     const { store, bus, log } = deps;
+    this.bus = bus;
     this.pool = new AgentPool({
       config: deps.config,
       store,
@@ -93,6 +95,22 @@ export class Orchestrator {
    */
   reset(agentId: string): void {
     this.turns.reset(agentId);
+  }
+
+  /**
+   * Acts on an agent's memory, which lives in its sandbox: a stopped agent is started for it (and stops again after
+   * `idle_timeout`). Rejects with an error a user can act on when the sandbox cannot start; a refused request
+   * resolves with the reason. A change is announced on the bus.
+   */
+  async memory(agentId: string, op: MemoryOp): Promise<MemoryResult> {
+    this.pool.hold(agentId);
+    try {
+      const result = await (await this.pool.link(agentId)).memory(op);
+      if (result.ok && (op.op === 'store' || op.op === 'delete')) this.bus.emit({ type: 'memory', agentId });
+      return result;
+    } finally {
+      this.pool.release(agentId);
+    }
   }
 
   /** Starts an agent's sandbox ahead of its first message; it stops again after `idle_timeout` if left idle. */

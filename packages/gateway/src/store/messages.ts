@@ -1,7 +1,7 @@
 /**
  * Messages in and out, with their states. The rows are the truth about every message: a restart resumes from them.
  */
-import type { Channel, MessageState, MessageView } from '@praktor/protocol';
+import { type Channel, ftsQuery, type MessageState, type MessageView } from '@praktor/protocol';
 import type { Db } from './database.js';
 
 interface MessageRow {
@@ -255,6 +255,24 @@ export class MessageStore {
       )
       .all(agentId, before ?? Number.MAX_SAFE_INTEGER, limit);
     return rows.reverse().map(toView);
+  }
+
+  /**
+   * The agent's messages that best match `query` (any of its words, by stem and prefix; BM25 ranks those holding
+   * more and rarer words first), at most `limit`, leaving out message `except`. Any text is a valid query; one
+   * without words finds nothing.
+   */
+  search(agentId: string, query: string, limit: number, except?: number): MessageView[] {
+    const match = ftsQuery(query);
+    if (match === null) return [];
+    return this.db
+      .prepare<[string, string, number, number], MessageRow>(
+        `SELECT m.* FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+         WHERE messages_fts MATCH ? AND m.agent_id = ? AND m.id != ?
+         ORDER BY bm25(messages_fts), m.id DESC LIMIT ?`,
+      )
+      .all(match, agentId, except ?? 0, limit)
+      .map(toView);
   }
 
   /** The latest `limit` messages of all agents, newest first. */

@@ -176,4 +176,22 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE secrets ADD COLUMN inject TEXT;
   `,
+  // Full-text search over what was said, for agents' history_search and Mission Control's conversation search.
+  // The index holds only the text; rows are filtered by agent through the messages table.
+  `
+  CREATE VIRTUAL TABLE messages_fts USING fts5(
+    content, content = 'messages', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+    INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+  END;
+  INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+  `,
 ];

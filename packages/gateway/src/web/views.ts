@@ -111,5 +111,9 @@ export function wsEvent(event: GatewayEvent, config: Config, store: Store, times
       return { type: 'telegram', timestamp, telegram: event.status };
     case 'egress_refused':
       return { type: 'egress_refused', timestamp, agent_id: event.refusal.agent_id, refusal: event.refusal };
+    case 'memory':
+      return { type: 'memory', timestamp, agent_id: event.agentId };
+    case 'user_profile':
+      return { type: 'user_profile', timestamp, content: event.content };
   }
 }

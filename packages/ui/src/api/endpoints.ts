@@ -12,6 +12,8 @@ import type {
   DoctorReport,
   EgressRefusal,
   FileContent,
+  MemoriesResponse,
+  MemoryItem,
   MessageItem,
   SecretItem,
   StatusReply,
@@ -77,6 +79,18 @@ export const api = {
   /** The connections the gateway's internet proxy refused this agent recently, newest first. */
   refusals: (agentId: string) =>
     request<EgressRefusal[]>('GET', `/egress/refusals?${new URLSearchParams({ agent_id: agentId })}`),
+  searchMessages: (id: string, q: string) =>
+    request<MessageItem[]>('GET', `${agentPath(id)}/messages/search?${new URLSearchParams({ q })}`),
+
+  memories: (id: string, q: string) =>
+    request<MemoriesResponse>('GET', `${agentPath(id)}/memories${q ? `?${new URLSearchParams({ q })}` : ''}`),
+  saveMemory: (id: string, key: string, body: { content: string; tags: string }) =>
+    request<MemoryItem>('PUT', `${agentPath(id)}/memories/${encodeURIComponent(key)}`, { body }),
+  deleteMemory: (id: string, key: string) =>
+    request<StatusReply>('DELETE', `${agentPath(id)}/memories/${encodeURIComponent(key)}`),
+
+  sendMessage: (id: string, text: string) =>
+    request<{ message: MessageItem }>('POST', `${agentPath(id)}/messages`, { body: { text } }),
 
   userProfile: () => request<FileContent>('GET', '/user-profile'),
   saveUserProfile: (content: string) => request<StatusReply>('PUT', '/user-profile', { body: { content } }),

@@ -16,6 +16,7 @@ export const keys = {
   messages: (id: string) => ['messages', id] as const,
   agentMd: (id: string) => ['agent-md', id] as const,
   userProfile: ['user-profile'] as const,
+  memories: (agentId: string) => ['memories', agentId] as const,
   secrets: ['secrets'] as const,
   vaultProblem: ['vault-problem'] as const,
   tasks: ['tasks'] as const,

@@ -8,6 +8,7 @@ import { upsertMessage } from '../live/cache';
 import { useDrafts } from '../live/LiveProvider';
 import { ChatControls } from './ChatControls';
 import { Composer } from './Composer';
+import { ConversationSearch } from './ConversationSearch';
 import { ErrorNote } from './ErrorNote';
 import { Icon } from './Icon';
 import { ConversationNote, DraftBubble, MessageBubble } from './MessageBubble';
@@ -109,6 +110,7 @@ export function Conversation({ agent }: { agent: AgentSummary }) {
           </Link>
         </div>
       </header>
+      <ConversationSearch agentId={agent.id} agentName={agent.name} />
 
       <div className="chat-scroll" ref={scroller} onScroll={onScroll} data-testid="chat-scroll">
         {hasOlder && (

@@ -6,6 +6,7 @@
 import type {
   AgentSummary,
   EgressRefusal,
+  FileContent,
   MessageItem,
   MessageState,
   StatusResponse,
@@ -184,6 +185,12 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
         keys.refusals(event.agent_id),
         (list) => list && [event.refusal, ...list],
       );
+      return;
+    case 'user_profile':
+      targets.client.setQueryData<FileContent>(keys.userProfile, { content: event.content });
+      return;
+    case 'memory':
+      void targets.client.invalidateQueries({ queryKey: keys.memories(event.agent_id) });
       return;
   }
 }

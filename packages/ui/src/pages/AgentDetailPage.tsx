@@ -8,12 +8,13 @@ import { AgentControls } from '../components/AgentControls';
 import { EgressRefusals } from '../components/EgressRefusals';
 import { ErrorNote } from '../components/ErrorNote';
 import { type EditableFile, FileEditor } from '../components/FileEditor';
+import { MemoryPanel } from '../components/MemoryPanel';
 import { PageHeader } from '../components/PageHeader';
 import { StatusBadge } from '../components/StatusBadge';
 import { useNow } from '../useNow';
 import { usePageTitle } from '../usePageTitle';
 
-/** One agent in full, with its identity file AGENT.md to edit. */
+/** One agent in full, with its identity file AGENT.md to edit and its memory. */
 export function AgentDetailPage() {
   const id = useParams().id ?? '';
   const agent = useAgent(id);
@@ -119,6 +120,7 @@ export function AgentDetailPage() {
         />
         <EgressRefusals agentId={a.id} />
       </div>
+      <MemoryPanel key={`memory-${id}`} agentId={id} />
     </>
   );
 }

@@ -7,6 +7,7 @@ import { authRoutes } from './auth.js';
 import { doctorRoutes } from './doctor.js';
 import { egressRoutes } from './egress.js';
 import { healthRoutes } from './health.js';
+import { memoryRoutes } from './memories.js';
 import { messageRoutes } from './messages.js';
 import { secretRoutes } from './secrets.js';
 import { statusRoutes } from './status.js';
@@ -21,6 +22,7 @@ export const routes: Route[] = [
   ...doctorRoutes,
   ...agentRoutes,
   ...messageRoutes,
+  ...memoryRoutes,
   ...userProfileRoutes,
   ...secretRoutes,
   ...taskRoutes,

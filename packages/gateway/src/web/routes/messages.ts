@@ -1,7 +1,7 @@
 /**
  * An agent's conversation: its history, and the web chat's messages to it (answers arrive on the live feed).
  */
-import { ChatRequest, MessageItem, MessagesQuery } from '@praktor/protocol';
+import { ChatRequest, MessageItem, MessageSearchQuery, MessagesQuery } from '@praktor/protocol';
 import { z } from 'zod';
 import { HttpError } from '../http-error.js';
 import { configuredAgent, type Route, route } from '../route.js';
@@ -18,6 +18,18 @@ export const messageRoutes: Route[] = [
     handle({ params, query }, deps) {
       const id = configuredAgent(deps, params.id);
       return messageItems(deps.store.messages.recentForAgent(id, query.limit, query.before), deps.store);
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/agents/definitions/:id/messages/search',
+    summary:
+      'The agent’s messages that best match `q`, best first: any of its words, by stem and prefix (“running” finds “runs”). Any text is accepted; one without words finds nothing.',
+    query: MessageSearchQuery,
+    response: z.array(MessageItem),
+    handle({ params, query }, deps) {
+      const id = configuredAgent(deps, params.id);
+      return messageItems(deps.store.messages.search(id, query.q, query.limit), deps.store);
     },
   }),
   route({
