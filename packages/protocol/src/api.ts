@@ -3,6 +3,7 @@
  * Praktor's API (snake_case), so scripts written against it keep working.
  */
 import { z } from 'zod';
+import { ActivityItem } from './activity.js';
 import { AgentStatus, Channel, MessageState, TelegramStatus } from './events.js';
 import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
 
@@ -175,5 +176,7 @@ export const WsEvent = z.discriminatedUnion('type', [
   }),
   /** The Telegram bot's connection changed. */
   z.object({ type: z.literal('telegram'), timestamp: z.number().int(), telegram: TelegramStatus }),
+  /** An agent called a tool, or Claude Code retried the model API, while answering message `activity.message_id`. */
+  z.object({ type: z.literal('activity'), timestamp: z.number().int(), activity: ActivityItem }),
 ]);
 export type WsEvent = z.infer<typeof WsEvent>;

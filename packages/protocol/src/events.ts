@@ -4,6 +4,7 @@
  * those itself.
  */
 import { z } from 'zod';
+import { ActivityView } from './activity.js';
 
 /** Where a message came from or goes to. */
 export const Channel = z.enum(['telegram', 'web', 'scheduler', 'system']);
@@ -77,6 +78,8 @@ export const GatewayEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('delta'), agentId: z.string(), messageId: z.number().int(), text: z.string() }),
   z.object({ type: z.literal('error'), agentId: z.string().nullable(), message: z.string() }),
+  /** The agent called a tool or Claude Code retried the model API, while answering a message. */
+  z.object({ type: z.literal('activity'), activity: ActivityView }),
   /** The Telegram bot's connection changed. */
   z.object({ type: z.literal('telegram'), status: TelegramStatus }),
 ]);

@@ -92,6 +92,7 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
     ledger: new PromptLedger(join(homedir(), '.praktor', 'instructions')),
     onSession: (sessionId) => send({ type: 'session', sessionId }),
     onDelta: (turnId, text) => send({ type: 'delta', turnId, text }),
+    onActivity: (turnId, activity) => send({ type: 'activity', turnId, activity }),
   });
   session.warm();
   send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion });
@@ -133,7 +134,13 @@ function onMessage(
       return;
     case 'task': {
       const { turnId, text } = message;
-      void runTask(setup, turnId, text, (delta) => send({ type: 'delta', turnId, text: delta })).then(send);
+      void runTask(
+        setup,
+        turnId,
+        text,
+        (delta) => send({ type: 'delta', turnId, text: delta }),
+        (activity) => send({ type: 'activity', turnId, activity }),
+      ).then(send);
       return;
     }
     case 'reply': {

@@ -4,11 +4,12 @@
  * chat or a failure the user sees.
  */
 
-import type { MessageView, ResultMessage, TurnUsage } from '@praktor/protocol';
+import type { Activity, MessageView, ResultMessage, TurnUsage } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
+import { activityLine } from './activity.js';
 import type { AgentPool } from './agent-pool.js';
 import { FairQueue } from './fair-queue.js';
 import type { AgentLink } from './link.js';
@@ -114,8 +115,8 @@ export class TurnRunner {
     if (!message) throw new Error(`message ${messageId} does not exist`);
     this.deps.pool.hold(agentId);
     try {
-      return await this.run(agentId, message, 'task', (link, onDelta) =>
-        link.task(String(messageId), message.text, onDelta),
+      return await this.run(agentId, message, 'task', (link, onDelta, onActivity) =>
+        link.task(String(messageId), message.text, onDelta, onActivity),
       );
     } finally {
       this.deps.pool.release(agentId);
@@ -164,8 +165,8 @@ export class TurnRunner {
     const prompt = message.state === 'processing' ? resumedPrompt(message.text) : message.text;
     conversation.current = messageId;
     try {
-      await this.run(agentId, message, 'turn', (link, onDelta) =>
-        link.turn(String(messageId), prompt, onDelta),
+      await this.run(agentId, message, 'turn', (link, onDelta, onActivity) =>
+        link.turn(String(messageId), prompt, onDelta, onActivity),
       );
     } finally {
       conversation.current = null;
@@ -180,7 +181,11 @@ export class TurnRunner {
     agentId: string,
     message: MessageView,
     kind: TurnKind,
-    send: (link: AgentLink, onDelta: (text: string) => void) => Promise<ResultMessage>,
+    send: (
+      link: AgentLink,
+      onDelta: (text: string) => void,
+      onActivity: (activity: Activity) => void,
+    ) => Promise<ResultMessage>,
   ): Promise<TaskOutcome> {
     const { store, pool, log } = this.deps;
     let link: AgentLink;
@@ -197,7 +202,9 @@ export class TurnRunner {
     }
     this.announce(store.messages.startProcessing(message.id));
     pool.turnStarted(agentId);
-    const result = await this.converse(agentId, message.id, (onDelta) => send(link, onDelta));
+    const result = await this.converse(agentId, message.id, (onDelta, onActivity) =>
+      send(link, onDelta, onActivity),
+    );
     if (kind === 'turn' && result.sessionId) store.sessions.set(agentId, result.sessionId);
     const credentials = result.status === 'error' ? credentialProblem(result.text) : null;
     if (credentials) {
@@ -233,19 +240,38 @@ export class TurnRunner {
     };
   }
 
-  /** Runs one turn or task on the link, streaming its answer as deltas with secrets masked, and masks the result. */
+  /**
+   * Runs one turn or task on the link, streaming its answer as deltas and recording what the agent does meanwhile,
+   * both with secrets masked, and masks the result.
+   */
   private async converse(
     agentId: string,
     messageId: number,
-    run: (onDelta: (text: string) => void) => Promise<ResultMessage>,
+    run: (
+      onDelta: (text: string) => void,
+      onActivity: (activity: Activity) => void,
+    ) => Promise<ResultMessage>,
   ): Promise<ResultMessage> {
-    const masker = this.deps.redactor.stream(agentId);
+    const { store, bus, redactor } = this.deps;
+    const masker = redactor.stream(agentId);
     const emitDelta = (text: string) => {
-      if (text !== '') this.deps.bus.emit({ type: 'delta', agentId, messageId, text });
+      if (text !== '') bus.emit({ type: 'delta', agentId, messageId, text });
     };
-    const raw = await run((text) => emitDelta(masker.push(text)));
+    const recordActivity = (activity: Activity) => {
+      const line = activityLine(agentId, messageId, activity, (text) => redactor.text(agentId, text));
+      try {
+        bus.emit({ type: 'activity', activity: store.activities.add(line) });
+      } catch (err) {
+        // A line that cannot be stored is only missing from the view; the turn itself goes on.
+        this.deps.log.error(
+          { agent: agentId, message: messageId, err: messageOf(err) },
+          'activity not stored',
+        );
+      }
+    };
+    const raw = await run((text) => emitDelta(masker.push(text)), recordActivity);
     emitDelta(masker.end());
-    return { ...raw, text: this.deps.redactor.text(agentId, raw.text) };
+    return { ...raw, text: redactor.text(agentId, raw.text) };
   }
 
   /**

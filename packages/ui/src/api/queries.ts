@@ -13,6 +13,9 @@ export const keys = {
   agents: ['agents'] as const,
   agent: (id: string) => ['agent', id] as const,
   messages: (id: string) => ['messages', id] as const,
+  /** Every activity list of an agent starts with this; each list also names the first message it covers. */
+  agentActivity: (id: string) => ['activity', id] as const,
+  activity: (id: string, since: number) => ['activity', id, since] as const,
   agentMd: (id: string) => ['agent-md', id] as const,
   userProfile: ['user-profile'] as const,
   secrets: ['secrets'] as const,
@@ -65,6 +68,18 @@ export function useAgent(id: string) {
 /** The newest page of an agent's conversation, oldest first; live events append to it. */
 export function useMessages(id: string) {
   return useQuery({ queryKey: keys.messages(id), queryFn: () => api.messages(id) });
+}
+
+/**
+ * What the agent did while answering the messages from id `since` on (the oldest shown); live events append to it.
+ * Disabled until the conversation has loaded, so it knows where to start.
+ */
+export function useActivity(id: string, since: number | undefined) {
+  return useQuery({
+    queryKey: keys.activity(id, since ?? 0),
+    queryFn: () => api.activity(id, since ?? 0),
+    enabled: since !== undefined,
+  });
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
  * An agent's conversation: its history, and the web chat's messages to it (answers arrive on the live feed).
  */
-import { ChatRequest, MessageItem, MessagesQuery } from '@praktor/protocol';
+import { ActivityItem, ActivityQuery, ChatRequest, MessageItem, MessagesQuery } from '@praktor/protocol';
 import { z } from 'zod';
 import { configuredAgent, type Route, route } from '../route.js';
-import { messageItem, messageItems } from '../views.js';
+import { activityItem, messageItem, messageItems } from '../views.js';
 
 /** The conversation routes. */
 export const messageRoutes: Route[] = [
@@ -17,6 +17,18 @@ export const messageRoutes: Route[] = [
     handle({ params, query }, deps) {
       const id = configuredAgent(deps, params.id);
       return messageItems(deps.store.messages.recentForAgent(id, query.limit, query.before), deps.store);
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/agents/definitions/:id/activity',
+    summary:
+      'What the agent did while answering the messages from id `since` on: its tool calls (the tool, a short summary and the full input) and retried model API errors, secret values masked.',
+    query: ActivityQuery,
+    response: z.array(ActivityItem),
+    handle({ params, query }, deps) {
+      const id = configuredAgent(deps, params.id);
+      return deps.store.activities.forAgent(id, query.since).map(activityItem);
     },
   }),
   route({
