@@ -142,7 +142,13 @@ export async function startGateway(
           runtime: { name: runtimes.primary.name, confinement: runtimes.primary.confinement },
           runtimeFor: runtimes.forAgent,
           publishSharedFiles: () => runtimes.publishSharedFiles(),
-          setup: () => setupChecks(config, env, telegram?.status ?? { state: 'off' }),
+          setup: () =>
+            setupChecks(
+              config,
+              env,
+              telegram?.status ?? { state: 'off' },
+              orchestrator.modelCredentialsRefused,
+            ),
         },
         {
           host: config.web.host,
@@ -176,7 +182,7 @@ export async function startGateway(
     },
     'gateway ready',
   );
-  const checks = setupChecks(config, env, telegram?.status ?? { state: 'off' });
+  const checks = setupChecks(config, env, telegram?.status ?? { state: 'off' }, false);
   for (const check of checks) {
     if (check.required && !check.ok) log.warn({ fix: check.fix }, `${check.label}: ${check.detail}`);
   }

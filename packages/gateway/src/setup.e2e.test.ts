@@ -121,8 +121,18 @@ describe('credentials the model API refuses', () => {
     expect(logged).toMatchObject({ agent: 'general', problem: 'rejected' });
   });
 
-  it('works once the API accepts them', async () => {
+  it('shows in /api/status, once a turn was refused, that the credentials were refused and how to fix them', async () => {
+    const [credentials] = (await status(stack)).setup;
+    expect(credentials).toMatchObject({
+      ok: false,
+      detail: 'refused by the model API (401): the key or token is wrong, revoked or expired',
+    });
+    expect(credentials?.fix).toContain('ANTHROPIC_API_KEY');
+  });
+
+  it('works once the API accepts them, and shows the credentials as fine again', async () => {
     stack.anthropic.setHandler(echo);
     expect((await ask(stack, 'better now?')).text).toMatch(/heard: .*better now\?$/s);
+    expect((await status(stack)).setup[0]).toMatchObject({ ok: true, fix: null });
   });
 });

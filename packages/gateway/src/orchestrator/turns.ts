@@ -66,6 +66,8 @@ type TurnKind = 'turn' | 'task';
 export class TurnRunner {
   private readonly conversations = new Map<string, Conversation>();
   private closing = false;
+  /** Whether the model API refused the credentials in the latest turn that reached it. */
+  private credentialsRefused = false;
 
   constructor(private readonly deps: TurnRunnerDeps) {}
 
@@ -121,6 +123,14 @@ export class TurnRunner {
     } finally {
       this.deps.pool.release(agentId);
     }
+  }
+
+  /**
+   * Whether the model API refused the gateway's credentials (401) in the latest turn or task run that reached it;
+   * an answered one clears it.
+   */
+  get modelCredentialsRefused(): boolean {
+    return this.credentialsRefused;
   }
 
   /** Starts no new turn or task run from now on; those in progress go on. */
@@ -207,6 +217,8 @@ export class TurnRunner {
     );
     if (kind === 'turn' && result.sessionId) store.sessions.set(agentId, result.sessionId);
     const credentials = result.status === 'error' ? credentialProblem(result.text) : null;
+    if (credentials === 'rejected') this.credentialsRefused = true;
+    else if (result.status === 'ok') this.credentialsRefused = false;
     if (credentials) {
       log.error(
         { agent: agentId, message: message.id, problem: credentials, err: result.text },
