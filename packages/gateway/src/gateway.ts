@@ -43,10 +43,14 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** Starts a gateway on `config`. Rejects with a message for the user when a part cannot start. */
+/**
+ * Starts a gateway on `config`; `configWarnings` (what the configuration held that is ignored) are shown in Mission
+ * Control. Rejects with a message for the user when a part cannot start.
+ */
 export async function startGateway(
   config: Config,
   log: Logger,
+  configWarnings: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Gateway> {
   const exposure = config.web.enabled ? unsafeExposure(config.web.host, config.web.auth) : null;
@@ -149,6 +153,7 @@ export async function startGateway(
               telegram?.status ?? { state: 'off' },
               orchestrator.modelCredentialsRefused,
             ),
+          configWarnings,
         },
         {
           host: config.web.host,

@@ -71,6 +71,12 @@ describe('a first run without model credentials', () => {
     );
   });
 
+  it('lists the configuration’s unknown keys in /api/status too, for Mission Control', async () => {
+    expect((await status(stack)).config_warnings).toEqual([
+      'unknown key "defaults.idle_timout" is ignored (did you mean "idle_timeout"?)',
+    ]);
+  });
+
   it('names the missing credentials and their fix in /api/status', async () => {
     const [credentials, telegram] = (await status(stack)).setup;
     expect(credentials).toMatchObject({ id: 'model_credentials', ok: false, required: true });

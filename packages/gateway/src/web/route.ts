@@ -36,6 +36,8 @@ export interface ApiDeps {
   runtimeFor: (agent: ResolvedAgent) => Runtime;
   /** What a working Praktor needs and whether it has it, checked now. */
   setup: () => SetupCheck[];
+  /** What the configuration held that Praktor ignored, as read at start. */
+  configWarnings: readonly string[];
   /** Shows a changed USER.md to running agents. */
   publishSharedFiles: () => Promise<void>;
 }
