@@ -8,6 +8,7 @@ import type { Activity, ResultMessage } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
 import { activitiesOf } from './activity.js';
 import { type AgentSetup, outcomeOf, sdkOptions, terminalReasonOf, usageOf } from './agent-setup.js';
+import { literalPrompt } from './literal-prompt.js';
 import { PushQueue } from './push-queue.js';
 
 /**
@@ -24,7 +25,12 @@ export async function runTask(
   const startedAt = Date.now();
   // Streaming input, because in-process tools need it; it ends once the result is in.
   const input = new PushQueue<SDKUserMessage>();
-  input.push({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null });
+  // Chat messages reach the runner only after Praktor took every `/command` in them; a task's prompt does not.
+  input.push({
+    type: 'user',
+    message: { role: 'user', content: literalPrompt(text) },
+    parent_tool_use_id: null,
+  });
   const run = query({ prompt: input, options: sdkOptions(setup, setup.systemPrompt(), () => turnId) });
   const result = (outcome: Omit<ResultMessage, 'type' | 'turnId' | 'durationMs'>): ResultMessage => ({
     type: 'result',
