@@ -42,7 +42,7 @@ export const messageRoutes: Route[] = [
     handle({ params, body }, deps) {
       const id = configuredAgent(deps, params.id);
       const incoming = { channel: 'web', chatId: 'web', sender: 'user:web', text: body.text } as const;
-      const outcome = deps.commands.run(body.text, { ...incoming, agentId: id });
+      const outcome = deps.commands.run(body.text, { ...incoming, agentId: id, ownName: null });
       if (outcome.command) {
         // `/start` was handed to the agent as its greeting: the conversation shows that, not the command.
         if (outcome.reply === null) return { message: messageItem(outcome.forwarded) };
