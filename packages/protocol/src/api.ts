@@ -121,6 +121,11 @@ export const StatusResponse = z.object({
   recent_messages: z.array(MessageItem),
   /** What a working Praktor needs and whether it has it; Mission Control shows a Setup card while one is missing. */
   setup: z.array(SetupCheck),
+  /**
+   * The vault: `locked` when no passphrase is set, so no new secret value can be stored and agents that use
+   * secrets cannot start.
+   */
+  vault: z.object({ locked: z.boolean() }),
   /** What praktor.yaml holds that Praktor ignored (unknown keys, each with the key probably meant), as at start. */
   config_warnings: z.array(z.string()),
 });

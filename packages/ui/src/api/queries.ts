@@ -98,8 +98,7 @@ export function useSecrets() {
 
 /**
  * What the gateway last said when the vault refused a write (503: no passphrase, re-keyed), kept while the app
- * runs. The API cannot be asked beforehand whether the vault is locked, so the Secrets page learns it from the
- * first refused save and keeps saying it; a save that succeeds clears it.
+ * runs; a save that succeeds clears it. (A vault locked from the start, `/api/status` says before any save.)
  */
 export function useVaultProblem(): [string | null, (message: string | null) => void] {
   const client = useQueryClient();

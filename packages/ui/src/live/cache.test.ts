@@ -71,6 +71,7 @@ function status(recent: MessageItem[]): StatusResponse {
     backlog: { inbox: 0, outbox: 0, failed_deliveries: 0 },
     recent_messages: recent,
     setup: [],
+    vault: { locked: false },
     config_warnings: [],
   };
 }
