@@ -7,17 +7,17 @@ import { formatFullTime } from '../format';
  */
 export function ActivityLines({ lines }: { lines: readonly ActivityItem[] }) {
   return (
-    <li className="activity-row">
-      <ul className="activity" data-testid="activity" aria-label="What the agent did">
+    <li className="tool-activity-row">
+      <ul className="tool-activity" data-testid="activity" aria-label="What the agent did">
         {lines.map((line) =>
           line.kind === 'tool' ? (
-            <li key={line.id} className="activity-line" data-testid="activity-line" data-kind="tool">
+            <li key={line.id} className="tool-activity-line" data-testid="activity-line" data-kind="tool">
               <details>
                 <summary title={formatFullTime(line.created_at)}>
-                  <span className="activity-tool">{line.tool}</span>
-                  {line.summary !== '' && <code className="activity-summary">{line.summary}</code>}
+                  <span className="tool-activity-tool">{line.tool}</span>
+                  {line.summary !== '' && <code className="tool-activity-summary">{line.summary}</code>}
                 </summary>
-                <pre className="activity-detail" data-testid="activity-detail">
+                <pre className="tool-activity-detail" data-testid="activity-detail">
                   {line.detail}
                 </pre>
               </details>
@@ -25,7 +25,7 @@ export function ActivityLines({ lines }: { lines: readonly ActivityItem[] }) {
           ) : (
             <li
               key={line.id}
-              className="activity-line activity-retry"
+              className="tool-activity-line tool-activity-retry"
               data-testid="activity-line"
               data-kind="retry"
               title={formatFullTime(line.created_at)}
