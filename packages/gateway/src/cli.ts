@@ -53,7 +53,7 @@ async function gateway(): Promise<void> {
   log.info({ version }, 'starting praktor gateway');
   let running: Awaited<ReturnType<typeof startGateway>>;
   try {
-    running = await startGateway(loaded.config, log);
+    running = await startGateway(loaded.config, log, loaded.warnings);
   } catch (err) {
     log.fatal({ err: messageOf(err) }, 'gateway failed to start');
     process.exit(1);

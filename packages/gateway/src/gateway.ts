@@ -51,10 +51,14 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** Starts a gateway on `config`. Rejects with a message for the user when a part cannot start. */
+/**
+ * Starts a gateway on `config`; `configWarnings` (what the configuration held that is ignored) are shown in Mission
+ * Control. Rejects with a message for the user when a part cannot start.
+ */
 export async function startGateway(
   config: Config,
   log: Logger,
+  configWarnings: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Gateway> {
   const exposure = config.web.enabled ? unsafeExposure(config.web.host, config.web.auth) : null;
@@ -201,13 +205,20 @@ export async function startGateway(
           doctor: async () => {
             const checks = await runChecks({
               config,
-              warnings: [],
+              warnings: configWarnings,
               env,
               telegram: telegram?.status ?? { state: 'off' },
             });
             return { ok: checks.every((c) => c.status !== 'fail'), checks };
           },
-          setup: () => setupChecks(config, env, telegram?.status ?? { state: 'off' }),
+          setup: () =>
+            setupChecks(
+              config,
+              env,
+              telegram?.status ?? { state: 'off' },
+              orchestrator.modelCredentialsRefused,
+            ),
+          configWarnings,
           refusals,
         },
         {
@@ -244,7 +255,7 @@ export async function startGateway(
   );
   const loopback = loopbackInContainer(env);
   if (loopback) log.warn({ fix: loopback.fix }, loopback.detail);
-  const checks = setupChecks(config, env, telegram?.status ?? { state: 'off' });
+  const checks = setupChecks(config, env, telegram?.status ?? { state: 'off' }, false);
   for (const check of checks) {
     if (check.required && !check.ok) log.warn({ fix: check.fix }, `${check.label}: ${check.detail}`);
   }

@@ -71,6 +71,12 @@ describe('a first run without model credentials', () => {
     );
   });
 
+  it('lists the configuration’s unknown keys in /api/status too, for Mission Control', async () => {
+    expect((await status(stack)).config_warnings).toEqual([
+      'unknown key "defaults.idle_timout" is ignored (did you mean "idle_timeout"?)',
+    ]);
+  });
+
   it('names the missing credentials and their fix in /api/status', async () => {
     const [credentials, telegram] = (await status(stack)).setup;
     expect(credentials).toMatchObject({ id: 'model_credentials', ok: false, required: true });
@@ -121,8 +127,18 @@ describe('credentials the model API refuses', () => {
     expect(logged).toMatchObject({ agent: 'general', problem: 'rejected' });
   });
 
-  it('works once the API accepts them', async () => {
+  it('shows in /api/status, once a turn was refused, that the credentials were refused and how to fix them', async () => {
+    const [credentials] = (await status(stack)).setup;
+    expect(credentials).toMatchObject({
+      ok: false,
+      detail: 'refused by the model API (401): the key or token is wrong, revoked or expired',
+    });
+    expect(credentials?.fix).toContain('ANTHROPIC_API_KEY');
+  });
+
+  it('works once the API accepts them, and shows the credentials as fine again', async () => {
     stack.anthropic.setHandler(echo);
     expect((await ask(stack, 'better now?')).text).toMatch(/heard: .*better now\?$/s);
+    expect((await status(stack)).setup[0]).toMatchObject({ ok: true, fix: null });
   });
 });

@@ -15,20 +15,33 @@ export const CREDENTIALS_FIX =
   'set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) in the environment Praktor starts in, or ' +
   'defaults.anthropic_api_key in praktor.yaml, then restart Praktor';
 
-/** Each thing Praktor needs, checked now. */
-export function setupChecks(config: Config, env: NodeJS.ProcessEnv, telegram: TelegramStatus): SetupCheck[] {
-  const credentials = hasModelCredentials(config, env);
-  return [
-    {
-      id: 'model_credentials',
-      label: 'Model credentials',
-      ok: credentials,
-      required: true,
-      detail: credentials ? 'set' : 'no API key or token: agents cannot answer',
-      fix: credentials ? null : CREDENTIALS_FIX,
-    },
-    telegramCheck(telegram),
-  ];
+/**
+ * Each thing Praktor needs, checked now. `credentialsRefused`: the model API refused the credentials in the latest
+ * turn that reached it.
+ */
+export function setupChecks(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  telegram: TelegramStatus,
+  credentialsRefused: boolean,
+): SetupCheck[] {
+  return [credentialsCheck(hasModelCredentials(config, env), credentialsRefused), telegramCheck(telegram)];
+}
+
+function credentialsCheck(present: boolean, refused: boolean): SetupCheck {
+  const base = { id: 'model_credentials', label: 'Model credentials', required: true } as const;
+  if (!present) {
+    return { ...base, ok: false, detail: 'no API key or token: agents cannot answer', fix: CREDENTIALS_FIX };
+  }
+  if (refused) {
+    return {
+      ...base,
+      ok: false,
+      detail: 'refused by the model API (401): the key or token is wrong, revoked or expired',
+      fix: CREDENTIALS_FIX,
+    };
+  }
+  return { ...base, ok: true, detail: 'set', fix: null };
 }
 
 function telegramCheck(telegram: TelegramStatus): SetupCheck {

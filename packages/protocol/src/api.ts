@@ -3,6 +3,7 @@
  * Praktor's API (snake_case), so scripts written against it keep working.
  */
 import { z } from 'zod';
+import { ActivityItem } from './activity.js';
 import { EgressRefusal } from './egress.js';
 import { AgentStatus, Channel, MessageState, TelegramStatus } from './events.js';
 import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
@@ -150,6 +151,13 @@ export const StatusResponse = z.object({
   recent_messages: z.array(MessageItem),
   /** What a working Praktor needs and whether it has it; Mission Control shows a Setup card while one is missing. */
   setup: z.array(SetupCheck),
+  /**
+   * The vault: `locked` when no passphrase is set, so no new secret value can be stored and agents that use
+   * secrets cannot start.
+   */
+  vault: z.object({ locked: z.boolean() }),
+  /** What praktor.yaml holds that Praktor ignored (unknown keys, each with the key probably meant), as at start. */
+  config_warnings: z.array(z.string()),
 });
 export type StatusResponse = z.infer<typeof StatusResponse>;
 
@@ -223,5 +231,7 @@ export const WsEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('memory'), timestamp: z.number().int(), agent_id: z.string() }),
   /** The user's profile (USER.md) changed, by an agent's tool or in Mission Control. */
   z.object({ type: z.literal('user_profile'), timestamp: z.number().int(), content: z.string() }),
+  /** An agent called a tool, or Claude Code retried the model API, while answering message `activity.message_id`. */
+  z.object({ type: z.literal('activity'), timestamp: z.number().int(), activity: ActivityItem }),
 ]);
 export type WsEvent = z.infer<typeof WsEvent>;

@@ -4,6 +4,7 @@
  * those itself.
  */
 import { z } from 'zod';
+import { ActivityView } from './activity.js';
 import { EgressRefusal } from './egress.js';
 
 /** Where a message came from or goes to. */
@@ -78,6 +79,8 @@ export const GatewayEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('delta'), agentId: z.string(), messageId: z.number().int(), text: z.string() }),
   z.object({ type: z.literal('error'), agentId: z.string().nullable(), message: z.string() }),
+  /** The agent called a tool or Claude Code retried the model API, while answering a message. */
+  z.object({ type: z.literal('activity'), activity: ActivityView }),
   /** The Telegram bot's connection changed. */
   z.object({ type: z.literal('telegram'), status: TelegramStatus }),
   /** The gateway's internet proxy refused a connection an agent asked for. */

@@ -1,3 +1,4 @@
+export * from './activity.js';
 export * from './api.js';
 export * from './egress.js';
 export * from './errors.js';

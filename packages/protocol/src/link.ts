@@ -5,7 +5,7 @@
  * one `turn` at a time and the runner streams `delta`s and ends each turn with exactly one `result`. Beside the
  * conversation, the gateway may send `task`s (scheduled runs), each in a fresh session of its own, in parallel; they
  * end with a `result` too. While working, the runner may `call` the gateway for the agent's built-in tools and gets
- * exactly one `reply` per call.
+ * exactly one `reply` per call, and reports what the agent is doing (`activity`: tool calls, retried API errors).
  *
  * The link also carries byte streams: the runner opens one (`stream_open`) for each connection Claude Code makes to
  * the model API, and both sides send its bytes (`stream_data`) until each says it is done (`stream_end`). The
@@ -13,10 +13,11 @@
  * its own, its connections to the internet travel the same way, to the gateway's internet proxy.
  */
 import { z } from 'zod';
+import { ActivityMessage } from './activity.js';
 import { MemoryChangedMessage, MemoryRequestMessage, MemoryResponseMessage } from './memory.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
-export const LINK_PROTOCOL_VERSION = 3;
+export const LINK_PROTOCOL_VERSION = 4;
 
 /** First line from the gateway: who the runner is and how to start its session. */
 export const InitMessage = z.object({
@@ -219,6 +220,7 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   ReadyMessage,
   SessionMessage,
   DeltaMessage,
+  ActivityMessage,
   ResultMessage,
   CallMessage,
   FatalMessage,

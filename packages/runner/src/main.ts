@@ -105,6 +105,7 @@ function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): vo
     ledger: new PromptLedger(join(homedir(), '.praktor', 'instructions')),
     onSession: (sessionId) => send({ type: 'session', sessionId }),
     onDelta: (turnId, text) => send({ type: 'delta', turnId, text }),
+    onActivity: (turnId, activity) => send({ type: 'activity', turnId, activity }),
   });
   session.warm();
   void memory.backfill();
@@ -158,7 +159,13 @@ function onMessage(message: GatewayToRunner, paths: RunnerPaths, routes: Gateway
       const taskSetup = setup;
       void withMemories(text)
         .then((prompt) =>
-          runTask(taskSetup, turnId, prompt, (delta) => send({ type: 'delta', turnId, text: delta })),
+          runTask(
+            taskSetup,
+            turnId,
+            prompt,
+            (delta) => send({ type: 'delta', turnId, text: delta }),
+            (activity) => send({ type: 'activity', turnId, activity }),
+          ),
         )
         .then(send);
       return;

@@ -5,8 +5,9 @@
  */
 
 import { type Query, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { ResultMessage } from '@praktor/protocol';
+import type { Activity, ResultMessage } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
+import { activitiesOf } from './activity.js';
 import {
   type AgentSetup,
   isMissingSession,
@@ -25,6 +26,8 @@ export interface SessionConfig extends AgentSetup {
   ledger: PromptLedger;
   onSession: (sessionId: string) => void;
   onDelta: (turnId: string, text: string) => void;
+  /** The agent called a tool, or Claude Code is retrying the model API, during turn `turnId`. */
+  onActivity: (turnId: string, activity: Activity) => void;
 }
 
 interface PendingTurn {
@@ -159,6 +162,8 @@ export class ClaudeSession {
   }
 
   private handle(proc: Process, message: SDKMessage): void {
+    const turn = this.pending;
+    if (turn) for (const activity of activitiesOf(message)) this.config.onActivity(turn.turnId, activity);
     switch (message.type) {
       case 'system':
         if (message.subtype !== 'init' || !message.session_id) return;

@@ -4,22 +4,33 @@
  */
 
 import { query, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { ResultMessage } from '@praktor/protocol';
+import type { Activity, ResultMessage } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
+import { activitiesOf } from './activity.js';
 import { type AgentSetup, outcomeOf, sdkOptions, terminalReasonOf, usageOf } from './agent-setup.js';
+import { literalPrompt } from './literal-prompt.js';
 import { PushQueue } from './push-queue.js';
 
-/** Runs one task prompt to its end; never rejects. `onDelta` receives the answer as it is written. */
+/**
+ * Runs one task prompt to its end; never rejects. `onDelta` receives the answer as it is written, `onActivity` each
+ * tool call and retried API error.
+ */
 export async function runTask(
   setup: AgentSetup,
   turnId: string,
   text: string,
   onDelta: (text: string) => void,
+  onActivity: (activity: Activity) => void,
 ): Promise<ResultMessage> {
   const startedAt = Date.now();
   // Streaming input, because in-process tools need it; it ends once the result is in.
   const input = new PushQueue<SDKUserMessage>();
-  input.push({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null });
+  // Chat messages reach the runner only after Praktor took every `/command` in them; a task's prompt does not.
+  input.push({
+    type: 'user',
+    message: { role: 'user', content: literalPrompt(text) },
+    parent_tool_use_id: null,
+  });
   const run = query({ prompt: input, options: sdkOptions(setup, setup.systemPrompt(), () => turnId) });
   const result = (outcome: Omit<ResultMessage, 'type' | 'turnId' | 'durationMs'>): ResultMessage => ({
     type: 'result',
@@ -31,6 +42,7 @@ export async function runTask(
   try {
     for await (const message of run) {
       if (message.type === 'system' && message.subtype === 'init') sessionId = message.session_id;
+      for (const activity of activitiesOf(message)) onActivity(activity);
       if (
         message.type === 'stream_event' &&
         message.parent_tool_use_id === null &&

@@ -1,7 +1,8 @@
 /**
  * A newcomer's first run, in real Chromium against a real gateway: started without a model key, the Dashboard's
- * Setup card names the variable and the chat's answer says what to set; restarted with a key, the card is gone and
- * the chat works. Each step leaves a screenshot.
+ * Setup card names the variable and the chat's answer says what to set, and a misspelt key is shown with the key
+ * meant; restarted with a key and the key fixed, both cards are gone and the chat works. Each step leaves a
+ * screenshot.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -24,6 +25,8 @@ const missing = requireChromium('the first-run browser test');
 
 /** A newcomer's praktor.yaml: one agent, nothing else. */
 const CONFIG = { agents: { general: { description: 'My assistant' } } };
+/** The same, as first written: with a misspelt key. */
+const CONFIG_WITH_TYPO = { ...CONFIG, defaults: { idle_timout: '5m' } };
 
 describe.skipIf(missing !== null)('a newcomer’s first run', () => {
   let anthropic: FakeAnthropic;
@@ -48,8 +51,11 @@ describe.skipIf(missing !== null)('a newcomer’s first run', () => {
     await page.waitForFunction(
       (question) =>
         [...document.querySelectorAll('[data-testid="message"]')].some(
+          // Settled: an answer still being delivered carries a "Delivering" note for an instant.
           (el) =>
-            el.getAttribute('data-role') !== 'user' && Number(el.getAttribute('data-message-id')) > question,
+            el.getAttribute('data-role') !== 'user' &&
+            el.getAttribute('data-state') !== 'pending' &&
+            Number(el.getAttribute('data-message-id')) > question,
         ),
       Number(id),
       { timeout: 30_000 },
@@ -74,9 +80,9 @@ describe.skipIf(missing !== null)('a newcomer’s first run', () => {
     await anthropic?.close();
   });
 
-  it('starts without a key: the Dashboard’s Setup card names the variable to set', async () => {
+  it('starts without a key: the Dashboard’s Setup card names the variable to set, and the misspelt key', async () => {
     praktor = await startPraktor({
-      config: CONFIG,
+      config: CONFIG_WITH_TYPO,
       anthropicUrl: anthropic.url,
       env: { ANTHROPIC_API_KEY: '' },
     });
@@ -86,6 +92,9 @@ describe.skipIf(missing !== null)('a newcomer’s first run', () => {
     const credentials = card.locator('[data-id="model_credentials"]');
     expect(await credentials.getAttribute('data-ok')).toBe('false');
     expect(await credentials.textContent()).toContain('ANTHROPIC_API_KEY');
+    expect(await page.getByTestId('config-warning').allTextContents()).toEqual([
+      'unknown key "defaults.idle_timout" is ignored (did you mean "idle_timeout"?)',
+    ]);
     await page.screenshot({ path: `${SCREENSHOTS}first-run-1-setup-card.png`, animations: 'disabled' });
   });
 
@@ -102,7 +111,7 @@ describe.skipIf(missing !== null)('a newcomer’s first run', () => {
     });
   });
 
-  it('restarted with a key: the Setup card is gone and the chat works', async () => {
+  it('restarted with a key and the key fixed: the cards are gone and the chat works', async () => {
     const home = praktor?.home;
     await praktor?.stop();
     praktor = await startPraktor({ config: CONFIG, anthropicUrl: anthropic.url, home });
@@ -110,6 +119,7 @@ describe.skipIf(missing !== null)('a newcomer’s first run', () => {
     await dashboard.getByTestId('stat-agents').waitFor();
     await dashboard.getByTestId('stat-version').filter({ hasText: /\d/ }).waitFor();
     expect(await dashboard.getByTestId('setup-card').count()).toBe(0);
+    expect(await dashboard.getByTestId('config-warnings').count()).toBe(0);
     await dashboard.screenshot({ path: `${SCREENSHOTS}first-run-3-setup-done.png`, animations: 'disabled' });
     const chat = await open('/conversations/general');
     // The first question, never answered, is still in the session: the model sees both.

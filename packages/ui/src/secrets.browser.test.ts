@@ -524,6 +524,30 @@ describe.skipIf(missing !== null)('the Secrets page with a locked vault', () => 
     await stack?.close();
   });
 
+  it('says the vault is locked as soon as the page and the form open, before anything is saved', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'dark' });
+    try {
+      const page = await context.newPage();
+      const writes: string[] = [];
+      page.on('request', (request) => {
+        if (request.method() !== 'GET') writes.push(`${request.method()} ${request.url()}`);
+      });
+      await page.goto(`${stack.praktor.webUrl}/secrets`);
+      const onPage = page.getByTestId('vault-problem');
+      await onPage.waitFor();
+      expect(await onPage.getAttribute('data-locked')).toBe('true');
+      expect(await onPage.textContent()).toContain('PRAKTOR_VAULT_PASSPHRASE');
+      await page.getByTestId('secrets-new').click();
+      const inForm = page.getByTestId('secret-dialog').getByTestId('vault-problem');
+      await inForm.waitFor();
+      expect(await inForm.textContent()).toContain('The vault is locked');
+      expect(writes).toEqual([]);
+      await screenshot(page, 'secrets-locked-at-once', DESKTOP);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('says the vault is locked and how to unlock it, in the form and on the page', async () => {
     const context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'dark' });
     try {

@@ -150,6 +150,27 @@ describe('slash commands', () => {
     expect(answer.text).toBe('There is no agent called “nobody”. Agents: general, coder.');
   });
 
+  it('answers an @name no agent has with the agents there are, and never asks the model', async () => {
+    const sent = await postWeb(stack, 'general', '@nobody hi');
+    const answer = await webAnswer(stack, 'general', sent.id);
+    expect(answer.text).toBe('There is no agent called “nobody”. Agents: general, coder.');
+    expect(answer.sender).toBe('praktor');
+    expect(modelSaw(stack, '@nobody')).toBe(false);
+  });
+
+  it('suggests the agent probably meant for a mistyped @name, on Telegram', async () => {
+    const answer = await sayOnTelegram(stack, '@codr fix the build');
+    expect(answer.text).toBe(
+      'There is no agent called “codr” (did you mean "coder"?). Agents: general, coder.',
+    );
+    expect(modelSaw(stack, '@codr')).toBe(false);
+  });
+
+  it('sends a message that names the bot itself to the agent, on Telegram', async () => {
+    const answer = await sayOnTelegram(stack, `@${stack.telegram.botUser.username} how are you?`);
+    expect(answer.text).toBe(`heard: @${stack.telegram.botUser.username} how are you?`);
+  });
+
   it('sends text that merely starts with a slash to the agent as text', async () => {
     const sent = await postWeb(stack, 'general', '/usr/bin is full');
     const answer = await webAnswer(stack, 'general', sent.id);

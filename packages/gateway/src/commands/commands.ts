@@ -7,7 +7,8 @@ import type { Channel, MessageView } from '@praktor/protocol';
 import type { Config } from '../config/index.js';
 import type { Inbox } from '../inbox.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
-import { route } from '../router/router.js';
+import { prefixName, route } from '../router/router.js';
+import { didYouMean } from '../suggest.js';
 import { type ParsedCommand, parseCommand } from './parse.js';
 
 /** A command a chat can use, as Telegram's command menu and `/commands` list it. */
@@ -40,6 +41,8 @@ export interface CommandChat {
   agentId: string;
   /** The channel's id for the command message, so a redelivered one is not acted on twice. */
   externalId?: string;
+  /** The name the channel itself answers to (the Telegram bot's username): `@` it is no agent. Null for the web. */
+  ownName: string | null;
 }
 
 /** What became of a message: not a command (route it to an agent), or a command with Praktor's reply, if any. */
@@ -73,19 +76,21 @@ export class ChatCommands {
 
   /**
    * Carries out `text` if it is a command — also one after an `@agent` prefix, which then means that agent
-   * (`@coder /stop`). Text that is not a command is left for the agent.
+   * (`@coder /stop`). An `@name` prefix no agent has is answered with the agents there are, rather than sent to the
+   * default agent with the name still in it. Text that is not a command is left for the agent.
    */
   run(text: string, chat: CommandChat): CommandOutcome {
     const direct = parseCommand(text);
     if (direct) return this.execute(direct, chat);
     const config = this.deps.config();
-    const prefixed = route(text, {
-      agents: Object.keys(config.agents),
-      defaultAgent: config.router.default_agent,
-      repliedToAgent: null,
-    });
+    const agents = Object.keys(config.agents);
+    const prefixed = route(text, { agents, defaultAgent: config.router.default_agent, repliedToAgent: null });
     const after = prefixed.via === 'prefix' ? parseCommand(prefixed.text) : null;
     if (after) return this.execute(after, { ...chat, agentId: prefixed.agentId });
+    const named = prefixed.via === 'prefix' ? null : prefixName(text);
+    if (named !== null && named.toLowerCase() !== chat.ownName?.toLowerCase()) {
+      return { command: true, agentId: chat.agentId, reply: noSuchAgent(named, agents) };
+    }
     return { command: false };
   }
 
@@ -117,7 +122,7 @@ export class ChatCommands {
     if (arg === '') return { agentId: fallback };
     const agentId = agents.find((id) => id.toLowerCase() === arg.toLowerCase());
     if (agentId) return { agentId };
-    return { error: `There is no agent called “${arg}”. Agents: ${agents.join(', ')}.` };
+    return { error: noSuchAgent(arg, agents) };
   }
 
   /** Hands the agent a greeting from the chat, as if the user had written it. */
@@ -172,4 +177,9 @@ function unknownCommand(name: string): string {
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** What a chat is told when it names an agent that does not exist: the one probably meant, and all there are. */
+function noSuchAgent(name: string, agents: readonly string[]): string {
+  return `There is no agent called “${name}”${didYouMean(name, agents)}. Agents: ${agents.join(', ')}.`;
 }

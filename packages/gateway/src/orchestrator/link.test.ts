@@ -1,5 +1,11 @@
 import { PassThrough } from 'node:stream';
-import { GatewayToRunner, LINK_PROTOCOL_VERSION, readLines, writeLine } from '@praktor/protocol';
+import {
+  type Activity,
+  GatewayToRunner,
+  LINK_PROTOCOL_VERSION,
+  readLines,
+  writeLine,
+} from '@praktor/protocol';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox, SandboxExit } from '../runtimes/runtime.js';
 import { AgentLink, type LinkOptions } from './link.js';
@@ -67,7 +73,12 @@ describe('AgentLink', () => {
       if (m.type === 'turn') reply(okResult(m.turnId));
     });
     const link = await AgentLink.open(sandbox, options);
-    const result = await link.turn('7', 'hello', () => {});
+    const result = await link.turn(
+      '7',
+      'hello',
+      () => {},
+      () => {},
+    );
     expect(result).toMatchObject({ turnId: '7', status: 'ok', text: 'fine' });
   });
 
@@ -129,7 +140,12 @@ describe('AgentLink', () => {
       if (m.type === 'turn') exit({ code: null, signal: 'SIGKILL', error: null });
     });
     const link = await AgentLink.open(sandbox, options);
-    const result = await link.turn('8', 'hello', () => {});
+    const result = await link.turn(
+      '8',
+      'hello',
+      () => {},
+      () => {},
+    );
     expect(result).toMatchObject({
       status: 'error',
       text: "The agent's sandbox stopped unexpectedly (killed by SIGKILL).",
@@ -148,8 +164,48 @@ describe('AgentLink', () => {
     });
     const link = await AgentLink.open(sandbox, options);
     const deltas: string[] = [];
-    await link.turn('9', 'hi', (text) => deltas.push(text));
+    await link.turn(
+      '9',
+      'hi',
+      (text) => deltas.push(text),
+      () => {},
+    );
     expect(deltas).toEqual(['Hel', 'lo']);
+  });
+
+  it('hands each activity to the turn or task run it belongs to', async () => {
+    const sandbox = scriptedSandbox((m, reply) => {
+      if (m.type === 'init') reply(READY);
+      if (m.type === 'task') {
+        reply({ type: 'activity', turnId: m.turnId, activity: { kind: 'tool', tool: 'Read', input: {} } });
+        reply(okResult(m.turnId));
+      }
+      if (m.type === 'turn') {
+        reply({
+          type: 'activity',
+          turnId: m.turnId,
+          activity: { kind: 'tool', tool: 'Bash', input: { command: 'ls' } },
+        });
+        reply(okResult(m.turnId));
+      }
+    });
+    const link = await AgentLink.open(sandbox, options);
+    const ofTurn: Activity[] = [];
+    const ofTask: Activity[] = [];
+    await link.task(
+      't1',
+      'report',
+      () => {},
+      (activity) => ofTask.push(activity),
+    );
+    await link.turn(
+      '11',
+      'list',
+      () => {},
+      (activity) => ofTurn.push(activity),
+    );
+    expect(ofTurn).toEqual([{ kind: 'tool', tool: 'Bash', input: { command: 'ls' } }]);
+    expect(ofTask).toEqual([{ kind: 'tool', tool: 'Read', input: {} }]);
   });
 
   it('hands on a session id as soon as the runner reports it', async () => {
@@ -177,16 +233,43 @@ describe('AgentLink', () => {
       }
     });
     const link = await AgentLink.open(sandbox, options);
-    const first = link.task('t1', 'report', () => {});
-    const second = link.task('t2', 'remind', () => {});
-    expect(() => link.task('t2', 'remind again', () => {})).toThrow(
-      'turn t2 is already running on this link',
+    const first = link.task(
+      't1',
+      'report',
+      () => {},
+      () => {},
     );
-    await link.turn('10', 'hello', () => {});
+    const second = link.task(
+      't2',
+      'remind',
+      () => {},
+      () => {},
+    );
+    expect(() =>
+      link.task(
+        't2',
+        'remind again',
+        () => {},
+        () => {},
+      ),
+    ).toThrow('turn t2 is already running on this link');
+    await link.turn(
+      '10',
+      'hello',
+      () => {},
+      () => {},
+    );
     expect(await first).toMatchObject({ turnId: 't1', text: 'task t1' });
     expect(await second).toMatchObject({ turnId: 't2', text: 'task t2' });
     // Ended, so its id may run again.
-    expect(() => link.task('t2', 'remind again', () => {})).not.toThrow();
+    expect(() =>
+      link.task(
+        't2',
+        'remind again',
+        () => {},
+        () => {},
+      ),
+    ).not.toThrow();
   });
 
   it('hands every line the runner writes to stderr to onLog, blank ones left out', async () => {
@@ -209,7 +292,20 @@ describe('AgentLink', () => {
       if (m.type === 'task' && m.turnId === 't2') exit({ code: 137, signal: null, error: null });
     });
     const link = await AgentLink.open(sandbox, options);
-    const results = await Promise.all([link.task('t1', 'a', () => {}), link.task('t2', 'b', () => {})]);
+    const results = await Promise.all([
+      link.task(
+        't1',
+        'a',
+        () => {},
+        () => {},
+      ),
+      link.task(
+        't2',
+        'b',
+        () => {},
+        () => {},
+      ),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['error', 'error']);
   });
 

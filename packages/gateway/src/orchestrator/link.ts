@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import {
+  type Activity,
   type CallMessage,
   LINK_PROTOCOL_VERSION,
   type MemoryOp,
@@ -45,6 +46,7 @@ export interface LinkOptions {
 interface PendingTurn {
   turnId: string;
   onDelta: (text: string) => void;
+  onActivity: (activity: Activity) => void;
   resolve: (result: ResultMessage) => void;
 }
 
@@ -72,14 +74,20 @@ export class AgentLink {
   }
 
   /**
-   * Sends one user message and resolves with how the turn ended. Never rejects: a sandbox that dies mid-turn
-   * ends the turn with status `error`.
+   * Sends one user message and resolves with how the turn ended; `onDelta` receives the answer as it is written,
+   * `onActivity` what the agent does meanwhile. Never rejects: a sandbox that dies mid-turn ends the turn with
+   * status `error`.
    */
-  turn(turnId: string, text: string, onDelta: (text: string) => void): Promise<ResultMessage> {
+  turn(
+    turnId: string,
+    text: string,
+    onDelta: (text: string) => void,
+    onActivity: (activity: Activity) => void,
+  ): Promise<ResultMessage> {
     if (this.pending) throw new Error('a turn is already running on this link');
     if (this.exit) return Promise.resolve(crashResult(turnId, this.exit));
     return new Promise((resolve) => {
-      this.pending = { turnId, onDelta, resolve };
+      this.pending = { turnId, onDelta, onActivity, resolve };
       writeLine(this.sandbox.stdin, { type: 'turn', turnId, text });
     });
   }
@@ -88,13 +96,18 @@ export class AgentLink {
    * Runs a task prompt in a new session of its own, beside the conversation. Never rejects: a sandbox that dies
    * mid-run ends it with status `error`.
    */
-  task(turnId: string, text: string, onDelta: (text: string) => void): Promise<ResultMessage> {
+  task(
+    turnId: string,
+    text: string,
+    onDelta: (text: string) => void,
+    onActivity: (activity: Activity) => void,
+  ): Promise<ResultMessage> {
     if (this.tasks.has(turnId) || this.pending?.turnId === turnId) {
       throw new Error(`turn ${turnId} is already running on this link`);
     }
     if (this.exit) return Promise.resolve(crashResult(turnId, this.exit));
     return new Promise((resolve) => {
-      this.tasks.set(turnId, { turnId, onDelta, resolve });
+      this.tasks.set(turnId, { turnId, onDelta, onActivity, resolve });
       writeLine(this.sandbox.stdin, { type: 'task', turnId, text });
     });
   }
@@ -208,6 +221,9 @@ export class AgentLink {
         return;
       case 'delta':
         this.running(message.turnId)?.onDelta(message.text);
+        return;
+      case 'activity':
+        this.running(message.turnId)?.onActivity(message.activity);
         return;
       case 'result': {
         const turn = this.running(message.turnId);

@@ -113,6 +113,11 @@ export class Orchestrator {
     }
   }
 
+  /** Whether the model API refused the credentials in the latest turn that reached it (for the Setup card). */
+  get modelCredentialsRefused(): boolean {
+    return this.turns.modelCredentialsRefused;
+  }
+
   /** Starts an agent's sandbox ahead of its first message; it stops again after `idle_timeout` if left idle. */
   start(agentId: string): Promise<void> {
     return this.pool.start(agentId);

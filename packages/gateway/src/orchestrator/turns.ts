@@ -4,11 +4,12 @@
  * chat or a failure the user sees.
  */
 
-import type { MessageView, ResultMessage, TurnUsage } from '@praktor/protocol';
+import type { Activity, MessageView, ResultMessage, TurnUsage } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
+import { activityLine } from './activity.js';
 import type { AgentPool } from './agent-pool.js';
 import { FairQueue } from './fair-queue.js';
 import type { AgentLink } from './link.js';
@@ -65,6 +66,8 @@ type TurnKind = 'turn' | 'task';
 export class TurnRunner {
   private readonly conversations = new Map<string, Conversation>();
   private closing = false;
+  /** Whether the model API refused the credentials in the latest turn that reached it. */
+  private credentialsRefused = false;
 
   constructor(private readonly deps: TurnRunnerDeps) {}
 
@@ -114,12 +117,20 @@ export class TurnRunner {
     if (!message) throw new Error(`message ${messageId} does not exist`);
     this.deps.pool.hold(agentId);
     try {
-      return await this.run(agentId, message, 'task', (link, onDelta) =>
-        link.task(String(messageId), message.text, onDelta),
+      return await this.run(agentId, message, 'task', (link, onDelta, onActivity) =>
+        link.task(String(messageId), message.text, onDelta, onActivity),
       );
     } finally {
       this.deps.pool.release(agentId);
     }
+  }
+
+  /**
+   * Whether the model API refused the gateway's credentials (401) in the latest turn or task run that reached it;
+   * an answered one clears it.
+   */
+  get modelCredentialsRefused(): boolean {
+    return this.credentialsRefused;
   }
 
   /** Starts no new turn or task run from now on; those in progress go on. */
@@ -164,8 +175,8 @@ export class TurnRunner {
     const prompt = message.state === 'processing' ? resumedPrompt(message.text) : message.text;
     conversation.current = messageId;
     try {
-      await this.run(agentId, message, 'turn', (link, onDelta) =>
-        link.turn(String(messageId), prompt, onDelta),
+      await this.run(agentId, message, 'turn', (link, onDelta, onActivity) =>
+        link.turn(String(messageId), prompt, onDelta, onActivity),
       );
     } finally {
       conversation.current = null;
@@ -180,7 +191,11 @@ export class TurnRunner {
     agentId: string,
     message: MessageView,
     kind: TurnKind,
-    send: (link: AgentLink, onDelta: (text: string) => void) => Promise<ResultMessage>,
+    send: (
+      link: AgentLink,
+      onDelta: (text: string) => void,
+      onActivity: (activity: Activity) => void,
+    ) => Promise<ResultMessage>,
   ): Promise<TaskOutcome> {
     const { store, pool, log } = this.deps;
     let link: AgentLink;
@@ -197,9 +212,13 @@ export class TurnRunner {
     }
     this.announce(store.messages.startProcessing(message.id));
     pool.turnStarted(agentId);
-    const result = await this.converse(agentId, message.id, (onDelta) => send(link, onDelta));
+    const result = await this.converse(agentId, message.id, (onDelta, onActivity) =>
+      send(link, onDelta, onActivity),
+    );
     if (kind === 'turn' && result.sessionId) store.sessions.set(agentId, result.sessionId);
     const credentials = result.status === 'error' ? credentialProblem(result.text) : null;
+    if (credentials === 'rejected') this.credentialsRefused = true;
+    else if (result.status === 'ok') this.credentialsRefused = false;
     if (credentials) {
       log.error(
         { agent: agentId, message: message.id, problem: credentials, err: result.text },
@@ -233,19 +252,38 @@ export class TurnRunner {
     };
   }
 
-  /** Runs one turn or task on the link, streaming its answer as deltas with secrets masked, and masks the result. */
+  /**
+   * Runs one turn or task on the link, streaming its answer as deltas and recording what the agent does meanwhile,
+   * both with secrets masked, and masks the result.
+   */
   private async converse(
     agentId: string,
     messageId: number,
-    run: (onDelta: (text: string) => void) => Promise<ResultMessage>,
+    run: (
+      onDelta: (text: string) => void,
+      onActivity: (activity: Activity) => void,
+    ) => Promise<ResultMessage>,
   ): Promise<ResultMessage> {
-    const masker = this.deps.redactor.stream(agentId);
+    const { store, bus, redactor } = this.deps;
+    const masker = redactor.stream(agentId);
     const emitDelta = (text: string) => {
-      if (text !== '') this.deps.bus.emit({ type: 'delta', agentId, messageId, text });
+      if (text !== '') bus.emit({ type: 'delta', agentId, messageId, text });
     };
-    const raw = await run((text) => emitDelta(masker.push(text)));
+    const recordActivity = (activity: Activity) => {
+      const line = activityLine(agentId, messageId, activity, (text) => redactor.text(agentId, text));
+      try {
+        bus.emit({ type: 'activity', activity: store.activities.add(line) });
+      } catch (err) {
+        // A line that cannot be stored is only missing from the view; the turn itself goes on.
+        this.deps.log.error(
+          { agent: agentId, message: messageId, err: messageOf(err) },
+          'activity not stored',
+        );
+      }
+    };
+    const raw = await run((text) => emitDelta(masker.push(text)), recordActivity);
     emitDelta(masker.end());
-    return { ...raw, text: this.deps.redactor.text(agentId, raw.text) };
+    return { ...raw, text: redactor.text(agentId, raw.text) };
   }
 
   /**

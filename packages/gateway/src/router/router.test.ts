@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { route } from './router.js';
+import { prefixName, route } from './router.js';
 
 const ctx = { agents: ['general', 'coder', 'research_bot'], defaultAgent: 'general', repliedToAgent: null };
 
@@ -58,5 +58,17 @@ describe('route', () => {
 
   it('does not treat an email address inside the text as a prefix', () => {
     expect(route('mail me@coder.dev', ctx).agentId).toBe('general');
+  });
+});
+
+describe('prefixName', () => {
+  it('gives the name of an @name prefix, whether or not an agent has it', () => {
+    expect(prefixName('@nobody hi')).toBe('nobody');
+    expect(prefixName('@Coder')).toBe('Coder');
+  });
+
+  it('gives nothing for text without a prefix', () => {
+    expect(prefixName('mail me@coder.dev')).toBeNull();
+    expect(prefixName('@ spaced')).toBeNull();
   });
 });

@@ -25,6 +25,11 @@ export interface RouteContext {
 
 const PREFIX = /^@([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s+|$)/;
 
+/** The name an `@name` prefix at the start of `text` gives, whether or not an agent has it; null without one. */
+export function prefixName(text: string): string | null {
+  return PREFIX.exec(text)?.[1] ?? null;
+}
+
 /** Picks the agent for `text`. */
 export function route(text: string, ctx: RouteContext): Route {
   if (ctx.repliedToAgent && ctx.agents.includes(ctx.repliedToAgent)) {

@@ -179,6 +179,18 @@ describe('a scheduled run', () => {
     expect(modelRuns(stack, 'remind me')).toBe(1);
   });
 
+  it('hands a prompt that starts with a slash to the model as text, never to Claude Code as a command', async () => {
+    stack = await startStack({ handler: model, config: stackConfig() });
+    await openChat(stack);
+    const base = stack.praktor.webUrl;
+    const task = await createTask(base, { name: 'costs', schedule: '+1s', prompt: '/cost' });
+    const [run] = await runsWhen(base, task.id, (runs) => ended(runs).length === 1);
+    expect(run).toMatchObject({ status: 'ok', answer: 'done:  /cost' });
+    expect(stack.anthropic.requests.filter((r) => r.kind === 'main').map((r) => r.lastUserText)).toEqual([
+      ' /cost',
+    ]);
+  });
+
   it('is recorded as failed with its error when the model call fails, and the chat is told', async () => {
     stack = await startStack({
       handler: (req) =>

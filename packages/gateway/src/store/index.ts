@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { messageOf } from '@praktor/protocol';
 import { ensurePrivateDir, type Tightened } from '../private-files.js';
+import { ActivityStore } from './activities.js';
 import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
 import { MessageFileStore } from './message-files.js';
@@ -14,6 +15,7 @@ import { TelegramDeliveryStore } from './telegram-deliveries.js';
 import { VaultStore } from './vault.js';
 import { WebSessionStore } from './web-sessions.js';
 
+export type { NewActivity } from './activities.js';
 export { DatabaseError } from './database.js';
 export type { StoredFile } from './message-files.js';
 export type { IncomingMessage } from './messages.js';
@@ -38,6 +40,7 @@ export class Store {
   readonly vault: VaultStore;
   readonly tasks: TaskStore;
   readonly telegramDeliveries: TelegramDeliveryStore;
+  readonly activities: ActivityStore;
 
   private constructor(
     private readonly db: Db,
@@ -52,6 +55,7 @@ export class Store {
     this.vault = new VaultStore(db);
     this.tasks = new TaskStore(db, this.messages);
     this.telegramDeliveries = new TelegramDeliveryStore(db, this.messages);
+    this.activities = new ActivityStore(db);
   }
 
   /**

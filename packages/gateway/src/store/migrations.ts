@@ -194,4 +194,18 @@ export const migrations: readonly string[] = [
   END;
   INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
   `,
+  // What agents did while answering (tool calls, retried API errors), kept so a reloaded conversation still shows it.
+  `
+  CREATE TABLE activities (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id INTEGER NOT NULL REFERENCES messages(id),
+    agent_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('tool', 'retry')),
+    tool TEXT,
+    summary TEXT NOT NULL,
+    detail TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX activities_agent_message ON activities(agent_id, message_id);
+  `,
 ];

@@ -148,6 +148,37 @@ describe('SessionStore', () => {
   });
 });
 
+describe('ActivityStore', () => {
+  /** A line of `agentId`'s work on message `messageId`. */
+  const line = (agentId: string, messageId: number, summary: string) => ({
+    agentId,
+    messageId,
+    kind: 'tool' as const,
+    tool: 'Bash',
+    summary,
+    detail: `{"command": "${summary}"}`,
+  });
+
+  it('lists an agent’s lines from a message on, in the order they happened', () => {
+    const first = store.messages.receive(incoming).message;
+    const second = store.messages.receive({ ...incoming, text: 'again' }).message;
+    store.activities.add(line('general', first.id, 'ls'));
+    store.activities.add(line('general', second.id, 'pwd'));
+    store.activities.add(line('general', second.id, 'date'));
+    store.activities.add(line('coder', second.id, 'make'));
+    expect(store.activities.forAgent('general', 0).map((a) => a.summary)).toEqual(['ls', 'pwd', 'date']);
+    expect(store.activities.forAgent('general', second.id).map((a) => a.summary)).toEqual(['pwd', 'date']);
+  });
+
+  it('keeps the lines across a restart', () => {
+    const message = store.messages.receive(incoming).message;
+    const stored = store.activities.add(line('general', message.id, 'ls'));
+    store.close();
+    store = Store.open(dir);
+    expect(store.activities.forAgent('general', 0)).toEqual([stored]);
+  });
+});
+
 describe('ChatStore', () => {
   it('remembers the last agent per chat and channel', () => {
     store.chats.setLastAgent('telegram', '42', 'coder');

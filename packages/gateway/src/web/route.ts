@@ -41,6 +41,8 @@ export interface ApiDeps {
   doctor: () => Promise<DoctorReport>;
   /** Whether the gateway has begun to stop (the health probe then says it is not ready). */
   stopping: () => boolean;
+  /** What the configuration held that Praktor ignored, as read at start. */
+  configWarnings: readonly string[];
   /** Shows a changed USER.md to running agents. */
   publishSharedFiles: () => Promise<void>;
   /** The connections the internet proxy refused recently. */

@@ -1,7 +1,14 @@
 /**
  * How stored things look on the wire: store rows and gateway events turned into the API's shapes.
  */
-import type { AgentSummary, MessageItem, MessageView, WsEvent } from '@praktor/protocol';
+import type {
+  ActivityItem,
+  ActivityView,
+  AgentSummary,
+  MessageItem,
+  MessageView,
+  WsEvent,
+} from '@praktor/protocol';
 import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
 import type { GatewayEvent } from '../events/bus.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
@@ -38,6 +45,20 @@ export function messageItems(messages: readonly MessageView[], store: Store): Me
   const tasks = store.tasks.tasksOfPrompts(prompts);
   const files = store.messageFiles.describe(messages.filter((m) => m.direction === 'out').map((m) => m.id));
   return messages.map((m) => messageItem(m, tasks.get(m.id) ?? null, files.get(m.id) ?? null));
+}
+
+/** A stored activity line as the API shows it. */
+export function activityItem(activity: ActivityView): ActivityItem {
+  return {
+    id: activity.id,
+    message_id: activity.messageId,
+    agent_id: activity.agentId,
+    kind: activity.kind,
+    tool: activity.tool,
+    summary: activity.summary,
+    detail: activity.detail,
+    created_at: activity.createdAt,
+  };
 }
 
 /** The sender of a scheduled task's prompt. */
@@ -115,5 +136,7 @@ export function wsEvent(event: GatewayEvent, config: Config, store: Store, times
       return { type: 'memory', timestamp, agent_id: event.agentId };
     case 'user_profile':
       return { type: 'user_profile', timestamp, content: event.content };
+    case 'activity':
+      return { type: 'activity', timestamp, activity: activityItem(event.activity) };
   }
 }

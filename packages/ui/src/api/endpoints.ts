@@ -2,6 +2,7 @@
  * Mission Control's REST API, one typed function per endpoint.
  */
 import type {
+  ActivityItem,
   AgentInterruptReply,
   AgentStopReply,
   AgentSummary,
@@ -89,6 +90,12 @@ export const api = {
   deleteMemory: (id: string, key: string) =>
     request<StatusReply>('DELETE', `${agentPath(id)}/memories/${encodeURIComponent(key)}`),
 
+  /** What the agent did (tool calls, retried API errors) while answering the messages from id `since` on. */
+  activity: (id: string, since: number) =>
+    request<ActivityItem[]>(
+      'GET',
+      `${agentPath(id)}/activity?${new URLSearchParams({ since: String(since) })}`,
+    ),
   sendMessage: (id: string, text: string) =>
     request<{ message: MessageItem }>('POST', `${agentPath(id)}/messages`, { body: { text } }),
 

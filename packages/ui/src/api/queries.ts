@@ -14,6 +14,9 @@ export const keys = {
   agents: ['agents'] as const,
   agent: (id: string) => ['agent', id] as const,
   messages: (id: string) => ['messages', id] as const,
+  /** Every activity list of an agent starts with this; each list also names the first message it covers. */
+  agentActivity: (id: string) => ['activity', id] as const,
+  activity: (id: string, since: number) => ['activity', id, since] as const,
   agentMd: (id: string) => ['agent-md', id] as const,
   userProfile: ['user-profile'] as const,
   memories: (agentId: string) => ['memories', agentId] as const,
@@ -76,6 +79,18 @@ export function useMessages(id: string) {
 }
 
 /**
+ * What the agent did while answering the messages from id `since` on (the oldest shown); live events append to it.
+ * Disabled until the conversation has loaded, so it knows where to start.
+ */
+export function useActivity(id: string, since: number | undefined) {
+  return useQuery({
+    queryKey: keys.activity(id, since ?? 0),
+    queryFn: () => api.activity(id, since ?? 0),
+    enabled: since !== undefined,
+  });
+}
+
+/**
  * Every secret, without values. No live event announces vault changes (the CLI can make them too), so the
  * list is refetched after each change made here, when it is more than a few seconds old and the page is
  * opened, and when the window regains focus.
@@ -91,8 +106,7 @@ export function useSecrets() {
 
 /**
  * What the gateway last said when the vault refused a write (503: no passphrase, re-keyed), kept while the app
- * runs. The API cannot be asked beforehand whether the vault is locked, so the Secrets page learns it from the
- * first refused save and keeps saying it; a save that succeeds clears it.
+ * runs; a save that succeeds clears it. (A vault locked from the start, `/api/status` says before any save.)
  */
 export function useVaultProblem(): [string | null, (message: string | null) => void] {
   const client = useQueryClient();

@@ -1,11 +1,12 @@
-import type { AgentSummary, MessageItem } from '@praktor/protocol';
+import type { ActivityItem, AgentSummary, MessageItem } from '@praktor/protocol';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, PAGE_SIZE } from '../api/endpoints';
-import { keys, useMessages } from '../api/queries';
+import { keys, useActivity, useMessages } from '../api/queries';
 import { upsertMessage } from '../live/cache';
 import { useDrafts } from '../live/LiveProvider';
+import { ActivityLines } from './ActivityLines';
 import { ChatControls } from './ChatControls';
 import { Composer } from './Composer';
 import { ConversationSearch } from './ConversationSearch';
@@ -33,8 +34,15 @@ function useOlderMessages(agentId: string, oldestId: number | undefined) {
   return { load, exhausted };
 }
 
+/** Activity lines by the message the agent was answering. */
+function byMessage(lines: readonly ActivityItem[]): Map<number, ActivityItem[]> {
+  const grouped = new Map<number, ActivityItem[]>();
+  for (const line of lines) grouped.set(line.message_id, [...(grouped.get(line.message_id) ?? []), line]);
+  return grouped;
+}
+
 /**
- * One agent's conversation: its history as bubbles, the answer streaming in, a working indicator while the agent
+ * One agent's conversation: its history as bubbles, what the agent did under each question it worked on, the answer streaming in, a working indicator while the agent
  * is busy, and the composer. Follows the newest message unless the user has scrolled up to read.
  */
 export function Conversation({ agent }: { agent: AgentSummary }) {
@@ -42,6 +50,9 @@ export function Conversation({ agent }: { agent: AgentSummary }) {
   const drafts = useDrafts(agent.id);
   const list = messages.data ?? [];
   const older = useOlderMessages(agent.id, list[0]?.id);
+  const activity = useActivity(agent.id, messages.isSuccess ? (list[0]?.id ?? 0) : undefined);
+  const activityOf = useMemo(() => byMessage(activity.data ?? []), [activity.data]);
+  const activityCount = activity.data?.length ?? 0;
   const scroller = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   // When older messages are put above, the view must stay on what the user was reading.
@@ -53,7 +64,7 @@ export function Conversation({ agent }: { agent: AgentSummary }) {
   const answeredIds = useMemo(() => new Set(list.map((m) => m.in_reply_to)), [list]);
   const working = agent.agent_status === 'busy' && draftText === '';
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the working indicator appearing also grows the list
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the working indicator or an activity line appearing also grows the list
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
@@ -66,7 +77,7 @@ export function Conversation({ agent }: { agent: AgentSummary }) {
       setUnseen(true);
     }
     shown.current = { count: list.length, draftLength: draftText.length };
-  }, [list, draftText, working]);
+  }, [list, draftText, working, activityCount]);
 
   const onScroll = () => {
     const el = scroller.current;
@@ -134,13 +145,16 @@ export function Conversation({ agent }: { agent: AgentSummary }) {
           <p className="muted chat-empty">No messages yet. Say hello to {agent.name}.</p>
         )}
         <ol className="messages" aria-label={`Conversation with ${agent.name}`} aria-live="polite">
-          {list.map((m) =>
-            m.channel === 'system' ? (
-              <ConversationNote key={m.id} message={m} />
-            ) : (
-              <MessageBubble key={m.id} message={m} agentName={agent.name} answered={answeredIds.has(m.id)} />
-            ),
-          )}
+          {list.map((m) => {
+            if (m.channel === 'system') return <ConversationNote key={m.id} message={m} />;
+            const lines = activityOf.get(m.id);
+            return (
+              <Fragment key={m.id}>
+                <MessageBubble message={m} agentName={agent.name} answered={answeredIds.has(m.id)} />
+                {lines && <ActivityLines lines={lines} />}
+              </Fragment>
+            );
+          })}
           {drafts.map((d) => (
             <DraftBubble key={d.messageId} text={d.text} agentName={agent.name} />
           ))}

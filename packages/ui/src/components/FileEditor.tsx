@@ -1,7 +1,8 @@
 import type { FileContent } from '@praktor/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type KeyboardEvent, useEffect, useId, useState } from 'react';
+import { type KeyboardEvent, useId, useState } from 'react';
 import { ErrorNote } from './ErrorNote';
+import { useLeaveGuard } from './useLeaveGuard';
 
 /** What a {@link FileEditor} edits. */
 export interface EditableFile {
@@ -16,7 +17,7 @@ export interface EditableFile {
 
 /**
  * A Markdown file of the gateway in a text area: Save (or Ctrl/⌘+S) writes it, "Saved" confirms, an unsaved
- * edit is flagged, and leaving the page with one asks first.
+ * edit is flagged, and leaving the page with one (a link, the menu, closing the tab) asks first.
  */
 export function FileEditor({ file, hint }: { file: EditableFile; hint?: string }) {
   const client = useQueryClient();
@@ -40,12 +41,7 @@ export function FileEditor({ file, hint }: { file: EditableFile; hint?: string }
   const text = draft ?? server ?? '';
   const dirty = draft !== null && draft !== server;
 
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+  const leaveDialog = useLeaveGuard(dirty, file.name);
 
   const submit = () => {
     if (!save.isPending && loaded.data) save.mutate(text);
@@ -126,6 +122,7 @@ export function FileEditor({ file, hint }: { file: EditableFile; hint?: string }
           {save.isPending ? 'Saving…' : 'Save'}
         </button>
       </div>
+      {leaveDialog}
     </section>
   );
 }

@@ -12,7 +12,7 @@ import { type FieldErrors, useForm } from 'react-hook-form';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { splitFieldMessage } from '../api/field-message';
-import { keys, useAgents, useVaultProblem } from '../api/queries';
+import { keys, useAgents, useStatus, useVaultProblem } from '../api/queries';
 import {
   bytesToBase64,
   MAX_SECRET_BYTES,
@@ -30,7 +30,7 @@ import { ErrorNote } from './ErrorNote';
 import { Field } from './Field';
 import { describedBy, FieldNotes } from './FieldNotes';
 import { Icon } from './Icon';
-import { VaultProblem } from './VaultProblem';
+import { VAULT_LOCKED, VaultProblem } from './VaultProblem';
 
 /** The fields in the order they are shown: the first with an error takes the focus. */
 const ORDER: SecretField[] = ['name', 'kind', 'description', 'value', 'file', 'global', 'agent_ids'];
@@ -57,6 +57,7 @@ export function SecretForm({
   const client = useQueryClient();
   const agents = useAgents();
   const [, setVaultProblem] = useVaultProblem();
+  const locked = useStatus().data?.vault.locked === true;
   const id = useId();
 
   const configured = useMemo(() => agents.data?.map((a) => a.id), [agents.data]);
@@ -434,6 +435,11 @@ export function SecretForm({
             />
           </fieldset>
         </div>
+        {!formError && locked && (
+          <div className="dialog-alerts">
+            <VaultProblem message={VAULT_LOCKED} inForm />
+          </div>
+        )}
         {formError && (
           <div className="dialog-alerts">
             {formError instanceof ApiError && formError.status === 503 ? (

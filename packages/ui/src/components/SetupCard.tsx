@@ -22,7 +22,7 @@ export function SetupCard({ checks }: { checks: SetupCheck[] }) {
             data-ok={check.ok}
           >
             <span className={`pill ${check.ok ? 'pill-ok' : check.required ? 'pill-danger' : 'pill-off'}`}>
-              {check.ok ? 'Done' : check.required ? 'Missing' : 'Optional'}
+              {check.ok ? 'Done' : check.required ? 'Needed' : 'Optional'}
             </span>
             <div>
               <p className="setup-label">

@@ -1,5 +1,8 @@
 import { Icon } from './Icon';
 
+/** What the page says for a vault `/api/status` reports locked, before any save was refused. */
+export const VAULT_LOCKED = 'the vault has no passphrase';
+
 /** Whether the gateway's message says the vault has no passphrase (as opposed to another 503 of the vault). */
 export function isVaultLocked(message: string): boolean {
   return /no passphrase/i.test(message);

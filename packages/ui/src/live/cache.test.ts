@@ -1,4 +1,5 @@
 import type {
+  ActivityItem,
   AgentSummary,
   MessageItem,
   StatusResponse,
@@ -71,6 +72,8 @@ function status(recent: MessageItem[]): StatusResponse {
     backlog: { inbox: 0, outbox: 0, failed_deliveries: 0 },
     recent_messages: recent,
     setup: [],
+    vault: { locked: false },
+    config_warnings: [],
   };
 }
 
@@ -269,6 +272,42 @@ describe('applyEvent', () => {
     const telegram = { state: 'failed', error: 'Telegram refused the bot token' } as const;
     applyEvent(t, { type: 'telegram', timestamp: 0, telegram });
     expect(t.client.getQueryData<StatusResponse>(keys.status)?.telegram).toEqual(telegram);
+  });
+});
+
+describe('activity events', () => {
+  function line(id: number, agentId = 'general'): ActivityItem {
+    return {
+      id,
+      message_id: 2,
+      agent_id: agentId,
+      kind: 'tool',
+      tool: 'Bash',
+      summary: `step ${id}`,
+      detail: '{}',
+      created_at: 2_000 + id,
+    };
+  }
+  const activityEvent = (activity: ActivityItem): WsEvent => ({ type: 'activity', timestamp: 0, activity });
+
+  it('appends a line to the agent’s loaded activity, once, and leaves other agents’ alone', () => {
+    const t = targets();
+    t.client.setQueryData(keys.activity('general', 1), [line(1)]);
+    t.client.setQueryData(keys.activity('coder', 1), []);
+
+    applyEvent(t, activityEvent(line(2)));
+    applyEvent(t, activityEvent(line(2)));
+
+    expect(t.client.getQueryData<ActivityItem[]>(keys.activity('general', 1))?.map((a) => a.id)).toEqual([
+      1, 2,
+    ]);
+    expect(t.client.getQueryData<ActivityItem[]>(keys.activity('coder', 1))).toEqual([]);
+  });
+
+  it('does not create an activity cache nobody has loaded', () => {
+    const t = targets();
+    applyEvent(t, activityEvent(line(1)));
+    expect(t.client.getQueryData(keys.activity('general', 0))).toBeUndefined();
   });
 });
 

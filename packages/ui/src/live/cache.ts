@@ -4,6 +4,7 @@
  * backlog), at most once a second and only while a page shows it.
  */
 import type {
+  ActivityItem,
   AgentSummary,
   EgressRefusal,
   FileContent,
@@ -113,6 +114,11 @@ function patchAgent(client: QueryClient, agentId: string, patch: (a: AgentSummar
   client.setQueryData<AgentSummary>(keys.agent(agentId), (a) => a && patch(a));
 }
 
+/** `list` (in the order things happened) with `line` added, unless it is there already (a REST reply overtook it). */
+export function addActivity(list: readonly ActivityItem[], line: ActivityItem): ActivityItem[] {
+  return list.some((l) => l.id === line.id) ? (list as ActivityItem[]) : [...list, line];
+}
+
 /** What the cache patcher needs besides the query client. */
 export interface LiveTargets {
   client: QueryClient;
@@ -192,6 +198,12 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
     case 'memory':
       void targets.client.invalidateQueries({ queryKey: keys.memories(event.agent_id) });
       return;
+    case 'activity':
+      targets.client.setQueriesData<ActivityItem[]>(
+        { queryKey: keys.agentActivity(event.activity.agent_id) },
+        (list) => list && addActivity(list, event.activity),
+      );
+      return;
   }
 }
 
@@ -203,6 +215,7 @@ export function resyncAfterGap({ client, drafts }: LiveTargets): void {
     keys.agents,
     ['agent'],
     ['messages'],
+    ['activity'],
     keys.tasks,
     ['task'],
     ['task-runs'],

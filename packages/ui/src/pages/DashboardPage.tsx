@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useAgents, useDoctor, useStatus } from '../api/queries';
 import { LastActive } from '../components/AgentCard';
+import { ConfigWarnings } from '../components/ConfigWarnings';
 import { ErrorNote } from '../components/ErrorNote';
 import { HealthCard } from '../components/HealthCard';
 import { PageHeader } from '../components/PageHeader';
@@ -199,6 +200,7 @@ export function DashboardPage() {
       <PageHeader title="Dashboard" subtitle="Your agents and what they are doing, live." />
       {status.isError && <ErrorNote error={status.error} prefix="Could not load the status" />}
       {status.data && <SetupCard checks={status.data.setup} />}
+      {status.data && <ConfigWarnings warnings={status.data.config_warnings} />}
       {status.data ? (
         <StatusCards status={status.data} fetchedAt={status.dataUpdatedAt} />
       ) : (

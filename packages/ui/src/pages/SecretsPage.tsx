@@ -2,13 +2,13 @@ import type { AgentSummary, SecretItem } from '@praktor/protocol';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/endpoints';
-import { keys, useAgents, useSecrets, useVaultProblem } from '../api/queries';
+import { keys, useAgents, useSecrets, useStatus, useVaultProblem } from '../api/queries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNote } from '../components/ErrorNote';
 import { Icon } from '../components/Icon';
 import { PageHeader } from '../components/PageHeader';
 import { SecretForm } from '../components/SecretForm';
-import { VaultProblem } from '../components/VaultProblem';
+import { VAULT_LOCKED, VaultProblem } from '../components/VaultProblem';
 import { formatAgo, formatFullTime } from '../format';
 import { useNow } from '../useNow';
 import { usePageTitle } from '../usePageTitle';
@@ -196,7 +196,10 @@ export function SecretsPage() {
   const secrets = useSecrets();
   const agents = useAgents();
   const now = useNow(30_000);
-  const [vaultProblem] = useVaultProblem();
+  const [refused] = useVaultProblem();
+  // Known before anything is saved: a locked vault is said at once, not after a value was typed in vain.
+  const locked = useStatus().data?.vault.locked === true;
+  const vaultProblem = refused ?? (locked ? VAULT_LOCKED : null);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [deleting, setDeleting] = useState<SecretItem | null>(null);
   const [status, setStatus] = useState<string | null>(null);

@@ -251,6 +251,7 @@ export class TelegramChannel {
       sender,
       agentId: last && config.agents[last] ? last : config.router.default_agent,
       externalId: `${ctx.me.id}:${ctx.update.update_id}`,
+      ownName: ctx.me.username,
     });
     if (!outcome.command) return false;
     if (outcome.reply !== null) {

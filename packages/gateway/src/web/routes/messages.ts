@@ -1,11 +1,18 @@
 /**
  * An agent's conversation: its history, and the web chat's messages to it (answers arrive on the live feed).
  */
-import { ChatRequest, MessageItem, MessageSearchQuery, MessagesQuery } from '@praktor/protocol';
+import {
+  ActivityItem,
+  ActivityQuery,
+  ChatRequest,
+  MessageItem,
+  MessageSearchQuery,
+  MessagesQuery,
+} from '@praktor/protocol';
 import { z } from 'zod';
 import { HttpError } from '../http-error.js';
 import { configuredAgent, type Route, route } from '../route.js';
-import { messageItem, messageItems } from '../views.js';
+import { activityItem, messageItem, messageItems } from '../views.js';
 
 /** The conversation routes. */
 export const messageRoutes: Route[] = [
@@ -33,6 +40,18 @@ export const messageRoutes: Route[] = [
     },
   }),
   route({
+    method: 'GET',
+    url: '/api/agents/definitions/:id/activity',
+    summary:
+      'What the agent did while answering the messages from id `since` on: its tool calls (the tool, a short summary and the full input) and retried model API errors, secret values masked.',
+    query: ActivityQuery,
+    response: z.array(ActivityItem),
+    handle({ params, query }, deps) {
+      const id = configuredAgent(deps, params.id);
+      return deps.store.activities.forAgent(id, query.since).map(activityItem);
+    },
+  }),
+  route({
     method: 'POST',
     url: '/api/agents/definitions/:id/messages',
     summary:
@@ -55,7 +74,7 @@ export const messageRoutes: Route[] = [
         const received = await deps.inbox.receiveWithFiles(incoming, files, { forceAgent: id });
         return { message: messageItem(received.message) };
       }
-      const outcome = deps.commands.run(body.text, { ...incoming, agentId: id });
+      const outcome = deps.commands.run(body.text, { ...incoming, agentId: id, ownName: null });
       if (outcome.command) {
         // `/start` was handed to the agent as its greeting: the conversation shows that, not the command.
         if (outcome.reply === null) return { message: messageItem(outcome.forwarded) };

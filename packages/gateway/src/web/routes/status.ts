@@ -36,6 +36,8 @@ export const statusRoutes: Route[] = [
         },
         recent_messages: messageItems(deps.store.messages.latest(10), deps.store),
         setup: deps.setup(),
+        vault: { locked: !deps.vault.hasPassphrase },
+        config_warnings: [...deps.configWarnings],
       };
     },
   }),
