@@ -3,6 +3,8 @@
  * Praktor's API (snake_case), so scripts written against it keep working.
  */
 import { z } from 'zod';
+import { ApprovalItem } from './approvals.js';
+import { MessageSpend } from './costs.js';
 import { AgentStatus, Channel, MessageState, TelegramStatus } from './events.js';
 import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
 
@@ -64,6 +66,8 @@ export const MessageItem = z.object({
   created_at: z.number().int(),
   /** For a scheduled task's prompt: the task whose run it is (null for every other message, or a deleted task). */
   task: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** For an agent's answer: what its turn spent (all models together); null for other messages or unknown. */
+  spend: MessageSpend.nullable(),
 });
 export type MessageItem = z.infer<typeof MessageItem>;
 
@@ -132,6 +136,8 @@ export type MessagesQuery = z.infer<typeof MessagesQuery>;
 
 /** What `/api/ws` sends, one JSON object per WebSocket message. `timestamp` is ms since the epoch. */
 export const WsEvent = z.discriminatedUnion('type', [
+  /** A tool call waits for approval, or its request was settled. */
+  z.object({ type: z.literal('approval'), timestamp: z.number().int(), approval: ApprovalItem }),
   z.object({
     type: z.literal('message'),
     timestamp: z.number().int(),

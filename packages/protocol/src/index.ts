@@ -1,4 +1,6 @@
 export * from './api.js';
+export * from './approvals.js';
+export * from './costs.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './jsonl.js';

@@ -13,9 +13,11 @@
  * its own, its connections to the internet travel the same way, to the gateway's internet proxy.
  */
 import { z } from 'zod';
+import { ApprovalDecisionMessage, ApprovalRequestMessage } from './approvals.js';
+import { ModelSpend } from './costs.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
-export const LINK_PROTOCOL_VERSION = 3;
+export const LINK_PROTOCOL_VERSION = 4;
 
 /** First line from the gateway: who the runner is and how to start its session. */
 export const InitMessage = z.object({
@@ -33,6 +35,8 @@ export const InitMessage = z.object({
    * (`docker inspect`) holds a secret.
    */
   env: z.record(z.string(), z.string()),
+  /** Tool-call patterns in Claude Code's permission-rule style (`Bash(rm:*)`) that wait for a person's yes. */
+  approvals: z.array(z.string().min(1)),
 });
 export type InitMessage = z.infer<typeof InitMessage>;
 
@@ -131,6 +135,7 @@ export const GatewayToRunner = z.discriminatedUnion('type', [
   ShutdownMessage,
   StreamDataMessage,
   StreamEndMessage,
+  ApprovalDecisionMessage,
 ]);
 export type GatewayToRunner = z.infer<typeof GatewayToRunner>;
 
@@ -186,6 +191,11 @@ export const ResultMessage = z.object({
   /** Estimated cost of this turn in USD, null when the SDK's running total gives no baseline. */
   costUsd: z.number().nonnegative().nullable(),
   usage: TurnUsage.nullable(),
+  /**
+   * What the Claude Code process has spent so far, per model: the SDK's running totals (for a resumed session they
+   * may include earlier processes' spend). The gateway turns them into what this turn spent.
+   */
+  processSpend: z.array(ModelSpend),
 });
 export type ResultMessage = z.infer<typeof ResultMessage>;
 
@@ -203,5 +213,6 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   StreamOpenMessage,
   StreamDataMessage,
   StreamEndMessage,
+  ApprovalRequestMessage,
 ]);
 export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

@@ -20,6 +20,7 @@ import {
  */
 import { LinkStreams } from '@praktor/protocol/link-streams';
 import type { AgentSetup } from './agent-setup.js';
+import { Approvals } from './approvals.js';
 import { openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
 import { PromptLedger } from './prompt-ledger.js';
@@ -54,6 +55,11 @@ let working = false;
 /** Tool calls waiting for the gateway's reply, by call id. */
 const calls = new Map<string, (reply: { ok: boolean; text: string }) => void>();
 let nextCallId = 1;
+const approvals = new Approvals(send);
+/** Task runs in progress: an approval asked for one of them is remembered for that run only. */
+const runningTasks = new Set<string>();
+/** The scope "Always for this session" applies to in the conversation. */
+const CONVERSATION = 'conversation';
 
 function callGateway(turnId: string | null, request: ToolRequest): Promise<{ ok: boolean; text: string }> {
   const callId = String(nextCallId++);
@@ -84,6 +90,14 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
     },
     systemPrompt: () => buildSystemPrompt(paths, init.agentId),
     call: callGateway,
+    approvals: init.approvals,
+    approve: (turnId, toolName, input) =>
+      approvals.request(
+        turnId !== null && runningTasks.has(turnId) ? turnId : CONVERSATION,
+        turnId,
+        toolName,
+        input,
+      ),
     log,
   };
   session = new ClaudeSession({
@@ -133,7 +147,14 @@ function onMessage(
       return;
     case 'task': {
       const { turnId, text } = message;
-      void runTask(setup, turnId, text, (delta) => send({ type: 'delta', turnId, text: delta })).then(send);
+      runningTasks.add(turnId);
+      void runTask(setup, turnId, text, (delta) => send({ type: 'delta', turnId, text: delta })).then(
+        (result) => {
+          runningTasks.delete(turnId);
+          approvals.forget(turnId);
+          send(result);
+        },
+      );
       return;
     }
     case 'reply': {
@@ -149,6 +170,10 @@ function onMessage(
       return;
     case 'reset':
       session.reset();
+      approvals.forget(CONVERSATION);
+      return;
+    case 'approval_decision':
+      if (!approvals.decided(message)) log(`decision on unknown approval ${message.approvalId} ignored`);
       return;
     case 'shutdown':
       shutdown(0);

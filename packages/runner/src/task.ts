@@ -6,7 +6,14 @@
 import { query, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { ResultMessage } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
-import { type AgentSetup, outcomeOf, sdkOptions, terminalReasonOf, usageOf } from './agent-setup.js';
+import {
+  type AgentSetup,
+  outcomeOf,
+  processSpendOf,
+  sdkOptions,
+  terminalReasonOf,
+  usageOf,
+} from './agent-setup.js';
 import { PushQueue } from './push-queue.js';
 
 /** Runs one task prompt to its end; never rejects. `onDelta` receives the answer as it is written. */
@@ -46,6 +53,7 @@ export async function runTask(
           terminalReason: terminalReasonOf(message),
           costUsd: message.total_cost_usd,
           usage: usageOf(message),
+          processSpend: processSpendOf(message),
         });
       }
     }
@@ -66,5 +74,6 @@ function failure(sessionId: string | null, text: string) {
     terminalReason: null,
     costUsd: null,
     usage: null,
+    processSpend: [],
   };
 }

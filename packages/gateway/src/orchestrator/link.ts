@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import {
+  type ApprovalRequestMessage,
   type CallMessage,
   LINK_PROTOCOL_VERSION,
   messageOf,
@@ -32,8 +33,20 @@ export interface LinkOptions {
   onLog: (line: string) => void;
   /** Carries out a built-in tool's request; the resolved text goes back to the model. */
   onCall: (call: CallMessage) => Promise<{ ok: boolean; text: string }>;
+  /** Tool-call patterns that wait for a person's yes (Claude Code permission rules). */
+  approvals: string[];
+  /** Asks a person about a tool call that matched an approval rule; resolves with the decision, never rejects. */
+  onApproval: (request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
   /** Serves a stream the runner opened to `service` (the model API). */
   serveStream: (service: StreamService, stream: Duplex) => void;
+}
+
+/** What the runner is told about an approval request. */
+export interface ApprovalVerdict {
+  allow: boolean;
+  always: boolean;
+  /** What the model reads when the call is denied. */
+  message: string;
 }
 
 interface PendingTurn {
@@ -174,6 +187,7 @@ export class AgentLink {
         resumeSessionId: opts.resumeSessionId,
         tools: opts.tools,
         env: opts.env,
+        approvals: opts.approvals,
       });
     });
   }
@@ -200,6 +214,9 @@ export class AgentLink {
       case 'call':
         void this.answer(message, opts);
         return;
+      case 'approval':
+        void this.decide(message, opts);
+        return;
       case 'fatal':
         opts.onLog(`runner failed: ${message.message}`);
         return;
@@ -220,6 +237,17 @@ export class AgentLink {
       reply = { ok: false, text: `Error: ${messageOf(err)}` };
     }
     if (!this.exit) writeLine(this.sandbox.stdin, { type: 'reply', callId: call.callId, ...reply });
+  }
+
+  private async decide(request: ApprovalRequestMessage, opts: LinkOptions): Promise<void> {
+    const verdict = await opts.onApproval(request);
+    if (!this.exit) {
+      writeLine(this.sandbox.stdin, {
+        type: 'approval_decision',
+        approvalId: request.approvalId,
+        ...verdict,
+      });
+    }
   }
 
   private onExit(exit: SandboxExit): void {
@@ -250,6 +278,7 @@ function crashResult(turnId: string, exit: SandboxExit): ResultMessage {
     durationMs: 0,
     costUsd: null,
     usage: null,
+    processSpend: [],
   };
 }
 
@@ -265,5 +294,6 @@ function stoppedResult(turnId: string): ResultMessage {
     durationMs: 0,
     costUsd: null,
     usage: null,
+    processSpend: [],
   };
 }

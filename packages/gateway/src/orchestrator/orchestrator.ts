@@ -11,12 +11,14 @@ import type { Logger } from '../log.js';
 import type { Runtime, SandboxFile } from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
 import { AgentPool, type StopReason } from './agent-pool.js';
+import { ApprovalDesk, type DecideOutcome, decisionNote } from './approvals.js';
 import type { Redactor } from './redactor.js';
 import { type AgentTools, answerToolCall } from './tool-calls.js';
 import { type TaskOutcome, TurnRunner } from './turns.js';
 
 // Other rooms import from here only: the facade is the orchestrator's public face.
-export type { AgentTools, StopReason, TaskOutcome };
+export type { AgentTools, ApprovalDesk, DecideOutcome, StopReason, TaskOutcome };
+export { decisionNote };
 
 /** What the orchestrator works with. */
 export interface OrchestratorDeps {
@@ -45,9 +47,12 @@ export interface OrchestratorDeps {
 export class Orchestrator {
   private readonly pool: AgentPool;
   private readonly turns: TurnRunner;
+  /** Tool calls waiting for a person's yes. */
+  readonly approvals: ApprovalDesk;
 
   constructor(deps: OrchestratorDeps) {
     const { store, bus, log } = deps;
+    this.approvals = new ApprovalDesk({ config: deps.config, store, bus, redactor: deps.redactor, log });
     this.pool = new AgentPool({
       config: deps.config,
       store,
@@ -56,6 +61,7 @@ export class Orchestrator {
       agentEnv: deps.agentEnv,
       agentFiles: deps.agentFiles,
       onCall: (agentId, call) => answerToolCall(deps.agentTools, store, agentId, call),
+      onApproval: (agentId, request) => this.approvals.ask(agentId, request),
       serveStream: deps.serveStream,
       log,
       readyTimeoutMs: deps.readyTimeoutMs,
@@ -122,6 +128,7 @@ export class Orchestrator {
    */
   async shutdown(graceMs = 0): Promise<void> {
     this.turns.close();
+    this.approvals.close();
     await this.pool.shutdown(graceMs);
   }
 }

@@ -4,7 +4,7 @@
  * chat or a failure the user sees.
  */
 
-import type { MessageView, ResultMessage, TurnUsage } from '@praktor/protocol';
+import type { MessageView, ModelSpend, ResultMessage, TurnUsage } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
@@ -199,6 +199,16 @@ export class TurnRunner {
     pool.turnStarted(agentId);
     const result = await this.converse(agentId, message.id, (onDelta) => send(link, onDelta));
     if (kind === 'turn' && result.sessionId) store.sessions.set(agentId, result.sessionId);
+    const spent = store.spend.record({
+      agentId,
+      kind,
+      messageId: message.id,
+      sessionId: result.sessionId,
+      processSpend: result.processSpend,
+      at: Date.now(),
+    });
+    const costs =
+      result.processSpend.length > 0 ? totalOf(spent) : { costUsd: result.costUsd, usage: result.usage };
     const credentials = result.status === 'error' ? credentialProblem(result.text) : null;
     if (credentials) {
       log.error(
@@ -214,7 +224,7 @@ export class TurnRunner {
         message: message.id,
         status: result.status,
         ms: result.durationMs,
-        costUsd: result.costUsd,
+        costUsd: costs.costUsd,
       },
       kind === 'turn' ? 'turn finished' : 'task run finished',
     );
@@ -226,8 +236,8 @@ export class TurnRunner {
       status: result.status,
       text: result.text,
       error: result.status === 'ok' ? null : result.text,
-      costUsd: result.costUsd,
-      usage: result.usage,
+      costUsd: costs.costUsd,
+      usage: costs.usage,
       durationMs: result.durationMs,
       answerId,
     };
@@ -280,4 +290,17 @@ export class TurnRunner {
   private announce(message: MessageView): void {
     this.deps.bus.emit({ type: 'message', message });
   }
+}
+
+/** What a turn spent on all its models together. */
+function totalOf(spent: readonly ModelSpend[]): { costUsd: number; usage: TurnUsage } {
+  return {
+    costUsd: spent.reduce((sum, s) => sum + s.costUsd, 0),
+    usage: {
+      inputTokens: spent.reduce((sum, s) => sum + s.inputTokens, 0),
+      outputTokens: spent.reduce((sum, s) => sum + s.outputTokens, 0),
+      cacheReadTokens: spent.reduce((sum, s) => sum + s.cacheReadTokens, 0),
+      cacheWriteTokens: spent.reduce((sum, s) => sum + s.cacheWriteTokens, 0),
+    },
+  };
 }

@@ -3,17 +3,22 @@
  */
 import { join } from 'node:path';
 import { ensurePrivateDir, type Tightened } from '../private-files.js';
+import { ApprovalStore } from './approvals.js';
+import { BudgetNoticeStore } from './budget-notices.js';
 import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
 import { MessageStore } from './messages.js';
 import { SessionStore } from './sessions.js';
+import { SpendStore } from './spend.js';
 import { TaskStore } from './tasks.js';
 import { TelegramDeliveryStore } from './telegram-deliveries.js';
 import { VaultStore } from './vault.js';
 import { WebSessionStore } from './web-sessions.js';
 
+export type { ApprovalRecord } from './approvals.js';
 export { DatabaseError } from './database.js';
 export type { IncomingMessage } from './messages.js';
+export type { SpendKind, SpendRecord } from './spend.js';
 export type {
   Claim,
   ClaimedRun,
@@ -34,6 +39,9 @@ export class Store {
   readonly vault: VaultStore;
   readonly tasks: TaskStore;
   readonly telegramDeliveries: TelegramDeliveryStore;
+  readonly spend: SpendStore;
+  readonly approvals: ApprovalStore;
+  readonly budgetNotices: BudgetNoticeStore;
 
   private constructor(
     private readonly db: Db,
@@ -47,6 +55,9 @@ export class Store {
     this.vault = new VaultStore(db);
     this.tasks = new TaskStore(db, this.messages);
     this.telegramDeliveries = new TelegramDeliveryStore(db, this.messages);
+    this.spend = new SpendStore(db);
+    this.approvals = new ApprovalStore(db);
+    this.budgetNotices = new BudgetNoticeStore(db);
   }
 
   /**

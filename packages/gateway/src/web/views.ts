@@ -1,16 +1,31 @@
 /**
  * How stored things look on the wire: store rows and gateway events turned into the API's shapes.
  */
-import type { AgentSummary, MessageItem, MessageView, WsEvent } from '@praktor/protocol';
+import type {
+  AgentSummary,
+  ApprovalItem,
+  MessageItem,
+  MessageSpend,
+  MessageView,
+  ModelSpend,
+  WsEvent,
+} from '@praktor/protocol';
 import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
 import type { GatewayEvent } from '../events/bus.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { Runtime } from '../runtimes/runtime.js';
 import { runItem, taskItem } from '../scheduler/views.js';
-import type { Store } from '../store/index.js';
+import type { ApprovalRecord, Store } from '../store/index.js';
 
-/** A stored message as the API shows it; `task` is the task whose run it is the prompt of, if any. */
-export function messageItem(message: MessageView, task: MessageItem['task'] = null): MessageItem {
+/**
+ * A stored message as the API shows it; `task` is the task whose run it is the prompt of, if any, and `spend` what
+ * the turn that wrote it spent.
+ */
+export function messageItem(
+  message: MessageView,
+  task: MessageItem['task'] = null,
+  spend: ModelSpend | null = null,
+): MessageItem {
   return {
     id: message.id,
     agent_id: message.agentId,
@@ -24,14 +39,53 @@ export function messageItem(message: MessageView, task: MessageItem['task'] = nu
     in_reply_to: message.inReplyTo,
     created_at: message.createdAt,
     task,
+    spend: spend && spendItem(spend),
   };
 }
 
-/** Stored messages as the API shows them, each task run's prompt labelled with its task. */
+function spendItem(spend: ModelSpend): MessageSpend {
+  return {
+    cost_usd: spend.costUsd,
+    input_tokens: spend.inputTokens,
+    output_tokens: spend.outputTokens,
+    cache_read_tokens: spend.cacheReadTokens,
+    cache_write_tokens: spend.cacheWriteTokens,
+  };
+}
+
+/** An approval request as the API shows it. */
+export function approvalItem(approval: ApprovalRecord): ApprovalItem {
+  return {
+    id: approval.id,
+    agent_id: approval.agentId,
+    message_id: approval.messageId,
+    channel: approval.channel,
+    chat_id: approval.chatId,
+    tool_name: approval.toolName,
+    input: approval.input,
+    state: approval.state,
+    always: approval.always,
+    decided_by: approval.decidedBy,
+    decided_at: approval.decidedAt,
+    created_at: approval.createdAt,
+    expires_at: approval.expiresAt,
+  };
+}
+
+/**
+ * Stored messages as the API shows them, each task run's prompt labelled with its task and each agent's answer
+ * with what its turn spent.
+ */
 export function messageItems(messages: readonly MessageView[], store: Store): MessageItem[] {
   const prompts = messages.filter((m) => m.sender === SCHEDULER).map((m) => m.id);
   const tasks = store.tasks.tasksOfPrompts(prompts);
-  return messages.map((m) => messageItem(m, tasks.get(m.id) ?? null));
+  const answered = messages.flatMap((m) =>
+    m.direction === 'out' && m.inReplyTo !== null ? [m.inReplyTo] : [],
+  );
+  const spend = store.spend.forMessages(answered);
+  return messages.map((m) =>
+    messageItem(m, tasks.get(m.id) ?? null, m.inReplyTo === null ? null : (spend.get(m.inReplyTo) ?? null)),
+  );
 }
 
 /** The sender of a scheduled task's prompt. */
@@ -103,5 +157,7 @@ export function wsEvent(event: GatewayEvent, config: Config, store: Store, times
       return { type: 'task_run', timestamp, task_id: event.taskId, run: runItem(event.run) };
     case 'telegram':
       return { type: 'telegram', timestamp, telegram: event.status };
+    case 'approval':
+      return { type: 'approval', timestamp, approval: approvalItem(event.approval) };
   }
 }

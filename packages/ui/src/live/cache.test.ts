@@ -36,6 +36,7 @@ function message(id: number, over: Partial<MessageItem> = {}): MessageItem {
     in_reply_to: null,
     created_at: 1_000 + id,
     task: null,
+    spend: null,
     ...over,
   };
 }

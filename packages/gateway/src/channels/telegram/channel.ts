@@ -12,7 +12,9 @@ import type { Config } from '../../config/index.js';
 import type { EventBus } from '../../events/bus.js';
 import type { Inbox } from '../../inbox.js';
 import type { Logger } from '../../log.js';
+import type { ApprovalDesk } from '../../orchestrator/orchestrator.js';
 import type { Store } from '../../store/index.js';
+import { TelegramApprovals } from './approvals.js';
 import { TelegramConnection } from './connection.js';
 import { formatForTelegram } from './format.js';
 import { TelegramOutbox } from './outbox.js';
@@ -26,6 +28,8 @@ export interface TelegramDeps {
   inbox: Inbox;
   /** Praktor's chat commands, shared with the web chat. */
   commands: ChatCommands;
+  /** Where tool calls wait for a person's answer. */
+  approvals: ApprovalDesk;
   log: Logger;
 }
 
@@ -38,6 +42,7 @@ export class TelegramChannel {
   private readonly bot: Bot;
   private readonly outbox: TelegramOutbox;
   private readonly typing: TypingIndicator;
+  private readonly approvals: TelegramApprovals;
   private readonly noticeSentAt = new Map<number, number>();
   private unsubscribe: (() => void) | null = null;
 
@@ -68,6 +73,11 @@ export class TelegramChannel {
           'telegram typing indicator failed; the answer is not affected',
         ),
     );
+    this.approvals = new TelegramApprovals({
+      api: this.bot.api,
+      decide: (id, answer, by) => deps.approvals.decide(id, answer, by),
+      log: deps.log,
+    });
     this.install();
   }
 
@@ -103,7 +113,14 @@ export class TelegramChannel {
   }
 
   private startDeliveries(): void {
-    this.unsubscribe = this.deps.bus.onType('message', ({ message }) => this.onMessageEvent(message));
+    const stopMessages = this.deps.bus.onType('message', ({ message }) => this.onMessageEvent(message));
+    const stopApprovals = this.deps.bus.onType('approval', ({ approval }) => {
+      void this.approvals.onApproval(approval);
+    });
+    this.unsubscribe = () => {
+      stopMessages();
+      stopApprovals();
+    };
     const resumed = this.outbox.resume();
     if (resumed > 0)
       this.deps.log.info({ answers: resumed }, 'resuming telegram deliveries left from the last run');
@@ -133,6 +150,9 @@ export class TelegramChannel {
     );
     this.bot.use((ctx, next) => this.guard(ctx, next));
     this.bot.on('message', (ctx) => this.onMessage(ctx));
+    this.bot.on('callback_query:data', async (ctx) => {
+      if (!(await this.approvals.onPress(ctx))) await ctx.answerCallbackQuery();
+    });
   }
 
   /** Lets through only users on `allow_from`; an empty list lets nobody through and tells them how to get in. */
@@ -146,8 +166,14 @@ export class TelegramChannel {
     }
     this.deps.log.warn(
       { user: user.id, chat: ctx.chat?.id },
-      'message from a telegram user not on allow_from ignored',
+      ctx.callbackQuery
+        ? 'button press from a telegram user not on allow_from refused'
+        : 'message from a telegram user not on allow_from ignored',
     );
+    if (ctx.callbackQuery) {
+      await ctx.answerCallbackQuery({ text: 'Only the people this bot belongs to can answer.' });
+      return;
+    }
     if (allowFrom.length > 0 || !ctx.chat) return;
     const last = this.noticeSentAt.get(user.id) ?? 0;
     if (Date.now() - last < NOTICE_INTERVAL_MS) return;

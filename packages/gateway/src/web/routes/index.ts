@@ -3,7 +3,9 @@
  */
 import type { Route } from '../route.js';
 import { agentRoutes } from './agents.js';
+import { approvalRoutes } from './approvals.js';
 import { authRoutes } from './auth.js';
+import { costRoutes } from './costs.js';
 import { messageRoutes } from './messages.js';
 import { secretRoutes } from './secrets.js';
 import { statusRoutes } from './status.js';
@@ -19,4 +21,6 @@ export const routes: Route[] = [
   ...userProfileRoutes,
   ...secretRoutes,
   ...taskRoutes,
+  ...costRoutes,
+  ...approvalRoutes,
 ];
