@@ -96,6 +96,8 @@ export async function startGateway(
     agentTools: taskAgentTools((): TaskService => tasks),
     serveStream,
     log,
+    now: Date.now,
+    mainChat: () => tasks.defaultChat(),
   });
   const inbox = new Inbox({ config: () => config, store, bus, orchestrator });
   const commands = new ChatCommands({ config: () => config, inbox, orchestrator, store, now: Date.now });

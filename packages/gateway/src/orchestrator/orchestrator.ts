@@ -4,7 +4,7 @@
  * them down in order.
  */
 import type { Duplex } from 'node:stream';
-import type { AgentStatus, MessageView, StreamService } from '@praktor/protocol';
+import type { AgentStatus, Channel, MessageView, StreamService } from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
@@ -12,12 +12,13 @@ import type { Runtime, SandboxFile } from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
 import { AgentPool, type StopReason } from './agent-pool.js';
 import { ApprovalDesk, type DecideOutcome, decisionNote } from './approvals.js';
+import { Budgets, type BudgetUse } from './budgets.js';
 import type { Redactor } from './redactor.js';
 import { type AgentTools, answerToolCall } from './tool-calls.js';
 import { type TaskOutcome, TurnRunner } from './turns.js';
 
 // Other rooms import from here only: the facade is the orchestrator's public face.
-export type { AgentTools, ApprovalDesk, DecideOutcome, StopReason, TaskOutcome };
+export type { AgentTools, ApprovalDesk, Budgets, BudgetUse, DecideOutcome, StopReason, TaskOutcome };
 export { decisionNote };
 
 /** What the orchestrator works with. */
@@ -39,6 +40,10 @@ export interface OrchestratorDeps {
   /** Serves a stream an agent's runner opened over its link (the model API, the internet). */
   serveStream: (agentId: string, service: StreamService, stream: Duplex) => void;
   log: Logger;
+  /** The time now, in ms since the epoch: budgets' days and months are counted by it. */
+  now: () => number;
+  /** The chat budget warnings go to. */
+  mainChat: () => { channel: Channel; chatId: string };
   readyTimeoutMs?: number;
   stopGraceMs?: number;
 }
@@ -49,6 +54,8 @@ export class Orchestrator {
   private readonly turns: TurnRunner;
   /** Tool calls waiting for a person's yes. */
   readonly approvals: ApprovalDesk;
+  /** What agents may spend, and what they did. */
+  readonly budgets: Budgets;
 
   constructor(deps: OrchestratorDeps) {
     const { store, bus, log } = deps;
@@ -67,7 +74,15 @@ export class Orchestrator {
       readyTimeoutMs: deps.readyTimeoutMs,
       stopGraceMs: deps.stopGraceMs,
     });
-    this.turns = new TurnRunner({ store, bus, redactor: deps.redactor, pool: this.pool, log });
+    this.budgets = new Budgets({ config: deps.config, store, now: deps.now, mainChat: deps.mainChat });
+    this.turns = new TurnRunner({
+      store,
+      bus,
+      redactor: deps.redactor,
+      pool: this.pool,
+      budgets: this.budgets,
+      log,
+    });
   }
 
   /**

@@ -10,6 +10,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { AgentPool } from './agent-pool.js';
+import type { Budgets, Refusal } from './budgets.js';
 import { FairQueue } from './fair-queue.js';
 import type { AgentLink } from './link.js';
 import type { Redactor } from './redactor.js';
@@ -32,6 +33,8 @@ export interface TurnRunnerDeps {
   /** Masks secret values in what agents write, before anyone else sees it. */
   redactor: Redactor;
   pool: AgentPool;
+  /** Checked before work starts, and warned about after it spent. */
+  budgets: Budgets;
   log: Logger;
 }
 
@@ -183,6 +186,8 @@ export class TurnRunner {
     send: (link: AgentLink, onDelta: (text: string) => void) => Promise<ResultMessage>,
   ): Promise<TaskOutcome> {
     const { store, pool, log } = this.deps;
+    const refusal = this.deps.budgets.refusal(agentId);
+    if (refusal) return this.refuse(message, agentId, kind, refusal);
     let link: AgentLink;
     try {
       if (this.closing) throw new Error(SHUTTING_DOWN);
@@ -232,6 +237,8 @@ export class TurnRunner {
     // task run's).
     const answerId = this.closing && result.status !== 'ok' ? null : this.record(message, agentId, result);
     pool.turnEnded(agentId);
+    // After the answer, so the chat reads the answer first.
+    for (const warning of this.deps.budgets.warn(agentId)) this.announce(warning);
     return {
       status: result.status,
       text: result.text,
@@ -241,6 +248,37 @@ export class TurnRunner {
       durationMs: result.durationMs,
       answerId,
     };
+  }
+
+  /**
+   * Leaves work over budget undone: the first refusal of the period is the chat's answer, which says why; later ones
+   * close their message quietly, so the chat is not told again for every message.
+   */
+  private refuse(message: MessageView, agentId: string, kind: TurnKind, refusal: Refusal): TaskOutcome {
+    const { store, log } = this.deps;
+    const { budget, text } = refusal;
+    log.warn(
+      {
+        agent: agentId,
+        message: message.id,
+        kind,
+        budget: budget.id,
+        spentUsd: budget.spentUsd,
+        limitUsd: budget.limitUsd,
+      },
+      'work not started: over budget',
+    );
+    let answerId: number | null = null;
+    if (refusal.tell) {
+      const outbound = store.messages.answer(message.id, { agentId, sender: 'system', text, error: text });
+      const inbound = store.messages.get(message.id);
+      if (inbound) this.announce(inbound);
+      this.announce(outbound);
+      answerId = outbound.id;
+    } else {
+      this.announce(store.messages.fail(message.id, text));
+    }
+    return { status: 'error', text, error: text, costUsd: null, usage: null, durationMs: 0, answerId };
   }
 
   /** Runs one turn or task on the link, streaming its answer as deltas with secrets masked, and masks the result. */
