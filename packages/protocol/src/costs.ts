@@ -73,3 +73,17 @@ export const MessageSpend = z.object({
   cache_write_tokens: z.number().int(),
 });
 export type MessageSpend = z.infer<typeof MessageSpend>;
+
+/** One configured budget and how much of it is used, for Mission Control's bars. */
+export const BudgetItem = z.object({
+  /** `all:daily`, `agent:coder:monthly`, … */
+  id: z.string(),
+  /** The agent it limits; null for all agents together. */
+  agent_id: z.string().nullable(),
+  period: z.enum(['daily', 'monthly']),
+  limit_usd: z.number(),
+  spent_usd: z.number(),
+  /** When it starts again, ms since the epoch. */
+  resets_at: z.number().int(),
+});
+export type BudgetItem = z.infer<typeof BudgetItem>;

@@ -5,6 +5,11 @@ import type {
   AgentInterruptReply,
   AgentStopReply,
   AgentSummary,
+  ApprovalAnswer,
+  ApprovalItem,
+  BudgetItem,
+  CostGrouping,
+  CostsResponse,
   CreateSecretRequest,
   CreateTaskRequest,
   DeleteCompletedReply,
@@ -91,4 +96,12 @@ export const api = {
   resumeTask: (id: string) => request<TaskItem>('POST', `${taskPath(id)}/resume`),
   runTask: (id: string) => request<TaskItem>('POST', `${taskPath(id)}/run`),
   taskRuns: (id: string) => request<TaskRunItem[]>('GET', `${taskPath(id)}/runs?limit=${RUNS_SHOWN}`),
+
+  /** This month's spend so far, grouped. */
+  costs: (group: CostGrouping) => request<CostsResponse>('GET', `/costs?group=${group}`),
+  budgets: () => request<BudgetItem[]>('GET', '/budgets'),
+  /** Requests waiting for an answer. */
+  approvals: () => request<ApprovalItem[]>('GET', '/approvals'),
+  decideApproval: (id: string, answer: ApprovalAnswer) =>
+    request<ApprovalItem>('POST', `/approvals/${encodeURIComponent(id)}`, { body: { answer } }),
 };

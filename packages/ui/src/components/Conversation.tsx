@@ -6,6 +6,7 @@ import { api, PAGE_SIZE } from '../api/endpoints';
 import { keys, useMessages } from '../api/queries';
 import { upsertMessage } from '../live/cache';
 import { useDrafts } from '../live/LiveProvider';
+import { ApprovalRequests } from './ApprovalRequests';
 import { ChatControls } from './ChatControls';
 import { Composer } from './Composer';
 import { ErrorNote } from './ErrorNote';
@@ -159,6 +160,7 @@ export function Conversation({ agent }: { agent: AgentSummary }) {
           New messages ↓
         </button>
       )}
+      <ApprovalRequests agentId={agent.id} />
       <Composer
         agentId={agent.id}
         agentName={agent.name}

@@ -151,6 +151,10 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
   switch (event.type) {
     case 'message':
       applyMessage(targets, event.message);
+      if (event.message.spend) void targets.client.invalidateQueries({ queryKey: keys.spending });
+      return;
+    case 'approval':
+      void targets.client.invalidateQueries({ queryKey: keys.approvals });
       return;
     case 'agent_status':
       patchAgent(targets.client, event.agent_id, (a) => ({ ...a, agent_status: event.status }));
@@ -192,6 +196,8 @@ export function resyncAfterGap({ client, drafts }: LiveTargets): void {
     keys.tasks,
     ['task'],
     ['task-runs'],
+    keys.spending,
+    keys.approvals,
   ]) {
     void client.invalidateQueries({ queryKey: key });
   }

@@ -1,7 +1,8 @@
 /**
  * What agents spent: tokens by kind and USD, grouped by agent, day or model, for Mission Control's Costs page.
  */
-import { CostsQuery, CostsResponse } from '@praktor/protocol';
+import { BudgetItem, CostsQuery, CostsResponse } from '@praktor/protocol';
+import { z } from 'zod';
 import { costReport } from '../../costs.js';
 import { HttpError } from '../http-error.js';
 import { type Route, route } from '../route.js';
@@ -21,6 +22,27 @@ export const costRoutes: Route[] = [
         throw new HttpError(400, `from (${query.from}) is after to (${query.to})`);
       }
       return costReport(deps.store, query, deps.config().scheduler.timezone, Date.now());
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/api/budgets',
+    summary: 'Every configured budget (all agents’ and each agent’s) with what was spent in its current period.',
+    response: z.array(BudgetItem),
+    handle(_input, deps) {
+      const { budgets } = deps.orchestrator;
+      const uses = [
+        ...budgets.uses(null),
+        ...Object.keys(deps.config().agents).flatMap((id) => budgets.uses(id).filter((use) => use.agentId === id)),
+      ];
+      return uses.map((use) => ({
+        id: use.id,
+        agent_id: use.agentId,
+        period: use.period,
+        limit_usd: use.limitUsd,
+        spent_usd: use.spentUsd,
+        resets_at: use.resetsAt,
+      }));
     },
   }),
 ];
