@@ -38,7 +38,6 @@ function TotalCard({
 
 /** A budget's use as a bar, with the numbers. */
 function BudgetBar({ budget }: { budget: BudgetItem }) {
-  const share = Math.min(1, budget.spent_usd / budget.limit_usd);
   const whose = budget.agent_id ?? 'All agents';
   return (
     <li className="budget" data-testid="budget" data-budget-id={budget.id}>
@@ -47,16 +46,15 @@ function BudgetBar({ budget }: { budget: BudgetItem }) {
         {formatCost(budget.limit_usd)}
         <span className="muted"> · resets {formatFullTime(budget.resets_at)}</span>
       </p>
-      <div
-        className={`budget-bar${share >= 1 ? ' budget-bar-full' : share >= 0.8 ? ' budget-bar-warn' : ''}`}
-        role="meter"
-        aria-valuemin={0}
-        aria-valuemax={budget.limit_usd}
-        aria-valuenow={budget.spent_usd}
+      <meter
+        className="budget-bar"
+        min={0}
+        max={budget.limit_usd}
+        high={budget.limit_usd * 0.8}
+        optimum={0}
+        value={Math.min(budget.spent_usd, budget.limit_usd)}
         aria-label={`${whose} ${budget.period} budget`}
-      >
-        <span style={{ width: `${share * 100}%` }} />
-      </div>
+      />
     </li>
   );
 }
@@ -76,12 +74,12 @@ export function CostsPage() {
           costs.data ? `${costs.data.from} to ${costs.data.to} (${costs.data.timezone})` : 'This month'
         }
       />
-      <div className="cost-totals">
+      <div className="cost-totals cost-section">
         <TotalCard label="Today" totals={costs.data?.today} testId="cost-today" />
         <TotalCard label="This month" totals={costs.data?.month} testId="cost-month" />
       </div>
       {budgets.data && budgets.data.length > 0 && (
-        <section className="card" aria-label="Budgets">
+        <section className="card cost-section" aria-label="Budgets">
           <h2 className="card-title">Budgets</h2>
           <ul className="budgets">
             {budgets.data.map((b) => (
@@ -91,8 +89,8 @@ export function CostsPage() {
         </section>
       )}
       {budgets.isError && <ErrorNote error={budgets.error} prefix="Could not load the budgets" />}
-      <section className="card" aria-label="Spend">
-        <div className="cost-groupings" role="group" aria-label="Group by">
+      <section className="card cost-section" aria-label="Spend">
+        <fieldset className="cost-groupings" aria-label="Group by">
           {GROUPINGS.map((g) => (
             <button
               key={g.value}
@@ -104,7 +102,7 @@ export function CostsPage() {
               {g.label}
             </button>
           ))}
-        </div>
+        </fieldset>
         {costs.isError && <ErrorNote error={costs.error} prefix="Could not load the costs" />}
         {costs.isSuccess && rows.length === 0 && <p className="muted">Nothing spent in this period yet.</p>}
         {rows.length > 0 && (

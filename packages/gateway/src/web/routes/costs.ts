@@ -27,13 +27,16 @@ export const costRoutes: Route[] = [
   route({
     method: 'GET',
     url: '/api/budgets',
-    summary: 'Every configured budget (all agents’ and each agent’s) with what was spent in its current period.',
+    summary:
+      'Every configured budget (all agents’ and each agent’s) with what was spent in its current period.',
     response: z.array(BudgetItem),
     handle(_input, deps) {
       const { budgets } = deps.orchestrator;
       const uses = [
         ...budgets.uses(null),
-        ...Object.keys(deps.config().agents).flatMap((id) => budgets.uses(id).filter((use) => use.agentId === id)),
+        ...Object.keys(deps.config().agents).flatMap((id) =>
+          budgets.uses(id).filter((use) => use.agentId === id),
+        ),
       ];
       return uses.map((use) => ({
         id: use.id,
