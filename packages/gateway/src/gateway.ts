@@ -143,6 +143,8 @@ export async function startGateway(
     },
     serveStream,
     log,
+    now: Date.now,
+    mainChat: () => tasks.defaultChat(),
   });
   const inbox = new Inbox({
     config: () => config,
@@ -155,9 +157,17 @@ export async function startGateway(
       return runtimes.forAgent(agent).saveUpload(ref, name, content);
     },
   });
-  const commands = new ChatCommands({ config: () => config, inbox, orchestrator });
+  const commands = new ChatCommands({ config: () => config, inbox, orchestrator, store, now: Date.now });
   const telegram = config.telegram.token
-    ? new TelegramChannel({ config: () => config, store, bus, inbox, commands, log })
+    ? new TelegramChannel({
+        config: () => config,
+        store,
+        bus,
+        inbox,
+        commands,
+        approvals: orchestrator.approvals,
+        log,
+      })
     : null;
   const stopWebChannel = startWebChannel(store, bus);
   const scheduler = new Scheduler({
@@ -238,6 +248,9 @@ export async function startGateway(
   // In the background: Mission Control and the agents never wait for Telegram.
   if (telegram) telegram.start();
   else log.warn('telegram.token is not set: the Telegram bot is off');
+  // Before the interrupted turns resume: they may ask again, and those requests are new.
+  const expired = orchestrator.approvals.expireLeftovers();
+  if (expired > 0) log.info({ approvals: expired }, 'approval requests left pending by the last run expired');
   const resumed = inbox.resume();
   if (resumed > 0) log.info({ messages: resumed }, 'resuming messages left unanswered by the last run');
   scheduler.start();

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { ActivityItem } from './activity.js';
+import { ApprovalItem } from './approvals.js';
+import { MessageSpend } from './costs.js';
 import { EgressRefusal } from './egress.js';
 import { AgentStatus, Channel, MessageState, TelegramStatus } from './events.js';
 import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
@@ -95,6 +97,8 @@ export const MessageItem = z.object({
   task: z.object({ id: z.string(), name: z.string() }).nullable(),
   /** The file an agent sent with this message (its bytes at `GET /api/messages/{id}/file`), or null. */
   file: MessageFile.nullable(),
+  /** For an agent's answer: what its turn spent (all models together); null for other messages or unknown. */
+  spend: MessageSpend.nullable(),
 });
 export type MessageItem = z.infer<typeof MessageItem>;
 
@@ -177,6 +181,8 @@ export type MessageSearchQuery = z.infer<typeof MessageSearchQuery>;
 
 /** What `/api/ws` sends, one JSON object per WebSocket message. `timestamp` is ms since the epoch. */
 export const WsEvent = z.discriminatedUnion('type', [
+  /** A tool call waits for approval, or its request was settled. */
+  z.object({ type: z.literal('approval'), timestamp: z.number().int(), approval: ApprovalItem }),
   z.object({
     type: z.literal('message'),
     timestamp: z.number().int(),

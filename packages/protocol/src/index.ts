@@ -1,5 +1,7 @@
 export * from './activity.js';
 export * from './api.js';
+export * from './approvals.js';
+export * from './costs.js';
 export * from './egress.js';
 export * from './errors.js';
 export * from './events.js';

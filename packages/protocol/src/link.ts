@@ -14,6 +14,8 @@
  */
 import { z } from 'zod';
 import { ActivityMessage } from './activity.js';
+import { ApprovalDecisionMessage, ApprovalRequestMessage } from './approvals.js';
+import { ModelSpend } from './costs.js';
 import { MemoryChangedMessage, MemoryRequestMessage, MemoryResponseMessage } from './memory.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
@@ -37,6 +39,8 @@ export const InitMessage = z.object({
   env: z.record(z.string(), z.string()),
   /** The embedding model the agent's memory asks the gateway's `embeddings` service for; null: full-text search alone. */
   embeddingModel: z.string().min(1).nullable().default(null),
+  /** Tool-call patterns in Claude Code's permission-rule style (`Bash(rm:*)`) that wait for a person's yes. */
+  approvals: z.array(z.string().min(1)),
 });
 export type InitMessage = z.infer<typeof InitMessage>;
 
@@ -154,6 +158,7 @@ export const GatewayToRunner = z.discriminatedUnion('type', [
   StreamDataMessage,
   StreamEndMessage,
   MemoryRequestMessage,
+  ApprovalDecisionMessage,
 ]);
 export type GatewayToRunner = z.infer<typeof GatewayToRunner>;
 
@@ -209,6 +214,11 @@ export const ResultMessage = z.object({
   /** Estimated cost of this turn in USD, null when the SDK's running total gives no baseline. */
   costUsd: z.number().nonnegative().nullable(),
   usage: TurnUsage.nullable(),
+  /**
+   * What the Claude Code process has spent so far, per model: the SDK's running totals (for a resumed session they
+   * may include earlier processes' spend). The gateway turns them into what this turn spent.
+   */
+  processSpend: z.array(ModelSpend),
 });
 export type ResultMessage = z.infer<typeof ResultMessage>;
 
@@ -229,5 +239,6 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   StreamEndMessage,
   MemoryChangedMessage,
   MemoryResponseMessage,
+  ApprovalRequestMessage,
 ]);
 export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

@@ -2,8 +2,8 @@
  * What every Claude Code process of one agent shares, the conversation's and each task's: model, tools, working
  * folder, environment, system prompt and the built-in tools; and how the SDK's final message becomes a result.
  */
-import type { Options, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { ResultMessage, ToolRequest, TurnUsage } from '@praktor/protocol';
+import type { CanUseTool, Options, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { ModelSpend, ResultMessage, ToolRequest, TurnUsage } from '@praktor/protocol';
 import { FILE_TOOL_NAMES, FILES_SERVER, fileTools } from './file-tools.js';
 import {
   GATEWAY_TOOL_NAMES,
@@ -28,6 +28,14 @@ export interface AgentSetup {
   systemPrompt: () => string;
   /** Carries a built-in tool's request to the gateway, for the turn or task `turnId`. */
   call: (turnId: string | null, request: ToolRequest) => Promise<{ ok: boolean; text: string }>;
+  /** Tool-call patterns (Claude Code permission rules) that need a person's yes before they run. */
+  approvals: string[];
+  /** Asks the gateway whether a call that matched an approval rule may run, for the turn or task `turnId`. */
+  approve: (
+    turnId: string | null,
+    toolName: string,
+    input: Record<string, unknown>,
+  ) => ReturnType<CanUseTool>;
   log: (line: string) => void;
   /** The agent's memory, in its workspace. */
   memory: MemoryStore;
@@ -59,6 +67,12 @@ export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () =
     },
   };
   if (setup.tools) options.tools = setup.tools;
+  if (setup.approvals.length > 0) {
+    // Claude Code matches the rules (compound shell commands included) and asks canUseTool only for a match; every
+    // other call still runs without asking, as permissionMode says.
+    options.settings = { permissions: { ask: setup.approvals } };
+    options.canUseTool = (toolName, input) => setup.approve(turnId(), toolName, input);
+  }
   return options;
 }
 
@@ -72,6 +86,18 @@ export function usageOf(message: SdkResult): TurnUsage {
     cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
     cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
   };
+}
+
+/** The process's spend so far per model: the SDK's running totals. */
+export function processSpendOf(message: SdkResult): ModelSpend[] {
+  return Object.entries(message.modelUsage ?? {}).map(([model, usage]) => ({
+    model,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cacheReadTokens: usage.cacheReadInputTokens,
+    cacheWriteTokens: usage.cacheCreationInputTokens,
+    costUsd: usage.costUSD,
+  }));
 }
 
 /** Why the SDK stopped, when it was not a normal end. */

@@ -20,6 +20,7 @@ import {
  */
 import { LinkStreams } from '@praktor/protocol/link-streams';
 import type { AgentSetup } from './agent-setup.js';
+import { Approvals } from './approvals.js';
 import { type GatewayRoutes, openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
 import { httpEmbedder } from './memory/embeddings.js';
@@ -58,6 +59,11 @@ let working = false;
 /** Tool calls waiting for the gateway's reply, by call id. */
 const calls = new Map<string, (reply: { ok: boolean; text: string }) => void>();
 let nextCallId = 1;
+const approvals = new Approvals(send);
+/** Task runs in progress: an approval asked for one of them is remembered for that run only. */
+const runningTasks = new Set<string>();
+/** The scope "Always for this session" applies to in the conversation. */
+const CONVERSATION = 'conversation';
 
 function callGateway(turnId: string | null, request: ToolRequest): Promise<{ ok: boolean; text: string }> {
   const callId = String(nextCallId++);
@@ -95,6 +101,14 @@ function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): vo
     },
     systemPrompt: () => buildSystemPrompt(paths, init.agentId),
     call: callGateway,
+    approvals: init.approvals,
+    approve: (turnId, toolName, input) =>
+      approvals.request(
+        turnId !== null && runningTasks.has(turnId) ? turnId : CONVERSATION,
+        turnId,
+        toolName,
+        input,
+      ),
     log,
     memory,
     memoryChanged: () => send({ type: 'memory_changed' }),
@@ -156,6 +170,7 @@ function onMessage(message: GatewayToRunner, paths: RunnerPaths, routes: Gateway
       return;
     case 'task': {
       const { turnId, text } = message;
+      runningTasks.add(turnId);
       const taskSetup = setup;
       void withMemories(text)
         .then((prompt) =>
@@ -167,7 +182,11 @@ function onMessage(message: GatewayToRunner, paths: RunnerPaths, routes: Gateway
             (activity) => send({ type: 'activity', turnId, activity }),
           ),
         )
-        .then(send);
+        .then((result) => {
+          runningTasks.delete(turnId);
+          approvals.forget(turnId);
+          send(result);
+        });
       return;
     }
     case 'reply': {
@@ -183,6 +202,10 @@ function onMessage(message: GatewayToRunner, paths: RunnerPaths, routes: Gateway
       return;
     case 'reset':
       session.reset();
+      approvals.forget(CONVERSATION);
+      return;
+    case 'approval_decision':
+      if (!approvals.decided(message)) log(`decision on unknown approval ${message.approvalId} ignored`);
       return;
     case 'memory_request': {
       const { requestId, op } = message;

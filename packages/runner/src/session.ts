@@ -12,6 +12,7 @@ import {
   type AgentSetup,
   isMissingSession,
   outcomeOf,
+  processSpendOf,
   sdkOptions,
   terminalReasonOf,
   usageOf,
@@ -197,11 +198,12 @@ export class ClaudeSession {
         const turnCost = proc.costBaseline === null ? null : Math.max(0, cost - proc.costBaseline);
         proc.costBaseline = cost;
         const usage = usageOf(message);
+        const processSpend = processSpendOf(message);
         const terminalReason = terminalReasonOf(message);
         if (this.pending?.aborted) {
-          this.finish({ status: 'aborted', text: 'Stopped.', costUsd: turnCost, usage });
+          this.finish({ status: 'aborted', text: 'Stopped.', costUsd: turnCost, usage, processSpend });
         } else {
-          this.finish({ ...outcomeOf(message), terminalReason, costUsd: turnCost, usage });
+          this.finish({ ...outcomeOf(message), terminalReason, costUsd: turnCost, usage, processSpend });
         }
         return;
       }
@@ -212,7 +214,7 @@ export class ClaudeSession {
 
   private finish(
     outcome: Pick<ResultMessage, 'status' | 'text'> &
-      Partial<Pick<ResultMessage, 'terminalReason' | 'costUsd' | 'usage'>>,
+      Partial<Pick<ResultMessage, 'terminalReason' | 'costUsd' | 'usage' | 'processSpend'>>,
   ): void {
     const turn = this.pending;
     if (!turn) return;
@@ -227,6 +229,7 @@ export class ClaudeSession {
       durationMs: Date.now() - turn.startedAt,
       costUsd: outcome.costUsd ?? null,
       usage: outcome.usage ?? null,
+      processSpend: outcome.processSpend ?? [],
     });
   }
 

@@ -7,7 +7,14 @@ import { query, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { Activity, ResultMessage } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
 import { activitiesOf } from './activity.js';
-import { type AgentSetup, outcomeOf, sdkOptions, terminalReasonOf, usageOf } from './agent-setup.js';
+import {
+  type AgentSetup,
+  outcomeOf,
+  processSpendOf,
+  sdkOptions,
+  terminalReasonOf,
+  usageOf,
+} from './agent-setup.js';
 import { literalPrompt } from './literal-prompt.js';
 import { PushQueue } from './push-queue.js';
 
@@ -58,6 +65,7 @@ export async function runTask(
           terminalReason: terminalReasonOf(message),
           costUsd: message.total_cost_usd,
           usage: usageOf(message),
+          processSpend: processSpendOf(message),
         });
       }
     }
@@ -78,5 +86,6 @@ function failure(sessionId: string | null, text: string) {
     terminalReason: null,
     costUsd: null,
     usage: null,
+    processSpend: [],
   };
 }

@@ -6,6 +6,7 @@ import { LiveProvider } from './live/LiveProvider';
 import { AgentDetailPage } from './pages/AgentDetailPage';
 import { AgentsPage } from './pages/AgentsPage';
 import { ConversationsPage } from './pages/ConversationsPage';
+import { CostsPage } from './pages/CostsPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SecretsPage } from './pages/SecretsPage';
@@ -35,6 +36,7 @@ export function App() {
           <Route path="conversations/:agentId" element={<ConversationsPage />} />
           <Route path="tasks" element={<TasksPage />} />
           <Route path="tasks/:id" element={<TaskDetailPage />} />
+          <Route path="costs" element={<CostsPage />} />
           <Route path="secrets" element={<SecretsPage />} />
           <Route path="user" element={<UserPage />} />
           <Route path="*" element={<NotFoundPage />} />

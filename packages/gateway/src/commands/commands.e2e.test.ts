@@ -11,8 +11,8 @@ function echoModel(req: ModelRequest) {
   return reply.text(`heard: ${req.lastUserText}`);
 }
 
-/** Claude Code's own commands, and one nobody has. */
-const FOREIGN_COMMANDS = ['/cost', '/model', '/clear', '/help', '/login', '/compact', '/frobnicate'];
+/** Claude Code’s own commands (its `/cost` is Praktor’s own now), and one nobody has. */
+const FOREIGN_COMMANDS = ['/model', '/clear', '/help', '/login', '/compact', '/frobnicate'];
 
 async function sayOnTelegram(stack: Stack, text: string) {
   const before = stack.telegram.messagesIn(TEST_USER_ID).length;

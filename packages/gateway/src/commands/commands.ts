@@ -1,13 +1,15 @@
 /**
- * Praktor's chat commands, the same in every channel: `/agents`, `/commands`, `/start`, `/stop`, `/reset`. A chat
- * never reaches Claude Code's own slash commands (`/cost`, `/model`, `/login`, …): any other `/word` gets Praktor's
+ * Praktor's chat commands, the same in every channel: `/agents`, `/commands`, `/start`, `/stop`, `/reset`, `/cost`.
+ * A chat never reaches Claude Code's own slash commands (`/model`, `/login`, …): any other `/word` gets Praktor's
  * list. Replies are Markdown; each channel delivers them its own way.
  */
 import type { Channel, MessageView } from '@praktor/protocol';
 import type { Config } from '../config/index.js';
+import { agentSpendNow, formatUsd } from '../costs.js';
 import type { Inbox } from '../inbox.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import { prefixName, route } from '../router/router.js';
+import type { Store } from '../store/index.js';
 import { didYouMean } from '../suggest.js';
 import { type ParsedCommand, parseCommand } from './parse.js';
 
@@ -30,6 +32,7 @@ export const COMMANDS: readonly CommandInfo[] = [
     description: 'Stop what an agent is doing and drop its waiting messages',
   },
   { command: 'reset', usage: '[agent]', description: 'Start a new conversation with an agent' },
+  { command: 'cost', usage: '', description: 'Show what the agents spent today and this month' },
 ];
 
 /** The chat a command came from. */
@@ -68,6 +71,10 @@ export interface CommandDeps {
   config: () => Config;
   inbox: Inbox;
   orchestrator: Orchestrator;
+  /** Where what the agents spent is recorded. */
+  store: Store;
+  /** The time now, in ms since the epoch. */
+  now: () => number;
 }
 
 /** Carries out chat commands. */
@@ -105,6 +112,8 @@ export class ChatCommands {
         return { command: true, agentId: chat.agentId, reply: this.agentList() };
       case 'commands':
         return { command: true, agentId: chat.agentId, reply: commandList() };
+      case 'cost':
+        return { command: true, agentId: chat.agentId, reply: this.costs() };
       case 'start':
         return { command: true, agentId, reply: null, forwarded: this.greet(chat, agentId) };
       case 'stop':
@@ -139,6 +148,24 @@ export class ChatCommands {
     const parts = [interrupted ? `Stopped **${agentId}**.` : `**${agentId}** was not working on anything.`];
     if (dropped > 0) parts.push(`Dropped ${dropped} waiting message${dropped === 1 ? '' : 's'}.`);
     return parts.join(' ');
+  }
+
+  /** Today's and this month's spend per agent and in all, in the configured time zone. */
+  private costs(): string {
+    const config = this.deps.config();
+    const timeZone = config.scheduler.timezone;
+    const rows = agentSpendNow(this.deps.store, Object.keys(config.agents), timeZone, this.deps.now());
+    const today = rows.reduce((sum, r) => sum + r.today, 0);
+    const month = rows.reduce((sum, r) => sum + r.month, 0);
+    return [
+      `**Costs** (${timeZone})`,
+      '',
+      ...rows.map(
+        (r) => `- **${r.agentId}**: today ${formatUsd(r.today)} · this month ${formatUsd(r.month)}`,
+      ),
+      '',
+      `All agents: today ${formatUsd(today)} · this month ${formatUsd(month)}`,
+    ].join('\n');
   }
 
   private agentList(): string {

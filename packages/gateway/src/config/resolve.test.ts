@@ -8,6 +8,7 @@ defaults:
   image: default-image
   runtime: docker
   security: { memory_mb: 256 }
+  approvals: { rules: [WebFetch], timeout: 5m }
 agents:
   plain: {}
   custom:
@@ -22,6 +23,7 @@ agents:
     allowed_tools: [Read]
     nix_enabled: true
     security: { pids_limit: 64 }
+    approvals: { rules: ["Bash(rm:*)", WebFetch], timeout: 30s }
 router: { default_agent: plain }
 `;
 const config = (env: NodeJS.ProcessEnv = {}) =>
@@ -43,6 +45,8 @@ describe('resolveAgent', () => {
       allowedTools: ['Read'],
       nixEnabled: true,
       security: expect.objectContaining({ pids_limit: 64, memory_mb: 2048 }),
+      approvalRules: ['WebFetch', 'Bash(rm:*)'],
+      approvalTimeoutMs: 30_000,
     });
   });
 
@@ -62,7 +66,20 @@ describe('resolveAgent', () => {
       allowedTools: [],
       nixEnabled: false,
       security: loaded.defaults.security,
+      approvalRules: ['WebFetch'],
+      approvalTimeoutMs: 300_000,
     });
+  });
+
+  test("an agent's approval rules join the defaults' (each once), and a timeout of its own replaces theirs", () => {
+    const custom = resolveAgent(config(), 'custom');
+    expect(custom.approvalRules).toEqual(['WebFetch', 'Bash(rm:*)']);
+    expect(custom.approvalTimeoutMs).toBe(30_000);
+  });
+
+  test('an approval timeout defaults to ten minutes', () => {
+    const loaded = parseConfig('agents: { a: {} }', { env: {}, source: 'praktor.yaml', cwd: '/srv' }).config;
+    expect(resolveAgent(loaded, 'a').approvalTimeoutMs).toBe(600_000);
   });
 
   test("an agent's security block replaces the default one as a whole", () => {

@@ -31,6 +31,10 @@ export interface ResolvedAgent {
   nixEnabled: boolean;
   /** The agent's own security block replaces `defaults.security` as a whole (fields are not merged). */
   security: SecuritySettings;
+  /** Tool-call patterns that wait for a person's yes: `defaults.approvals.rules` and the agent's own. */
+  approvalRules: string[];
+  /** How long a request waits for an answer before it counts as denied, in milliseconds. */
+  approvalTimeoutMs: number;
 }
 
 /** Resolves agent `id` of `config`; throws an `Error` when no such agent is configured. */
@@ -57,6 +61,8 @@ export function resolveAgent(config: Config, id: string): ResolvedAgent {
     allowedTools: agent.allowed_tools,
     nixEnabled: agent.nix_enabled,
     security: agent.security ?? defaults.security,
+    approvalRules: [...new Set([...defaults.approvals.rules, ...(agent.approvals?.rules ?? [])])],
+    approvalTimeoutMs: agent.approvals?.timeout ?? defaults.approvals.timeout,
   };
 }
 

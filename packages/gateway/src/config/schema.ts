@@ -92,6 +92,15 @@ const securitySchema = section(securityShape);
 /** Container hardening settings (`defaults.security`, `agents.<id>.security`). */
 export type SecuritySettings = z.output<typeof securitySchema>;
 
+/** A tool-call pattern in Claude Code's permission-rule style, such as `Bash(rm:*)`, `WebFetch` or `mcp__server__tool`. */
+const approvalRule = requiredText('a tool-call pattern such as Bash(rm:*)');
+
+/** Spending limits in USD; 0 or left out means no limit. */
+const budgetShape = {
+  daily_usd: scalar(readNonNegativeDecimal, 0, 'a number of US dollars'),
+  monthly_usd: scalar(readNonNegativeDecimal, 0, 'a number of US dollars'),
+};
+
 const secretFileSchema = section({
   secret: requiredText('the name of a vault secret'),
   target: requiredScalar(readAbsolutePath, 'a path', 'where the file goes inside the sandbox'),
@@ -120,6 +129,12 @@ const agentSchema = section({
   egress: section(egressShape),
   security: optionalSection(securityShape),
   agentmail_inbox_id: optionalText(),
+  // The agent's rules join those of `defaults.approvals`; its timeout, when given, replaces the default one.
+  approvals: optionalSection({
+    rules: list(approvalRule),
+    timeout: optionalScalar(readDuration, 'a duration such as 30s or 10m'),
+  }),
+  budgets: optionalSection(budgetShape),
 });
 
 /** The whole configuration file as read from YAML, before the loader fills in what depends on other keys. */
@@ -145,8 +160,11 @@ export const configSchema = section({
     network: scalar(readSimpleName, '', 'a Docker network name'),
     egress: section(egressShape),
     security: securitySchema,
+    approvals: section({ rules: list(approvalRule), timeout: duration(10 * 60_000) }),
   }),
   agents: dictionary(agentSchema),
+  // All agents together.
+  budgets: section(budgetShape),
   // Names every container, volume and network of this installation, so that several share one Docker daemon.
   docker: section({ prefix: scalar(readSimpleName, 'praktor', 'a name') }),
   router: section({ default_agent: text() }),

@@ -3,7 +3,7 @@
  * Control listen, and turn them into what they send (web/views.ts makes the WebSocket's events).
  */
 import type { GatewayEvent as MessageOrAgentEvent } from '@praktor/protocol';
-import type { TaskRecord, TaskRunRecord } from '../store/index.js';
+import type { ApprovalRecord, TaskRecord, TaskRunRecord } from '../store/index.js';
 
 /** A task was created or changed (`task`), or deleted (`task` null). */
 export interface TaskEvent {
@@ -19,8 +19,14 @@ export interface TaskRunEvent {
   run: TaskRunRecord;
 }
 
+/** An approval request was made, or settled (decided, timed out, expired). */
+export interface ApprovalEvent {
+  type: 'approval';
+  approval: ApprovalRecord;
+}
+
 /** Everything the gateway announces. */
-export type GatewayEvent = MessageOrAgentEvent | TaskEvent | TaskRunEvent;
+export type GatewayEvent = MessageOrAgentEvent | TaskEvent | TaskRunEvent | ApprovalEvent;
 
 /** A listener for one kind of event, or for all. */
 type Listener<E extends GatewayEvent = GatewayEvent> = (event: E) => void;

@@ -4,14 +4,14 @@
  * after `idle_timeout` without work, and the status Mission Control shows for it.
  */
 import type { Duplex } from 'node:stream';
-import type { AgentStatus, CallMessage, StreamService } from '@praktor/protocol';
+import type { AgentStatus, ApprovalRequestMessage, CallMessage, StreamService } from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
 import { resolveAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import { type Runtime, type SandboxFile, type SandboxSpec, safeWorkspaceName } from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
-import { AgentLink } from './link.js';
+import { AgentLink, type ApprovalVerdict } from './link.js';
 import type { ToolReply } from './tool-calls.js';
 
 /** What the pool works with. */
@@ -29,6 +29,8 @@ export interface AgentPoolDeps {
   agentFiles: (agent: ResolvedAgent) => SandboxFile[];
   /** Answers a tool call an agent makes. */
   onCall: (agentId: string, call: CallMessage) => Promise<ToolReply>;
+  /** Asks a person about a tool call that matched one of the agent's approval rules. */
+  onApproval: (agentId: string, request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
   /** Serves a stream an agent's runner opened over its link (the model API, the internet). */
   serveStream: (agentId: string, service: StreamService, stream: Duplex) => void;
   log: Logger;
@@ -189,6 +191,8 @@ export class AgentPool {
         onLog: (line) => log.debug({ agent: agent.id }, line),
         onCall: (call) => this.deps.onCall(agent.id, call),
         onMemoryChanged: () => this.deps.bus.emit({ type: 'memory', agentId: agent.id }),
+        approvals: agent.approvalRules,
+        onApproval: (request) => this.deps.onApproval(agent.id, request),
         serveStream: (service, stream) => this.deps.serveStream(agent.id, service, stream),
       });
       state.link = link;

@@ -49,6 +49,8 @@ const options: LinkOptions = {
   onLog: () => {},
   onCall: async () => ({ ok: true, text: 'done' }),
   onMemoryChanged: () => {},
+  approvals: [],
+  onApproval: async () => ({ allow: false, always: false, message: 'no' }),
   serveStream: (_service, stream) => stream.destroy(new Error('no service in this test')),
 };
 
@@ -64,9 +66,54 @@ const okResult = (turnId: string) => ({
   durationMs: 1,
   costUsd: null,
   usage: null,
+  processSpend: [],
 });
 
 describe('AgentLink', () => {
+  it('tells the runner its approval rules and answers each approval request with the decision', async () => {
+    const seen: unknown[] = [];
+    const sandbox = scriptedSandbox((m, reply) => {
+      seen.push(m);
+      if (m.type === 'init') reply(READY);
+      if (m.type === 'turn') {
+        reply({
+          type: 'approval',
+          approvalId: 'a1',
+          turnId: m.turnId,
+          toolName: 'Bash',
+          input: { command: 'rm x' },
+        });
+      }
+      if (m.type === 'approval_decision') reply(okResult('7'));
+    });
+    const asked: unknown[] = [];
+    const link = await AgentLink.open(sandbox, {
+      ...options,
+      approvals: ['Bash(rm:*)'],
+      onApproval: async (request) => {
+        asked.push(request);
+        return { allow: true, always: false, message: '' };
+      },
+    });
+    await link.turn(
+      '7',
+      'clean up',
+      () => {},
+      () => {},
+    );
+    expect(seen[0]).toMatchObject({ type: 'init', approvals: ['Bash(rm:*)'] });
+    expect(asked).toEqual([
+      { type: 'approval', approvalId: 'a1', turnId: '7', toolName: 'Bash', input: { command: 'rm x' } },
+    ]);
+    expect(seen.at(-1)).toEqual({
+      type: 'approval_decision',
+      approvalId: 'a1',
+      allow: true,
+      always: false,
+      message: '',
+    });
+  });
+
   it('opens once the runner says it is ready, and runs a turn', async () => {
     const sandbox = scriptedSandbox((m, reply) => {
       if (m.type === 'init') reply(READY);
@@ -103,6 +150,7 @@ describe('AgentLink', () => {
       tools: ['Read'],
       env: { ANTHROPIC_API_KEY: 'sk-test' },
       embeddingModel: 'nomic-embed-text',
+      approvals: [],
     });
   });
 

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import {
   type Activity,
+  type ApprovalRequestMessage,
   type CallMessage,
   LINK_PROTOCOL_VERSION,
   type MemoryOp,
@@ -39,8 +40,20 @@ export interface LinkOptions {
   onCall: (call: CallMessage) => Promise<{ ok: boolean; text: string }>;
   /** The agent's tools changed its memory. */
   onMemoryChanged: () => void;
+  /** Tool-call patterns that wait for a person's yes (Claude Code permission rules). */
+  approvals: string[];
+  /** Asks a person about a tool call that matched an approval rule; resolves with the decision, never rejects. */
+  onApproval: (request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
   /** Serves a stream the runner opened to `service` (the model API). */
   serveStream: (service: StreamService, stream: Duplex) => void;
+}
+
+/** What the runner is told about an approval request. */
+export interface ApprovalVerdict {
+  allow: boolean;
+  always: boolean;
+  /** What the model reads when the call is denied. */
+  message: string;
 }
 
 interface PendingTurn {
@@ -210,6 +223,7 @@ export class AgentLink {
         tools: opts.tools,
         env: opts.env,
         embeddingModel: opts.embeddingModel,
+        approvals: opts.approvals,
       });
     });
   }
@@ -238,6 +252,9 @@ export class AgentLink {
       }
       case 'call':
         void this.answer(message, opts);
+        return;
+      case 'approval':
+        void this.decide(message, opts);
         return;
       case 'fatal':
         opts.onLog(`runner failed: ${message.message}`);
@@ -271,6 +288,17 @@ export class AgentLink {
     if (!this.exit) writeLine(this.sandbox.stdin, { type: 'reply', callId: call.callId, ...reply });
   }
 
+  private async decide(request: ApprovalRequestMessage, opts: LinkOptions): Promise<void> {
+    const verdict = await opts.onApproval(request);
+    if (!this.exit) {
+      writeLine(this.sandbox.stdin, {
+        type: 'approval_decision',
+        approvalId: request.approvalId,
+        ...verdict,
+      });
+    }
+  }
+
   private onExit(exit: SandboxExit): void {
     this.exit = exit;
     const turns = [...(this.pending ? [this.pending] : []), ...this.tasks.values()];
@@ -301,6 +329,7 @@ function crashResult(turnId: string, exit: SandboxExit): ResultMessage {
     durationMs: 0,
     costUsd: null,
     usage: null,
+    processSpend: [],
   };
 }
 
@@ -316,6 +345,7 @@ function stoppedResult(turnId: string): ResultMessage {
     durationMs: 0,
     costUsd: null,
     usage: null,
+    processSpend: [],
   };
 }
 

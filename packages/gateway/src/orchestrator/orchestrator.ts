@@ -4,21 +4,30 @@
  * them down in order.
  */
 import type { Duplex } from 'node:stream';
-import type { AgentStatus, MemoryOp, MemoryResult, MessageView, StreamService } from '@praktor/protocol';
+import type {
+  AgentStatus,
+  Channel,
+  MemoryOp,
+  MemoryResult,
+  MessageView,
+  StreamService,
+} from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { Runtime, SandboxFile } from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
 import { AgentPool, type StopReason } from './agent-pool.js';
+import { ApprovalDesk, type DecideOutcome, decisionNote } from './approvals.js';
+import { Budgets, type BudgetUse } from './budgets.js';
 import { fileAgentTool } from './file-tool.js';
 import type { Redactor } from './redactor.js';
 import { type AgentTools, answerToolCall } from './tool-calls.js';
 import { type TaskOutcome, TurnRunner } from './turns.js';
 
 // Other rooms import from here only: the facade is the orchestrator's public face.
-export type { AgentTools, StopReason, TaskOutcome };
-export { fileAgentTool };
+export type { AgentTools, ApprovalDesk, Budgets, BudgetUse, DecideOutcome, StopReason, TaskOutcome };
+export { decisionNote, fileAgentTool };
 
 /** What the orchestrator works with. */
 export interface OrchestratorDeps {
@@ -39,6 +48,10 @@ export interface OrchestratorDeps {
   /** Serves a stream an agent's runner opened over its link (the model API, the internet). */
   serveStream: (agentId: string, service: StreamService, stream: Duplex) => void;
   log: Logger;
+  /** The time now, in ms since the epoch: budgets' days and months are counted by it. */
+  now: () => number;
+  /** The chat budget warnings go to. */
+  mainChat: () => { channel: Channel; chatId: string };
   readyTimeoutMs?: number;
   stopGraceMs?: number;
 }
@@ -48,10 +61,15 @@ export class Orchestrator {
   private readonly pool: AgentPool;
   private readonly turns: TurnRunner;
   private readonly bus: EventBus;
+  /** Tool calls waiting for a person's yes. */
+  readonly approvals: ApprovalDesk;
+  /** What agents may spend, and what they did. */
+  readonly budgets: Budgets;
 
   constructor(deps: OrchestratorDeps) {
     const { store, bus, log } = deps;
     this.bus = bus;
+    this.approvals = new ApprovalDesk({ config: deps.config, store, bus, redactor: deps.redactor, log });
     this.pool = new AgentPool({
       config: deps.config,
       store,
@@ -60,12 +78,21 @@ export class Orchestrator {
       agentEnv: deps.agentEnv,
       agentFiles: deps.agentFiles,
       onCall: (agentId, call) => answerToolCall(deps.agentTools, store, agentId, call),
+      onApproval: (agentId, request) => this.approvals.ask(agentId, request),
       serveStream: deps.serveStream,
       log,
       readyTimeoutMs: deps.readyTimeoutMs,
       stopGraceMs: deps.stopGraceMs,
     });
-    this.turns = new TurnRunner({ store, bus, redactor: deps.redactor, pool: this.pool, log });
+    this.budgets = new Budgets({ config: deps.config, store, now: deps.now, mainChat: deps.mainChat });
+    this.turns = new TurnRunner({
+      store,
+      bus,
+      redactor: deps.redactor,
+      pool: this.pool,
+      budgets: this.budgets,
+      log,
+    });
   }
 
   /**
@@ -147,6 +174,7 @@ export class Orchestrator {
    */
   async shutdown(graceMs = 0): Promise<void> {
     this.turns.close();
+    this.approvals.close();
     await this.pool.shutdown(graceMs);
   }
 }

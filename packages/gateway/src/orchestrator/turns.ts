@@ -4,13 +4,14 @@
  * chat or a failure the user sees.
  */
 
-import type { Activity, MessageView, ResultMessage, TurnUsage } from '@praktor/protocol';
+import type { Activity, MessageView, ModelSpend, ResultMessage, TurnUsage } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { activityLine } from './activity.js';
 import type { AgentPool } from './agent-pool.js';
+import type { Budgets, Refusal } from './budgets.js';
 import { FairQueue } from './fair-queue.js';
 import type { AgentLink } from './link.js';
 import type { Redactor } from './redactor.js';
@@ -33,6 +34,8 @@ export interface TurnRunnerDeps {
   /** Masks secret values in what agents write, before anyone else sees it. */
   redactor: Redactor;
   pool: AgentPool;
+  /** Checked before work starts, and warned about after it spent. */
+  budgets: Budgets;
   log: Logger;
 }
 
@@ -198,6 +201,8 @@ export class TurnRunner {
     ) => Promise<ResultMessage>,
   ): Promise<TaskOutcome> {
     const { store, pool, log } = this.deps;
+    const refusal = this.deps.budgets.refusal(agentId);
+    if (refusal) return this.refuse(message, agentId, kind, refusal);
     let link: AgentLink;
     try {
       if (this.closing) throw new Error(SHUTTING_DOWN);
@@ -216,6 +221,16 @@ export class TurnRunner {
       send(link, onDelta, onActivity),
     );
     if (kind === 'turn' && result.sessionId) store.sessions.set(agentId, result.sessionId);
+    const spent = store.spend.record({
+      agentId,
+      kind,
+      messageId: message.id,
+      sessionId: result.sessionId,
+      processSpend: result.processSpend,
+      at: Date.now(),
+    });
+    const costs =
+      result.processSpend.length > 0 ? totalOf(spent) : { costUsd: result.costUsd, usage: result.usage };
     const credentials = result.status === 'error' ? credentialProblem(result.text) : null;
     if (credentials === 'rejected') this.credentialsRefused = true;
     else if (result.status === 'ok') this.credentialsRefused = false;
@@ -233,7 +248,7 @@ export class TurnRunner {
         message: message.id,
         status: result.status,
         ms: result.durationMs,
-        costUsd: result.costUsd,
+        costUsd: costs.costUsd,
       },
       kind === 'turn' ? 'turn finished' : 'task run finished',
     );
@@ -241,15 +256,48 @@ export class TurnRunner {
     // task run's).
     const answerId = this.closing && result.status !== 'ok' ? null : this.record(message, agentId, result);
     pool.turnEnded(agentId);
+    // After the answer, so the chat reads the answer first.
+    for (const warning of this.deps.budgets.warn(agentId)) this.announce(warning);
     return {
       status: result.status,
       text: result.text,
       error: result.status === 'ok' ? null : result.text,
-      costUsd: result.costUsd,
-      usage: result.usage,
+      costUsd: costs.costUsd,
+      usage: costs.usage,
       durationMs: result.durationMs,
       answerId,
     };
+  }
+
+  /**
+   * Leaves work over budget undone: the first refusal of the period is the chat's answer, which says why; later ones
+   * close their message quietly, so the chat is not told again for every message.
+   */
+  private refuse(message: MessageView, agentId: string, kind: TurnKind, refusal: Refusal): TaskOutcome {
+    const { store, log } = this.deps;
+    const { budget, text } = refusal;
+    log.warn(
+      {
+        agent: agentId,
+        message: message.id,
+        kind,
+        budget: budget.id,
+        spentUsd: budget.spentUsd,
+        limitUsd: budget.limitUsd,
+      },
+      'work not started: over budget',
+    );
+    let answerId: number | null = null;
+    if (refusal.tell) {
+      const outbound = store.messages.answer(message.id, { agentId, sender: 'system', text, error: text });
+      const inbound = store.messages.get(message.id);
+      if (inbound) this.announce(inbound);
+      this.announce(outbound);
+      answerId = outbound.id;
+    } else {
+      this.announce(store.messages.fail(message.id, text));
+    }
+    return { status: 'error', text, error: text, costUsd: null, usage: null, durationMs: 0, answerId };
   }
 
   /**
@@ -318,4 +366,17 @@ export class TurnRunner {
   private announce(message: MessageView): void {
     this.deps.bus.emit({ type: 'message', message });
   }
+}
+
+/** What a turn spent on all its models together. */
+function totalOf(spent: readonly ModelSpend[]): { costUsd: number; usage: TurnUsage } {
+  return {
+    costUsd: spent.reduce((sum, s) => sum + s.costUsd, 0),
+    usage: {
+      inputTokens: spent.reduce((sum, s) => sum + s.inputTokens, 0),
+      outputTokens: spent.reduce((sum, s) => sum + s.outputTokens, 0),
+      cacheReadTokens: spent.reduce((sum, s) => sum + s.cacheReadTokens, 0),
+      cacheWriteTokens: spent.reduce((sum, s) => sum + s.cacheWriteTokens, 0),
+    },
+  };
 }

@@ -5,20 +5,25 @@ import { join } from 'node:path';
 import { messageOf } from '@praktor/protocol';
 import { ensurePrivateDir, type Tightened } from '../private-files.js';
 import { ActivityStore } from './activities.js';
+import { ApprovalStore } from './approvals.js';
+import { BudgetNoticeStore } from './budget-notices.js';
 import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
 import { MessageFileStore } from './message-files.js';
 import { MessageStore } from './messages.js';
 import { SessionStore } from './sessions.js';
+import { SpendStore } from './spend.js';
 import { TaskStore } from './tasks.js';
 import { TelegramDeliveryStore } from './telegram-deliveries.js';
 import { VaultStore } from './vault.js';
 import { WebSessionStore } from './web-sessions.js';
 
 export type { NewActivity } from './activities.js';
+export type { ApprovalRecord } from './approvals.js';
 export { DatabaseError } from './database.js';
 export type { StoredFile } from './message-files.js';
 export type { IncomingMessage } from './messages.js';
+export type { SpendKind, SpendRecord } from './spend.js';
 export type {
   Claim,
   ClaimedRun,
@@ -41,6 +46,9 @@ export class Store {
   readonly tasks: TaskStore;
   readonly telegramDeliveries: TelegramDeliveryStore;
   readonly activities: ActivityStore;
+  readonly spend: SpendStore;
+  readonly approvals: ApprovalStore;
+  readonly budgetNotices: BudgetNoticeStore;
 
   private constructor(
     private readonly db: Db,
@@ -56,6 +64,9 @@ export class Store {
     this.tasks = new TaskStore(db, this.messages);
     this.telegramDeliveries = new TelegramDeliveryStore(db, this.messages);
     this.activities = new ActivityStore(db);
+    this.spend = new SpendStore(db);
+    this.approvals = new ApprovalStore(db);
+    this.budgetNotices = new BudgetNoticeStore(db);
   }
 
   /**

@@ -104,6 +104,21 @@ export class MessageStore {
     return toView(row);
   }
 
+  /**
+   * Writes Praktor's own message to a chat, in reply to nothing (an approval's outcome after a restart, a budget
+   * warning); it is delivered like an answer. `agentId` places it in that agent's conversation.
+   */
+  notice(agentId: string, channel: Channel, chatId: string | null, text: string): MessageView {
+    const now = Date.now();
+    const row = this.db
+      .prepare<unknown[], MessageRow>(
+        `INSERT INTO messages (agent_id, direction, channel, chat_id, sender, content, state, created_at, updated_at)
+         VALUES (?, 'out', ?, ?, 'praktor', ?, ?, ?, ?) RETURNING *`,
+      )
+      .get(agentId, channel, chatId, text, channel === 'system' ? 'sent' : 'pending', now, now) as MessageRow;
+    return toView(row);
+  }
+
   /** Marks a message failed, keeping why. */
   fail(id: number, error: string): MessageView {
     return this.update(id, `state = 'failed', error = ?`, [error]);

@@ -208,4 +208,59 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX activities_agent_message ON activities(agent_id, message_id);
   `,
+  // What agents spend, per model and turn or task run (the SDK's numbers); each session's running totals as last
+  // reported, to tell a turn's share from them; approval requests and their decisions; budget notices already given.
+  `
+  CREATE TABLE spend (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('turn', 'task')),
+    message_id INTEGER REFERENCES messages(id),
+    model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX spend_time ON spend(created_at);
+  CREATE INDEX spend_message ON spend(message_id);
+
+  CREATE TABLE session_spend (
+    session_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    PRIMARY KEY (session_id, model)
+  );
+
+  CREATE TABLE approvals (
+    id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL,
+    message_id INTEGER REFERENCES messages(id),
+    channel TEXT NOT NULL,
+    chat_id TEXT,
+    tool_name TEXT NOT NULL,
+    input TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'timed_out', 'expired')),
+    always INTEGER NOT NULL DEFAULT 0,
+    decided_by TEXT,
+    decided_at INTEGER,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX approvals_pending ON approvals(state) WHERE state = 'pending';
+
+  CREATE TABLE budget_notices (
+    budget TEXT NOT NULL,
+    period TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('warning', 'refusal')),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (budget, period, kind)
+  );
+  `,
 ];

@@ -5,8 +5,11 @@ import type {
   ActivityItem,
   ActivityView,
   AgentSummary,
+  ApprovalItem,
   MessageItem,
+  MessageSpend,
   MessageView,
+  ModelSpend,
   WsEvent,
 } from '@praktor/protocol';
 import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
@@ -14,13 +17,17 @@ import type { GatewayEvent } from '../events/bus.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { Runtime } from '../runtimes/runtime.js';
 import { runItem, taskItem } from '../scheduler/views.js';
-import type { Store } from '../store/index.js';
+import type { ApprovalRecord, Store } from '../store/index.js';
 
-/** A stored message as the API shows it; `task` is the task whose run it is the prompt of, if any. */
+/**
+ * A stored message as the API shows it; `task` is the task whose run it is the prompt of, if any, `file` the file it
+ * carries, and `spend` what the turn that wrote it spent.
+ */
 export function messageItem(
   message: MessageView,
   task: MessageItem['task'] = null,
   file: MessageItem['file'] = null,
+  spend: ModelSpend | null = null,
 ): MessageItem {
   return {
     id: message.id,
@@ -36,15 +43,59 @@ export function messageItem(
     created_at: message.createdAt,
     task,
     file,
+    spend: spend && spendItem(spend),
   };
 }
 
-/** Stored messages as the API shows them: each task run's prompt labelled with its task, files described. */
+function spendItem(spend: ModelSpend): MessageSpend {
+  return {
+    cost_usd: spend.costUsd,
+    input_tokens: spend.inputTokens,
+    output_tokens: spend.outputTokens,
+    cache_read_tokens: spend.cacheReadTokens,
+    cache_write_tokens: spend.cacheWriteTokens,
+  };
+}
+
+/** An approval request as the API shows it. */
+export function approvalItem(approval: ApprovalRecord): ApprovalItem {
+  return {
+    id: approval.id,
+    agent_id: approval.agentId,
+    message_id: approval.messageId,
+    channel: approval.channel,
+    chat_id: approval.chatId,
+    tool_name: approval.toolName,
+    input: approval.input,
+    state: approval.state,
+    always: approval.always,
+    decided_by: approval.decidedBy,
+    decided_at: approval.decidedAt,
+    created_at: approval.createdAt,
+    expires_at: approval.expiresAt,
+  };
+}
+
+/**
+ * Stored messages as the API shows them: each task run's prompt labelled with its task, files described, and each
+ * agent's answer with what its turn spent.
+ */
 export function messageItems(messages: readonly MessageView[], store: Store): MessageItem[] {
   const prompts = messages.filter((m) => m.sender === SCHEDULER).map((m) => m.id);
   const tasks = store.tasks.tasksOfPrompts(prompts);
   const files = store.messageFiles.describe(messages.filter((m) => m.direction === 'out').map((m) => m.id));
-  return messages.map((m) => messageItem(m, tasks.get(m.id) ?? null, files.get(m.id) ?? null));
+  const answered = messages.flatMap((m) =>
+    m.direction === 'out' && m.inReplyTo !== null ? [m.inReplyTo] : [],
+  );
+  const spend = store.spend.forMessages(answered);
+  return messages.map((m) =>
+    messageItem(
+      m,
+      tasks.get(m.id) ?? null,
+      files.get(m.id) ?? null,
+      m.inReplyTo === null ? null : (spend.get(m.inReplyTo) ?? null),
+    ),
+  );
 }
 
 /** A stored activity line as the API shows it. */
@@ -138,5 +189,7 @@ export function wsEvent(event: GatewayEvent, config: Config, store: Store, times
       return { type: 'user_profile', timestamp, content: event.content };
     case 'activity':
       return { type: 'activity', timestamp, activity: activityItem(event.activity) };
+    case 'approval':
+      return { type: 'approval', timestamp, approval: approvalItem(event.approval) };
   }
 }

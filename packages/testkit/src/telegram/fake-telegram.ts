@@ -3,12 +3,14 @@ import { ChatStore } from './chats.js';
 import { findBotCommands } from './entities.js';
 import { FileStore, mimeTypeFor } from './files.js';
 import { startHttpServer } from './http-server.js';
+import { keyboardOf } from './message-methods.js';
 import { Recorder } from './recorder.js';
 import { createRouter } from './routes.js';
 import { Stall } from './stall.js';
 import type { BotUser, FakeState } from './state.js';
 import type {
   FakeTelegramOptions,
+  PressButtonOptions,
   RecordedCall,
   SendTextOptions,
   SentMessage,
@@ -33,6 +35,12 @@ export interface FakeTelegram {
    * is remembered (so the bot can reply to it); a `callback_query` id becomes answerable.
    */
   injectUpdate(update: Record<string, unknown>): number;
+  /**
+   * A user presses a button of an inline keyboard on one of the bot's messages: a `callback_query` update, as
+   * Telegram sends it, that the bot may answer once with answerCallbackQuery. Throws when the message does not
+   * carry a button with that data now (a real client could not press it).
+   */
+  pressButton(opts: PressButtonOptions): { updateId: number; callbackQueryId: string };
   /** Registers an incoming file for getFile and download; returns its file_id. */
   addFile(bytes: Uint8Array | string, name: string, mimeType?: string): string;
   /**
@@ -96,6 +104,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     sent: recorder.sent,
     sendText: (options) => sendText(state, options),
     injectUpdate: (update) => injectUpdate(state, update),
+    pressButton: (options) => pressButton(state, options),
     addFile(bytes, name, mimeType) {
       const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
       return state.files.add(data, name, mimeType ?? mimeTypeFor(name), 'documents').fileId;
@@ -195,4 +204,41 @@ function injectUpdate(state: FakeState, update: Record<string, unknown>): number
     state.openCallbackQueries.add(callbackQuery.id);
   }
   return state.updates.push(update);
+}
+
+let nextCallbackQuery = 1;
+
+function pressButton(
+  state: FakeState,
+  options: PressButtonOptions,
+): { updateId: number; callbackQueryId: string } {
+  const chatId = options.chatId ?? options.userId;
+  const stored = state.chats.find(chatId, options.messageId);
+  if (!stored?.fromBot) {
+    throw new Error(`pressButton: the bot has no message ${options.messageId} in chat ${chatId}`);
+  }
+  const buttons = keyboardOf(stored.message.reply_markup)?.flat() ?? [];
+  if (!buttons.some((button) => button.callback_data === options.data)) {
+    const offered = buttons.map((button) => button.callback_data).join(', ') || 'none';
+    throw new Error(
+      `pressButton: message ${options.messageId} has no button "${options.data}" (buttons: ${offered})`,
+    );
+  }
+  const callbackQueryId = `${state.botUser.id}${String(nextCallbackQuery++).padStart(8, '0')}`;
+  state.openCallbackQueries.add(callbackQueryId);
+  const updateId = state.updates.push({
+    callback_query: {
+      id: callbackQueryId,
+      from: {
+        id: options.userId,
+        is_bot: false,
+        first_name: options.firstName ?? 'Test User',
+        language_code: 'en',
+      },
+      message: stored.message,
+      chat_instance: String(chatId),
+      data: options.data,
+    },
+  });
+  return { updateId, callbackQueryId };
 }

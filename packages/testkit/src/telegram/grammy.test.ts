@@ -195,3 +195,57 @@ describe('a real grammY bot against the fake', () => {
     await expect(running).rejects.toMatchObject({ error_code: 401, description: 'Unauthorized' });
   });
 });
+
+describe('inline keyboards with a real grammY bot', () => {
+  const KEYBOARD = {
+    inline_keyboard: [
+      [
+        { text: 'Yes', callback_data: 'yes' },
+        { text: 'No', callback_data: 'no' },
+      ],
+    ],
+  };
+
+  it('records the keyboard a message carries, and the press comes back as a callback query the bot answers once', async () => {
+    const bot = createBot();
+    const answers: string[] = [];
+    bot.on('message:text', (ctx) => ctx.reply('Sure?', { reply_markup: KEYBOARD }));
+    bot.on('callback_query:data', async (ctx) => {
+      const answer = () =>
+        ctx.answerCallbackQuery({ text: `got ${ctx.callbackQuery.data}` }).then(
+          () => 'answered',
+          (err: GrammyError) => err.description,
+        );
+      answers.push(await answer());
+      await ctx.editMessageText(`Answered: ${ctx.callbackQuery.data} by ${ctx.from.id}`);
+      answers.push(await answer());
+    });
+    start(bot);
+    fake.sendText({ userId: USER, text: 'delete it' });
+    const question = await fake.waitFor(() => fake.messagesIn(USER)[0]);
+    expect(question.inlineKeyboard).toEqual(KEYBOARD.inline_keyboard);
+    fake.pressButton({ userId: USER, messageId: question.messageId, data: 'no' });
+    const edit = await fake.waitFor(() => fake.sent.find((m) => m.method === 'editMessageText'));
+    expect(edit).toMatchObject({ text: `Answered: no by ${USER}`, messageId: question.messageId });
+    expect(edit.inlineKeyboard).toBeUndefined();
+    await fake.waitFor(() => answers.length === 2);
+    expect(answers).toEqual([
+      'answered',
+      'Bad Request: query is too old and response timeout expired or query ID is invalid',
+    ]);
+  });
+
+  it('refuses to press a button the message does not carry (any more)', async () => {
+    const bot = createBot();
+    bot.on('message:text', (ctx) => ctx.reply('Sure?', { reply_markup: KEYBOARD }));
+    start(bot);
+    fake.sendText({ userId: USER, text: 'delete it' });
+    const question = await fake.waitFor(() => fake.messagesIn(USER)[0]);
+    expect(() => fake.pressButton({ userId: USER, messageId: question.messageId, data: 'maybe' })).toThrow(
+      'has no button "maybe" (buttons: yes, no)',
+    );
+    expect(() => fake.pressButton({ userId: USER, messageId: 999, data: 'yes' })).toThrow(
+      'has no message 999',
+    );
+  });
+});

@@ -6,6 +6,8 @@ export type {
   ApiResponse,
   ApiSuccess,
   FakeTelegramOptions,
+  InlineButton,
+  PressButtonOptions,
   RecordedCall,
   SendTextOptions,
   SentFile,

@@ -4,7 +4,7 @@ import { formatText, MESSAGE_TEXT } from './formatted-text.js';
 import { toInteger } from './params.js';
 import { isAllowedReaction } from './reactions.js';
 import type { MethodContext, MethodHandler } from './state.js';
-import type { SentFile, SentMessage, TgChat, TgMessage } from './types.js';
+import type { InlineButton, SentFile, SentMessage, TgChat, TgMessage } from './types.js';
 
 const CHAT_ACTIONS = new Set([
   'typing',
@@ -71,6 +71,16 @@ function inlineMarkup({ params }: MethodContext): unknown {
   return markup && 'inline_keyboard' in markup ? markup : undefined;
 }
 
+/** The rows of an inline keyboard, for the record. */
+export function keyboardOf(markup: unknown): InlineButton[][] | undefined {
+  if (typeof markup !== 'object' || markup === null || !('inline_keyboard' in markup)) return undefined;
+  const rows = (markup as { inline_keyboard: unknown }).inline_keyboard;
+  if (!Array.isArray(rows) || !rows.every(Array.isArray)) {
+    throw badRequest("can't parse inline keyboard button: InlineKeyboardMarkup must be an Array of Arrays");
+  }
+  return rows as InlineButton[][];
+}
+
 /** Message content for a send call: text or media fields. */
 export type MessageContent = Record<string, unknown>;
 
@@ -108,6 +118,7 @@ export function deliver(
     replyToMessageId: reply?.message_id,
     method,
     ...(file ? { file } : {}),
+    ...(markup ? { inlineKeyboard: keyboardOf(markup) } : {}),
   });
   return message;
 }
@@ -177,6 +188,7 @@ export const editMessageText: MethodHandler = (context) => {
     entities: formatted.entities,
     replyToMessageId: edited.reply_to_message?.message_id,
     method: 'editMessageText',
+    ...(markup ? { inlineKeyboard: keyboardOf(markup) } : {}),
   });
   return edited;
 };

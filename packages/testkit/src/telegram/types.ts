@@ -115,6 +115,27 @@ export interface SentMessage {
   method: 'sendMessage' | 'sendPhoto' | 'sendDocument' | 'editMessageText';
   /** Present for sendPhoto and sendDocument. */
   file?: SentFile;
+  /** The inline keyboard the message carries after this call (an edit without one removes it). */
+  inlineKeyboard?: InlineButton[][];
+}
+
+/** One button of an inline keyboard, as the bot sent it. */
+export interface InlineButton {
+  text: string;
+  callback_data?: string;
+  url?: string;
+}
+
+/** A press on an inline keyboard button, to inject with `pressButton`. */
+export interface PressButtonOptions {
+  userId: number;
+  /** The chat of the bot's message; defaults to the private chat with the user. */
+  chatId?: number;
+  /** The bot's message carrying the keyboard. */
+  messageId: number;
+  /** The pressed button's callback_data. */
+  data: string;
+  firstName?: string;
 }
 
 /** A failure to inject with `failNext`. */

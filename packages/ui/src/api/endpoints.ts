@@ -6,7 +6,12 @@ import type {
   AgentInterruptReply,
   AgentStopReply,
   AgentSummary,
+  ApprovalAnswer,
+  ApprovalItem,
+  BudgetItem,
   ChatFile,
+  CostGrouping,
+  CostsResponse,
   CreateSecretRequest,
   CreateTaskRequest,
   DeleteCompletedReply,
@@ -96,9 +101,6 @@ export const api = {
       'GET',
       `${agentPath(id)}/activity?${new URLSearchParams({ since: String(since) })}`,
     ),
-  sendMessage: (id: string, text: string) =>
-    request<{ message: MessageItem }>('POST', `${agentPath(id)}/messages`, { body: { text } }),
-
   userProfile: () => request<FileContent>('GET', '/user-profile'),
   saveUserProfile: (content: string) => request<StatusReply>('PUT', '/user-profile', { body: { content } }),
 
@@ -120,4 +122,12 @@ export const api = {
   resumeTask: (id: string) => request<TaskItem>('POST', `${taskPath(id)}/resume`),
   runTask: (id: string) => request<TaskItem>('POST', `${taskPath(id)}/run`),
   taskRuns: (id: string) => request<TaskRunItem[]>('GET', `${taskPath(id)}/runs?limit=${RUNS_SHOWN}`),
+
+  /** This month's spend so far, grouped. */
+  costs: (group: CostGrouping) => request<CostsResponse>('GET', `/costs?group=${group}`),
+  budgets: () => request<BudgetItem[]>('GET', '/budgets'),
+  /** Requests waiting for an answer. */
+  approvals: () => request<ApprovalItem[]>('GET', '/approvals'),
+  decideApproval: (id: string, answer: ApprovalAnswer) =>
+    request<ApprovalItem>('POST', `/approvals/${encodeURIComponent(id)}`, { body: { answer } }),
 };

@@ -2,7 +2,7 @@
  * Query keys and the hooks that read the REST API through TanStack Query. Live events patch the same keys
  * (see live/cache.ts), so every screen reading these hooks updates without polling.
  */
-import type { AgentSummary, TaskItem } from '@praktor/protocol';
+import type { AgentSummary, CostGrouping, TaskItem } from '@praktor/protocol';
 import { QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from './client';
 import { api } from './endpoints';
@@ -26,6 +26,11 @@ export const keys = {
   task: (id: string) => ['task', id] as const,
   taskRuns: (id: string) => ['task-runs', id] as const,
   refusals: (agentId: string) => ['refusals', agentId] as const,
+  /** Every cost report and budget: what any spend changes. */
+  spending: ['spending'] as const,
+  costs: (group: CostGrouping) => ['spending', 'costs', group] as const,
+  budgets: ['spending', 'budgets'] as const,
+  approvals: ['approvals'] as const,
 };
 
 /** The app's query client: live events keep data fresh, so nothing refetches on a timer or on focus. */
@@ -143,4 +148,19 @@ export function useTaskRuns(id: string) {
 /** The connections the internet proxy refused the agent recently; live events add new ones. */
 export function useRefusals(agentId: string) {
   return useQuery({ queryKey: keys.refusals(agentId), queryFn: () => api.refusals(agentId) });
+}
+
+/** This month's spend grouped by `group`; refreshed whenever an answer reports what it spent. */
+export function useCosts(group: CostGrouping) {
+  return useQuery({ queryKey: keys.costs(group), queryFn: () => api.costs(group) });
+}
+
+/** The configured budgets and their use. */
+export function useBudgets() {
+  return useQuery({ queryKey: keys.budgets, queryFn: api.budgets });
+}
+
+/** Approval requests waiting for an answer; refreshed by `approval` events. */
+export function useApprovals() {
+  return useQuery({ queryKey: keys.approvals, queryFn: api.approvals });
 }

@@ -7,6 +7,7 @@ import { keys, useActivity, useMessages } from '../api/queries';
 import { upsertMessage } from '../live/cache';
 import { useDrafts } from '../live/LiveProvider';
 import { ActivityLines } from './ActivityLines';
+import { ApprovalRequests } from './ApprovalRequests';
 import { ChatControls } from './ChatControls';
 import { Composer } from './Composer';
 import { ConversationSearch } from './ConversationSearch';
@@ -175,6 +176,7 @@ export function Conversation({ agent }: { agent: AgentSummary }) {
           New messages ↓
         </button>
       )}
+      <ApprovalRequests agentId={agent.id} />
       <Composer
         agentId={agent.id}
         agentName={agent.name}

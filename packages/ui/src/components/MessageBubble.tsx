@@ -1,7 +1,7 @@
 import { formatBytes, type MessageFile, type MessageItem } from '@praktor/protocol';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { channelLabel, formatFullTime, formatTime } from '../format';
+import { channelLabel, formatCost, formatCount, formatFullTime, formatTime } from '../format';
 import { Markdown } from './Markdown';
 
 /** A note under a message about where it is in its lifecycle, when that is worth saying. */
@@ -97,6 +97,13 @@ export function MessageBubble({
         )}
         {message.file && <SentFile messageId={message.id} file={message.file} />}
         {note && <p className="bubble-note">{note}</p>}
+        {message.spend && (
+          <p className="bubble-note bubble-cost" data-testid="message-cost">
+            {formatCost(message.spend.cost_usd)} · {formatCount(message.spend.input_tokens)} in ·{' '}
+            {formatCount(message.spend.output_tokens)} out · {formatCount(message.spend.cache_read_tokens)}{' '}
+            cache read · {formatCount(message.spend.cache_write_tokens)} cache write
+          </p>
+        )}
         {message.state === 'stopped' && (
           <p className="bubble-note" data-testid="message-stopped">
             Stopped{message.error ? `: ${message.error}` : ''}

@@ -38,6 +38,7 @@ function message(id: number, over: Partial<MessageItem> = {}): MessageItem {
     created_at: 1_000 + id,
     task: null,
     file: null,
+    spend: null,
     ...over,
   };
 }

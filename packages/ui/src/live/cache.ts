@@ -159,6 +159,10 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
   switch (event.type) {
     case 'message':
       applyMessage(targets, event.message);
+      if (event.message.spend) void targets.client.invalidateQueries({ queryKey: keys.spending });
+      return;
+    case 'approval':
+      void targets.client.invalidateQueries({ queryKey: keys.approvals });
       return;
     case 'agent_status':
       patchAgent(targets.client, event.agent_id, (a) => ({ ...a, agent_status: event.status }));
@@ -220,6 +224,8 @@ export function resyncAfterGap({ client, drafts }: LiveTargets): void {
     ['task'],
     ['task-runs'],
     ['refusals'],
+    keys.spending,
+    keys.approvals,
   ]) {
     void client.invalidateQueries({ queryKey: key });
   }

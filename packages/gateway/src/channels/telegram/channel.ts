@@ -12,7 +12,9 @@ import type { Config } from '../../config/index.js';
 import type { EventBus } from '../../events/bus.js';
 import type { Inbox, IncomingFile } from '../../inbox.js';
 import type { Logger } from '../../log.js';
+import type { ApprovalDesk } from '../../orchestrator/orchestrator.js';
 import type { Store } from '../../store/index.js';
+import { TelegramApprovals } from './approvals.js';
 import { attachmentOf, download } from './attachments.js';
 import { TelegramConnection } from './connection.js';
 import { formatForTelegram } from './format.js';
@@ -28,6 +30,8 @@ export interface TelegramDeps {
   inbox: Inbox;
   /** Praktor's chat commands, shared with the web chat. */
   commands: ChatCommands;
+  /** Where tool calls wait for a person's answer. */
+  approvals: ApprovalDesk;
   log: Logger;
 }
 
@@ -41,6 +45,7 @@ export class TelegramChannel {
   private readonly outbox: TelegramOutbox;
   private readonly typing: TypingIndicator;
   private readonly previews: AnswerPreviews;
+  private readonly approvals: TelegramApprovals;
   private readonly noticeSentAt = new Map<number, number>();
   private unsubscribe: (() => void) | null = null;
 
@@ -86,6 +91,11 @@ export class TelegramChannel {
       mode: () => deps.config().telegram.stream,
       log: deps.log,
     });
+    this.approvals = new TelegramApprovals({
+      api: this.bot.api,
+      decide: (id, answer, by) => deps.approvals.decide(id, answer, by),
+      log: deps.log,
+    });
     this.install();
   }
 
@@ -126,9 +136,13 @@ export class TelegramChannel {
     const stopDeltas = this.deps.bus.onType('delta', ({ messageId, text }) =>
       this.previews.push(messageId, text),
     );
+    const stopApprovals = this.deps.bus.onType('approval', ({ approval }) => {
+      void this.approvals.onApproval(approval);
+    });
     this.unsubscribe = () => {
       stopMessages();
       stopDeltas();
+      stopApprovals();
     };
     const resumed = this.outbox.resume();
     if (resumed > 0)
@@ -166,6 +180,9 @@ export class TelegramChannel {
     );
     this.bot.use((ctx, next) => this.guard(ctx, next));
     this.bot.on('message', (ctx) => this.onMessage(ctx));
+    this.bot.on('callback_query:data', async (ctx) => {
+      if (!(await this.approvals.onPress(ctx))) await ctx.answerCallbackQuery();
+    });
   }
 
   /** Lets through only users on `allow_from`; an empty list lets nobody through and tells them how to get in. */
@@ -179,8 +196,14 @@ export class TelegramChannel {
     }
     this.deps.log.warn(
       { user: user.id, chat: ctx.chat?.id },
-      'message from a telegram user not on allow_from ignored',
+      ctx.callbackQuery
+        ? 'button press from a telegram user not on allow_from refused'
+        : 'message from a telegram user not on allow_from ignored',
     );
+    if (ctx.callbackQuery) {
+      await ctx.answerCallbackQuery({ text: 'Only the people this bot belongs to can answer.' });
+      return;
+    }
     if (allowFrom.length > 0 || !ctx.chat) return;
     const last = this.noticeSentAt.get(user.id) ?? 0;
     if (Date.now() - last < NOTICE_INTERVAL_MS) return;

@@ -100,7 +100,10 @@ export class TelegramConnection {
     this.bot.botInfo = me;
     this.deps.onConnected();
     try {
-      await this.bot.start({ allowed_updates: ['message'], onStart: () => this.connected() });
+      await this.bot.start({
+        allowed_updates: ['message', 'callback_query'],
+        onStart: () => this.connected(),
+      });
     } catch (err) {
       if (this.stopping) return;
       this.pollingDied(err);

@@ -3,7 +3,9 @@
  */
 import type { Route } from '../route.js';
 import { agentRoutes } from './agents.js';
+import { approvalRoutes } from './approvals.js';
 import { authRoutes } from './auth.js';
+import { costRoutes } from './costs.js';
 import { doctorRoutes } from './doctor.js';
 import { egressRoutes } from './egress.js';
 import { healthRoutes } from './health.js';
@@ -27,4 +29,6 @@ export const routes: Route[] = [
   ...secretRoutes,
   ...taskRoutes,
   ...egressRoutes,
+  ...costRoutes,
+  ...approvalRoutes,
 ];

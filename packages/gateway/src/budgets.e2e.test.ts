@@ -1,0 +1,112 @@
+/**
+ * A daily budget of a few cents with the fake model reporting a known cost per turn: the main chat is warned once
+ * at 80 %, the turn that crosses the budget still finishes, the next message is refused with the reason (once),
+ * and the model is never asked again. (The next day and a raised budget: orchestrator/budgets.test.ts, with a
+ * clock the test moves.)
+ */
+import type { MessageItem } from '@praktor/protocol';
+import {
+  defaultStackConfig,
+  eventually,
+  type ModelRequest,
+  reply,
+  type Stack,
+  startStack,
+  TEST_USER_ID,
+} from '@praktor/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const USAGE = {
+  input_tokens: 1000,
+  output_tokens: 500,
+  cache_read_input_tokens: 200,
+  cache_creation_input_tokens: 100,
+};
+/** What Claude Code charges for USAGE on a model it has no price for (its default rates). */
+const TURN_COST = 0.01454;
+
+function model(req: ModelRequest) {
+  if (req.kind !== 'main') return reply.text('side call', { usage: { input_tokens: 0, output_tokens: 0 } });
+  return reply.text(`answer to ${req.lastUserText}`, { usage: USAGE });
+}
+
+function config(urls: { telegramApiRoot: string; telegramToken: string }) {
+  const base = defaultStackConfig(urls) as { telegram: Record<string, unknown> };
+  return {
+    ...base,
+    telegram: { ...base.telegram, main_chat_id: TEST_USER_ID },
+    scheduler: { timezone: 'UTC' },
+    budgets: { daily_usd: 0.04 },
+  };
+}
+
+async function say(stack: Stack, text: string, answers = 1) {
+  const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+  stack.telegram.sendText({ userId: TEST_USER_ID, text });
+  await stack.telegram.waitFor(
+    () => stack.telegram.messagesIn(TEST_USER_ID).length >= before + answers,
+    30_000,
+  );
+  return stack.telegram.messagesIn(TEST_USER_ID).slice(before);
+}
+
+async function conversation(stack: Stack): Promise<MessageItem[]> {
+  const response = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/general/messages?limit=200`);
+  return (await response.json()) as MessageItem[];
+}
+
+describe('a daily budget', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ handler: model, config });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('lets turns run below it, without a warning before 80 %', async () => {
+    expect((await say(stack, 'one')).map((m) => m.text)).toEqual(['answer to one']);
+    expect((await say(stack, 'two')).map((m) => m.text)).toEqual(['answer to two']);
+    const spent = (await conversation(stack)).flatMap((m) => (m.spend ? [m.spend.cost_usd] : []));
+    expect(spent).toHaveLength(2);
+    for (const cost of spent) expect(cost).toBeCloseTo(TURN_COST, 10);
+  });
+
+  it('finishes the turn that crosses it, then warns the main chat once', async () => {
+    const messages = await say(stack, 'three', 2);
+    expect(messages.map((m) => m.text)).toEqual([
+      'answer to three',
+      `⚠️ 109 % of the daily budget of all agents used: $0.04 of $0.04. It resets at ${tomorrow()}, 00:00 (UTC).`,
+    ]);
+  });
+
+  it('refuses the next message with the budget, the spend and the reset time, and never asks the model', async () => {
+    const [refusal] = await say(stack, 'four');
+    expect(refusal?.text).toBe(
+      `🛑 The daily budget of all agents ($0.04) is used up: $0.04 spent today. Nothing more runs until it resets at ${tomorrow()}, 00:00 (UTC).`,
+    );
+    expect(stack.anthropic.requests.some((r) => r.lastUserText.includes('four'))).toBe(false);
+  });
+
+  it('refuses later messages quietly: the chat was told already this period', async () => {
+    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'five' });
+    const five = await eventually(
+      'message five closed',
+      async () => (await conversation(stack)).find((m) => m.text === 'five'),
+      (m) => m?.state === 'failed',
+    );
+    expect(five?.error).toContain('is used up');
+    expect(stack.telegram.messagesIn(TEST_USER_ID)).toHaveLength(before);
+    expect(stack.anthropic.requests.some((r) => r.lastUserText.includes('five'))).toBe(false);
+  });
+});
+
+/** Tomorrow in UTC as the messages write it (`8 Dec 2026`). */
+function tomorrow(): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', dateStyle: 'medium' }).format(
+    new Date(Date.now() + 24 * 3_600_000),
+  );
+}
