@@ -75,6 +75,11 @@ async function gateway(): Promise<void> {
       },
     );
   };
+  // `docker compose kill -s HUP praktor`: reload the configuration, as a change to the file does.
+  process.on('SIGHUP', () => {
+    log.info({ signal: 'SIGHUP' }, 'reloading the configuration');
+    running.reload();
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 }

@@ -1,11 +1,21 @@
 /**
  * The gateway: builds every component from the configuration, starts them in order and stops them in reverse.
  */
-import { messageOf } from '@praktor/protocol';
+import { type ConfigReloadReply, messageOf } from '@praktor/protocol';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import { ChatCommands } from './commands/commands.js';
-import { type Config, resolveAgent } from './config/index.js';
+import {
+  type Config,
+  type ConfigChange,
+  changesOf,
+  keepsWarm,
+  LiveConfig,
+  type LoadResult,
+  loadConfig,
+  resolveAgent,
+  watchFile,
+} from './config/index.js';
 import { DEFAULT_MODEL_API } from './egress/model-proxy.js';
 import { egressServices } from './egress/services.js';
 import { EventBus } from './events/bus.js';
@@ -37,18 +47,38 @@ export interface Gateway {
   readonly bus: EventBus;
   readonly store: Store;
   readonly orchestrator: Orchestrator;
+  /** The configuration in force, which {@link reload} replaces. */
+  readonly config: LiveConfig;
+  /**
+   * Loads the configuration file again and takes what changed into use, or keeps the configuration in force and
+   * says why (also in `/api/status` and the logs). The file is also watched, and `SIGHUP` reloads it.
+   */
+  reload(): ConfigReloadReply;
   /** The start banner: Mission Control's address, the agents, the runtime, and what is missing with its fix. */
   readonly banner: string;
   /** Stops taking messages, stops every agent and closes the database. Safe to call more than once. */
   stop(): Promise<void>;
 }
 
-/** Starts a gateway on `config`. Rejects with a message for the user when a part cannot start. */
+/**
+ * Starts a gateway on `config`; `load` loads it again for a reload (by default as at start, from `env`). Rejects
+ * with a message for the user when a part cannot start.
+ */
 export async function startGateway(
   config: Config,
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
+  load: () => LoadResult = () => loadConfig({ env }),
 ): Promise<Gateway> {
+  // Mission Control stays where it started (web.host is read at start); a new password must still protect it.
+  const live = new LiveConfig(config, {
+    load,
+    check: (next) => {
+      const problem = config.web.enabled ? unsafeExposure(config.web.host, next.web.auth) : null;
+      return problem ? { path: 'web.auth', message: problem } : null;
+    },
+  });
+  const current = live.get;
   const exposure = config.web.enabled ? unsafeExposure(config.web.host, config.web.auth) : null;
   if (exposure) throw new Error(exposure);
   const startedAt = Date.now();
@@ -73,7 +103,7 @@ export async function startGateway(
       apiKey: config.defaults.anthropic_api_key || null,
       bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
     },
-    networkOf: (agentId) => resolveAgent(config, agentId).network,
+    networkOf: (agentId) => resolveAgent(current(), agentId).network,
     log,
   });
   for (const narrowed of store.tightened)
@@ -83,39 +113,43 @@ export async function startGateway(
     log.error({ err: err.message, event: event.type }, 'event listener failed'),
   );
   // Before anything is served: this also removes containers an earlier run left behind.
-  const runtimes = await openRuntimes(() => config, log);
+  const runtimes = await openRuntimes(current, log);
   const orchestrator: Orchestrator = new Orchestrator({
-    config: () => config,
+    config: current,
     store,
     bus,
     runtimeFor: runtimes.forAgent,
-    agentEnv: (agent) => agentEnvironment(config, agent, env, secrets),
+    agentEnv: (agent) => agentEnvironment(current(), agent, env, secrets),
     agentFiles: (agent) => secrets.files(agent),
     redactor: secrets.redactor,
     // The task service is made below, with the scheduler that needs this orchestrator.
     agentTools: taskAgentTools((): TaskService => tasks),
     serveStream,
+    keepWarm: (agentId) => keepsWarm(current(), agentId),
     log,
   });
-  const inbox = new Inbox({ config: () => config, store, bus, orchestrator });
-  const commands = new ChatCommands({ config: () => config, inbox, orchestrator });
+  const inbox = new Inbox({ config: current, store, bus, orchestrator });
+  const commands = new ChatCommands({ config: current, inbox, orchestrator });
   const telegram = config.telegram.token
-    ? new TelegramChannel({ config: () => config, store, bus, inbox, commands, log })
+    ? new TelegramChannel({ config: current, store, bus, inbox, commands, log })
     : null;
   const stopWebChannel = startWebChannel(store, bus);
   const scheduler = new Scheduler({
-    config: () => config,
+    config: current,
     store,
     bus,
     orchestrator,
     log,
     telegram: telegram !== null,
   });
-  const tasks = new TaskService({ config: () => config, store, bus, scheduler, telegram: telegram !== null });
+  const tasks = new TaskService({ config: current, store, bus, scheduler, telegram: telegram !== null });
+  const auth = new Auth(() => current().web.auth, store.webSessions);
   let web: WebServer | null = null;
+  let stopWatching = () => {};
   // Stop taking messages, let running turns finish and their answers go out, within the grace period.
   const stopAll = async () => {
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    stopWatching();
     scheduler.stop();
     await web?.close();
     await telegram?.stopPolling();
@@ -128,21 +162,23 @@ export async function startGateway(
     if (config.web.enabled) {
       web = await startWebServer(
         {
-          config: () => config,
+          config: current,
+          configStatus: () => live.status,
+          reloadConfig: () => reload(),
           store,
           vault,
           orchestrator,
           inbox,
           commands,
           tasks,
-          auth: new Auth(config.web.auth, store.webSessions),
+          auth,
           version: VERSION,
           startedAt,
           telegram: () => telegram?.status ?? { state: 'off' },
           runtime: { name: runtimes.primary.name, confinement: runtimes.primary.confinement },
           runtimeFor: runtimes.forAgent,
           publishSharedFiles: () => runtimes.publishSharedFiles(),
-          setup: () => setupChecks(config, env, telegram?.status ?? { state: 'off' }),
+          setup: () => setupChecks(current(), env, telegram?.status ?? { state: 'off' }),
         },
         {
           host: config.web.host,
@@ -158,12 +194,44 @@ export async function startGateway(
     await stopAll();
     throw err;
   }
+  live.onChange((change) => {
+    if (change.next.web.auth) hideInLogs([change.next.web.auth]);
+    applyChange(change, { orchestrator, scheduler, auth });
+    logChange(change, log);
+  });
+  const reload = (): ConfigReloadReply => {
+    const outcome = live.reload();
+    const status = live.status;
+    if (!outcome.ok) {
+      log.error(
+        { path: outcome.error.path, err: outcome.error.message },
+        'config reload failed; keeping the last good configuration',
+      );
+      bus.emit({ type: 'config_reloaded', config: status, changes: null });
+      return { status: 'kept', config: status };
+    }
+    for (const warning of outcome.warnings) log.warn(warning);
+    const changes = changesOf(outcome.diff);
+    log.info({ ms: outcome.ms, ...changes }, 'config reloaded');
+    bus.emit({ type: 'config_reloaded', config: status, changes });
+    return { status: 'reloaded', config: status, changes };
+  };
+  if (config.source) {
+    stopWatching = watchFile(
+      config.source,
+      () => reload(),
+      (err) => log.warn({ err: err.message }, 'the config file cannot be watched: reload with SIGHUP'),
+    );
+  }
   // In the background: Mission Control and the agents never wait for Telegram.
   if (telegram) telegram.start();
   else log.warn('telegram.token is not set: the Telegram bot is off');
   const resumed = inbox.resume();
   if (resumed > 0) log.info({ messages: resumed }, 'resuming messages left unanswered by the last run');
   scheduler.start();
+  for (const agentId of Object.keys(config.agents)) {
+    if (keepsWarm(config, agentId)) orchestrator.warm(agentId);
+  }
   log.info(
     {
       agents: Object.keys(config.agents),
@@ -198,6 +266,8 @@ export async function startGateway(
     bus,
     store,
     orchestrator,
+    config: live,
+    reload,
     stop() {
       stopping ??= (async () => {
         await stopAll();
@@ -249,4 +319,24 @@ async function openVault(config: Config, store: Store, log: Logger): Promise<Vau
     }
   }
   return vault;
+}
+
+/** Takes a reloaded configuration into use where it is not read afresh each time. */
+function applyChange(
+  { previous, next, diff }: ConfigChange,
+  parts: { orchestrator: Orchestrator; scheduler: Scheduler; auth: Auth },
+): void {
+  for (const agentId of diff.agentsRestarted) parts.orchestrator.reconfigure(agentId, 'changed');
+  for (const agentId of diff.agentsRemoved) parts.orchestrator.reconfigure(agentId, 'removed');
+  for (const agentId of Object.keys(next.agents)) {
+    if (keepsWarm(next, agentId)) parts.orchestrator.warm(agentId);
+  }
+  if (diff.schedulerChanged) parts.scheduler.resetPolling();
+  if (previous.web.auth !== next.web.auth) parts.auth.endAllSessions();
+}
+
+function logChange({ diff }: ConfigChange, log: Logger): void {
+  for (const key of diff.restartRequired) {
+    log.warn({ key }, `${key} changed: the change takes effect when Praktor restarts`);
+  }
 }

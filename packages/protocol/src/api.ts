@@ -3,6 +3,7 @@
  * Praktor's API (snake_case), so scripts written against it keep working.
  */
 import { z } from 'zod';
+import { ConfigChanges, ConfigStatus } from './config.js';
 import { AgentStatus, Channel, MessageState, TelegramStatus } from './events.js';
 import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
 
@@ -120,6 +121,8 @@ export const StatusResponse = z.object({
   recent_messages: z.array(MessageItem),
   /** What a working Praktor needs and whether it has it; Mission Control shows a Setup card while one is missing. */
   setup: z.array(SetupCheck),
+  /** The configuration file in force, and why its last reload was refused; Mission Control shows a banner then. */
+  config: ConfigStatus,
 });
 export type StatusResponse = z.infer<typeof StatusResponse>;
 
@@ -175,5 +178,12 @@ export const WsEvent = z.discriminatedUnion('type', [
   }),
   /** The Telegram bot's connection changed. */
   z.object({ type: z.literal('telegram'), timestamp: z.number().int(), telegram: TelegramStatus }),
+  /** The configuration was reloaded (`changes`), or a reload was refused (`changes` null, `config.error` says why). */
+  z.object({
+    type: z.literal('config_reloaded'),
+    timestamp: z.number().int(),
+    config: ConfigStatus,
+    changes: ConfigChanges.nullable(),
+  }),
 ]);
 export type WsEvent = z.infer<typeof WsEvent>;

@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './config.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './jsonl.js';

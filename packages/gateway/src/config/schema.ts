@@ -110,6 +110,8 @@ const agentSchema = section({
   network: optionalScalar(readSimpleName, 'a Docker network name'),
   security: optionalSection(securityShape),
   agentmail_inbox_id: optionalText(),
+  // Left out: true for the default agent, false for the others.
+  prewarm: optionalScalar(readFlag, 'true or false'),
 });
 
 /** The whole configuration file as read from YAML, before the loader fills in what depends on other keys. */
@@ -121,6 +123,8 @@ export const configSchema = section({
     ),
     main_chat_id: wholeNumber(0),
     api_root: scalar(readHttpUrl, 'https://api.telegram.org', 'a URL'),
+    // Left out: on when allow_from is empty, so that a new installation can let its owner in from the chat.
+    pairing: optionalScalar(readFlag, 'true or false'),
   }),
   defaults: section({
     image: text('praktor-agent:latest'),
@@ -137,7 +141,14 @@ export const configSchema = section({
   agents: dictionary(agentSchema),
   // Names every container, volume and network of this installation, so that several share one Docker daemon.
   docker: section({ prefix: scalar(readSimpleName, 'praktor', 'a name') }),
-  router: section({ default_agent: text() }),
+  router: section({
+    default_agent: text(),
+    // Plain text with no @agent goes to the agent a small model picks from the agents' descriptions.
+    ai: flag(true),
+    model: text('claude-haiku-4-5'),
+    // The longest a message waits for the pick; then it goes to the default agent.
+    timeout: duration(3_000),
+  }),
   nats: section({ data_dir: text('data/nats') }),
   web: section({
     enabled: flag(true),

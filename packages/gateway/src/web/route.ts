@@ -3,7 +3,13 @@
  * routes (routes/*.ts) are declared with {@link route}; routes/index.ts joins them into the one table that the
  * server registers and the OpenAPI document describes, so the two cannot drift apart.
  */
-import { messageOf, type SetupCheck, type TelegramStatus } from '@praktor/protocol';
+import {
+  type ConfigReloadReply,
+  type ConfigStatus,
+  messageOf,
+  type SetupCheck,
+  type TelegramStatus,
+} from '@praktor/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { ChatCommands } from '../commands/commands.js';
@@ -20,6 +26,10 @@ import { HttpError } from './http-error.js';
 /** What the routes work with. */
 export interface ApiDeps {
   config: () => Config;
+  /** Where the configuration came from, when it was loaded, and why its last reload was refused. */
+  configStatus: () => ConfigStatus;
+  /** Loads the configuration file again (as `SIGHUP` does). */
+  reloadConfig: () => ConfigReloadReply;
   store: Store;
   vault: Vault;
   orchestrator: Orchestrator;

@@ -103,5 +103,7 @@ export function wsEvent(event: GatewayEvent, config: Config, store: Store, times
       return { type: 'task_run', timestamp, task_id: event.taskId, run: runItem(event.run) };
     case 'telegram':
       return { type: 'telegram', timestamp, telegram: event.status };
+    case 'config_reloaded':
+      return { type: 'config_reloaded', timestamp, config: event.config, changes: event.changes };
   }
 }

@@ -3,6 +3,7 @@ import { NavLink, Outlet, useLocation } from 'react-router';
 import { useAuth } from '../api/queries';
 import { useSignOut } from '../auth/session';
 import { ThemeToggle } from '../theme/ThemeToggle';
+import { ConfigProblem } from './ConfigProblem';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { ErrorNote } from './ErrorNote';
 import { Icon, type IconName } from './Icon';
@@ -123,6 +124,7 @@ export function Layout() {
         onClick={() => setMenuOpen(false)}
       />
       <main id="main" className="main" tabIndex={-1}>
+        <ConfigProblem />
         <Outlet />
       </main>
       <Notices />

@@ -70,6 +70,7 @@ function status(recent: MessageItem[]): StatusResponse {
     backlog: { inbox: 0, outbox: 0, failed_deliveries: 0 },
     recent_messages: recent,
     setup: [],
+    config: { file: '/srv/praktor.yaml', loaded_at: 0, error: null },
   };
 }
 

@@ -178,6 +178,11 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
         (s) => s && { ...s, telegram: event.telegram },
       );
       return;
+    case 'config_reloaded':
+      targets.client.setQueryData<StatusResponse>(keys.status, (s) => s && { ...s, config: event.config });
+      // A reload can add, remove or change agents.
+      if (event.changes) void targets.client.invalidateQueries({ queryKey: keys.agents });
+      return;
   }
 }
 

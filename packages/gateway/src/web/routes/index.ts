@@ -4,6 +4,7 @@
 import type { Route } from '../route.js';
 import { agentRoutes } from './agents.js';
 import { authRoutes } from './auth.js';
+import { configRoutes } from './config.js';
 import { messageRoutes } from './messages.js';
 import { secretRoutes } from './secrets.js';
 import { statusRoutes } from './status.js';
@@ -14,6 +15,7 @@ import { userProfileRoutes } from './user-profile.js';
 export const routes: Route[] = [
   ...authRoutes,
   ...statusRoutes,
+  ...configRoutes,
   ...agentRoutes,
   ...messageRoutes,
   ...userProfileRoutes,

@@ -36,6 +36,7 @@ export const statusRoutes: Route[] = [
         },
         recent_messages: messageItems(deps.store.messages.latest(10), deps.store),
         setup: deps.setup(),
+        config: deps.configStatus(),
       };
     },
   }),
