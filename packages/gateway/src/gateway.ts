@@ -23,6 +23,7 @@ import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
 import { Orchestrator } from './orchestrator/orchestrator.js';
+import { Pairing } from './router/pairing.js';
 import { openRuntimes } from './runtimes/select.js';
 import { taskAgentTools } from './scheduler/agent-tools.js';
 import { Scheduler } from './scheduler/engine.js';
@@ -129,9 +130,10 @@ export async function startGateway(
     log,
   });
   const inbox = new Inbox({ config: current, store, bus, orchestrator });
-  const commands = new ChatCommands({ config: current, inbox, orchestrator });
+  const pairing = new Pairing({ config: current, store });
+  const commands = new ChatCommands({ config: current, inbox, orchestrator, pairing });
   const telegram = config.telegram.token
-    ? new TelegramChannel({ config: current, store, bus, inbox, commands, log })
+    ? new TelegramChannel({ config: current, store, bus, inbox, commands, pairing, log })
     : null;
   const stopWebChannel = startWebChannel(store, bus);
   const scheduler = new Scheduler({
@@ -171,6 +173,7 @@ export async function startGateway(
           inbox,
           commands,
           tasks,
+          pairing,
           auth,
           version: VERSION,
           startedAt,

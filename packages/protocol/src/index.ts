@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './jsonl.js';
 export * from './link.js';
+export * from './pairing.js';
 export * from './secrets.js';
 export * from './tasks.js';
 export * from './templates.js';

@@ -7,6 +7,7 @@ import type { Channel, MessageView } from '@praktor/protocol';
 import type { Config } from '../config/index.js';
 import type { Inbox } from '../inbox.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { type Pairing, PairingError } from '../router/pairing.js';
 import { route } from '../router/router.js';
 import { type ParsedCommand, parseCommand } from './parse.js';
 
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CommandInfo[] = [
     description: 'Stop what an agent is doing and drop its waiting messages',
   },
   { command: 'reset', usage: '[agent]', description: 'Start a new conversation with an agent' },
+  { command: 'pair', usage: 'CODE', description: 'Let in the Telegram user who sent you this pairing code' },
 ];
 
 /** The chat a command came from. */
@@ -65,6 +67,8 @@ export interface CommandDeps {
   config: () => Config;
   inbox: Inbox;
   orchestrator: Orchestrator;
+  /** Approves pairing codes (`/pair`). */
+  pairing: Pairing;
 }
 
 /** Carries out chat commands. */
@@ -92,6 +96,8 @@ export class ChatCommands {
   private execute(parsed: ParsedCommand, chat: CommandChat): CommandOutcome {
     const known = COMMANDS.some((c) => c.command === parsed.name);
     if (!known) return { command: true, agentId: chat.agentId, reply: unknownCommand(parsed.name) };
+    if (parsed.name === 'pair')
+      return { command: true, agentId: chat.agentId, reply: this.pair(parsed.args, chat) };
     const target = this.agentNamed(parsed.args, chat.agentId);
     if ('error' in target) return { command: true, agentId: chat.agentId, reply: target.error };
     const { agentId } = target;
@@ -127,6 +133,20 @@ export class ChatCommands {
       { channel, chatId, sender, text: 'Hello!', externalId },
       { forceAgent: agentId },
     ).message;
+  }
+
+  /** Approves a pairing code from an allowed chat. */
+  private pair(args: string, chat: CommandChat): string {
+    const code = args.trim();
+    if (code === '') return 'Send `/pair CODE` with the code the new user got from the bot.';
+    try {
+      const user = this.deps.pairing.approve(code, `${chat.channel} ${chat.sender}`);
+      const handle = user.username ? ` (@${user.username})` : '';
+      return `**${user.name || user.userId}**${handle} can talk to the agents now.`;
+    } catch (err) {
+      if (err instanceof PairingError) return `Not approved: ${err.message}.`;
+      throw err;
+    }
   }
 
   private stop(agentId: string): string {

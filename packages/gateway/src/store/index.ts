@@ -6,6 +6,7 @@ import { ensurePrivateDir, type Tightened } from '../private-files.js';
 import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
 import { MessageStore } from './messages.js';
+import { PairingStore } from './pairings.js';
 import { SessionStore } from './sessions.js';
 import { TaskStore } from './tasks.js';
 import { TelegramDeliveryStore } from './telegram-deliveries.js';
@@ -14,6 +15,7 @@ import { WebSessionStore } from './web-sessions.js';
 
 export { DatabaseError } from './database.js';
 export type { IncomingMessage } from './messages.js';
+export type { PairedUserRecord, PairingRequestRecord, PairingUser } from './pairings.js';
 export type {
   Claim,
   ClaimedRun,
@@ -34,6 +36,7 @@ export class Store {
   readonly vault: VaultStore;
   readonly tasks: TaskStore;
   readonly telegramDeliveries: TelegramDeliveryStore;
+  readonly pairings: PairingStore;
 
   private constructor(
     private readonly db: Db,
@@ -47,6 +50,7 @@ export class Store {
     this.vault = new VaultStore(db);
     this.tasks = new TaskStore(db, this.messages);
     this.telegramDeliveries = new TelegramDeliveryStore(db, this.messages);
+    this.pairings = new PairingStore(db);
   }
 
   /**

@@ -160,4 +160,24 @@ export const migrations: readonly string[] = [
   UPDATE messages SET failure_kind = 'delivery'
     WHERE direction = 'out' AND state = 'failed' AND error LIKE 'delivery failed:%';
   `,
+  // Telegram users let in by their owner through a pairing code, beside telegram.allow_from; and the codes
+  // waiting for the owner's approval (one per user at most).
+  `
+  CREATE TABLE paired_users (
+    user_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    username TEXT,
+    approved_at INTEGER NOT NULL,
+    approved_by TEXT NOT NULL
+  );
+  CREATE TABLE pairing_requests (
+    code TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL UNIQUE,
+    chat_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    username TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -16,6 +16,7 @@ import type { ChatCommands } from '../commands/commands.js';
 import type { Config, ResolvedAgent } from '../config/index.js';
 import type { Inbox } from '../inbox.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { Pairing } from '../router/pairing.js';
 import type { Runtime } from '../runtimes/runtime.js';
 import type { TaskService } from '../scheduler/tasks.js';
 import type { Store } from '../store/index.js';
@@ -37,6 +38,8 @@ export interface ApiDeps {
   /** Praktor's chat commands, which the web chat shares with Telegram. */
   commands: ChatCommands;
   tasks: TaskService;
+  /** Telegram users let in by code. */
+  pairing: Pairing;
   auth: Auth;
   version: string;
   startedAt: number;

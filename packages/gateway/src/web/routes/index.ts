@@ -6,6 +6,7 @@ import { agentRoutes } from './agents.js';
 import { authRoutes } from './auth.js';
 import { configRoutes } from './config.js';
 import { messageRoutes } from './messages.js';
+import { pairingRoutes } from './pairing.js';
 import { secretRoutes } from './secrets.js';
 import { statusRoutes } from './status.js';
 import { taskRoutes } from './tasks.js';
@@ -20,5 +21,6 @@ export const routes: Route[] = [
   ...messageRoutes,
   ...userProfileRoutes,
   ...secretRoutes,
+  ...pairingRoutes,
   ...taskRoutes,
 ];
