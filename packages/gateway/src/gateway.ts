@@ -98,12 +98,14 @@ export async function startGateway(
   hideInLogs(credentials);
   const secrets = new AgentSecrets(vault, credentials);
   // Every agent reaches the model API (and, without a network of its own, the internet) through the gateway.
+  const modelApi = new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API);
+  const modelCredentials = {
+    apiKey: config.defaults.anthropic_api_key || null,
+    bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
+  };
   const serveStream = egressServices({
-    modelApi: new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API),
-    credentials: {
-      apiKey: config.defaults.anthropic_api_key || null,
-      bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
-    },
+    modelApi,
+    credentials: modelCredentials,
     networkOf: (agentId) => resolveAgent(current(), agentId).network,
     log,
   });
@@ -129,7 +131,16 @@ export async function startGateway(
     keepWarm: (agentId) => keepsWarm(current(), agentId),
     log,
   });
-  const inbox = new Inbox({ config: current, store, bus, orchestrator });
+  const hasCredentials = modelCredentials.apiKey !== null || modelCredentials.bearer !== null;
+  const inbox = new Inbox({
+    config: current,
+    store,
+    bus,
+    orchestrator,
+    // AI routing asks the model API the way the agents do, with the same credentials.
+    modelAccess: hasCredentials ? { modelApi, ...modelCredentials } : null,
+    log,
+  });
   const pairing = new Pairing({ config: current, store });
   const commands = new ChatCommands({ config: current, inbox, orchestrator, pairing });
   const telegram = config.telegram.token

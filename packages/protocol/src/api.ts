@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigChanges, ConfigStatus } from './config.js';
-import { AgentStatus, Channel, MessageState, TelegramStatus } from './events.js';
+import { AgentStatus, Channel, MessageState, Routing, TelegramStatus } from './events.js';
 import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
 
 /** Every error response: a message a person can read. Validation errors start with the failing field. */
@@ -65,6 +65,8 @@ export const MessageItem = z.object({
   created_at: z.number().int(),
   /** For a scheduled task's prompt: the task whose run it is (null for every other message, or a deleted task). */
   task: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** How an inbound message found its agent (null for answers, and for messages stored before this was kept). */
+  routing: Routing.nullable(),
 });
 export type MessageItem = z.infer<typeof MessageItem>;
 

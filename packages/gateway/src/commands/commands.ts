@@ -178,7 +178,7 @@ function commandList(): string {
     ...COMMANDS.map((c) => `- /${c.command}${c.usage ? ` ${c.usage}` : ''} — ${lowerFirst(c.description)}`),
     '',
     'Start a message with `@agent` to talk to a particular agent; reply to an agent’s message to answer that ' +
-      'agent. Anything else goes to the default agent.',
+      'agent. Anything else goes to the agent best suited to it (or the default agent).',
   ].join('\n');
 }
 

@@ -180,4 +180,9 @@ export const migrations: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  // How each inbound message found its agent (an @prefix, a reply, the AI classifier and its reason, …).
+  `
+  ALTER TABLE messages ADD COLUMN route_via TEXT;
+  ALTER TABLE messages ADD COLUMN route_reason TEXT;
+  `,
 ];

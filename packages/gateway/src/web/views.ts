@@ -22,6 +22,7 @@ export function messageItem(message: MessageView, task: MessageItem['task'] = nu
     state: message.state,
     error: message.error,
     in_reply_to: message.inReplyTo,
+    routing: message.routing,
     created_at: message.createdAt,
     task,
   };

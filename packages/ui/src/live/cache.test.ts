@@ -34,6 +34,7 @@ function message(id: number, over: Partial<MessageItem> = {}): MessageItem {
     state: 'routed',
     error: null,
     in_reply_to: null,
+    routing: null,
     created_at: 1_000 + id,
     task: null,
     ...over,
