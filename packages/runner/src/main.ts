@@ -46,6 +46,9 @@ function fatal(message: string): never {
 }
 
 /** Byte streams to the gateway: the model API's connections. */
+/** The longest the runner waits for Claude Code to initialise before saying it is ready (within the gateway's 60 s). */
+const WARM_LIMIT_MS = 20_000;
+
 const streams = new LinkStreams(send);
 let setup: AgentSetup | null = null;
 let session: ClaudeSession | null = null;
@@ -93,8 +96,11 @@ function start(init: InitMessage, paths: RunnerPaths, routes: Record<string, str
     onSession: (sessionId) => send({ type: 'session', sessionId }),
     onDelta: (turnId, text) => send({ type: 'delta', turnId, text }),
   });
-  session.warm();
-  send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion });
+  // Ready once Claude Code is up: a warm agent is then answered as fast as a running one, and a cold start's
+  // first turn would have waited for it anyway.
+  void session
+    .warm(WARM_LIMIT_MS)
+    .then(() => send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion }));
 }
 
 async function drain(): Promise<void> {

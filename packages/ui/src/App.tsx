@@ -8,6 +8,7 @@ import { AgentsPage } from './pages/AgentsPage';
 import { ConversationsPage } from './pages/ConversationsPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { PairingPage } from './pages/PairingPage';
 import { SecretsPage } from './pages/SecretsPage';
 import { TaskDetailPage } from './pages/TaskDetailPage';
 import { TasksPage } from './pages/TasksPage';
@@ -37,6 +38,7 @@ export function App() {
           <Route path="tasks/:id" element={<TaskDetailPage />} />
           <Route path="secrets" element={<SecretsPage />} />
           <Route path="user" element={<UserPage />} />
+          <Route path="pairing" element={<PairingPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -10,6 +10,8 @@ import type {
   DeleteCompletedReply,
   FileContent,
   MessageItem,
+  PairingApproveReply,
+  PairingList,
   SecretItem,
   StatusReply,
   StatusResponse,
@@ -48,6 +50,11 @@ export const api = {
   logout: () => request<StatusReply>('POST', '/logout'),
 
   status: () => request<StatusResponse>('GET', '/status'),
+
+  pairing: () => request<PairingList>('GET', '/pairing'),
+  approvePairing: (code: string) =>
+    request<PairingApproveReply>('POST', `/pairing/${encodeURIComponent(code)}/approve`),
+  revokePairing: (userId: number) => request<StatusReply>('DELETE', `/pairing/users/${userId}`),
 
   agents: () => request<AgentSummary[]>('GET', '/agents/definitions'),
   agent: (id: string) => request<AgentSummary>('GET', agentPath(id)),

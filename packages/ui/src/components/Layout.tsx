@@ -16,6 +16,7 @@ const NAV: { to: string; label: string; icon: IconName; testId: string }[] = [
   { to: '/tasks', label: 'Tasks', icon: 'clock', testId: 'nav-tasks' },
   { to: '/secrets', label: 'Secrets', icon: 'key', testId: 'nav-secrets' },
   { to: '/user', label: 'User', icon: 'user', testId: 'nav-user' },
+  { to: '/pairing', label: 'Pairing', icon: 'key', testId: 'nav-pairing' },
 ];
 
 /** "Praktor · Mission Control", set on two lines. */

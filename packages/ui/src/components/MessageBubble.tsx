@@ -73,6 +73,16 @@ export function MessageBubble({
           <Markdown text={message.text} className="bubble-text" />
         )}
         {note && <p className="bubble-note">{note}</p>}
+        {message.routing?.via === 'ai' && (
+          <p className="bubble-note" data-testid="message-routing">
+            Routed by AI{message.routing.reason ? `: ${message.routing.reason}` : ''}
+          </p>
+        )}
+        {message.routing?.via === 'default' && message.routing.reason && (
+          <p className="bubble-note" data-testid="message-routing">
+            To the default agent: {message.routing.reason}
+          </p>
+        )}
         {message.state === 'stopped' && (
           <p className="bubble-note" data-testid="message-stopped">
             Stopped{message.error ? `: ${message.error}` : ''}
