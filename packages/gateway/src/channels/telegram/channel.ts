@@ -168,7 +168,7 @@ export class TelegramChannel {
     this.noticeSentAt.set(user.id, Date.now());
     await ctx.reply(
       `This bot is private. Your Telegram user id is <code>${user.id}</code>: to let yourself in, add it to ` +
-        '<code>telegram.allow_from</code> in praktor.yaml and restart Praktor.',
+        '<code>telegram.allow_from</code> in praktor.yaml (no restart needed).',
       { parse_mode: 'HTML' },
     );
   }
