@@ -41,6 +41,8 @@ const COUNTS = QUICK
       warmWeb: 50,
       proxySamples: 100,
       cold: 5,
+      prewarmed: 5,
+      reloads: 10,
       throughputPerChat: 10,
       storePrefill: 100_000,
       storeSamples: 1000,
@@ -52,6 +54,8 @@ const COUNTS = QUICK
       warmWeb: 200,
       proxySamples: 500,
       cold: 20,
+      prewarmed: 10,
+      reloads: 30,
       throughputPerChat: 50,
       storePrefill: 100_000,
       storeSamples: 2000,
@@ -89,7 +93,86 @@ function config({ telegramApiRoot, telegramToken }) {
     // Room for every agent at once, so that no agent is stopped to make room during a measurement.
     defaults: { model: 'claude-bench-model', idle_timeout: '30m', max_running: 10 },
     agents,
-    router: { default_agent: 'tg' },
+    // The plain path: the cost of AI routing is the classifier's own round trip, not measured here.
+    router: { default_agent: 'tg', ai: false },
+  };
+}
+
+// --- Warm agents and hot reload, each start on a gateway of its own. ---
+/**
+ * Starts a new gateway `n` times, waits until its default agent (warm by default) is up, then times its first
+ * message over Telegram; on the last gateway, times reloads from writing praktor.yaml to the change in force.
+ */
+async function prewarmAndReload(n, reloads) {
+  const firstMessage = [];
+  let reload = null;
+  for (let i = 0; i < n; i++) {
+    let yaml;
+    const stack = await startStack({
+      handler,
+      config: ({ telegramApiRoot, telegramToken }) => {
+        yaml = {
+          telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [FIRST_USER] },
+          defaults: { model: 'claude-bench-model', idle_timeout: '30m' },
+          agents: { pw: { description: 'Prewarmed' }, other: { description: 'Another agent' } },
+          router: { default_agent: 'pw', ai: false },
+        };
+        return yaml;
+      },
+      env: { PRAKTOR_LOG_LEVEL: 'info' },
+    });
+    try {
+      const base = stack.praktor.webUrl;
+      await until(
+        () =>
+          stack.praktor.logs().some((l) => l.msg === 'agent started' && l.agent === 'pw') ? true : undefined,
+        'the prewarmed agent to start',
+        60_000,
+        20,
+      );
+      const sentAt = sentIndex(stack.telegram);
+      const token = `bench-prewarm-${i}`;
+      const injectedAt = Date.now();
+      stack.telegram.sendText({ userId: FIRST_USER, text: `first ${token}` });
+      firstMessage.push((await until(() => sentAt(token), `answer ${token}`, 30_000)) - injectedAt);
+      if (i === n - 1) {
+        const samples = [];
+        for (let r = 0; r < reloads; r++) {
+          const id = `added${r}`;
+          yaml.agents[id] = { description: `Added by reload ${r}` };
+          const before = await api(base, 'GET', '/api/status');
+          const writtenAt = Date.now();
+          writeFileSync(join(stack.praktor.home, 'praktor.yaml'), JSON.stringify(yaml));
+          await until(
+            () =>
+              stack.praktor.logs().some((l) => l.msg === 'config reloaded' && l.agents_added?.includes(id))
+                ? true
+                : undefined,
+            `reload ${r}`,
+            10_000,
+          );
+          samples.push(Date.now() - writtenAt);
+          const after = await api(base, 'GET', '/api/status');
+          if (after.config.loaded_at <= before.config.loaded_at)
+            throw new Error('the reload did not take effect');
+        }
+        reload = summarize(samples);
+      }
+    } finally {
+      await stack.close();
+    }
+  }
+  return {
+    prewarmed_first_message: {
+      what: `a new gateway started ${n} times; once its default agent (warm by default) is up, one Telegram update injected at the fake -> answer recorded by the fake Telegram; compare with the warm Telegram turn`,
+      units: 'ms',
+      to_reply_recorded_ms: summarize(firstMessage),
+    },
+    reload: {
+      what: `praktor.yaml rewritten (an agent added) -> the gateway logs the new configuration in force (file watch, ${reloads} reloads; includes the 250 ms the watcher waits for writes to settle)`,
+      units: 'ms',
+      to_in_force_ms: reload,
+    },
   };
 }
 
@@ -441,6 +524,18 @@ function table(results) {
   add('Warm turn, web: POST -> answer event (sent)', pct(r.warm_web.to_answer_event_ms), 'p95 < 100 ms');
   const cold = r.cold_start.local.to_first_model_request_ms;
   add(`Cold start, local runtime (${cold.count} starts)`, `p50 ${ms(cold.p50)} / p95 ${ms(cold.p95)}`);
+  const first = r.warm_start.prewarmed_first_message.to_reply_recorded_ms;
+  const warmP95 = r.warm_telegram.to_reply_recorded_ms.p95;
+  add(
+    `First message to a prewarmed agent after start (${first.count} starts)`,
+    `p50 ${ms(first.p50)} / p95 ${ms(first.p95)} (${(first.p95 / warmP95).toFixed(2)}x warm p95)`,
+    'p95 within 1.5x warm turn',
+  );
+  const reloadMs = r.warm_start.reload.to_in_force_ms;
+  add(
+    `Reload: file written -> in force (${reloadMs.count} reloads)`,
+    `p50 ${ms(reloadMs.p50)} / p95 ${ms(reloadMs.p95)}`,
+  );
   const stop = r.cold_start.local.stop_ms;
   add('Stop, local runtime', `p50 ${ms(stop.p50)} / p95 ${ms(stop.p95)}`);
   const dockerCold = r.cold_start.docker;
@@ -570,6 +665,9 @@ async function main() {
     live?.socket.close();
     await stack.close();
   }
+
+  log(`prewarmed first messages: ${COUNTS.prewarmed}, reloads: ${COUNTS.reloads}`);
+  fig.warm_start = await prewarmAndReload(COUNTS.prewarmed, COUNTS.reloads);
 
   log(`cold starts in Docker: ${COUNTS.cold}`);
   fig.cold_start.docker = await coldStartsDocker(COUNTS.cold);

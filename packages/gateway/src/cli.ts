@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './log.js';
 import { printable, printableLines } from './printable.js';
+import { pairCommand } from './router/pairing-cli.js';
 import { configurationNotes } from './setup.js';
 import { vaultCommand } from './vault/cli.js';
 import { VERSION as version } from './version.js';
@@ -15,6 +16,7 @@ const USAGE = `Usage: praktor <command>
 Commands:
   gateway   run the gateway (reads praktor.yaml; see docs/configuration.md)
   vault     manage secrets: set, list, get, assign, rotate… (praktor vault help)
+  pair      let new Telegram users in: list, approve CODE, revoke USER_ID (praktor pair help)
   image     build the agent image for the Docker runtime (praktor image help)
   backup    write a backup: praktor backup -f FILE.tar.zst (praktor backup help)
   restore   restore or check a backup: praktor restore -f FILE [--overwrite|--verify]
@@ -78,6 +80,11 @@ async function gateway(): Promise<void> {
       },
     );
   };
+  // `docker compose kill -s HUP praktor`: reload the configuration, as a change to the file does.
+  process.on('SIGHUP', () => {
+    log.info({ signal: 'SIGHUP' }, 'reloading the configuration');
+    running.reload();
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 }
@@ -100,6 +107,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'vault':
       process.exitCode = await vaultCommand(argv.slice(1));
+      return;
+    case 'pair':
+      process.exitCode = pairCommand(argv.slice(1));
       return;
     case 'image': {
       // Loaded on demand: the Docker client is heavy, and `praktor gateway` with local agents does not need it.

@@ -16,8 +16,10 @@ function chatsConfig(users: number[], defaults: Record<string, unknown> = {}) {
   return ({ telegramApiRoot, telegramToken }: { telegramApiRoot: string; telegramToken: string }) => ({
     telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: users },
     defaults: { model: 'claude-test', ...defaults },
-    agents: { general: {}, coder: {} },
-    router: { default_agent: 'general' },
+    // The default agent started on demand and stopped when idle, like the others; plain text to it without AI
+    // routing: these suites measure the pool and the queues, not the warm-up or the classifier.
+    agents: { general: { prewarm: false }, coder: {} },
+    router: { default_agent: 'general', ai: false },
   });
 }
 

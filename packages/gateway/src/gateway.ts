@@ -2,11 +2,21 @@
  * The gateway: builds every component from the configuration, starts them in order and stops them in reverse.
  */
 import { join } from 'node:path';
-import { messageOf } from '@praktor/protocol';
+import { type ConfigReloadReply, messageOf } from '@praktor/protocol';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import { ChatCommands } from './commands/commands.js';
-import { type Config, resolveAgent } from './config/index.js';
+import {
+  type Config,
+  type ConfigChange,
+  changesOf,
+  keepsWarm,
+  LiveConfig,
+  type LoadResult,
+  loadConfig,
+  resolveAgent,
+  watchFile,
+} from './config/index.js';
 import { loopbackInContainer, runChecks } from './doctor/checks.js';
 import { caTrustEnvironment, caTrustFiles, upstreamCa } from './egress/ca-trust.js';
 import { CertificateAuthority } from './egress/certificate-authority.js';
@@ -19,6 +29,7 @@ import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
 import { fileAgentTool, Orchestrator } from './orchestrator/orchestrator.js';
+import { Pairing } from './router/pairing.js';
 import { safeWorkspaceName } from './runtimes/runtime.js';
 import { openRuntimes } from './runtimes/select.js';
 import { taskAgentTools } from './scheduler/agent-tools.js';
@@ -45,6 +56,13 @@ export interface Gateway {
   readonly bus: EventBus;
   readonly store: Store;
   readonly orchestrator: Orchestrator;
+  /** The configuration in force, which {@link reload} replaces. */
+  readonly config: LiveConfig;
+  /**
+   * Loads the configuration file again and takes what changed into use, or keeps the configuration in force and
+   * says why (also in `/api/status` and the logs). The file is also watched, and `SIGHUP` reloads it.
+   */
+  reload(): ConfigReloadReply;
   /** The start banner: Mission Control's address, the agents, the runtime, and what is missing with its fix. */
   readonly banner: string;
   /** Stops taking messages, stops every agent and closes the database. Safe to call more than once. */
@@ -53,14 +71,25 @@ export interface Gateway {
 
 /**
  * Starts a gateway on `config`; `configWarnings` (what the configuration held that is ignored) are shown in Mission
- * Control. Rejects with a message for the user when a part cannot start.
+ * Control; `load` loads it again for a reload (by default as at start, from `env`). Rejects with a message for the
+ * user when a part cannot start.
  */
 export async function startGateway(
   config: Config,
   log: Logger,
   configWarnings: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  load: () => LoadResult = () => loadConfig({ env }),
 ): Promise<Gateway> {
+  // Mission Control stays where it started (web.host is read at start); a new password must still protect it.
+  const live = new LiveConfig(config, {
+    load,
+    check: (next) => {
+      const problem = config.web.enabled ? unsafeExposure(config.web.host, next.web.auth) : null;
+      return problem ? { path: 'web.auth', message: problem } : null;
+    },
+  });
+  const current = live.get;
   const exposure = config.web.enabled ? unsafeExposure(config.web.host, config.web.auth) : null;
   if (exposure) throw new Error(exposure);
   const startedAt = Date.now();
@@ -86,20 +115,22 @@ export async function startGateway(
   const ca = CertificateAuthority.open(join(config.dataDir, 'egress-ca'));
   if (ca.tightened) log.info(ca.tightened, 'narrowed permissions in the data directory to its owner');
   // Every agent reaches the model API (and, without a network of its own, the internet) through the gateway.
+  const modelApi = new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API);
+  const modelCredentials = {
+    apiKey: config.defaults.anthropic_api_key || null,
+    bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
+  };
   const serveStream = egressServices({
-    modelApi: new URL(env.ANTHROPIC_BASE_URL || DEFAULT_MODEL_API),
-    credentials: {
-      apiKey: config.defaults.anthropic_api_key || null,
-      bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
-    },
-    networkOf: (agentId) => resolveAgent(config, agentId).network,
-    egressOf: (agentId) => resolveAgent(config, agentId).egress,
+    modelApi,
+    credentials: modelCredentials,
+    networkOf: (agentId) => resolveAgent(current(), agentId).network,
+    egressOf: (agentId) => resolveAgent(current(), agentId).egress,
     onRefused: (refusal) => refusals.record(refusal),
     injectionsOf: (agentId) => secrets.injections(agentId),
     ca,
     upstreamCa: upstreamCa(env),
     embeddings: () => {
-      const { url, api_key } = config.memory.embeddings;
+      const { url, api_key } = current().memory.embeddings;
       return url ? { url, apiKey: api_key || null } : null;
     },
     log,
@@ -109,23 +140,23 @@ export async function startGateway(
     log.info(narrowed, 'narrowed permissions in the data directory to its owner');
   ensureGlobalFiles(config.dataDir);
   // Before anything is served: this also removes containers an earlier run left behind.
-  const runtimes = await openRuntimes(() => config, log);
+  const runtimes = await openRuntimes(current, log);
   const sendFile = fileAgentTool(store, bus);
   // The task service is made below, with the scheduler that needs this orchestrator.
   const taskTools = taskAgentTools((): TaskService => tasks);
   const profileTools = userProfileAgentTools({
-    dataDir: () => config.dataDir,
+    dataDir: () => current().dataDir,
     bus,
     publishSharedFiles: () => runtimes.publishSharedFiles(),
   });
   const historyTools = historyAgentTools(store);
   const orchestrator: Orchestrator = new Orchestrator({
-    config: () => config,
+    config: current,
     store,
     bus,
     runtimeFor: runtimes.forAgent,
     agentEnv: (agent) => ({
-      ...agentEnvironment(config, agent, env, secrets),
+      ...agentEnvironment(current(), agent, env, secrets),
       ...(secrets.injections(agent.id).length > 0 ? caTrustEnvironment() : {}),
     }),
     agentFiles: (agent) => [
@@ -142,49 +173,59 @@ export async function startGateway(
       return taskTools(agentId, request, origin);
     },
     serveStream,
+    keepWarm: (agentId) => keepsWarm(current(), agentId),
     log,
     now: Date.now,
     mainChat: () => tasks.defaultChat(),
   });
+  const hasCredentials = modelCredentials.apiKey !== null || modelCredentials.bearer !== null;
   const inbox = new Inbox({
-    config: () => config,
+    config: current,
     store,
     bus,
     orchestrator,
+    // AI routing asks the model API the way the agents do, with the same credentials.
+    modelAccess: hasCredentials ? { modelApi, ...modelCredentials } : null,
     saveUpload: (agentId, name, content) => {
-      const agent = resolveAgent(config, agentId);
+      const agent = resolveAgent(current(), agentId);
       const ref = { agentId, workspace: safeWorkspaceName(agent.workspace) };
       return runtimes.forAgent(agent).saveUpload(ref, name, content);
     },
+    log,
   });
-  const commands = new ChatCommands({ config: () => config, inbox, orchestrator, store, now: Date.now });
+  const pairing = new Pairing({ config: current, store });
+  const commands = new ChatCommands({ config: current, inbox, orchestrator, store, now: Date.now, pairing });
   const telegram = config.telegram.token
     ? new TelegramChannel({
-        config: () => config,
+        config: current,
         store,
         bus,
         inbox,
         commands,
         approvals: orchestrator.approvals,
+        pairing,
         log,
       })
     : null;
   const stopWebChannel = startWebChannel(store, bus);
   const scheduler = new Scheduler({
-    config: () => config,
+    config: current,
     store,
     bus,
     orchestrator,
     log,
     telegram: telegram !== null,
   });
-  const tasks = new TaskService({ config: () => config, store, bus, scheduler, telegram: telegram !== null });
+  const tasks = new TaskService({ config: current, store, bus, scheduler, telegram: telegram !== null });
+  const auth = new Auth(() => current().web.auth, store.webSessions);
   let web: WebServer | null = null;
   let draining = false;
+  let stopWatching = () => {};
   // Stop taking messages, let running turns finish and their answers go out, within the grace period.
   const stopAll = async () => {
     draining = true;
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    stopWatching();
     scheduler.stop();
     await web?.close();
     await telegram?.stopPolling();
@@ -197,14 +238,17 @@ export async function startGateway(
     if (config.web.enabled) {
       web = await startWebServer(
         {
-          config: () => config,
+          config: current,
+          configStatus: () => live.status,
+          reloadConfig: () => reload(),
           store,
           vault,
           orchestrator,
           inbox,
           commands,
           tasks,
-          auth: new Auth(config.web.auth, store.webSessions),
+          pairing,
+          auth,
           version: VERSION,
           startedAt,
           telegram: () => telegram?.status ?? { state: 'off' },
@@ -214,7 +258,7 @@ export async function startGateway(
           stopping: () => draining,
           doctor: async () => {
             const checks = await runChecks({
-              config,
+              config: current(),
               warnings: configWarnings,
               env,
               telegram: telegram?.status ?? { state: 'off' },
@@ -223,7 +267,7 @@ export async function startGateway(
           },
           setup: () =>
             setupChecks(
-              config,
+              current(),
               env,
               telegram?.status ?? { state: 'off' },
               orchestrator.modelCredentialsRefused,
@@ -245,6 +289,35 @@ export async function startGateway(
     await stopAll();
     throw err;
   }
+  live.onChange((change) => {
+    if (change.next.web.auth) hideInLogs([change.next.web.auth]);
+    applyChange(change, { orchestrator, scheduler, auth });
+    logChange(change, log);
+  });
+  const reload = (): ConfigReloadReply => {
+    const outcome = live.reload();
+    const status = live.status;
+    if (!outcome.ok) {
+      log.error(
+        { path: outcome.error.path, err: outcome.error.message },
+        'config reload failed; keeping the last good configuration',
+      );
+      bus.emit({ type: 'config_reloaded', config: status, changes: null });
+      return { status: 'kept', config: status };
+    }
+    for (const warning of outcome.warnings) log.warn(warning);
+    const changes = changesOf(outcome.diff);
+    log.info({ ms: outcome.ms, ...changes }, 'config reloaded');
+    bus.emit({ type: 'config_reloaded', config: status, changes });
+    return { status: 'reloaded', config: status, changes };
+  };
+  if (config.source) {
+    stopWatching = watchFile(
+      config.source,
+      () => reload(),
+      (err) => log.warn({ err: err.message }, 'the config file cannot be watched: reload with SIGHUP'),
+    );
+  }
   // In the background: Mission Control and the agents never wait for Telegram.
   if (telegram) telegram.start();
   else log.warn('telegram.token is not set: the Telegram bot is off');
@@ -254,6 +327,9 @@ export async function startGateway(
   const resumed = inbox.resume();
   if (resumed > 0) log.info({ messages: resumed }, 'resuming messages left unanswered by the last run');
   scheduler.start();
+  for (const agentId of Object.keys(config.agents)) {
+    if (keepsWarm(config, agentId)) orchestrator.warm(agentId);
+  }
   log.info(
     {
       agents: Object.keys(config.agents),
@@ -290,6 +366,8 @@ export async function startGateway(
     bus,
     store,
     orchestrator,
+    config: live,
+    reload,
     stop() {
       stopping ??= (async () => {
         await stopAll();
@@ -355,4 +433,24 @@ function logEmbeddingSource(config: Config, log: Logger): void {
     log.info(
       'memory: no embedding source configured (memory.embeddings); memories are found by full-text search alone',
     );
+}
+
+/** Takes a reloaded configuration into use where it is not read afresh each time. */
+function applyChange(
+  { previous, next, diff }: ConfigChange,
+  parts: { orchestrator: Orchestrator; scheduler: Scheduler; auth: Auth },
+): void {
+  for (const agentId of diff.agentsRestarted) parts.orchestrator.reconfigure(agentId, 'changed');
+  for (const agentId of diff.agentsRemoved) parts.orchestrator.reconfigure(agentId, 'removed');
+  for (const agentId of Object.keys(next.agents)) {
+    if (keepsWarm(next, agentId)) parts.orchestrator.warm(agentId);
+  }
+  if (diff.schedulerChanged) parts.scheduler.resetPolling();
+  if (previous.web.auth !== next.web.auth) parts.auth.endAllSessions();
+}
+
+function logChange({ diff }: ConfigChange, log: Logger): void {
+  for (const key of diff.restartRequired) {
+    log.warn({ key }, `${key} changed: the change takes effect when Praktor restarts`);
+  }
 }

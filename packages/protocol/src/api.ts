@@ -5,9 +5,10 @@
 import { z } from 'zod';
 import { ActivityItem } from './activity.js';
 import { ApprovalItem } from './approvals.js';
+import { ConfigChanges, ConfigStatus } from './config.js';
 import { MessageSpend } from './costs.js';
 import { EgressRefusal } from './egress.js';
-import { AgentStatus, Channel, MessageState, TelegramStatus } from './events.js';
+import { AgentStatus, Channel, MessageState, Routing, TelegramStatus } from './events.js';
 import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
 
 /** Every error response: a message a person can read. Validation errors start with the failing field. */
@@ -99,6 +100,8 @@ export const MessageItem = z.object({
   file: MessageFile.nullable(),
   /** For an agent's answer: what its turn spent (all models together); null for other messages or unknown. */
   spend: MessageSpend.nullable(),
+  /** How an inbound message found its agent (null for answers, and for messages stored before this was kept). */
+  routing: Routing.nullable(),
 });
 export type MessageItem = z.infer<typeof MessageItem>;
 
@@ -162,6 +165,8 @@ export const StatusResponse = z.object({
   vault: z.object({ locked: z.boolean() }),
   /** What praktor.yaml holds that Praktor ignored (unknown keys, each with the key probably meant), as at start. */
   config_warnings: z.array(z.string()),
+  /** The configuration file in force, and why its last reload was refused; Mission Control shows a banner then. */
+  config: ConfigStatus,
 });
 export type StatusResponse = z.infer<typeof StatusResponse>;
 
@@ -239,5 +244,12 @@ export const WsEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('user_profile'), timestamp: z.number().int(), content: z.string() }),
   /** An agent called a tool, or Claude Code retried the model API, while answering message `activity.message_id`. */
   z.object({ type: z.literal('activity'), timestamp: z.number().int(), activity: ActivityItem }),
+  /** The configuration was reloaded (`changes`), or a reload was refused (`changes` null, `config.error` says why). */
+  z.object({
+    type: z.literal('config_reloaded'),
+    timestamp: z.number().int(),
+    config: ConfigStatus,
+    changes: ConfigChanges.nullable(),
+  }),
 ]);
 export type WsEvent = z.infer<typeof WsEvent>;

@@ -27,6 +27,17 @@ export const MessageState = z.enum([
 ]);
 export type MessageState = z.infer<typeof MessageState>;
 
+/**
+ * How an inbound message found its agent: `reply` (it answers the agent's message), `prefix` (`@agent`), `ai` (the
+ * classifier picked it; `reason` says why), `default` (the default agent; `reason` says why AI routing did not
+ * pick one, when it was asked), `direct` (the sender chose the agent outside the text).
+ */
+export const Routing = z.object({
+  via: z.enum(['reply', 'prefix', 'ai', 'default', 'direct']),
+  reason: z.string().nullable(),
+});
+export type Routing = z.infer<typeof Routing>;
+
 /** A stored message as the rest of the system sees it. */
 export const MessageView = z.object({
   id: z.number().int(),
@@ -41,6 +52,8 @@ export const MessageView = z.object({
   /** For an answer: the id of the message it answers. */
   inReplyTo: z.number().int().nullable(),
   createdAt: z.number().int(),
+  /** For an inbound message routed since routing was recorded: how it found its agent; else null. */
+  routing: Routing.nullable(),
 });
 export type MessageView = z.infer<typeof MessageView>;
 

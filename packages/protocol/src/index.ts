@@ -1,6 +1,7 @@
 export * from './activity.js';
 export * from './api.js';
 export * from './approvals.js';
+export * from './config.js';
 export * from './costs.js';
 export * from './egress.js';
 export * from './errors.js';
@@ -13,6 +14,7 @@ export * from './link.js';
 export * from './link.js';
 export * from './memory.js';
 export * from './operations.js';
+export * from './pairing.js';
 export * from './secrets.js';
 export * from './sizes.js';
 export * from './swarms.js';

@@ -51,6 +51,9 @@ function fatal(message: string): never {
 }
 
 /** Byte streams to the gateway: the model API's connections. */
+/** The longest the runner waits for Claude Code to initialise before saying it is ready (within the gateway's 60 s). */
+const WARM_LIMIT_MS = 20_000;
+
 const streams = new LinkStreams(send);
 let setup: AgentSetup | null = null;
 let session: ClaudeSession | null = null;
@@ -121,9 +124,12 @@ function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): vo
     onDelta: (turnId, text) => send({ type: 'delta', turnId, text }),
     onActivity: (turnId, activity) => send({ type: 'activity', turnId, activity }),
   });
-  session.warm();
   void memory.backfill();
-  send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion });
+  // Ready once Claude Code is up: a warm agent is then answered as fast as a running one, and a cold start's
+  // first turn would have waited for it anyway.
+  void session
+    .warm(WARM_LIMIT_MS)
+    .then(() => send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion }));
 }
 
 /** The message with the memories that bear on it; the message alone if the memory cannot be searched. */

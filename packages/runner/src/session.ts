@@ -62,9 +62,23 @@ export class ClaudeSession {
     this.sessionId = config.resumeSessionId;
   }
 
-  /** Starts the Claude Code process ahead of the first turn, so the first answer does not wait for it. */
-  warm(): void {
+  /**
+   * Starts the Claude Code process ahead of the first turn, so the first answer does not wait for it. Resolves
+   * once Claude Code has initialised, or after `limitMs` (a start-up problem then shows in the first turn).
+   */
+  async warm(limitMs: number): Promise<void> {
     if (!this.process) this.process = this.spawn(this.config.systemPrompt());
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, limitMs);
+    });
+    try {
+      await Promise.race([this.process.query.initializationResult(), limit]);
+    } catch (err) {
+      this.config.log(`Claude Code did not initialise ahead of the first turn: ${messageOf(err)}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Sends one user message and resolves with how the turn ended; never rejects. */

@@ -9,6 +9,7 @@ import { ConversationsPage } from './pages/ConversationsPage';
 import { CostsPage } from './pages/CostsPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { PairingPage } from './pages/PairingPage';
 import { SecretsPage } from './pages/SecretsPage';
 import { TaskDetailPage } from './pages/TaskDetailPage';
 import { TasksPage } from './pages/TasksPage';
@@ -39,6 +40,7 @@ export function App() {
           <Route path="costs" element={<CostsPage />} />
           <Route path="secrets" element={<SecretsPage />} />
           <Route path="user" element={<UserPage />} />
+          <Route path="pairing" element={<PairingPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

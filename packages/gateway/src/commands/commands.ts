@@ -8,6 +8,7 @@ import type { Config } from '../config/index.js';
 import { agentSpendNow, formatUsd } from '../costs.js';
 import type { Inbox } from '../inbox.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { type Pairing, PairingError } from '../router/pairing.js';
 import { prefixName, route } from '../router/router.js';
 import type { Store } from '../store/index.js';
 import { didYouMean } from '../suggest.js';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   },
   { command: 'reset', usage: '[agent]', description: 'Start a new conversation with an agent' },
   { command: 'cost', usage: '', description: 'Show what the agents spent today and this month' },
+  { command: 'pair', usage: 'CODE', description: 'Let in the Telegram user who sent you this pairing code' },
 ];
 
 /** The chat a command came from. */
@@ -75,6 +77,8 @@ export interface CommandDeps {
   store: Store;
   /** The time now, in ms since the epoch. */
   now: () => number;
+  /** Approves pairing codes (`/pair`). */
+  pairing: Pairing;
 }
 
 /** Carries out chat commands. */
@@ -104,6 +108,8 @@ export class ChatCommands {
   private execute(parsed: ParsedCommand, chat: CommandChat): CommandOutcome {
     const known = COMMANDS.some((c) => c.command === parsed.name);
     if (!known) return { command: true, agentId: chat.agentId, reply: unknownCommand(parsed.name) };
+    if (parsed.name === 'pair')
+      return { command: true, agentId: chat.agentId, reply: this.pair(parsed.args, chat) };
     const target = this.agentNamed(parsed.args, chat.agentId);
     if ('error' in target) return { command: true, agentId: chat.agentId, reply: target.error };
     const { agentId } = target;
@@ -141,6 +147,20 @@ export class ChatCommands {
       { channel, chatId, sender, text: 'Hello!', externalId },
       { forceAgent: agentId },
     ).message;
+  }
+
+  /** Approves a pairing code from an allowed chat. */
+  private pair(args: string, chat: CommandChat): string {
+    const code = args.trim();
+    if (code === '') return 'Send `/pair CODE` with the code the new user got from the bot.';
+    try {
+      const user = this.deps.pairing.approve(code, `${chat.channel} ${chat.sender}`);
+      const handle = user.username ? ` (@${user.username})` : '';
+      return `**${user.name || user.userId}**${handle} can talk to the agents now.`;
+    } catch (err) {
+      if (err instanceof PairingError) return `Not approved: ${err.message}.`;
+      throw err;
+    }
   }
 
   private stop(agentId: string): string {
@@ -190,7 +210,7 @@ function commandList(): string {
     ...COMMANDS.map((c) => `- /${c.command}${c.usage ? ` ${c.usage}` : ''} — ${lowerFirst(c.description)}`),
     '',
     'Start a message with `@agent` to talk to a particular agent; reply to an agent’s message to answer that ' +
-      'agent. Anything else goes to the default agent.',
+      'agent. Anything else goes to the agent best suited to it (or the default agent).',
   ].join('\n');
 }
 

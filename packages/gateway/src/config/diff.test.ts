@@ -19,6 +19,7 @@ const NOTHING = {
   agentsAdded: [],
   agentsRemoved: [],
   agentsChanged: [],
+  agentsRestarted: [],
   defaultsChanged: false,
   routerChanged: false,
   schedulerChanged: false,
@@ -57,7 +58,20 @@ describe('diffConfig', () => {
   });
 
   test('notices a change anywhere in defaults', () => {
-    expect(diff(BASE.replace('model: m1', 'model: m2'))).toEqual({ ...NOTHING, defaultsChanged: true });
+    expect(diff(BASE.replace('model: m1', 'model: m2'))).toMatchObject({ defaultsChanged: true });
+  });
+
+  test('restarts the agents that take a changed default, and not those that set the key themselves', () => {
+    const base = BASE.replace('coder: {', 'coder: { model: own,');
+    expect(diffConfig(load(base), load(base.replace('model: m1', 'model: m2')))).toEqual({
+      ...NOTHING,
+      agentsRestarted: ['general'],
+      defaultsChanged: true,
+    });
+  });
+
+  test('restarts an agent whose own definition changed', () => {
+    expect(diff(BASE.replace('EDITOR: vim', 'EDITOR: nano')).agentsRestarted).toEqual(['coder']);
   });
 
   test('notices a new default agent', () => {
@@ -78,6 +92,11 @@ describe('diffConfig', () => {
     });
   });
 
+  test('names no restart for allow_from and web.auth, which apply at once', () => {
+    const next = BASE.replace('allow_from: [1]', 'allow_from: [2]').replace('auth: a1', 'auth: a2');
+    expect(diff(next).restartRequired).toEqual([]);
+  });
+
   test('names changed keys that only take effect after a restart', () => {
     const next = BASE.replace('token: t1', 'token: t2')
       .replace('allow_from: [1]', 'allow_from: [1, 2]')
@@ -86,9 +105,7 @@ describe('diffConfig', () => {
       .concat('vault: { passphrase: p }\nnats: { data_dir: /nats }\n');
     expect(diff(next).restartRequired).toEqual([
       'telegram.token',
-      'telegram.allow_from',
       'web.port',
-      'web.auth',
       'nats.data_dir',
       'vault.passphrase',
     ]);

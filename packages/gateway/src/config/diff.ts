@@ -3,6 +3,8 @@
  * to a running gateway, and which keys only take effect after a restart.
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { ConfigChanges } from '@praktor/protocol';
+import { resolveAgent } from './resolve.js';
 import type { Config } from './schema.js';
 
 /** The differences between two configurations that a reload acts on. */
@@ -11,6 +13,11 @@ export interface ConfigDiff {
   agentsRemoved: string[];
   /** Agents in both whose definition differs in any key (env, files, model, …). */
   agentsChanged: string[];
+  /**
+   * Agents in both whose effective settings differ (their own keys, or the defaults they take): their sandboxes
+   * must start again to run on the new settings.
+   */
+  agentsRestarted: string[];
   defaultsChanged: boolean;
   routerChanged: boolean;
   /** `scheduler.poll_interval` differs. */
@@ -21,18 +28,21 @@ export interface ConfigDiff {
 }
 
 /**
- * Keys read once at start-up. The original's list (token, port, NATS directory, vault passphrase) plus the keys
- * the original silently ignored on reload (allow_from, auth) and Praktor's start-up keys (api_root, host,
- * enabled), so that no change goes unmentioned.
+ * Keys read once at start-up. The original's list (token, port, NATS directory, vault passphrase) plus Praktor's
+ * start-up keys (api_root, host, enabled, the model credentials the gateway's proxy holds, the Docker prefix), so
+ * that no change goes unmentioned. `telegram.allow_from` and `web.auth`, which the original ignored on reload,
+ * apply at once.
  */
 const STARTUP_KEYS: [string, (config: Config) => unknown][] = [
   ['telegram.token', (c) => c.telegram.token],
-  ['telegram.allow_from', (c) => c.telegram.allow_from],
   ['telegram.api_root', (c) => c.telegram.api_root],
+  ['defaults.anthropic_api_key', (c) => c.defaults.anthropic_api_key],
+  ['defaults.oauth_token', (c) => c.defaults.oauth_token],
+  ['defaults.runtime', (c) => c.defaults.runtime],
+  ['docker.prefix', (c) => c.docker.prefix],
   ['web.enabled', (c) => c.web.enabled],
   ['web.host', (c) => c.web.host],
   ['web.port', (c) => c.web.port],
-  ['web.auth', (c) => c.web.auth],
   ['web.allowed_hosts', (c) => c.web.allowed_hosts],
   ['web.trusted_proxies', (c) => c.web.trusted_proxies],
   ['nats.data_dir', (c) => c.nats.data_dir],
@@ -49,6 +59,10 @@ export function diffConfig(prev: Config, next: Config): ConfigDiff {
     agentsChanged: before.filter(
       (id) => Object.hasOwn(next.agents, id) && !isDeepStrictEqual(prev.agents[id], next.agents[id]),
     ),
+    agentsRestarted: before.filter(
+      (id) =>
+        Object.hasOwn(next.agents, id) && !isDeepStrictEqual(resolveAgent(prev, id), resolveAgent(next, id)),
+    ),
     defaultsChanged: !isDeepStrictEqual(prev.defaults, next.defaults),
     routerChanged: prev.router.default_agent !== next.router.default_agent,
     schedulerChanged: prev.scheduler.poll_interval !== next.scheduler.poll_interval,
@@ -56,5 +70,15 @@ export function diffConfig(prev: Config, next: Config): ConfigDiff {
     restartRequired: STARTUP_KEYS.filter(([, read]) => !isDeepStrictEqual(read(prev), read(next))).map(
       ([key]) => key,
     ),
+  };
+}
+
+/** What a reload changed, as Mission Control shows it. */
+export function changesOf(diff: ConfigDiff): ConfigChanges {
+  return {
+    agents_added: diff.agentsAdded,
+    agents_removed: diff.agentsRemoved,
+    agents_restarted: diff.agentsRestarted,
+    restart_required: diff.restartRequired,
   };
 }

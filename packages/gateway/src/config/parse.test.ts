@@ -74,7 +74,12 @@ describe("the original's example config", () => {
       oauth_token: 'oauth',
       runtime: 'local',
     });
-    expect(config.router).toEqual({ default_agent: 'general' });
+    expect(config.router).toEqual({
+      default_agent: 'general',
+      ai: true,
+      model: 'claude-haiku-4-5',
+      timeout: 3000,
+    });
     expect(config.web).toEqual({
       enabled: true,
       port: 8080,

@@ -74,3 +74,13 @@ function patterns(texts: readonly string[]): HostPattern[] {
     return parsed;
   });
 }
+
+/**
+ * Whether agent `id` is kept warm (`agents.<id>.prewarm`, which is true for the default agent and false for the
+ * others when left out). False for an agent that is not configured.
+ */
+export function keepsWarm(config: Config, id: string): boolean {
+  const agent = Object.hasOwn(config.agents, id) ? config.agents[id] : undefined;
+  if (agent === undefined) return false;
+  return agent.prewarm ?? id === config.router.default_agent;
+}

@@ -135,6 +135,8 @@ const agentSchema = section({
     timeout: optionalScalar(readDuration, 'a duration such as 30s or 10m'),
   }),
   budgets: optionalSection(budgetShape),
+  // Left out: true for the default agent, false for the others.
+  prewarm: optionalScalar(readFlag, 'true or false'),
 });
 
 /** The whole configuration file as read from YAML, before the loader fills in what depends on other keys. */
@@ -147,6 +149,8 @@ export const configSchema = section({
     main_chat_id: wholeNumber(0),
     api_root: scalar(readHttpUrl, 'https://api.telegram.org', 'a URL'),
     stream: scalar(readChoice(STREAM_MODES), 'draft', 'one of draft, edit, off'),
+    // Left out: on when allow_from is empty, so that a new installation can let its owner in from the chat.
+    pairing: optionalScalar(readFlag, 'true or false'),
   }),
   defaults: section({
     image: text('praktor-agent:latest'),
@@ -167,7 +171,14 @@ export const configSchema = section({
   budgets: section(budgetShape),
   // Names every container, volume and network of this installation, so that several share one Docker daemon.
   docker: section({ prefix: scalar(readSimpleName, 'praktor', 'a name') }),
-  router: section({ default_agent: text() }),
+  router: section({
+    default_agent: text(),
+    // Plain text with no @agent goes to the agent a small model picks from the agents' descriptions.
+    ai: flag(true),
+    model: text('claude-haiku-4-5'),
+    // The longest a message waits for the pick; then it goes to the default agent.
+    timeout: duration(3_000),
+  }),
   nats: section({ data_dir: text('data/nats') }),
   web: section({
     enabled: flag(true),

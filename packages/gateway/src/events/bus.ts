@@ -2,7 +2,7 @@
  * The in-process event bus: components announce what happened, as their own values; channels, logs and Mission
  * Control listen, and turn them into what they send (web/views.ts makes the WebSocket's events).
  */
-import type { GatewayEvent as MessageOrAgentEvent } from '@praktor/protocol';
+import type { ConfigChanges, ConfigStatus, GatewayEvent as MessageOrAgentEvent } from '@praktor/protocol';
 import type { ApprovalRecord, TaskRecord, TaskRunRecord } from '../store/index.js';
 
 /** A task was created or changed (`task`), or deleted (`task` null). */
@@ -25,8 +25,20 @@ export interface ApprovalEvent {
   approval: ApprovalRecord;
 }
 
+/** The configuration was reloaded (`changes`), or a reload was refused (`changes` null; `config.error` says why). */
+export interface ConfigReloadedEvent {
+  type: 'config_reloaded';
+  config: ConfigStatus;
+  changes: ConfigChanges | null;
+}
+
 /** Everything the gateway announces. */
-export type GatewayEvent = MessageOrAgentEvent | TaskEvent | TaskRunEvent | ApprovalEvent;
+export type GatewayEvent =
+  | MessageOrAgentEvent
+  | TaskEvent
+  | TaskRunEvent
+  | ApprovalEvent
+  | ConfigReloadedEvent;
 
 /** A listener for one kind of event, or for all. */
 type Listener<E extends GatewayEvent = GatewayEvent> = (event: E) => void;

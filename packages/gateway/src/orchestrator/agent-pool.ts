@@ -1,7 +1,8 @@
 /**
  * The agent pool: each agent's sandbox and the link to its runner, started when first needed (once, however many
  * need it meanwhile), at most `max_running` at a time (room made by stopping the agent idle the longest), stopped
- * after `idle_timeout` without work, and the status Mission Control shows for it.
+ * after `idle_timeout` without work, and the status Mission Control shows for it. Warm agents are started ahead
+ * of their first message and kept up; an agent whose configuration changed starts again between two turns.
  */
 import type { Duplex } from 'node:stream';
 import type { AgentStatus, ApprovalRequestMessage, CallMessage, StreamService } from '@praktor/protocol';
@@ -33,13 +34,24 @@ export interface AgentPoolDeps {
   onApproval: (agentId: string, request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
   /** Serves a stream an agent's runner opened over its link (the model API, the internet). */
   serveStream: (agentId: string, service: StreamService, stream: Duplex) => void;
+  /**
+   * Whether an agent is kept warm: started ahead of its first message, never stopped for being idle, and started
+   * again in the background when room for another agent or a new configuration stopped it.
+   */
+  keepWarm: (agentId: string) => boolean;
   log: Logger;
   readyTimeoutMs?: number;
   stopGraceMs?: number;
 }
 
-/** Why an agent's sandbox stopped. */
-export type StopReason = 'idle_timeout' | 'manual' | 'shutdown' | 'evicted';
+/**
+ * Why an agent's sandbox stopped; `reconfigured`: its configuration changed (it starts again on the new one),
+ * `removed`: it is no longer configured.
+ */
+export type StopReason = 'idle_timeout' | 'manual' | 'shutdown' | 'evicted' | 'reconfigured' | 'removed';
+
+/** Stops after which a warm agent is started again at once (a crash or a failed start waits for a message). */
+const REWARM_AFTER: ReadonlySet<string> = new Set<StopReason>(['evicted', 'reconfigured']);
 
 /** One agent's place in the pool. */
 interface AgentState {
@@ -49,6 +61,10 @@ interface AgentState {
   /** The sandbox being started, shared by everyone who needs it meanwhile. */
   starting: Promise<AgentLink> | null;
   stopping: boolean;
+  /** The sandbox being stopped: a new one waits for it to be gone. */
+  closing: Promise<void> | null;
+  /** Why to stop the sandbox once its turns in progress have ended, if it must. */
+  stopAfterTurns: StopReason | null;
   /** Holders that need the agent kept up; while there are any it is neither evicted nor stopped for being idle. */
   holds: number;
   /** Turns and task runs being answered: the agent shows busy while there are any. */
@@ -61,6 +77,8 @@ interface AgentState {
 export class AgentPool {
   private readonly agents = new Map<string, AgentState>();
   private readonly slotWaiters: (() => void)[] = [];
+  /** Warm agents to start as soon as there is room. */
+  private readonly waitingToWarm = new Set<string>();
   private closing = false;
 
   constructor(private readonly deps: AgentPoolDeps) {}
@@ -99,6 +117,7 @@ export class AgentPool {
    */
   async link(agentId: string): Promise<AgentLink> {
     const state = this.state(agentId);
+    if (state.closing) await state.closing;
     // Resolved even for a running sandbox: an agent no longer configured gets no more work.
     const agent = resolveAgent(this.deps.config(), agentId);
     if (state.link && !state.link.dead) return state.link;
@@ -116,6 +135,39 @@ export class AgentPool {
     if (state.holds === 0) this.armIdleTimer(state);
   }
 
+  /**
+   * Starts an agent's sandbox in the background when there is room for it without stopping another agent;
+   * otherwise it starts as soon as there is. A failure is logged: the next message tries again and tells the user.
+   */
+  warm(agentId: string): void {
+    const state = this.state(agentId);
+    if (this.closing || state.link || state.starting) return;
+    if (this.runningCount() >= this.deps.config().defaults.max_running) {
+      this.waitingToWarm.add(agentId);
+      return;
+    }
+    this.waitingToWarm.delete(agentId);
+    this.link(agentId).then(
+      () => {
+        if (state.holds === 0) this.armIdleTimer(state);
+      },
+      (err: Error) =>
+        this.deps.log.warn({ agent: agentId, err: err.message }, 'agent could not be warmed up'),
+    );
+  }
+
+  /**
+   * Stops an agent's sandbox once the turns and task runs it is answering have ended (at once when there are
+   * none), so that its next turn starts a sandbox on the configuration in force. Its conversation goes on there.
+   */
+  stopAfterTurns(agentId: string, reason: 'reconfigured' | 'removed'): void {
+    const state = this.agents.get(agentId);
+    this.waitingToWarm.delete(agentId);
+    if (!state || (!state.link && !state.starting)) return;
+    if (state.turns > 0 || state.starting) state.stopAfterTurns = reason;
+    else void this.stopSandbox(state, reason);
+  }
+
   /** A turn or task run of the agent begins on its link: the agent shows busy. */
   turnStarted(agentId: string): void {
     const state = this.state(agentId);
@@ -129,6 +181,12 @@ export class AgentPool {
     const state = this.state(agentId);
     state.turns--;
     state.lastActive = Date.now();
+    const reason = state.stopAfterTurns;
+    if (state.turns === 0 && reason) {
+      state.stopAfterTurns = null;
+      void this.stopSandbox(state, reason);
+      return;
+    }
     this.refreshStatus(state);
   }
 
@@ -160,6 +218,8 @@ export class AgentPool {
         status: 'stopped',
         starting: null,
         stopping: false,
+        closing: null,
+        stopAfterTurns: null,
         holds: 0,
         turns: 0,
         lastActive: Date.now(),
@@ -206,6 +266,13 @@ export class AgentPool {
       });
       log.info({ agent: agent.id, runtime: runtime.name, model: agent.model }, 'agent started');
       this.setStatus(state, 'idle', null);
+      // The configuration changed while it started, so it runs the old one: stopped now unless a turn is about to
+      // use it, in which case that turn's end stops it.
+      const reason = state.stopAfterTurns;
+      if (reason && state.holds === 0) {
+        state.stopAfterTurns = null;
+        void this.stopSandbox(state, reason);
+      }
       return link;
     } catch (err) {
       this.setStatus(state, 'stopped', 'failed');
@@ -216,12 +283,11 @@ export class AgentPool {
   /** Waits for room under `max_running`, making room by stopping the agent idle the longest. */
   private async acquireSlot(state: AgentState): Promise<void> {
     for (;;) {
-      const running = [...this.agents.values()].filter((other) => other.status !== 'stopped');
-      if (running.length < this.deps.config().defaults.max_running) {
+      if (this.runningCount() < this.deps.config().defaults.max_running) {
         this.setStatus(state, 'starting', null);
         return;
       }
-      const idle = running
+      const idle = [...this.agents.values()]
         .filter((other) => other.status === 'idle' && other.holds === 0 && !other.stopping)
         .sort((a, b) => a.lastActive - b.lastActive)[0];
       if (idle) await this.stopSandbox(idle, 'evicted');
@@ -229,22 +295,40 @@ export class AgentPool {
     }
   }
 
-  private async stopSandbox(state: AgentState, reason: StopReason): Promise<void> {
+  /** Agents whose sandbox is up or on its way. */
+  private runningCount(): number {
+    return [...this.agents.values()].filter((other) => other.status !== 'stopped').length;
+  }
+
+  private stopSandbox(state: AgentState, reason: StopReason): Promise<void> {
     this.clearIdleTimer(state);
     const link = state.link;
-    if (!link) return;
+    if (!link) return state.closing ?? Promise.resolve();
     state.stopping = true;
     state.link = null;
-    await link.close(this.deps.stopGraceMs ?? 5_000);
-    state.stopping = false;
-    this.deps.log.info({ agent: state.id, reason }, 'agent stopped');
-    this.setStatus(state, 'stopped', reason);
+    const closing = (async () => {
+      await link.close(this.deps.stopGraceMs ?? 5_000);
+      state.stopping = false;
+      this.deps.log.info({ agent: state.id, reason }, 'agent stopped');
+      this.setStatus(state, 'stopped', reason);
+    })();
+    state.closing = closing.finally(() => {
+      if (state.closing === closing) state.closing = null;
+    });
+    // Warm again, on the configuration in force; set after `closing`, which a new start waits for.
+    if (REWARM_AFTER.has(reason) && !this.closing && this.isWarm(state.id)) this.waitingToWarm.add(state.id);
+    return state.closing;
+  }
+
+  /** Whether a configured agent is kept warm. */
+  private isWarm(agentId: string): boolean {
+    return Object.hasOwn(this.deps.config().agents, agentId) && this.deps.keepWarm(agentId);
   }
 
   private armIdleTimer(state: AgentState): void {
     this.clearIdleTimer(state);
     const idleMs = this.deps.config().defaults.idle_timeout;
-    if (this.closing || idleMs <= 0 || !state.link) return;
+    if (this.closing || idleMs <= 0 || !state.link || this.isWarm(state.id)) return;
     state.idleTimer = setTimeout(() => {
       state.idleTimer = null;
       if (state.holds === 0) void this.stopSandbox(state, 'idle_timeout');
@@ -272,7 +356,14 @@ export class AgentPool {
   }
 
   private wakeSlotWaiters(): void {
-    for (const wake of this.slotWaiters.splice(0)) wake();
+    const woken = this.slotWaiters.splice(0);
+    for (const wake of woken) wake();
+    // Agents waiting to be warmed take only room no message is waiting for.
+    if (woken.length > 0) return;
+    for (const agentId of this.waitingToWarm) {
+      if (this.isWarm(agentId)) this.warm(agentId);
+      else this.waitingToWarm.delete(agentId);
+    }
   }
 }
 

@@ -47,6 +47,8 @@ export interface OrchestratorDeps {
   agentTools?: AgentTools;
   /** Serves a stream an agent's runner opened over its link (the model API, the internet). */
   serveStream: (agentId: string, service: StreamService, stream: Duplex) => void;
+  /** Whether an agent is kept warm (started ahead of its first message and kept up). */
+  keepWarm: (agentId: string) => boolean;
   log: Logger;
   /** The time now, in ms since the epoch: budgets' days and months are counted by it. */
   now: () => number;
@@ -80,6 +82,7 @@ export class Orchestrator {
       onCall: (agentId, call) => answerToolCall(deps.agentTools, store, agentId, call),
       onApproval: (agentId, request) => this.approvals.ask(agentId, request),
       serveStream: deps.serveStream,
+      keepWarm: deps.keepWarm,
       log,
       readyTimeoutMs: deps.readyTimeoutMs,
       stopGraceMs: deps.stopGraceMs,
@@ -148,6 +151,23 @@ export class Orchestrator {
   /** Starts an agent's sandbox ahead of its first message; it stops again after `idle_timeout` if left idle. */
   start(agentId: string): Promise<void> {
     return this.pool.start(agentId);
+  }
+
+  /**
+   * Starts a warm agent's sandbox in the background, when there is room for it without stopping another agent
+   * (else as soon as there is).
+   */
+  warm(agentId: string): void {
+    this.pool.warm(agentId);
+  }
+
+  /**
+   * Takes a new configuration of an agent into use: its sandbox stops once its turns in progress have ended (never
+   * in the middle of one), and its next turn starts one on the new configuration, resuming its conversation. A
+   * removed agent's sandbox stops the same way; its history stays.
+   */
+  reconfigure(agentId: string, change: 'changed' | 'removed'): void {
+    this.pool.stopAfterTurns(agentId, change === 'changed' ? 'reconfigured' : 'removed');
   }
 
   /**

@@ -1,7 +1,10 @@
 /**
- * The router: which agent a message is for. A reply to an agent's message goes back to that agent; an `@name`
- * prefix names the agent; anything else goes to the default agent (AI routing will slot in before that fallback).
+ * The router's rules: which agent a message is for. A reply to an agent's message goes back to that agent; an
+ * `@name` prefix names the agent; anything else goes to the default agent, unless AI routing (classifier.ts,
+ * asked by the inbox) picks another.
  */
+
+import type { Routing } from '@praktor/protocol';
 
 /** Where a message goes, with the text the agent should see. */
 export interface Route {
@@ -11,7 +14,9 @@ export interface Route {
    * What chose the agent: a reply to its message, an `@name` prefix, the default, or the sender naming the agent
    * outside the text (the web chat's agent, Telegram's `/start coder`).
    */
-  via: 'reply' | 'prefix' | 'default' | 'direct';
+  via: Routing['via'];
+  /** Why: the classifier's reason for `ai`; for `default`, why the classifier did not pick one (when asked). */
+  reason?: string;
 }
 
 /** What the router knows about the message besides its text. */

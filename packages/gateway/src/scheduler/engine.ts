@@ -78,6 +78,14 @@ export class Scheduler {
     this.wake();
   }
 
+  /** Polls at the interval now configured (`scheduler.poll_interval` was reloaded). */
+  resetPolling(): void {
+    if (this.state !== 'running') return;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = setInterval(() => this.wake(), this.deps.config().scheduler.poll_interval);
+    this.pollTimer.unref();
+  }
+
   /** Starts no run from now on. Runs in progress go on; one that has not ended by the next start is settled then. */
   stop(): void {
     this.state = 'stopped';

@@ -18,6 +18,16 @@ export class ChatStore {
       .run(channel, chatId, agentId, Date.now());
   }
 
+  /** The agent `chatId` talked to last, if it did at `since` or later. */
+  lastAgentSince(channel: Channel, chatId: string, since: number): string | null {
+    const row = this.db
+      .prepare<[string, string, number], { agent_id: string }>(
+        'SELECT agent_id FROM chat_agents WHERE channel = ? AND chat_id = ? AND updated_at >= ?',
+      )
+      .get(channel, chatId, since);
+    return row?.agent_id ?? null;
+  }
+
   /** The agent `chatId` talked to last, if any. */
   lastAgent(channel: Channel, chatId: string): string | null {
     const row = this.db

@@ -11,6 +11,7 @@ import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
 import { MessageFileStore } from './message-files.js';
 import { MessageStore } from './messages.js';
+import { PairingStore } from './pairings.js';
 import { SessionStore } from './sessions.js';
 import { SpendStore } from './spend.js';
 import { TaskStore } from './tasks.js';
@@ -23,6 +24,7 @@ export type { ApprovalRecord } from './approvals.js';
 export { DatabaseError } from './database.js';
 export type { StoredFile } from './message-files.js';
 export type { IncomingMessage } from './messages.js';
+export type { PairedUserRecord, PairingRequestRecord, PairingUser } from './pairings.js';
 export type { SpendKind, SpendRecord } from './spend.js';
 export type {
   Claim,
@@ -49,6 +51,7 @@ export class Store {
   readonly spend: SpendStore;
   readonly approvals: ApprovalStore;
   readonly budgetNotices: BudgetNoticeStore;
+  readonly pairings: PairingStore;
 
   private constructor(
     private readonly db: Db,
@@ -67,6 +70,7 @@ export class Store {
     this.spend = new SpendStore(db);
     this.approvals = new ApprovalStore(db);
     this.budgetNotices = new BudgetNoticeStore(db);
+    this.pairings = new PairingStore(db);
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * Messages in and out, with their states. The rows are the truth about every message: a restart resumes from them.
  */
-import { type Channel, ftsQuery, type MessageState, type MessageView } from '@praktor/protocol';
+import { type Channel, ftsQuery, type MessageState, type MessageView, type Routing } from '@praktor/protocol';
 import type { Db } from './database.js';
 
 interface MessageRow {
@@ -16,6 +16,8 @@ interface MessageRow {
   error: string | null;
   in_reply_to: number | null;
   created_at: number;
+  route_via: Routing['via'] | null;
+  route_reason: string | null;
 }
 
 function toView(row: MessageRow): MessageView {
@@ -31,6 +33,7 @@ function toView(row: MessageRow): MessageView {
     error: row.error,
     inReplyTo: row.in_reply_to,
     createdAt: row.created_at,
+    routing: row.route_via === null ? null : { via: row.route_via, reason: row.route_reason },
   };
 }
 
@@ -74,9 +77,17 @@ export class MessageStore {
     return { message: toView(row), duplicate: false };
   }
 
-  /** Records the agent a received message goes to; the text may lose its `@agent` prefix on the way. */
-  route(id: number, agentId: string, text: string): MessageView {
-    return this.update(id, `agent_id = ?, content = ?, state = 'routed'`, [agentId, text]);
+  /**
+   * Records the agent a received message goes to, and how it was chosen (null: not by the router, as a scheduled
+   * task's prompt); the text may lose its `@agent` prefix on the way.
+   */
+  route(id: number, agentId: string, text: string, routing: Routing | null = null): MessageView {
+    return this.update(id, `agent_id = ?, content = ?, state = 'routed', route_via = ?, route_reason = ?`, [
+      agentId,
+      text,
+      routing?.via ?? null,
+      routing?.reason ?? null,
+    ]);
   }
 
   /** Marks an inbound message as being worked on by its agent. */

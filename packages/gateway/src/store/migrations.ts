@@ -263,4 +263,29 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (budget, period, kind)
   );
   `,
+  // Telegram users let in by their owner through a pairing code, beside telegram.allow_from; and the codes
+  // waiting for the owner's approval (one per user at most).
+  `
+  CREATE TABLE paired_users (
+    user_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    username TEXT,
+    approved_at INTEGER NOT NULL,
+    approved_by TEXT NOT NULL
+  );
+  CREATE TABLE pairing_requests (
+    code TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL UNIQUE,
+    chat_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    username TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
+  // How each inbound message found its agent (an @prefix, a reply, the AI classifier and its reason, …).
+  `
+  ALTER TABLE messages ADD COLUMN route_via TEXT;
+  ALTER TABLE messages ADD COLUMN route_reason TEXT;
+  `,
 ];

@@ -27,6 +27,14 @@ export class WebSessionStore {
     this.db.prepare('DELETE FROM web_sessions WHERE token_hash = ?').run(tokenHash);
   }
 
+  /** Ends every session (the password changed); returns the hashes of those ended. */
+  deleteAll(): string[] {
+    const rows = this.db
+      .prepare<[], { token_hash: string }>('DELETE FROM web_sessions RETURNING token_hash')
+      .all();
+    return rows.map((row) => row.token_hash);
+  }
+
   /** Forgets sessions that have ended. */
   purgeExpired(now = Date.now()): void {
     this.db.prepare('DELETE FROM web_sessions WHERE expires_at <= ?').run(now);

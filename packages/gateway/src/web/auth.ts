@@ -68,19 +68,30 @@ export class Auth {
   private readonly throttle = new LoginThrottle();
   private readonly endListeners: ((tokenHash: string) => void)[] = [];
 
+  /** @param password the password in force (`web.auth`, which a reload can change); empty: none needed */
   constructor(
-    private readonly password: string,
+    private readonly password: () => string,
     private readonly sessions: WebSessionStore,
   ) {}
 
   /** Whether a password is required at all. */
   get enabled(): boolean {
-    return this.password !== '';
+    return this.password() !== '';
+  }
+
+  /**
+   * Ends every login session: after a new password, a browser logged in with the old one (perhaps the reason for
+   * the change) must log in again.
+   */
+  endAllSessions(): void {
+    for (const tokenHash of this.sessions.deleteAll()) {
+      for (const listener of this.endListeners) listener(tokenHash);
+    }
   }
 
   /** Checks a password attempt. */
   private passwordMatches(attempt: string): boolean {
-    return this.enabled && secretsEqual(attempt, this.password);
+    return this.enabled && secretsEqual(attempt, this.password());
   }
 
   /**

@@ -3,7 +3,14 @@
  * routes (routes/*.ts) are declared with {@link route}; routes/index.ts joins them into the one table that the
  * server registers and the OpenAPI document describes, so the two cannot drift apart.
  */
-import { type DoctorReport, messageOf, type SetupCheck, type TelegramStatus } from '@praktor/protocol';
+import {
+  type ConfigReloadReply,
+  type ConfigStatus,
+  type DoctorReport,
+  messageOf,
+  type SetupCheck,
+  type TelegramStatus,
+} from '@praktor/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { ChatCommands } from '../commands/commands.js';
@@ -11,6 +18,7 @@ import type { Config, ResolvedAgent } from '../config/index.js';
 import type { RecentRefusals } from '../egress/refusals.js';
 import type { Inbox } from '../inbox.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { Pairing } from '../router/pairing.js';
 import type { Runtime } from '../runtimes/runtime.js';
 import type { TaskService } from '../scheduler/tasks.js';
 import type { Store } from '../store/index.js';
@@ -21,6 +29,10 @@ import { HttpError } from './http-error.js';
 /** What the routes work with. */
 export interface ApiDeps {
   config: () => Config;
+  /** Where the configuration came from, when it was loaded, and why its last reload was refused. */
+  configStatus: () => ConfigStatus;
+  /** Loads the configuration file again (as `SIGHUP` does). */
+  reloadConfig: () => ConfigReloadReply;
   store: Store;
   vault: Vault;
   orchestrator: Orchestrator;
@@ -28,6 +40,8 @@ export interface ApiDeps {
   /** Praktor's chat commands, which the web chat shares with Telegram. */
   commands: ChatCommands;
   tasks: TaskService;
+  /** Telegram users let in by code. */
+  pairing: Pairing;
   auth: Auth;
   version: string;
   startedAt: number;

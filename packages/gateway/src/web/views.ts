@@ -40,6 +40,7 @@ export function messageItem(
     state: message.state,
     error: message.error,
     in_reply_to: message.inReplyTo,
+    routing: message.routing,
     created_at: message.createdAt,
     task,
     file,
@@ -191,5 +192,7 @@ export function wsEvent(event: GatewayEvent, config: Config, store: Store, times
       return { type: 'activity', timestamp, activity: activityItem(event.activity) };
     case 'approval':
       return { type: 'approval', timestamp, approval: approvalItem(event.approval) };
+    case 'config_reloaded':
+      return { type: 'config_reloaded', timestamp, config: event.config, changes: event.changes };
   }
 }

@@ -21,6 +21,8 @@ import type {
   MemoriesResponse,
   MemoryItem,
   MessageItem,
+  PairingApproveReply,
+  PairingList,
   SecretItem,
   StatusReply,
   StatusResponse,
@@ -60,6 +62,11 @@ export const api = {
 
   status: () => request<StatusResponse>('GET', '/status'),
   doctor: () => request<DoctorReport>('GET', '/doctor'),
+
+  pairing: () => request<PairingList>('GET', '/pairing'),
+  approvePairing: (code: string) =>
+    request<PairingApproveReply>('POST', `/pairing/${encodeURIComponent(code)}/approve`),
+  revokePairing: (userId: number) => request<StatusReply>('DELETE', `/pairing/users/${userId}`),
 
   agents: () => request<AgentSummary[]>('GET', '/agents/definitions'),
   agent: (id: string) => request<AgentSummary>('GET', agentPath(id)),

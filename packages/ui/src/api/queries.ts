@@ -11,6 +11,7 @@ export const keys = {
   auth: ['auth'] as const,
   status: ['status'] as const,
   doctor: ['doctor'] as const,
+  pairing: ['pairing'] as const,
   agents: ['agents'] as const,
   agent: (id: string) => ['agent', id] as const,
   messages: (id: string) => ['messages', id] as const,
@@ -46,6 +47,11 @@ export function createQueryClient(): QueryClient {
       },
     },
   });
+}
+
+/** Pairing codes waiting for approval and the users let in; refreshed while shown, as codes arrive by Telegram. */
+export function usePairing() {
+  return useQuery({ queryKey: keys.pairing, queryFn: api.pairing, refetchInterval: 5_000 });
 }
 
 /** Whether the user must sign in. */

@@ -3,6 +3,7 @@ import { NavLink, Outlet, useLocation } from 'react-router';
 import { useAuth } from '../api/queries';
 import { useSignOut } from '../auth/session';
 import { ThemeToggle } from '../theme/ThemeToggle';
+import { ConfigProblem } from './ConfigProblem';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { ErrorNote } from './ErrorNote';
 import { Icon, type IconName } from './Icon';
@@ -16,6 +17,7 @@ const NAV: { to: string; label: string; icon: IconName; testId: string }[] = [
   { to: '/costs', label: 'Costs', icon: 'coins', testId: 'nav-costs' },
   { to: '/secrets', label: 'Secrets', icon: 'key', testId: 'nav-secrets' },
   { to: '/user', label: 'User', icon: 'user', testId: 'nav-user' },
+  { to: '/pairing', label: 'Pairing', icon: 'key', testId: 'nav-pairing' },
 ];
 
 /** "Praktor · Mission Control", set on two lines. */
@@ -124,6 +126,7 @@ export function Layout() {
         onClick={() => setMenuOpen(false)}
       />
       <main id="main" className="main" tabIndex={-1}>
+        <ConfigProblem />
         <Outlet />
       </main>
       <Notices />

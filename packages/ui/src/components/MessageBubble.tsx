@@ -104,6 +104,16 @@ export function MessageBubble({
             cache read · {formatCount(message.spend.cache_write_tokens)} cache write
           </p>
         )}
+        {message.routing?.via === 'ai' && (
+          <p className="bubble-note" data-testid="message-routing">
+            Routed by AI{message.routing.reason ? `: ${message.routing.reason}` : ''}
+          </p>
+        )}
+        {message.routing?.via === 'default' && message.routing.reason && (
+          <p className="bubble-note" data-testid="message-routing">
+            To the default agent: {message.routing.reason}
+          </p>
+        )}
         {message.state === 'stopped' && (
           <p className="bubble-note" data-testid="message-stopped">
             Stopped{message.error ? `: ${message.error}` : ''}

@@ -35,6 +35,7 @@ function message(id: number, over: Partial<MessageItem> = {}): MessageItem {
     state: 'routed',
     error: null,
     in_reply_to: null,
+    routing: null,
     created_at: 1_000 + id,
     task: null,
     file: null,
@@ -75,6 +76,7 @@ function status(recent: MessageItem[]): StatusResponse {
     setup: [],
     vault: { locked: false },
     config_warnings: [],
+    config: { file: '/srv/praktor.yaml', loaded_at: 0, error: null },
   };
 }
 

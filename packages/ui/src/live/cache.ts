@@ -208,6 +208,11 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
         (list) => list && addActivity(list, event.activity),
       );
       return;
+    case 'config_reloaded':
+      targets.client.setQueryData<StatusResponse>(keys.status, (s) => s && { ...s, config: event.config });
+      // A reload can add, remove or change agents.
+      if (event.changes) void targets.client.invalidateQueries({ queryKey: keys.agents });
+      return;
   }
 }
 

@@ -46,7 +46,7 @@ describe('the Telegram channel', () => {
   it('registers its commands with Telegram at start', () => {
     const call = stack.telegram.calls.find((c) => c.method === 'setMyCommands');
     const commands = ((call?.params.commands ?? []) as { command: string }[]).map((c) => c.command);
-    expect(commands).toEqual(['agents', 'commands', 'start', 'stop', 'reset', 'cost']);
+    expect(commands).toEqual(['agents', 'commands', 'start', 'stop', 'reset', 'cost', 'pair']);
   });
 
   it('lists the agents with their status and model on /agents', async () => {
@@ -105,7 +105,7 @@ describe('the Telegram channel', () => {
   });
 });
 
-describe('a bot with an empty allow_from', () => {
+describe('a bot with an empty allow_from and pairing on, as it is by default then', () => {
   let stack: Stack;
 
   beforeAll(async () => {
@@ -113,6 +113,31 @@ describe('a bot with an empty allow_from', () => {
       handler: model,
       config: ({ telegramApiRoot, telegramToken }) => ({
         telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [] },
+        agents: { general: {} },
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('gives a newcomer a pairing code to ask the owner with, and reaches no agent', async () => {
+    const answer = await exchange(stack, 4242, 'hello?');
+    expect(answer.text).toMatch(/send them this code: [A-Z0-9]{8} \(valid for one hour\)/);
+    expect(answer.text).toContain('praktor pair approve');
+    expect(stack.anthropic.requests.filter((r) => r.kind === 'main')).toEqual([]);
+  });
+});
+
+describe('a bot with an empty allow_from and pairing off', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      handler: model,
+      config: ({ telegramApiRoot, telegramToken }) => ({
+        telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [], pairing: false },
         agents: { general: {} },
       }),
     });

@@ -13,6 +13,7 @@ import type { EventBus } from '../../events/bus.js';
 import type { Inbox, IncomingFile } from '../../inbox.js';
 import type { Logger } from '../../log.js';
 import type { ApprovalDesk } from '../../orchestrator/orchestrator.js';
+import type { Pairing } from '../../router/pairing.js';
 import type { Store } from '../../store/index.js';
 import { TelegramApprovals } from './approvals.js';
 import { attachmentOf, download } from './attachments.js';
@@ -32,6 +33,8 @@ export interface TelegramDeps {
   commands: ChatCommands;
   /** Where tool calls wait for a person's answer. */
   approvals: ApprovalDesk;
+  /** Who besides `allow_from` may talk to the bot, and codes for those who may not yet. */
+  pairing: Pairing;
   log: Logger;
 }
 
@@ -111,7 +114,9 @@ export class TelegramChannel {
   start(): void {
     if (this.deps.config().telegram.allow_from.length === 0) {
       this.deps.log.warn(
-        'telegram.allow_from is empty: nobody can talk to the bot until their user id is added',
+        this.deps.pairing.enabled
+          ? 'telegram.allow_from is empty: new users get a pairing code to ask you for access (praktor pair list)'
+          : 'telegram.allow_from is empty: nobody can talk to the bot until their user id is added',
       );
     }
     this.connection.start();
@@ -185,12 +190,16 @@ export class TelegramChannel {
     });
   }
 
-  /** Lets through only users on `allow_from`; an empty list lets nobody through and tells them how to get in. */
+  /**
+   * Lets through only users on `allow_from` and paired users. Anyone else is stopped here, before anything is
+   * stored: with pairing on, in a private chat, they get a code to ask the owner with; without, an empty
+   * `allow_from` tells them how to get in.
+   */
   private async guard(ctx: Context, next: () => Promise<void>): Promise<void> {
     const user = ctx.from;
     if (!user) return;
-    const allowFrom = this.deps.config().telegram.allow_from;
-    if (allowFrom.includes(user.id)) {
+    const { pairing } = this.deps;
+    if (pairing.allows(user.id)) {
       await next();
       return;
     }
@@ -204,13 +213,46 @@ export class TelegramChannel {
       await ctx.answerCallbackQuery({ text: 'Only the people this bot belongs to can answer.' });
       return;
     }
-    if (allowFrom.length > 0 || !ctx.chat) return;
+    if (!ctx.chat) return;
+    if (pairing.enabled) {
+      if (ctx.chat.type === 'private') await this.offerPairing(ctx, user, String(ctx.chat.id));
+      return;
+    }
+    if (this.deps.config().telegram.allow_from.length > 0) return;
     const last = this.noticeSentAt.get(user.id) ?? 0;
     if (Date.now() - last < NOTICE_INTERVAL_MS) return;
     this.noticeSentAt.set(user.id, Date.now());
     await ctx.reply(
       `This bot is private. Your Telegram user id is <code>${user.id}</code>: to let yourself in, add it to ` +
-        '<code>telegram.allow_from</code> in praktor.yaml and restart Praktor.',
+        '<code>telegram.allow_from</code> in praktor.yaml (no restart needed).',
+      { parse_mode: 'HTML' },
+    );
+  }
+
+  /** Gives an unknown sender their pairing code, or says why there is none for now. */
+  private async offerPairing(
+    ctx: Context,
+    user: NonNullable<Context['from']>,
+    chatId: string,
+  ): Promise<void> {
+    const name = [user.first_name, user.last_name].filter(Boolean).join(' ');
+    const answer = this.deps.pairing.request(
+      { userId: user.id, name, username: user.username ?? null },
+      chatId,
+    );
+    if (answer.kind === 'quiet') return;
+    if (answer.kind === 'full') {
+      await ctx.reply(
+        'This bot is private, and too many people are waiting for its owner’s approval right now. Please try ' +
+          'again later.',
+      );
+      return;
+    }
+    this.deps.log.info({ user: user.id }, 'pairing code sent to a new telegram user');
+    await ctx.reply(
+      `This bot is private. To ask its owner to let you in, send them this code: <code>${answer.code}</code> ` +
+        '(valid for one hour). They approve it in Mission Control (Pairing), with ' +
+        `<code>praktor pair approve ${answer.code}</code>, or by sending <code>/pair ${answer.code}</code> to the bot.`,
       { parse_mode: 'HTML' },
     );
   }

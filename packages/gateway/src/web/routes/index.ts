@@ -5,12 +5,14 @@ import type { Route } from '../route.js';
 import { agentRoutes } from './agents.js';
 import { approvalRoutes } from './approvals.js';
 import { authRoutes } from './auth.js';
+import { configRoutes } from './config.js';
 import { costRoutes } from './costs.js';
 import { doctorRoutes } from './doctor.js';
 import { egressRoutes } from './egress.js';
 import { healthRoutes } from './health.js';
 import { memoryRoutes } from './memories.js';
 import { messageRoutes } from './messages.js';
+import { pairingRoutes } from './pairing.js';
 import { secretRoutes } from './secrets.js';
 import { statusRoutes } from './status.js';
 import { taskRoutes } from './tasks.js';
@@ -22,11 +24,13 @@ export const routes: Route[] = [
   ...authRoutes,
   ...statusRoutes,
   ...doctorRoutes,
+  ...configRoutes,
   ...agentRoutes,
   ...messageRoutes,
   ...memoryRoutes,
   ...userProfileRoutes,
   ...secretRoutes,
+  ...pairingRoutes,
   ...taskRoutes,
   ...egressRoutes,
   ...costRoutes,

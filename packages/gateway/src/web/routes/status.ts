@@ -38,6 +38,7 @@ export const statusRoutes: Route[] = [
         setup: deps.setup(),
         vault: { locked: !deps.vault.hasPassphrase },
         config_warnings: [...deps.configWarnings],
+        config: deps.configStatus(),
       };
     },
   }),
