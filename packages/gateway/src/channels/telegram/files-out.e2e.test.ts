@@ -113,6 +113,8 @@ describe('files an agent sends', () => {
       retryAfter: 60,
     });
     const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+    const photos = () => stack.telegram.calls.filter((c) => c.method === 'sendPhoto').length;
+    const photosBefore = photos();
     stack.telegram.sendText({ userId: TEST_USER_ID, text: 'chart please' });
     const base = stack.praktor.webUrl;
     await eventually(
@@ -125,7 +127,8 @@ describe('files an agent sends', () => {
       (messages) => messages.some((m) => m.text === 'Here it is.' && m.state === 'pending'),
       { timeoutMs: 60_000 },
     );
-    expect(stack.telegram.calls.filter((c) => c.method === 'sendPhoto').length).toBeGreaterThan(0);
+    // The throttled attempt was made: the photo now waits in the outbox.
+    await stack.telegram.waitFor(() => photos() > photosBefore, 20_000);
     stack.praktor.process.child.kill('SIGKILL');
     await stack.praktor.process.exited;
     await stack.restart();
