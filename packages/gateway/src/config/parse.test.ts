@@ -64,6 +64,7 @@ describe("the original's example config", () => {
       allow_from: [],
       main_chat_id: 0,
       api_root: 'https://api.telegram.org',
+      stream: 'draft',
     });
     expect(config.defaults).toMatchObject({
       image: 'praktor-agent:latest',
