@@ -28,7 +28,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Two agents, `general` (the default) and `coder`, each with its own model; the test user allowed. */
+/**
+ * Two agents, `general` (the default) and `coder`, each with its own model; the test user allowed. Every agent
+ * starts with its first message and plain text goes to the default agent: suites built on this measure the
+ * conversation, and warm agents and AI routing have suites of their own that turn them on.
+ */
 export function defaultStackConfig(urls: {
   telegramApiRoot: string;
   telegramToken: string;
@@ -37,10 +41,10 @@ export function defaultStackConfig(urls: {
     telegram: { token: urls.telegramToken, api_root: urls.telegramApiRoot, allow_from: [TEST_USER_ID] },
     defaults: { model: 'claude-general-model', idle_timeout: '10m', max_running: 5 },
     agents: {
-      general: { description: 'General-purpose assistant' },
+      general: { description: 'General-purpose assistant', prewarm: false },
       coder: { description: 'Software engineer', model: 'claude-coder-model' },
     },
-    router: { default_agent: 'general' },
+    router: { default_agent: 'general', ai: false },
   };
 }
 

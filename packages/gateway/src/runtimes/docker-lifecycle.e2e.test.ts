@@ -46,8 +46,9 @@ async function dockerStack(
         {
           telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [TEST_USER_ID] },
           defaults: { model: 'claude-test', ...defaults },
-          agents: opts.agents ?? { general: {}, coder: {} },
-          router: { default_agent: 'general' },
+          // Started by their first message and stopped when idle: these suites measure the pool.
+          agents: opts.agents ?? { general: { prewarm: false }, coder: {} },
+          router: { default_agent: 'general', ai: false },
         },
         { prefix, image: opts.image ?? image },
       ),
@@ -187,7 +188,7 @@ describe.skipIf(missing !== null)('agent containers over their life', () => {
       {},
       {
         env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
-        agents: { general: {}, flexible: { runtime: 'auto' } },
+        agents: { general: { prewarm: false }, flexible: { runtime: 'auto' } },
       },
     );
     const auto = s.praktor.logs().find((l) => l.msg === 'runtime auto: chose where agents run');
