@@ -60,7 +60,8 @@ describe.skipIf(missing !== null)('a newcomer’s first run', () => {
       Number(id),
       { timeout: 30_000 },
     );
-    return (await answer.textContent()) ?? '';
+    // The answer's own text: the bubble also carries its speaker, time and cost.
+    return (await answer.locator('.bubble-text').textContent()) ?? '';
   }
 
   beforeAll(async () => {
