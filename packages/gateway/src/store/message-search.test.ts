@@ -64,11 +64,13 @@ describe('message search', () => {
 
   it('indexes messages stored before the index existed', () => {
     store.close();
+    rmSync(dir, { recursive: true, force: true });
+    dir = mkdtempSync(join(tmpdir(), 'praktor-search-'));
+    // A database as the last release before the index left it, with a message in it.
+    const indexAt = migrations.findIndex((m) => m.includes('CREATE VIRTUAL TABLE messages_fts'));
     const db = new Database(join(dir, 'praktor.db'));
-    db.exec(
-      'DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_delete; DROP TRIGGER messages_fts_update; DROP TABLE messages_fts;',
-    );
-    db.pragma(`user_version = ${migrations.length - 1}`);
+    for (const migration of migrations.slice(0, indexAt)) db.exec(migration);
+    db.pragma(`user_version = ${indexAt}`);
     db.prepare(
       `INSERT INTO messages (agent_id, direction, channel, chat_id, sender, content, state, created_at, updated_at)
        VALUES ('general', 'in', 'web', 'web', 'user:web', 'an old message about kayaks', 'answered', 1, 1)`,
