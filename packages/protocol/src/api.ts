@@ -73,6 +73,17 @@ export const ChatRequest = z
   });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
+/**
+ * Images that `GET /api/messages/{id}/file` serves inline and Mission Control previews: plain raster formats a
+ * browser shows without running anything. Everything else is served as a download.
+ */
+export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+]);
+
 /** A file that goes with a message, as the API describes it. */
 export const MessageFile = z.object({ name: z.string(), mime_type: z.string(), size: z.number().int() });
 export type MessageFile = z.infer<typeof MessageFile>;

@@ -1,4 +1,4 @@
-import { formatBytes, type MessageFile, type MessageItem } from '@praktor/protocol';
+import { formatBytes, INLINE_IMAGE_TYPES, type MessageFile, type MessageItem } from '@praktor/protocol';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { channelLabel, formatCost, formatCount, formatFullTime, formatTime } from '../format';
@@ -15,15 +15,12 @@ function stateNote(message: MessageItem): string | null {
   return null;
 }
 
-/** Images the gateway serves for showing in place; anything else is offered as a download. */
-const PREVIEWED = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-
 /** A file an agent sent: a preview for an image, and a link to download it. */
 function SentFile({ messageId, file }: { messageId: number; file: MessageFile }) {
   const url = `/api/messages/${messageId}/file`;
   return (
     <figure className="bubble-file" data-testid="message-file">
-      {PREVIEWED.has(file.mime_type) && (
+      {INLINE_IMAGE_TYPES.has(file.mime_type) && (
         <a href={url} target="_blank" rel="noreferrer">
           <img src={url} alt={file.name} className="bubble-file-preview" loading="lazy" />
         </a>

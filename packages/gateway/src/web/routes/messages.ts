@@ -5,6 +5,7 @@ import {
   ActivityItem,
   ActivityQuery,
   ChatRequest,
+  INLINE_IMAGE_TYPES,
   MessageItem,
   MessageSearchQuery,
   MessagesQuery,
@@ -95,7 +96,7 @@ export const messageRoutes: Route[] = [
       const file = Number.isInteger(id) ? deps.store.messageFiles.get(id) : null;
       if (file === null) throw new HttpError(404, `message ${params.id} has no file`);
       // A file an agent made could be HTML or SVG with scripts: only plain raster images are shown in place.
-      const inline = INLINE_TYPES.has(file.mimeType);
+      const inline = INLINE_IMAGE_TYPES.has(file.mimeType);
       return reply
         .header('content-type', inline ? file.mimeType : 'application/octet-stream')
         .header('x-content-type-options', 'nosniff')
@@ -108,6 +109,3 @@ export const messageRoutes: Route[] = [
     },
   }),
 ];
-
-/** Images a browser shows without running anything. */
-const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
