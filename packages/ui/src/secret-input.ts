@@ -1,7 +1,6 @@
 /**
  * What the Secrets page needs besides React: the secret form's values, the schema that checks them before sending
- * (what is missing, then the request itself by the API's own schema) and the request made from them; files turned
- * into base64 byte for byte.
+ * (what is missing, then the request itself by the API's own schema) and the request made from them.
  */
 import {
   CreateSecretRequest,
@@ -16,18 +15,6 @@ import { afterFormChecks, checkRequest } from './api/field-message';
 
 /** The most bytes a secret may hold; the gateway refuses more. */
 export const MAX_SECRET_BYTES = 1024 * 1024;
-
-/** Bytes handed to `String.fromCharCode` at once: far below any engine's limit on arguments. */
-const CHUNK = 0x8000;
-
-/** Standard base64 (with padding) of any bytes: every value 0–255 survives, unlike reading a file as text. */
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let start = 0; start < bytes.length; start += CHUNK) {
-    binary += String.fromCharCode(...bytes.subarray(start, start + CHUNK));
-  }
-  return btoa(binary);
-}
 
 /** How many bytes `text` takes as UTF-8, the way the gateway counts a text value. */
 export function utf8Length(text: string): number {

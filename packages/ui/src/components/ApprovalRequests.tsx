@@ -5,6 +5,13 @@ import { keys, useApprovals } from '../api/queries';
 import { formatFullTime } from '../format';
 import { ErrorNote } from './ErrorNote';
 
+/** The answers a person can give, in the order they are offered; approving is the primary one. */
+const ANSWERS: readonly { answer: ApprovalAnswer; label: string }[] = [
+  { answer: 'approve', label: 'Approve' },
+  { answer: 'deny', label: 'Deny' },
+  { answer: 'always', label: 'Always for this session' },
+];
+
 /** One request: which tool, its full input (secrets masked by the gateway), and the three answers. */
 function ApprovalRequest({ approval }: { approval: ApprovalItem }) {
   const client = useQueryClient();
@@ -22,30 +29,17 @@ function ApprovalRequest({ approval }: { approval: ApprovalItem }) {
         {approval.input}
       </pre>
       <div className="approval-actions">
-        <button
-          type="button"
-          className="button button-small button-primary"
-          disabled={decide.isPending}
-          onClick={() => decide.mutate('approve')}
-        >
-          Approve
-        </button>
-        <button
-          type="button"
-          className="button button-small"
-          disabled={decide.isPending}
-          onClick={() => decide.mutate('deny')}
-        >
-          Deny
-        </button>
-        <button
-          type="button"
-          className="button button-small"
-          disabled={decide.isPending}
-          onClick={() => decide.mutate('always')}
-        >
-          Always for this session
-        </button>
+        {ANSWERS.map(({ answer, label }) => (
+          <button
+            key={answer}
+            type="button"
+            className={answer === 'approve' ? 'button button-small button-primary' : 'button button-small'}
+            disabled={decide.isPending}
+            onClick={() => decide.mutate(answer)}
+          >
+            {label}
+          </button>
+        ))}
       </div>
       {decide.isError && <ErrorNote error={decide.error} prefix="The answer was not taken" />}
     </li>

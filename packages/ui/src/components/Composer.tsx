@@ -11,8 +11,8 @@ import {
 } from 'react';
 import { api } from '../api/endpoints';
 import { keys } from '../api/queries';
+import { bytesToBase64 } from '../base64';
 import { upsertMessage } from '../live/cache';
-import { bytesToBase64 } from '../secret-input';
 import { ErrorNote } from './ErrorNote';
 import { Icon } from './Icon';
 

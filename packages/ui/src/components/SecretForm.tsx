@@ -13,8 +13,8 @@ import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { splitFieldMessage } from '../api/field-message';
 import { keys, useAgents, useStatus, useVaultProblem } from '../api/queries';
+import { bytesToBase64 } from '../base64';
 import {
-  bytesToBase64,
   MAX_SECRET_BYTES,
   SECRET_REQUEST_FIELDS,
   type SecretField,
