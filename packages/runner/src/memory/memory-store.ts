@@ -360,7 +360,9 @@ export class MemoryStore {
   private wordSearches(words: string[]): { phrase: string; matches: number }[] {
     this.db.exec('DELETE FROM temp.query_words');
     const add = this.db.prepare('INSERT INTO temp.query_words (rowid, word) VALUES (?, ?)');
-    words.forEach((word, i) => add.run(i + 1, word));
+    words.forEach((word, i) => {
+      add.run(i + 1, word);
+    });
     const stems = new Map(
       (
         this.db.prepare('SELECT doc AS n, term FROM temp.query_terms').all() as { n: number; term: string }[]
