@@ -126,7 +126,10 @@ export class Scheduler {
     if (this.state !== 'running' || this.running.size >= this.maxParallel) return;
     const next = this.deps.store.tasks.nextDueAt();
     if (next === null) return;
-    this.wakeTimer = setTimeout(() => this.wake(), Math.min(Math.max(0, next - this.deps.now()), MAX_SLEEP_MS));
+    this.wakeTimer = setTimeout(
+      () => this.wake(),
+      Math.min(Math.max(0, next - this.deps.now()), MAX_SLEEP_MS),
+    );
     this.wakeTimer.unref();
   }
 
