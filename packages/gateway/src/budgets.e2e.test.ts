@@ -1,9 +1,11 @@
 /**
  * A daily budget of a few cents with the fake model reporting a known cost per turn: the main chat is warned once
  * at 80 %, the turn that crosses the budget still finishes, the next message is refused with the reason (once),
- * and the model is never asked again. (The next day and a raised budget: orchestrator/budgets.test.ts, with a
- * clock the test moves.)
+ * and the model is never asked again; raising the budget in praktor.yaml lets work through at once, without a
+ * restart. (The next day: budget-day.e2e.test.ts, with the gateway's one clock moved by the test.)
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MessageItem } from '@praktor/protocol';
 import {
   defaultStackConfig,
@@ -30,14 +32,18 @@ function model(req: ModelRequest) {
   return reply.text(`answer to ${req.lastUserText}`, { usage: USAGE });
 }
 
+/** The configuration the gateway started with, kept to write a changed praktor.yaml. */
+let started: Record<string, unknown> = {};
+
 function config(urls: { telegramApiRoot: string; telegramToken: string }) {
   const base = defaultStackConfig(urls) as { telegram: Record<string, unknown> };
-  return {
+  started = {
     ...base,
     telegram: { ...base.telegram, main_chat_id: TEST_USER_ID },
     scheduler: { timezone: 'UTC' },
     budgets: { daily_usd: 0.04 },
   };
+  return started;
 }
 
 async function say(stack: Stack, text: string, answers = 1) {
@@ -101,6 +107,23 @@ describe('a daily budget', () => {
     expect(five?.error).toContain('is used up');
     expect(stack.telegram.messagesIn(TEST_USER_ID)).toHaveLength(before);
     expect(stack.anthropic.requests.some((r) => r.lastUserText.includes('five'))).toBe(false);
+  });
+
+  it('lets work through at once when praktor.yaml raises the budget, without a restart', async () => {
+    const pid = stack.praktor.process.child.pid;
+    const reloads = stack.praktor.logs().filter((line) => line.msg === 'config reloaded').length;
+    writeFileSync(
+      join(stack.praktor.home, 'praktor.yaml'),
+      JSON.stringify({ ...started, budgets: { daily_usd: 1 } }, null, 2),
+    );
+    await eventually(
+      'the raised budget reloaded',
+      async () => stack.praktor.logs().filter((line) => line.msg === 'config reloaded').length,
+      (n) => n > reloads,
+    );
+    expect((await say(stack, 'six')).map((m) => m.text)).toEqual(['answer to six']);
+    expect(stack.anthropic.requests.some((r) => r.lastUserText.includes('six'))).toBe(true);
+    expect(stack.praktor.process.child.pid).toBe(pid);
   });
 });
 

@@ -71,8 +71,9 @@ export interface Gateway {
 
 /**
  * Starts a gateway on `config`; `configWarnings` (what the configuration held that is ignored) are shown in Mission
- * Control; `load` loads it again for a reload (by default as at start, from `env`). Rejects with a message for the
- * user when a part cannot start.
+ * Control; `load` loads it again for a reload (by default as at start, from `env`). `now` is the one clock the
+ * scheduler, the tasks, the budgets and the chat commands tell the time by, so that a test can move the day for all
+ * of them at once. Rejects with a message for the user when a part cannot start.
  */
 export async function startGateway(
   config: Config,
@@ -80,6 +81,7 @@ export async function startGateway(
   configWarnings: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
   load: () => LoadResult = () => loadConfig({ env }),
+  now: () => number = Date.now,
 ): Promise<Gateway> {
   // Mission Control stays where it started (web.host is read at start); a new password must still protect it.
   const live = new LiveConfig(config, {
@@ -175,7 +177,7 @@ export async function startGateway(
     serveStream,
     keepWarm: (agentId) => keepsWarm(current(), agentId),
     log,
-    now: Date.now,
+    now,
     mainChat: () => tasks.defaultChat(),
   });
   const hasCredentials = modelCredentials.apiKey !== null || modelCredentials.bearer !== null;
@@ -194,7 +196,7 @@ export async function startGateway(
     log,
   });
   const pairing = new Pairing({ config: current, store });
-  const commands = new ChatCommands({ config: current, inbox, orchestrator, store, now: Date.now, pairing });
+  const commands = new ChatCommands({ config: current, inbox, orchestrator, store, now, pairing });
   const telegram = config.telegram.token
     ? new TelegramChannel({
         config: current,
@@ -215,8 +217,9 @@ export async function startGateway(
     orchestrator,
     log,
     telegram: telegram !== null,
+    now,
   });
-  const tasks = new TaskService({ config: current, store, bus, scheduler, telegram: telegram !== null });
+  const tasks = new TaskService({ config: current, store, bus, scheduler, telegram: telegram !== null, now });
   const auth = new Auth(() => current().web.auth, store.webSessions);
   let web: WebServer | null = null;
   let draining = false;

@@ -23,18 +23,23 @@ const STOPWORDS = new Set(
 );
 
 /**
- * The FTS5 MATCH expression for `text`, or null when it has no word to search for. `any` (recall) ranks memories
- * with some of the words; `all` (forget) insists on every word, so forgetting "my dentist" spares every other "my".
+ * The words of `text` a search looks for: lowercased, each once, at most MAX_QUERY_WORDS, the common English words
+ * left out unless there is nothing else. Empty when `text` has no word.
  */
-export function ftsQuery(text: string, match: 'any' | 'all' = 'any'): string | null {
+export function ftsWords(text: string): string[] {
   const all = [
     ...new Set((text.normalize('NFKC').toLowerCase().match(WORD) ?? []).slice(0, 4 * MAX_QUERY_WORDS)),
   ];
   const telling = all.filter((word) => !STOPWORDS.has(word));
-  const words = telling.length > 0 ? telling : all;
+  return (telling.length > 0 ? telling : all).slice(0, MAX_QUERY_WORDS);
+}
+
+/**
+ * The FTS5 MATCH expression for `text`, or null when it has no word to search for. `any` (recall) ranks memories
+ * with some of the words; `all` (forget) insists on every word, so forgetting "my dentist" spares every other "my".
+ */
+export function ftsQuery(text: string, match: 'any' | 'all' = 'any'): string | null {
+  const words = ftsWords(text);
   if (words.length === 0) return null;
-  return words
-    .slice(0, MAX_QUERY_WORDS)
-    .map((word) => `"${word}"*`)
-    .join(match === 'any' ? ' OR ' : ' AND ');
+  return words.map((word) => `"${word}"*`).join(match === 'any' ? ' OR ' : ' AND ');
 }

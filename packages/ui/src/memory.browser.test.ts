@@ -45,6 +45,14 @@ describe.skipIf(missing !== null)('the Memory panel', () => {
     await stack?.close();
   });
 
+  it('has its own tab on the agent page, kept in the address', async () => {
+    await page.getByTestId('agent-tab-memory').click();
+    await page.waitForURL('**/agents/general?tab=memory');
+    expect(await page.getByTestId('agent-tab-memory').getAttribute('aria-selected')).toBe('true');
+    await page.getByTestId('memory-panel').waitFor();
+    expect(await page.getByTestId('agent-md-textarea').count()).toBe(0);
+  });
+
   it('opens the memory on request and shows a memory the agent stores, without a reload', async () => {
     await page.getByTestId('memory-open').click();
     await page.getByTestId('memory-empty').waitFor({ timeout: 60_000 });

@@ -95,6 +95,7 @@ export class Orchestrator {
       pool: this.pool,
       budgets: this.budgets,
       log,
+      now: deps.now,
     });
   }
 

@@ -37,6 +37,8 @@ export interface TurnRunnerDeps {
   /** Checked before work starts, and warned about after it spent. */
   budgets: Budgets;
   log: Logger;
+  /** The time now, in ms since the epoch: spend is dated by the clock the budgets count days by. */
+  now: () => number;
 }
 
 /** How a task run ended, for its history. */
@@ -227,7 +229,7 @@ export class TurnRunner {
       messageId: message.id,
       sessionId: result.sessionId,
       processSpend: result.processSpend,
-      at: Date.now(),
+      at: this.deps.now(),
     });
     const costs =
       result.processSpend.length > 0 ? totalOf(spent) : { costUsd: result.costUsd, usage: result.usage };

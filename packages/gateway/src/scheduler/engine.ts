@@ -38,6 +38,8 @@ export interface SchedulerDeps {
   log: Logger;
   /** Whether the Telegram bot is on; without it, results meant for Telegram go to the web chat. */
   telegram: boolean;
+  /** The time now, in ms since the epoch: the gateway's one clock, which budgets count days by too. */
+  now: () => number;
 }
 
 /** A planned claim: which occurrence, and where the task goes from there. */
@@ -66,7 +68,7 @@ export class Scheduler {
    */
   start(): void {
     const { store, config } = this.deps;
-    const now = Date.now();
+    const now = this.deps.now();
     store.tasks.registerInstance({ id: this.instanceId, host: hostname(), pid: process.pid, startedAt: now });
     const othersAlive = this.settleOrphans(now);
     if (!othersAlive) this.catchUp(now);
@@ -100,7 +102,7 @@ export class Scheduler {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
     try {
-      this.startDue(Date.now());
+      this.startDue(this.deps.now());
       this.armWakeTimer();
     } catch (err) {
       // The database may be busy for longer than its timeout; the poll tries again.
@@ -124,7 +126,10 @@ export class Scheduler {
     if (this.state !== 'running' || this.running.size >= this.maxParallel) return;
     const next = this.deps.store.tasks.nextDueAt();
     if (next === null) return;
-    this.wakeTimer = setTimeout(() => this.wake(), Math.min(Math.max(0, next - Date.now()), MAX_SLEEP_MS));
+    this.wakeTimer = setTimeout(
+      () => this.wake(),
+      Math.min(Math.max(0, next - this.deps.now()), MAX_SLEEP_MS),
+    );
     this.wakeTimer.unref();
   }
 
@@ -236,7 +241,7 @@ export class Scheduler {
         answer: failed ? null : outcome.text,
         costUsd: outcome.costUsd,
         usage: outcome.usage,
-        endedAt: Date.now(),
+        endedAt: this.deps.now(),
       });
       if (finished) {
         this.announceRun(finished.run);
@@ -304,7 +309,7 @@ export class Scheduler {
 
   private beat(): void {
     const { store, log } = this.deps;
-    const now = Date.now();
+    const now = this.deps.now();
     try {
       // Taken for stopped by another gateway while this one was frozen: announce it again.
       if (!store.tasks.heartbeat(this.instanceId, now)) {

@@ -68,6 +68,8 @@ export interface TaskServiceDeps {
   scheduler: Pick<Scheduler, 'wake'>;
   /** Whether the Telegram bot is on: only then can results go to a Telegram chat. */
   telegram: boolean;
+  /** The time now, in ms since the epoch: the scheduler's clock. */
+  now: () => number;
 }
 
 const MAX_NAME = 200;
@@ -87,7 +89,7 @@ export class TaskService {
   /** Creates a task; it runs first at its schedule's first time after now (unless created paused). */
   create(input: TaskInput, caller: TaskCaller): TaskItem {
     const config = this.deps.config();
-    const now = Date.now();
+    const now = this.deps.now();
     const agentId = caller.kind === 'agent' ? caller.agentId : this.agent(input.agentId);
     const timezone = input.timezone == null ? null : this.zone(input.timezone);
     const zone = timezone ?? config.scheduler.timezone;
@@ -134,7 +136,7 @@ export class TaskService {
   update(id: string, patch: TaskPatch, caller: TaskCaller): TaskItem {
     const task = this.owned(id, caller);
     const config = this.deps.config();
-    const now = Date.now();
+    const now = this.deps.now();
     const changes: TaskChanges = {};
     if (patch.agentId !== undefined) {
       if (caller.kind === 'agent' && patch.agentId !== caller.agentId) {
@@ -208,7 +210,7 @@ export class TaskService {
     const task = this.owned(id, caller);
     if (task.status === 'active') return taskItem(task, this.deps.config());
     const zone = taskZone(task, this.deps.config());
-    const nextRunAt = this.nextOrConflict(task, this.stored(task), zone, Date.now());
+    const nextRunAt = this.nextOrConflict(task, this.stored(task), zone, this.deps.now());
     return this.changed(this.save(task.id, { status: 'active', nextRunAt }));
   }
 

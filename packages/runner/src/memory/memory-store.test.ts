@@ -2,7 +2,13 @@ import { type FakeEmbeddings, startFakeEmbeddings } from '@praktor/testkit';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpEmbedder } from './embeddings.js';
-import { fuseRanks, MAX_CONTENT_LENGTH, MemoryStore } from './memory-store.js';
+import {
+  fuseRanks,
+  MAX_CONTENT_LENGTH,
+  MemoryStore,
+  NEWEST_MATCHES,
+  RANKED_MATCHES,
+} from './memory-store.js';
 import { openSqlite } from './sqlite.js';
 
 const stores: MemoryStore[] = [];
@@ -156,6 +162,22 @@ describe('full-text recall', () => {
     store.store('k', 'v');
     expect(await store.recall('  ?! ')).toEqual([]);
     expect(await store.recall('')).toEqual([]);
+  });
+
+  it('ranks by the rarer words when another word of the query is in more memories than a recall ranks', async () => {
+    const store = memoryStore();
+    store.store('umbrella', 'Take the umbrella when the weather turns');
+    for (let n = 0; n <= RANKED_MATCHES; n++) store.store(`note-${n}`, `weather note number ${n}`);
+    expect(await keysFor(store, 'weather umbrella')).toEqual(['umbrella']);
+  });
+
+  it('searches a word held by more memories than a recall ranks among the newest of them', async () => {
+    const store = memoryStore();
+    const total = RANKED_MATCHES + NEWEST_MATCHES;
+    for (let n = 0; n < total; n++) store.store(`note-${n}`, `weather note number ${n}`);
+    const found = (await keysFor(store, 'weather')).map((key) => Number(key.slice('note-'.length)));
+    expect(found).toHaveLength(20);
+    for (const n of found) expect(n).toBeGreaterThanOrEqual(total - NEWEST_MATCHES);
   });
 
   it('counts an explicit recall as a use, and a quiet one not', async () => {

@@ -4,7 +4,7 @@
  * Porter stemming, prefix matching) fused by reciprocal rank with vector similarity when an embedder is at hand.
  */
 
-import { ftsQuery, messageOf } from '@praktor/protocol';
+import { ftsQuery, ftsWords, messageOf } from '@praktor/protocol';
 import type { Embedder } from './embeddings.js';
 import type { SqliteDatabase } from './sqlite.js';
 
@@ -32,6 +32,23 @@ export const RECALL_LIMIT = 20;
 export const RRF_K = 60;
 /** How deep each ranked list is read before fusion. */
 const CANDIDATES = 100;
+/**
+ * How many (memory, word) matches a recall ranks by BM25 at most. Ranking costs time in proportion to them: with
+ * 100,000 memories a word every other memory holds would cost ~50 ms, and its BM25 weight is near nothing anyway.
+ */
+export const RANKED_MATCHES = 4000;
+/** When even the query's rarest word is in more memories than that, the newest this many of them are ranked. */
+export const NEWEST_MATCHES = 2000;
+/**
+ * A word is matched as a prefix ("birth" finds "birthday") unless more index terms than this begin with it: a
+ * prefix that broad ("ka") finds a little of everything, and merging that many terms costs more than ranking.
+ */
+const PREFIX_TERMS = 64;
+
+/** The tokenizer of the memories' full-text index; the query's words are stemmed with the same one. */
+const TOKENIZE = "tokenize = 'porter unicode61 remove_diacritics 2'";
+/** The ranking: a word in the key weighs most, then in the tags, then in the content. */
+const BM25 = 'bm25(memories_fts, 4.0, 1.0, 2.0)';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS memories (
@@ -47,7 +64,7 @@ CREATE TABLE IF NOT EXISTS memories (
 );
 CREATE INDEX IF NOT EXISTS memories_updated ON memories (updated_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS memories_fts USING fts5(
-  key, content, tags, content = 'memories', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2'
+  key, content, tags, content = 'memories', content_rowid = 'id', ${TOKENIZE}
 );
 CREATE TRIGGER IF NOT EXISTS memories_ai AFTER INSERT ON memories BEGIN
   INSERT INTO memories_fts (rowid, key, content, tags) VALUES (new.id, new.key, new.content, new.tags);
@@ -59,6 +76,16 @@ CREATE TRIGGER IF NOT EXISTS memories_au AFTER UPDATE OF key, content, tags ON m
   INSERT INTO memories_fts (memories_fts, rowid, key, content, tags) VALUES ('delete', old.id, old.key, old.content, old.tags);
   INSERT INTO memories_fts (rowid, key, content, tags) VALUES (new.id, new.key, new.content, new.tags);
 END;
+`;
+
+/**
+ * Tables of this connection only (never in the file): the index's term counts, and a scratch index in which the
+ * query's words are stemmed exactly as the memories were, so their counts can be looked up.
+ */
+const SEARCH_HELPERS = `
+CREATE VIRTUAL TABLE IF NOT EXISTS temp.memories_terms USING fts5vocab(main, memories_fts, 'row');
+CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_words USING fts5(word, ${TOKENIZE});
+CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_terms USING fts5vocab(temp, query_words, 'instance');
 `;
 
 interface Row {
@@ -152,6 +179,7 @@ export class MemoryStore {
     // As the gateway's own database: WAL, and a commit survives the process (not a power cut) without an fsync each.
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     db.exec(SCHEMA);
+    db.exec(SEARCH_HELPERS);
     this.embedder = embedder;
     if (!embedder) log('memory: no embedding source configured; recall uses full-text search alone');
   }
@@ -276,15 +304,84 @@ export class MemoryStore {
   }
 
   private textRanking(query: string, limit: number, words: 'any' | 'all' = 'any'): number[] {
-    const match = ftsQuery(query, words);
-    if (match === null) return [];
+    if (words === 'all') {
+      // Forgetting must find every memory it deletes, so it is never bounded.
+      const match = ftsQuery(query, 'all');
+      return match === null ? [] : this.ranked(match, limit);
+    }
+    const plan = this.searchPlan(ftsWords(query));
+    if (plan === null) return [];
+    return plan.newest ? this.rankedNewest(plan.match, limit) : this.ranked(plan.match, limit);
+  }
+
+  /** Ids of the memories matching `match`, best BM25 first. */
+  private ranked(match: string, limit: number): number[] {
+    return (
+      this.db
+        .prepare(`SELECT rowid AS id FROM memories_fts WHERE memories_fts MATCH ? ORDER BY ${BM25} LIMIT ?`)
+        .all(match, limit) as { id: number }[]
+    ).map((row) => Number(row.id));
+  }
+
+  /** As `ranked`, among the newest NEWEST_MATCHES memories matching `match` only: FTS5 streams those without sorting. */
+  private rankedNewest(match: string, limit: number): number[] {
     return (
       this.db
         .prepare(
-          'SELECT rowid AS id FROM memories_fts WHERE memories_fts MATCH ? ORDER BY bm25(memories_fts, 4.0, 1.0, 2.0) LIMIT ?',
+          `SELECT id FROM (SELECT rowid AS id, ${BM25} AS score FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score LIMIT ?`,
         )
-        .all(match, limit) as { id: number }[]
+        .all(match, NEWEST_MATCHES, limit) as { id: number }[]
     ).map((row) => Number(row.id));
+  }
+
+  /**
+   * What a recall searches so that BM25 ranks at most RANKED_MATCHES matches: the query's rarest words, while their
+   * matches fit (a word more memories hold weighs less in BM25, so leaving it out changes the ranking least). When
+   * even the rarest word has more, it is searched among the newest memories that hold it.
+   */
+  private searchPlan(words: string[]): { match: string; newest: boolean } | null {
+    if (words.length === 0) return null;
+    const byRarity = this.wordSearches(words).sort((a, b) => a.matches - b.matches);
+    const kept: string[] = [];
+    let total = 0;
+    for (const { phrase, matches } of byRarity) {
+      if (kept.length > 0 && total + matches > RANKED_MATCHES) break;
+      kept.push(phrase);
+      total += matches;
+    }
+    return { match: kept.join(' OR '), newest: total > RANKED_MATCHES };
+  }
+
+  /**
+   * Each word's FTS5 phrase (a prefix unless that is too broad) and about how many memories it matches: the sum
+   * over the index terms it covers, looked up by the word's stem (a memory holding two such terms counts twice,
+   * which errs on the side of caution).
+   */
+  private wordSearches(words: string[]): { phrase: string; matches: number }[] {
+    this.db.exec('DELETE FROM temp.query_words');
+    const add = this.db.prepare('INSERT INTO temp.query_words (rowid, word) VALUES (?, ?)');
+    words.forEach((word, i) => {
+      add.run(i + 1, word);
+    });
+    const stems = new Map(
+      (
+        this.db.prepare('SELECT doc AS n, term FROM temp.query_terms').all() as { n: number; term: string }[]
+      ).map((row) => [Number(row.n) - 1, row.term]),
+    );
+    const covered = this.db.prepare(
+      `SELECT count(*) AS terms, coalesce(sum(doc), 0) AS n FROM (SELECT doc FROM temp.memories_terms WHERE term >= ? AND term < ? || char(1114111) LIMIT ${PREFIX_TERMS + 1})`,
+    );
+    const exact = this.db.prepare('SELECT doc AS n FROM temp.memories_terms WHERE term = ?');
+    return words.map((word, i) => {
+      const stem = stems.get(i);
+      if (stem === undefined) return { phrase: `"${word}"*`, matches: 0 };
+      const itself = Number((exact.get(stem) as { n: number } | undefined)?.n ?? 0);
+      // A word that is common itself gains nothing from its longer forms, and is searched faster without them.
+      if (itself > RANKED_MATCHES) return { phrase: `"${word}"`, matches: itself };
+      const prefix = covered.get(stem, stem) as { terms: number; n: number };
+      if (Number(prefix.terms) <= PREFIX_TERMS) return { phrase: `"${word}"*`, matches: Number(prefix.n) };
+      return { phrase: `"${word}"`, matches: itself };
+    });
   }
 
   private async vectorRanking(query: string): Promise<number[]> {

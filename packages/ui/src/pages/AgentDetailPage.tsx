@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { keys, useAgent } from '../api/queries';
@@ -14,11 +14,20 @@ import { StatusBadge } from '../components/StatusBadge';
 import { useNow } from '../useNow';
 import { usePageTitle } from '../usePageTitle';
 
-/** One agent in full, with its identity file AGENT.md to edit and its memory. */
+/** The agent page's tabs; the chosen one is in the address (`?tab=memory`), so a link or a reload keeps it. */
+const TABS = [
+  ['overview', 'Overview'],
+  ['memory', 'Memory'],
+] as const;
+type Tab = (typeof TABS)[number][0];
+
+/** One agent in full: its details and identity file AGENT.md to edit on one tab, its memory on another. */
 export function AgentDetailPage() {
   const id = useParams().id ?? '';
   const agent = useAgent(id);
   const now = useNow(30_000);
+  const [params, setParams] = useSearchParams();
+  const tab: Tab = params.get('tab') === 'memory' ? 'memory' : 'overview';
   usePageTitle(`${id} · Agents`);
   const agentMd = useMemo<EditableFile>(
     () => ({
@@ -70,57 +79,79 @@ export function AgentDetailPage() {
           </Link>
         }
       />
-      <div className="detail-grid">
-        <section className="card" aria-labelledby="agent-facts">
-          <h2 id="agent-facts" className="card-title">
-            Details
-          </h2>
-          <dl className="facts facts-stacked">
-            <div>
-              <dt>ID</dt>
-              <dd className="mono" data-testid="agent-id">
-                {a.id}
-              </dd>
-            </div>
-            <div>
-              <dt>Model</dt>
-              <dd className="mono">{a.model}</dd>
-            </div>
-            <div>
-              <dt>Workspace</dt>
-              <dd className="mono">{a.workspace}</dd>
-            </div>
-            <div>
-              <dt>Runtime</dt>
-              <dd>{a.runtime}</dd>
-            </div>
-            <div>
-              <dt>Status</dt>
-              <dd>
-                <StatusBadge status={a.agent_status} />
-              </dd>
-            </div>
-            <div>
-              <dt>Messages</dt>
-              <dd>{a.message_count}</dd>
-            </div>
-            <div>
-              <dt>Last active</dt>
-              <dd>
-                <LastActive at={a.last_active} now={now} />
-              </dd>
-            </div>
-          </dl>
-          <AgentControls agent={a} />
-        </section>
-        <FileEditor
-          key={id}
-          file={agentMd}
-          hint="The agent's identity and instructions. Changes apply from its next message."
-        />
-        <EgressRefusals agentId={a.id} />
+      <div className="segmented agent-tabs" role="tablist" aria-label="Agent">
+        {TABS.map(([value, label]) => (
+          <button
+            key={value}
+            type="button"
+            role="tab"
+            id={`agent-tab-${value}`}
+            className="segment"
+            aria-selected={tab === value}
+            aria-controls={`agent-panel-${value}`}
+            onClick={() => setParams(value === 'overview' ? {} : { tab: value })}
+            data-testid={`agent-tab-${value}`}
+          >
+            {label}
+          </button>
+        ))}
       </div>
-      <MemoryPanel key={`memory-${id}`} agentId={id} />
+      <div role="tabpanel" id={`agent-panel-${tab}`} aria-labelledby={`agent-tab-${tab}`}>
+        {tab === 'overview' ? (
+          <div className="detail-grid">
+            <section className="card" aria-labelledby="agent-facts">
+              <h2 id="agent-facts" className="card-title">
+                Details
+              </h2>
+              <dl className="facts facts-stacked">
+                <div>
+                  <dt>ID</dt>
+                  <dd className="mono" data-testid="agent-id">
+                    {a.id}
+                  </dd>
+                </div>
+                <div>
+                  <dt>Model</dt>
+                  <dd className="mono">{a.model}</dd>
+                </div>
+                <div>
+                  <dt>Workspace</dt>
+                  <dd className="mono">{a.workspace}</dd>
+                </div>
+                <div>
+                  <dt>Runtime</dt>
+                  <dd>{a.runtime}</dd>
+                </div>
+                <div>
+                  <dt>Status</dt>
+                  <dd>
+                    <StatusBadge status={a.agent_status} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Messages</dt>
+                  <dd>{a.message_count}</dd>
+                </div>
+                <div>
+                  <dt>Last active</dt>
+                  <dd>
+                    <LastActive at={a.last_active} now={now} />
+                  </dd>
+                </div>
+              </dl>
+              <AgentControls agent={a} />
+            </section>
+            <FileEditor
+              key={id}
+              file={agentMd}
+              hint="The agent's identity and instructions. Changes apply from its next message."
+            />
+            <EgressRefusals agentId={a.id} />
+          </div>
+        ) : (
+          <MemoryPanel key={`memory-${id}`} agentId={id} />
+        )}
+      </div>
     </>
   );
 }
