@@ -36,6 +36,7 @@ import { taskAgentTools } from './scheduler/agent-tools.js';
 import { Scheduler } from './scheduler/engine.js';
 import { TaskService } from './scheduler/tasks.js';
 import { setupChecks, startBanner } from './setup.js';
+import { speakingProblem, speakingSettings, transcriptionSettings } from './speech/settings.js';
 import { Store } from './store/index.js';
 import { userProfileAgentTools } from './user-profile.js';
 import { AgentSecrets, asText } from './vault/agent-secrets.js';
@@ -105,6 +106,7 @@ export async function startGateway(
     config.web.auth,
     config.vault.passphrase,
     config.memory.embeddings.api_key,
+    config.speech.api_key,
   ].filter((v): v is string => !!v);
   hideInLogs(credentials);
   const secrets = new AgentSecrets(vault, credentials);
@@ -191,6 +193,7 @@ export async function startGateway(
       const ref = { agentId, workspace: safeWorkspaceName(agent.workspace) };
       return runtimes.forAgent(agent).saveUpload(ref, name, content);
     },
+    transcription: () => transcriptionSettings(current().speech),
     log,
   });
   const pairing = new Pairing({ config: current, store });
@@ -204,9 +207,12 @@ export async function startGateway(
         commands,
         approvals: orchestrator.approvals,
         pairing,
+        speaking: () => speakingSettings(current().speech),
         log,
       })
     : null;
+  const speakingIssue = speakingProblem(config.speech);
+  if (speakingIssue) log.warn(speakingIssue);
   const stopWebChannel = startWebChannel(store, bus);
   const scheduler = new Scheduler({
     config: current,
