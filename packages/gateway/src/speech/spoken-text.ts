@@ -15,6 +15,7 @@ export function spokenText(markdown: string): string {
     .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, '')
     .replace(/[*_`~|]+/g, '')
     .replace(/[ \t]+/g, ' ')
+    .replace(/^ | $/gm, '')
     .replace(/\n{2,}/g, '\n')
     .trim();
   if (plain.length <= MAX_SPOKEN_CHARS) return plain;
