@@ -62,6 +62,12 @@ module.exports = {
       room('(?!config/)[^/]+'),
     ),
     forbid(
+      'speech-stands-alone',
+      'Speech to text and text to speech are clients of endpoints and programs; they know only their settings.',
+      room('speech'),
+      room('(?!config/|speech/)[^/]+'),
+    ),
+    forbid(
       'events-below-rooms',
       'The event bus carries domain events (the store’s records among them); it knows no other room.',
       room('events'),

@@ -36,6 +36,7 @@ import { taskAgentTools } from './scheduler/agent-tools.js';
 import { Scheduler } from './scheduler/engine.js';
 import { TaskService } from './scheduler/tasks.js';
 import { setupChecks, startBanner } from './setup.js';
+import { speakingProblem, speakingSettings, transcriptionSettings } from './speech/settings.js';
 import { Store } from './store/index.js';
 import { userProfileAgentTools } from './user-profile.js';
 import { AgentSecrets, asText } from './vault/agent-secrets.js';
@@ -107,6 +108,7 @@ export async function startGateway(
     config.web.auth,
     config.vault.passphrase,
     config.memory.embeddings.api_key,
+    config.speech.api_key,
   ].filter((v): v is string => !!v);
   hideInLogs(credentials);
   const secrets = new AgentSecrets(vault, credentials);
@@ -193,6 +195,7 @@ export async function startGateway(
       const ref = { agentId, workspace: safeWorkspaceName(agent.workspace) };
       return runtimes.forAgent(agent).saveUpload(ref, name, content);
     },
+    transcription: () => transcriptionSettings(current().speech),
     log,
   });
   const pairing = new Pairing({ config: current, store });
@@ -206,9 +209,12 @@ export async function startGateway(
         commands,
         approvals: orchestrator.approvals,
         pairing,
+        speaking: () => speakingSettings(current().speech),
         log,
       })
     : null;
+  const speakingIssue = speakingProblem(config.speech);
+  if (speakingIssue) log.warn(speakingIssue);
   const stopWebChannel = startWebChannel(store, bus);
   const scheduler = new Scheduler({
     config: current,

@@ -10,8 +10,19 @@ import type { Orchestrator } from './orchestrator/orchestrator.js';
 import { classify, type ModelAccess } from './router/classifier.js';
 import { type Route, route } from './router/router.js';
 import { safeUploadName } from './runtimes/upload-names.js';
-import type { IncomingMessage, Store } from './store/index.js';
-import { uploadFailedNote, uploadNote } from './upload-notes.js';
+import type { TranscriptionSettings } from './speech/settings.js';
+import { transcribe } from './speech/transcription.js';
+import type { IncomingMessage, SavedUpload, Store } from './store/index.js';
+import {
+  noTranscriptionNote,
+  transcriptionFailedNote,
+  transcriptNote,
+  uploadFailedNote,
+  uploadNote,
+} from './upload-notes.js';
+
+/** Kinds of upload whose speech is transcribed (when an endpoint is configured). */
+const SPOKEN_KINDS = new Set(['voice', 'audio', 'video note']);
 
 /** A follow-up this soon after a chat's last message is asked to stay with the agent it talked to. */
 const STICKY_MS = 5 * 60_000;
@@ -48,6 +59,8 @@ export interface InboxDeps {
    * returns its path relative to the workspace; rejects with a reason a user can read.
    */
   saveUpload: (agentId: string, name: string, content: Buffer) => Promise<string>;
+  /** Where voice notes are transcribed, as configured now; null: they are not. */
+  transcription: () => TranscriptionSettings | null;
   log: Logger;
 }
 
@@ -117,17 +130,37 @@ export class Inbox {
     if (!opts.forceAgent && chosen.via === 'default' && this.aiApplies())
       chosen = await this.classifyRoute(message, incoming, chosen);
     const notes: string[] = [];
+    const saved: SavedUpload[] = [];
     for (const file of files) {
       const name = safeUploadName(file.name, file.mimeType, file.kind);
       try {
-        notes.push(uploadNote(file, await this.deps.saveUpload(chosen.agentId, name, file.content)));
+        const path = await this.deps.saveUpload(chosen.agentId, name, file.content);
+        saved.push({ path, mimeType: file.mimeType, kind: file.kind, size: file.content.length });
+        notes.push(uploadNote(file, path));
       } catch (err) {
         notes.push(uploadFailedNote(file, name, messageOf(err)));
       }
+      if (SPOKEN_KINDS.has(file.kind)) notes.push(await this.transcriptOf(message.id, file, name));
     }
+    store.messageUploads.record(message.id, saved);
     const text = [chosen.text.trim(), ...notes].filter((part) => part !== '').join('\n\n');
     const final = { ...chosen, text };
     return { message: this.queue(message, incoming, final), route: final, duplicate };
+  }
+
+  /** The note saying what a recording says, or why that is not known. */
+  private async transcriptOf(messageId: number, file: IncomingFile, name: string): Promise<string> {
+    const settings = this.deps.transcription();
+    if (settings === null) return noTranscriptionNote(file);
+    try {
+      return transcriptNote(file, await transcribe(settings, file.content, name, file.mimeType));
+    } catch (err) {
+      this.deps.log.warn(
+        { message: messageId, kind: file.kind, err: messageOf(err) },
+        'transcription failed',
+      );
+      return transcriptionFailedNote(file, messageOf(err));
+    }
   }
 
   /**

@@ -20,3 +20,4 @@ export * from './sizes.js';
 export * from './swarms.js';
 export * from './tasks.js';
 export * from './templates.js';
+export * from './turn-images.js';

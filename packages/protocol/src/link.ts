@@ -17,9 +17,10 @@ import { ActivityMessage } from './activity.js';
 import { ApprovalDecisionMessage, ApprovalRequestMessage } from './approvals.js';
 import { ModelSpend } from './costs.js';
 import { MemoryChangedMessage, MemoryRequestMessage, MemoryResponseMessage } from './memory.js';
+import { TurnImage } from './turn-images.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
-export const LINK_PROTOCOL_VERSION = 4;
+export const LINK_PROTOCOL_VERSION = 5;
 
 /** First line from the gateway: who the runner is and how to start its session. */
 export const InitMessage = z.object({
@@ -49,6 +50,8 @@ export const TurnMessage = z.object({
   type: z.literal('turn'),
   turnId: z.string().min(1),
   text: z.string().min(1),
+  /** Images the user sent with the message, for the model to see. */
+  images: z.array(TurnImage).default([]),
 });
 export type TurnMessage = z.infer<typeof TurnMessage>;
 

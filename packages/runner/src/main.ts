@@ -31,6 +31,7 @@ import { PromptLedger } from './prompt-ledger.js';
 import { ClaudeSession } from './session.js';
 import { type RunnerPaths, readPaths } from './settings.js';
 import { runTask } from './task.js';
+import { imageBlocks } from './turn-images.js';
 
 const runnerVersion: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -147,7 +148,8 @@ async function drain(): Promise<void> {
   if (working || !session) return;
   working = true;
   for (let turn = turns.shift(); turn; turn = turns.shift()) {
-    send(await session.runTurn(turn.turnId, await withMemories(turn.text)));
+    const images = setup ? await imageBlocks(setup.cwd, turn.images, log) : [];
+    send(await session.runTurn(turn.turnId, await withMemories(turn.text), images));
   }
   working = false;
 }

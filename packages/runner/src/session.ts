@@ -19,6 +19,7 @@ import {
 } from './agent-setup.js';
 import { type PromptLedger, withNewInstructions } from './prompt-ledger.js';
 import { PushQueue } from './push-queue.js';
+import type { ImageBlock, UserContent } from './turn-images.js';
 
 /** What the conversation needs beyond the agent's setup. */
 export interface SessionConfig extends AgentSetup {
@@ -33,7 +34,7 @@ export interface SessionConfig extends AgentSetup {
 
 interface PendingTurn {
   turnId: string;
-  text: string;
+  content: UserContent;
   startedAt: number;
   aborted: boolean;
   resolve: (result: ResultMessage) => void;
@@ -81,8 +82,11 @@ export class ClaudeSession {
     }
   }
 
-  /** Sends one user message and resolves with how the turn ended; never rejects. */
-  runTurn(turnId: string, text: string): Promise<ResultMessage> {
+  /**
+   * Sends one user message (with `images`, blocks the model sees beside the text) and resolves with how the turn
+   * ended; never rejects.
+   */
+  runTurn(turnId: string, text: string, images: readonly ImageBlock[] = []): Promise<ResultMessage> {
     if (this.pending) throw new Error('a turn is already running');
     const systemPrompt = this.config.systemPrompt();
     // A process warmed for a new session can simply start again with the files as they are now.
@@ -97,14 +101,15 @@ export class ClaudeSession {
       message = withNewInstructions(systemPrompt, text);
       this.config.ledger.record(this.sessionId, systemPrompt);
     }
+    const content: UserContent = images.length === 0 ? message : [{ type: 'text', text: message }, ...images];
     return new Promise((resolve) => {
-      this.pending = { turnId, text: message, startedAt: Date.now(), aborted: false, resolve };
-      this.push(proc, message);
+      this.pending = { turnId, content, startedAt: Date.now(), aborted: false, resolve };
+      this.push(proc, content);
     });
   }
 
-  private push(proc: Process, text: string): void {
-    proc.input.push({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null });
+  private push(proc: Process, content: UserContent): void {
+    proc.input.push({ type: 'user', message: { role: 'user', content }, parent_tool_use_id: null });
   }
 
   /** Interrupts the turn in progress, if any; its result arrives with status `aborted`. */
@@ -163,7 +168,7 @@ export class ClaudeSession {
       this.config.log(`could not resume session ${proc.resumed}; starting a new one`);
       this.sessionId = null;
       this.process = this.spawn(this.config.systemPrompt());
-      this.push(this.process, this.pending.text);
+      this.push(this.process, this.pending.content);
       return;
     }
     if (this.pending) {

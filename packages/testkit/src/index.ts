@@ -5,5 +5,6 @@ export * from './eventually.js';
 export * from './praktor.js';
 export * from './process.js';
 export * from './requirements.js';
+export * from './speech/index.js';
 export * from './stack.js';
 export * from './telegram/index.js';

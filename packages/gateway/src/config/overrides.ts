@@ -66,6 +66,9 @@ const OVERRIDES: Override[] = [
   override('PRAKTOR_VAULT_PASSPHRASE', 'vault.passphrase', asText, (c, v) => {
     c.vault.passphrase = v;
   }),
+  override('OPENAI_API_KEY', 'speech.api_key', asText, (c, v) => {
+    c.speech.api_key = v;
+  }),
 ];
 
 /**

@@ -176,7 +176,14 @@ describe('defaults', () => {
     expect(config.scheduler.poll_interval).toBe(30_000);
     expect(config.nats.data_dir).toBe('data/nats');
     expect(config.agentmail).toEqual({});
-    expect(config.speech).toEqual({});
+    expect(config.speech).toEqual({
+      api_key: '',
+      transcription_model: 'whisper-1',
+      tts_enabled: false,
+      tts_mode: 'voice',
+      tts_engine: 'api',
+      tts_model: 'tts-1',
+    });
   });
 
   test('security defaults to the hardened profile: no capabilities added, read-only root, limited memory and CPU', () => {
@@ -311,13 +318,30 @@ router: { default_agent: a }
     );
   });
 
-  test('agentmail and speech are kept as written, unchecked', () => {
-    const { config, warnings } = parse(
-      'agentmail: { api_key: k, inbox: { x: 1 } }\nspeech: { voice: alloy }',
-    );
+  test('agentmail is kept as written, unchecked', () => {
+    const { config, warnings } = parse('agentmail: { api_key: k, inbox: { x: 1 } }');
     expect(config.agentmail).toEqual({ api_key: 'k', inbox: { x: '1' } });
-    expect(config.speech).toEqual({ voice: 'alloy' });
     expect(warnings).toEqual([]);
+  });
+
+  test("speech reads the original's keys beside the endpoint and engine", () => {
+    const { config, warnings } = parse(
+      'speech: { api_key: k, tts_enabled: true, tts_mode: voice, tts_voice: nova, url: "http://127.0.0.1:8000" }',
+    );
+    expect(config.speech).toMatchObject({
+      api_key: 'k',
+      tts_enabled: true,
+      tts_mode: 'voice',
+      tts_voice: 'nova',
+      url: 'http://127.0.0.1:8000',
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  test('an unknown speech engine is named with the choices', () => {
+    expect(problems('speech: { tts_engine: festival }')).toEqual([
+      'speech.tts_engine: "festival" is not one of api, espeak',
+    ]);
   });
 });
 

@@ -49,6 +49,10 @@ export type RuntimeKind = (typeof RUNTIMES)[number];
 export const readRuntime = readChoice(RUNTIMES);
 /** How answers show in Telegram while they are written (see channels/telegram/streaming.ts). */
 const STREAM_MODES = ['draft', 'edit', 'off'] as const;
+/** When spoken answers are sent (see speech/). */
+const TTS_MODES = ['voice'] as const;
+/** What speaks answers: an OpenAI-compatible `/v1/audio/speech`, or espeak-ng and ffmpeg on the gateway's host. */
+export const TTS_ENGINES = ['api', 'espeak'] as const;
 
 const flag = (fallback: boolean) => scalar(readFlag, fallback, 'true or false');
 const wholeNumber = (fallback: number, min?: number) =>
@@ -209,7 +213,21 @@ export const configSchema = section({
     }),
   }),
   agentmail: opaqueSection(),
-  speech: opaqueSection(),
+  // Voice notes in (speech to text) and spoken answers out (text to speech); the original's keys plus the endpoint
+  // and engine, so that a local whisper server or espeak-ng serves as well as OpenAI.
+  speech: section({
+    api_key: text(),
+    // An OpenAI-compatible API (without /v1/audio/…); left out, OpenAI's when api_key is set, else none.
+    url: optionalScalar(readHttpUrl, 'a URL such as http://127.0.0.1:8000'),
+    transcription_model: text('whisper-1'),
+    tts_enabled: flag(false),
+    // The original's only mode: a voice note is answered with a voice message too.
+    tts_mode: scalar(readChoice(TTS_MODES), 'voice', 'voice'),
+    tts_engine: scalar(readChoice(TTS_ENGINES), 'api', 'one of api, espeak'),
+    tts_model: text('tts-1'),
+    // Left out: alloy for the api engine, en for espeak.
+    tts_voice: optionalText(),
+  }),
 });
 
 /**

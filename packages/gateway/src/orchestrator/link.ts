@@ -18,6 +18,7 @@ import {
   RunnerToGateway as RunnerToGatewaySchema,
   readLines,
   type StreamService,
+  type TurnImage,
   writeLine,
 } from '@praktor/protocol';
 import { LinkStreams } from '@praktor/protocol/link-streams';
@@ -88,7 +89,7 @@ export class AgentLink {
 
   /**
    * Sends one user message and resolves with how the turn ended; `onDelta` receives the answer as it is written,
-   * `onActivity` what the agent does meanwhile. Never rejects: a sandbox that dies mid-turn ends the turn with
+   * `onActivity` what the agent does meanwhile; `images` go with the text for the model to see. Never rejects: a sandbox that dies mid-turn ends the turn with
    * status `error`.
    */
   turn(
@@ -96,12 +97,13 @@ export class AgentLink {
     text: string,
     onDelta: (text: string) => void,
     onActivity: (activity: Activity) => void,
+    images: readonly TurnImage[] = [],
   ): Promise<ResultMessage> {
     if (this.pending) throw new Error('a turn is already running on this link');
     if (this.exit) return Promise.resolve(crashResult(turnId, this.exit));
     return new Promise((resolve) => {
       this.pending = { turnId, onDelta, onActivity, resolve };
-      writeLine(this.sandbox.stdin, { type: 'turn', turnId, text });
+      writeLine(this.sandbox.stdin, { type: 'turn', turnId, text, images: [...images] });
     });
   }
 

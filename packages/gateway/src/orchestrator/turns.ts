@@ -4,11 +4,18 @@
  * chat or a failure the user sees.
  */
 
-import type { Activity, MessageView, ModelSpend, ResultMessage, TurnUsage } from '@praktor/protocol';
-import { messageOf } from '@praktor/protocol';
+import type {
+  Activity,
+  MessageView,
+  ModelSpend,
+  ResultMessage,
+  TurnImage,
+  TurnUsage,
+} from '@praktor/protocol';
+import { isModelImage, messageOf } from '@praktor/protocol';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/index.js';
+import type { SavedUpload, Store } from '../store/index.js';
 import { activityLine } from './activity.js';
 import type { AgentPool } from './agent-pool.js';
 import type { Budgets, Refusal } from './budgets.js';
@@ -179,9 +186,10 @@ export class TurnRunner {
     // Still `processing` from before a restart: the agent was interrupted, and the user saw no answer.
     const prompt = message.state === 'processing' ? resumedPrompt(message.text) : message.text;
     conversation.current = messageId;
+    const images = imagesOf(store.messageUploads.of(messageId));
     try {
       await this.run(agentId, message, 'turn', (link, onDelta, onActivity) =>
-        link.turn(String(messageId), prompt, onDelta, onActivity),
+        link.turn(String(messageId), prompt, onDelta, onActivity, images),
       );
     } finally {
       conversation.current = null;
@@ -368,6 +376,13 @@ export class TurnRunner {
   private announce(message: MessageView): void {
     this.deps.bus.emit({ type: 'message', message });
   }
+}
+
+/** The uploads of a message that the model sees as images (within the API's types and size). */
+function imagesOf(uploads: readonly SavedUpload[]): TurnImage[] {
+  return uploads.flatMap((u) =>
+    isModelImage(u.mimeType, u.size) ? [{ path: u.path, mediaType: u.mimeType }] : [],
+  );
 }
 
 /** What a turn spent on all its models together. */

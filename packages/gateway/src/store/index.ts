@@ -10,6 +10,7 @@ import { BudgetNoticeStore } from './budget-notices.js';
 import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
 import { MessageFileStore } from './message-files.js';
+import { MessageUploadStore } from './message-uploads.js';
 import { MessageStore } from './messages.js';
 import { PairingStore } from './pairings.js';
 import { SessionStore } from './sessions.js';
@@ -23,6 +24,7 @@ export type { NewActivity } from './activities.js';
 export type { ApprovalRecord } from './approvals.js';
 export { DatabaseError } from './database.js';
 export type { StoredFile } from './message-files.js';
+export type { SavedUpload } from './message-uploads.js';
 export type { IncomingMessage } from './messages.js';
 export type { PairedUserRecord, PairingRequestRecord, PairingUser } from './pairings.js';
 export type { SpendKind, SpendRecord } from './spend.js';
@@ -41,6 +43,7 @@ export type { SecretInfo, SecretKind, VaultHeader, VaultStore } from './vault.js
 export class Store {
   readonly messages: MessageStore;
   readonly messageFiles: MessageFileStore;
+  readonly messageUploads: MessageUploadStore;
   readonly sessions: SessionStore;
   readonly chats: ChatStore;
   readonly webSessions: WebSessionStore;
@@ -60,6 +63,7 @@ export class Store {
   ) {
     this.messages = new MessageStore(db);
     this.messageFiles = new MessageFileStore(db, this.messages);
+    this.messageUploads = new MessageUploadStore(db);
     this.sessions = new SessionStore(db);
     this.chats = new ChatStore(db);
     this.webSessions = new WebSessionStore(db);

@@ -11,6 +11,8 @@ export interface StoredFile {
   name: string;
   mimeType: string;
   content: Buffer;
+  /** Sent as a voice message (a spoken answer, OGG/Opus) rather than as a file. */
+  voice?: boolean;
 }
 
 /** Reads and writes the files of messages. */
@@ -21,17 +23,17 @@ export class MessageFileStore {
   ) {}
 
   /**
-   * Records a file an agent sends to the chat of inbound message `inboundId`, as an outbound message pending
-   * delivery with `caption` as its text, in one transaction.
+   * Records a file an agent sends to the chat of inbound message `inboundId` (or its answer spoken, as a voice
+   * message), as an outbound message pending delivery with `caption` as its text, in one transaction.
    */
   send(inboundId: number, agentId: string, file: StoredFile, caption: string): MessageView {
     return this.db.transaction(() => {
       const message = this.messages.followUp(inboundId, { agentId, sender: 'agent', text: caption });
       this.db
         .prepare(
-          'INSERT INTO message_files (message_id, name, mime_type, size, content) VALUES (?, ?, ?, ?, ?)',
+          'INSERT INTO message_files (message_id, name, mime_type, size, content, voice) VALUES (?, ?, ?, ?, ?, ?)',
         )
-        .run(message.id, file.name, file.mimeType, file.content.length, file.content);
+        .run(message.id, file.name, file.mimeType, file.content.length, file.content, file.voice ? 1 : 0);
       return message;
     })();
   }
@@ -39,11 +41,13 @@ export class MessageFileStore {
   /** The file of message `messageId` with its bytes, or null when it has none. */
   get(messageId: number): StoredFile | null {
     const row = this.db
-      .prepare<[number], { name: string; mime_type: string; content: Buffer }>(
-        'SELECT name, mime_type, content FROM message_files WHERE message_id = ?',
+      .prepare<[number], { name: string; mime_type: string; content: Buffer; voice: number }>(
+        'SELECT name, mime_type, content, voice FROM message_files WHERE message_id = ?',
       )
       .get(messageId);
-    return row ? { name: row.name, mimeType: row.mime_type, content: row.content } : null;
+    return row
+      ? { name: row.name, mimeType: row.mime_type, content: row.content, voice: row.voice === 1 }
+      : null;
   }
 
   /** What the API says of the files of `messageIds`, for those that have one. */

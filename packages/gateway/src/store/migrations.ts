@@ -288,4 +288,17 @@ export const migrations: readonly string[] = [
   ALTER TABLE messages ADD COLUMN route_via TEXT;
   ALTER TABLE messages ADD COLUMN route_reason TEXT;
   `,
+  // The files an inbound message brought, as saved in its agent's workspace: images go to the model as images, and
+  // a voice note is answered with a voice message too. A file sent as a voice message is marked so.
+  `
+  CREATE TABLE message_uploads (
+    message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    size INTEGER NOT NULL
+  );
+  CREATE INDEX message_uploads_message ON message_uploads(message_id);
+  ALTER TABLE message_files ADD COLUMN voice INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -14,6 +14,7 @@ export type {
   ReplyBlock,
   ReplyTiming,
   ReplyUsage,
+  RequestImage,
   RequestKind,
   StopReason,
   ToolResult,

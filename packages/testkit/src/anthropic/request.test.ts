@@ -41,6 +41,24 @@ describe('parsing a Messages API request', () => {
     expect(req.transcript).toBe(`${reminder}\nSay hi`);
   });
 
+  it('lists the base64 images of the last user turn', () => {
+    const req = parse({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is this?' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0K' } },
+            { type: 'image', source: { type: 'url', url: 'https://example.com/x.png' } },
+          ],
+        },
+      ],
+    });
+
+    expect(req.images).toEqual([{ mediaType: 'image/png', data: 'iVBORw0K' }]);
+    expect(req.lastUserText).toBe('what is this?');
+  });
+
   it('keeps text that merely mentions a system reminder in lastUserText', () => {
     const text = 'Why do I see <system-reminder> tags?';
 

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { messageOf } from '@praktor/protocol';
 import { classifyRequest } from './classify.js';
 import { isRecord } from './guards.js';
-import type { ModelRequest, ToolResult } from './types.js';
+import type { ModelRequest, RequestImage, ToolResult } from './types.js';
 
 /** Why a body cannot be a Messages API request; answered with 400 invalid_request_error. */
 export class InvalidRequestError extends Error {}
@@ -34,6 +34,7 @@ export function parseModelRequest(rawBody: string, arrival: Arrival): ModelReque
     lastUserText,
     transcript: transcriptOf(messages),
     toolResults: toolResultsOf(lastUser),
+    images: imagesOf(lastUser),
     body,
     headers: { ...arrival.headers },
   };
@@ -69,6 +70,19 @@ function transcriptOf(messages: unknown[]): string {
     .filter((m) => isRecord(m) && (m.role === 'user' || m.role === 'assistant'))
     .flatMap((m) => textBlocks((m as Record<string, unknown>).content))
     .join('\n');
+}
+
+function imagesOf(content: unknown): RequestImage[] {
+  if (!Array.isArray(content)) return [];
+  return content.flatMap((block) =>
+    isRecord(block) &&
+    block.type === 'image' &&
+    isRecord(block.source) &&
+    block.source.type === 'base64' &&
+    typeof block.source.data === 'string'
+      ? [{ mediaType: String(block.source.media_type), data: block.source.data }]
+      : [],
+  );
 }
 
 function toolResultsOf(content: unknown): ToolResult[] {

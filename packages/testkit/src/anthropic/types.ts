@@ -38,9 +38,18 @@ export interface ModelRequest {
   transcript: string;
   /** The tool_result blocks of the last user turn. */
   toolResults: ToolResult[];
+  /** The base64 image blocks of the last user turn, in order. */
+  images: RequestImage[];
   /** The full parsed body. */
   body: Record<string, unknown>;
   headers: Record<string, string | string[] | undefined>;
+}
+
+/** An image a request shows the model. */
+export interface RequestImage {
+  mediaType: string;
+  /** The image's bytes, base64 as sent. */
+  data: string;
 }
 
 /** A request the fake answered without treating it as a model turn (404s, count_tokens). */

@@ -5,7 +5,7 @@ import { deliver, type MessageContent, requireChat } from './message-methods.js'
 import type { MethodContext, MethodHandler } from './state.js';
 import type { SentFile, UploadedFile } from './types.js';
 
-type MediaKind = 'photo' | 'document';
+type MediaKind = 'photo' | 'document' | 'voice';
 
 /**
  * The file a media parameter names: an upload referenced as `attach://<part>`, a part named like
@@ -28,9 +28,14 @@ function inputFile(context: MethodContext, kind: MediaKind): { stored: StoredFil
     return { stored: known };
   }
   if (upload.size === 0) throw badRequest('file must be non-empty');
-  // Telegram re-encodes photos as JPEG; documents keep a type derived from their name.
-  const mimeType = kind === 'photo' ? 'image/jpeg' : mimeTypeFor(upload.fileName, upload.mimeType);
-  const folder = kind === 'photo' ? 'photos' : 'documents';
+  // Telegram re-encodes photos as JPEG; a voice message is OGG/Opus; documents keep a type derived from their name.
+  const mimeType =
+    kind === 'photo'
+      ? 'image/jpeg'
+      : kind === 'voice'
+        ? 'audio/ogg'
+        : mimeTypeFor(upload.fileName, upload.mimeType);
+  const folder = kind === 'photo' ? 'photos' : kind === 'voice' ? 'voice' : 'documents';
   return { stored: state.files.add(upload.bytes, upload.fileName, mimeType, folder), upload };
 }
 
@@ -38,6 +43,7 @@ function inputFile(context: MethodContext, kind: MediaKind): { stored: StoredFil
 function mediaFields(kind: MediaKind, file: StoredFile): MessageContent {
   const common = { file_id: file.fileId, file_unique_id: file.fileUniqueId, file_size: file.bytes.length };
   if (kind === 'photo') return { photo: [{ ...common, width: 0, height: 0 }] };
+  if (kind === 'voice') return { voice: { ...common, duration: 0, mime_type: file.mimeType } };
   return { document: { ...common, file_name: file.fileName, mime_type: file.mimeType } };
 }
 
@@ -65,7 +71,7 @@ function sendMedia(kind: MediaKind): MethodHandler {
     return deliver(
       context,
       chat,
-      kind === 'photo' ? 'sendPhoto' : 'sendDocument',
+      kind === 'photo' ? 'sendPhoto' : kind === 'voice' ? 'sendVoice' : 'sendDocument',
       caption,
       content,
       sentFile,
@@ -77,6 +83,8 @@ function sendMedia(kind: MediaKind): MethodHandler {
 export const sendPhoto = sendMedia('photo');
 /** sendDocument: an upload or known file_id, with an optional formatted caption. */
 export const sendDocument = sendMedia('document');
+/** sendVoice: an OGG/Opus upload or known file_id, with an optional formatted caption. */
+export const sendVoice = sendMedia('voice');
 
 /** getFile: the file_path to download a known file from. */
 export const getFile: MethodHandler = ({ params, state }) => {

@@ -44,7 +44,12 @@ export class FileStore {
   private readonly byPath = new Map<string, StoredFile>();
   private counter = 0;
 
-  add(bytes: Uint8Array, fileName: string, mimeType: string, folder: 'documents' | 'photos'): StoredFile {
+  add(
+    bytes: Uint8Array,
+    fileName: string,
+    mimeType: string,
+    folder: 'documents' | 'photos' | 'voice',
+  ): StoredFile {
     this.counter++;
     const file: StoredFile = {
       fileId: `fake-${folder}-${this.counter}`,

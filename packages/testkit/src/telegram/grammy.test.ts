@@ -125,6 +125,17 @@ describe('a real grammY bot against the fake', () => {
     });
   });
 
+  it('takes a voice message as OGG and tells it as a voice', async () => {
+    const bot = createBot();
+    fake.sendText({ userId: USER, text: 'hi' });
+    const sent = await bot.api.sendVoice(USER, new InputFile(Buffer.from('OggS voice'), 'answer.ogg'));
+    expect(sent.voice).toMatchObject({ mime_type: 'audio/ogg', file_size: 10 });
+    expect(fake.sent[0]).toMatchObject({
+      method: 'sendVoice',
+      file: { kind: 'voice', fileName: 'answer.ogg', mimeType: 'audio/ogg', size: 10 },
+    });
+  });
+
   it('lets a handler see the bot message a user replied to', async () => {
     const bot = createBot();
     const seen: unknown[] = [];

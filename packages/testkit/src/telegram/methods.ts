@@ -9,7 +9,7 @@ import {
   logOut,
   setMyCommands,
 } from './bot-methods.js';
-import { getFile, sendDocument, sendPhoto } from './file-methods.js';
+import { getFile, sendDocument, sendPhoto, sendVoice } from './file-methods.js';
 import {
   deleteMessage,
   editMessageText,
@@ -34,6 +34,7 @@ const HANDLERS: Record<string, MethodHandler> = {
   deleteMessage,
   sendPhoto,
   sendDocument,
+  sendVoice,
   getFile,
   answerCallbackQuery,
   setMessageReaction,

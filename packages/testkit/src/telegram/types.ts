@@ -90,7 +90,7 @@ export interface RecordedCall {
 
 /** The file a photo or document message carries. */
 export interface SentFile {
-  kind: 'photo' | 'document';
+  kind: 'photo' | 'document' | 'voice';
   fileId: string;
   /** The name the upload carried. */
   fileName: string;
@@ -112,8 +112,8 @@ export interface SentMessage {
   /** The message this one actually replies to (absent when the target was missing and that was allowed). */
   replyToMessageId: number | undefined;
   at: number;
-  method: 'sendMessage' | 'sendPhoto' | 'sendDocument' | 'editMessageText';
-  /** Present for sendPhoto and sendDocument. */
+  method: 'sendMessage' | 'sendPhoto' | 'sendDocument' | 'sendVoice' | 'editMessageText';
+  /** Present for sendPhoto, sendDocument and sendVoice. */
   file?: SentFile;
   /** The inline keyboard the message carries after this call (an edit without one removes it). */
   inlineKeyboard?: InlineButton[][];

@@ -14,12 +14,14 @@ import type { Inbox, IncomingFile } from '../../inbox.js';
 import type { Logger } from '../../log.js';
 import type { ApprovalDesk } from '../../orchestrator/orchestrator.js';
 import type { Pairing } from '../../router/pairing.js';
+import type { SpeakingSettings } from '../../speech/settings.js';
 import type { Store } from '../../store/index.js';
 import { TelegramApprovals } from './approvals.js';
 import { attachmentOf, download } from './attachments.js';
 import { TelegramConnection } from './connection.js';
 import { formatForTelegram } from './format.js';
 import { TelegramOutbox } from './outbox.js';
+import { SpokenAnswers } from './spoken-answers.js';
 import { AnswerPreviews } from './streaming.js';
 import { TypingIndicator } from './typing.js';
 
@@ -35,6 +37,8 @@ export interface TelegramDeps {
   approvals: ApprovalDesk;
   /** Who besides `allow_from` may talk to the bot, and codes for those who may not yet. */
   pairing: Pairing;
+  /** How answers to voice notes are spoken, as configured now; null: they are not. */
+  speaking: () => SpeakingSettings | null;
   log: Logger;
 }
 
@@ -49,6 +53,7 @@ export class TelegramChannel {
   private readonly typing: TypingIndicator;
   private readonly previews: AnswerPreviews;
   private readonly approvals: TelegramApprovals;
+  private readonly spoken: SpokenAnswers;
   private readonly noticeSentAt = new Map<number, number>();
   private unsubscribe: (() => void) | null = null;
 
@@ -92,6 +97,12 @@ export class TelegramChannel {
         deleteMessage: (chatId, messageId) => previewApi.deleteMessage(chatId, messageId),
       },
       mode: () => deps.config().telegram.stream,
+      log: deps.log,
+    });
+    this.spoken = new SpokenAnswers({
+      store: deps.store,
+      bus: deps.bus,
+      speaking: deps.speaking,
       log: deps.log,
     });
     this.approvals = new TelegramApprovals({
@@ -164,8 +175,10 @@ export class TelegramChannel {
   private onMessageEvent(message: Parameters<TelegramOutbox['enqueue']>[0]): void {
     if (message.channel !== 'telegram' || message.chatId === null) return;
     if (message.direction === 'out') {
-      if (message.state === 'pending') this.outbox.enqueue(message);
-      else if (message.inReplyTo !== null) this.previews.answered(message.inReplyTo);
+      if (message.state === 'pending') {
+        this.outbox.enqueue(message);
+        void this.spoken.onOutbound(message);
+      } else if (message.inReplyTo !== null) this.previews.answered(message.inReplyTo);
       return;
     }
     if (message.state === 'processing') {

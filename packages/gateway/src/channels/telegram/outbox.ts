@@ -213,8 +213,9 @@ export class TelegramOutbox {
   }
 
   /**
-   * Sends a file with its caption, paced like a message: an image Telegram can show as a photo as one, anything else
-   * (or a photo Telegram refuses, for its size or proportions) as a document, byte for byte.
+   * Sends a file with its caption, paced like a message: a spoken answer as a voice message, an image Telegram can
+   * show as a photo as one, anything else (or a photo Telegram refuses, for its size or proportions) as a document,
+   * byte for byte.
    */
   private async sendFile(
     chatId: string,
@@ -226,6 +227,7 @@ export class TelegramOutbox {
     onSending();
     const options = caption.html === '' ? {} : { caption: caption.html, parse_mode: 'HTML' as const };
     const upload = () => new InputFile(file.content, file.name);
+    if (file.voice) return (await this.deps.api.sendVoice(chatId, upload(), options)).message_id;
     if (PHOTO_TYPES.has(file.mimeType) && file.content.length <= PHOTO_LIMIT) {
       try {
         return (await this.deps.api.sendPhoto(chatId, upload(), options)).message_id;
