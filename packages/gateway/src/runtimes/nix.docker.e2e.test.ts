@@ -132,10 +132,7 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
     );
     storePath = built.match(/^path=(.+)$/m)?.[1] ?? expect.fail(`no store path in: ${built}`);
     const key = built.match(/^key=(.+)$/m)?.[1] ?? expect.fail(`no key in: ${built}`);
-    const root = join(
-      (dockerInspect('volume', buildCache) as { Mountpoint: string }).Mountpoint,
-      'cache',
-    );
+    const root = join((dockerInspect('volume', buildCache) as { Mountpoint: string }).Mountpoint, 'cache');
     cache = createServer((req, res) => {
       const file = normalize(join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
       if (!file.startsWith(root) || !existsSync(file)) {
