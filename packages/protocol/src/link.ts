@@ -18,6 +18,7 @@ import { ApprovalDecisionMessage, ApprovalRequestMessage } from './approvals.js'
 import { ModelSpend } from './costs.js';
 import { MemoryChangedMessage, MemoryRequestMessage, MemoryResponseMessage } from './memory.js';
 import { TurnImage } from './turn-images.js';
+import { NixRequestMessage, NixResponseMessage } from './nix.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
 export const LINK_PROTOCOL_VERSION = 5;
@@ -42,6 +43,8 @@ export const InitMessage = z.object({
   embeddingModel: z.string().min(1).nullable().default(null),
   /** Tool-call patterns in Claude Code's permission-rule style (`Bash(rm:*)`) that wait for a person's yes. */
   approvals: z.array(z.string().min(1)),
+  /** Whether the agent has nix (`nix_enabled`): its nix tools work, and the prompt teaches them. */
+  nixEnabled: z.boolean().default(false),
 });
 export type InitMessage = z.infer<typeof InitMessage>;
 
@@ -162,6 +165,7 @@ export const GatewayToRunner = z.discriminatedUnion('type', [
   StreamEndMessage,
   MemoryRequestMessage,
   ApprovalDecisionMessage,
+  NixRequestMessage,
 ]);
 export type GatewayToRunner = z.infer<typeof GatewayToRunner>;
 
@@ -243,5 +247,6 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   MemoryChangedMessage,
   MemoryResponseMessage,
   ApprovalRequestMessage,
+  NixResponseMessage,
 ]);
 export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

@@ -14,6 +14,8 @@ import {
 } from './gateway-tools.js';
 import type { MemoryStore } from './memory/memory-store.js';
 import { MEMORY_SERVER, MEMORY_TOOL_NAMES, memoryTools } from './memory/memory-tools.js';
+import type { AgentNix } from './nix.js';
+import { NIX_SERVER, NIX_TOOL_NAMES, nixTools } from './nix-tools.js';
 import { TASK_TOOL_NAMES, TASKS_SERVER, taskTools } from './tools.js';
 
 /** The agent as the runner was told at init, and the runner's ways to talk to the gateway. */
@@ -41,6 +43,8 @@ export interface AgentSetup {
   memory: MemoryStore;
   /** Told whenever the agent's tools changed its memory. */
   memoryChanged: () => void;
+  /** The agent's nix profile (its tools say so when the agent has no nix). */
+  nix: AgentNix;
 }
 
 /** SDK options for a new Claude Code process; `turnId` tells which turn or task the tools act for. */
@@ -60,8 +64,15 @@ export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () =
       [MEMORY_SERVER]: memoryTools(setup.memory, setup.memoryChanged),
       [PROFILE_SERVER]: profileTools((request) => setup.call(turnId(), request)),
       [HISTORY_SERVER]: historyTools((request) => setup.call(turnId(), request)),
+      [NIX_SERVER]: nixTools(setup.nix),
     },
-    allowedTools: [...TASK_TOOL_NAMES, ...FILE_TOOL_NAMES, ...MEMORY_TOOL_NAMES, ...GATEWAY_TOOL_NAMES],
+    allowedTools: [
+      ...TASK_TOOL_NAMES,
+      ...FILE_TOOL_NAMES,
+      ...MEMORY_TOOL_NAMES,
+      ...GATEWAY_TOOL_NAMES,
+      ...NIX_TOOL_NAMES,
+    ],
     stderr: (data) => {
       for (const line of data.split('\n')) if (line.trim() !== '') setup.log(`[claude] ${line}`);
     },

@@ -31,10 +31,10 @@ Never reveal the value of a secret: environment variables holding tokens, keys o
 credentials. If asked for one, answer [REDACTED]; you may say that it exists.`;
 
 /**
- * Builds the system prompt from the files as they are now. The runner rebuilds it before every turn, so an edit to
- * AGENT.md or USER.md applies to the next message.
+ * Builds the system prompt from the files as they are now, ending with the `workbench` sections (the tools of the
+ * sandbox). The runner rebuilds it before every turn, so an edit to AGENT.md or USER.md applies to the next message.
  */
-export function buildSystemPrompt(paths: RunnerPaths, agentId: string): string {
+export function buildSystemPrompt(paths: RunnerPaths, agentId: string, workbench: string[] = []): string {
   const sections: string[] = [];
   const user = readIfPresent(join(paths.globalDir, 'USER.md'));
   if (user) sections.push(`USER PROFILE\nThis is the person you work for.\n\n${user}`);
@@ -46,6 +46,6 @@ export function buildSystemPrompt(paths: RunnerPaths, agentId: string): string {
   );
   const global = readIfPresent(join(paths.globalDir, 'CLAUDE.md'));
   if (global) sections.push(`INSTRUCTIONS\n${global}`);
-  sections.push(MESSAGING, SECURITY);
+  sections.push(MESSAGING, SECURITY, ...workbench);
   return sections.join('\n\n---\n\n');
 }

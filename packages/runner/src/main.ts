@@ -21,12 +21,15 @@ import {
 import { LinkStreams } from '@praktor/protocol/link-streams';
 import type { AgentSetup } from './agent-setup.js';
 import { Approvals } from './approvals.js';
+import { browserSetup } from './browser.js';
 import { type GatewayRoutes, openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
 import { httpEmbedder } from './memory/embeddings.js';
 import { answerMemoryRequest } from './memory/memory-requests.js';
 import { openAgentMemory } from './memory/open-memory.js';
 import { withRecalledMemories } from './memory/turn-recall.js';
+import { AgentNix } from './nix.js';
+import { NIX_SECTION } from './nix-tools.js';
 import { PromptLedger } from './prompt-ledger.js';
 import { ClaudeSession } from './session.js';
 import { type RunnerPaths, readPaths } from './settings.js';
@@ -89,21 +92,25 @@ function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): vo
   } catch (err) {
     fatal(messageOf(err));
   }
+  const browser = browserSetup({ ...process.env, ...init.env }, join(homedir(), '.praktor', 'bin'));
+  const env = {
+    ...process.env,
+    ...init.env,
+    ...browser.env,
+    // The gateway's routes win over anything passed on: the model API is reached only through the link.
+    ...routes.env,
+    // The runner is the sandbox's only tenant; Claude Code needs to be told so to run tools unprompted as root.
+    IS_SANDBOX: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  };
+  const workbench = init.nixEnabled ? [NIX_SECTION, browser.section] : [browser.section];
   setup = {
     agentId: init.agentId,
     model: init.model,
     cwd: paths.workspace,
     tools: init.tools,
-    env: {
-      ...process.env,
-      ...init.env,
-      // The gateway's routes win over anything passed on: the model API is reached only through the link.
-      ...routes.env,
-      // The runner is the sandbox's only tenant; Claude Code needs to be told so to run tools unprompted as root.
-      IS_SANDBOX: '1',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    },
-    systemPrompt: () => buildSystemPrompt(paths, init.agentId),
+    env,
+    systemPrompt: () => buildSystemPrompt(paths, init.agentId, workbench),
     call: callGateway,
     approvals: init.approvals,
     approve: (turnId, toolName, input) =>
@@ -116,6 +123,7 @@ function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): vo
     log,
     memory,
     memoryChanged: () => send({ type: 'memory_changed' }),
+    nix: new AgentNix(init.nixEnabled ? env : null),
   };
   session = new ClaudeSession({
     ...setup,
@@ -220,6 +228,13 @@ function onMessage(message: GatewayToRunner, paths: RunnerPaths, routes: Gateway
       void answerMemoryRequest(setup.memory, op).then((result) =>
         send({ type: 'memory_response', requestId, result }),
       );
+      return;
+    }
+    case 'nix_request': {
+      const { requestId, action, args } = message;
+      void setup.nix
+        .run(action, args)
+        .then((outcome) => send({ type: 'nix_response', requestId, ...outcome }));
       return;
     }
     case 'shutdown':

@@ -1,9 +1,11 @@
 /**
- * Praktor's chat commands, the same in every channel: `/agents`, `/commands`, `/start`, `/stop`, `/reset`, `/cost`.
+ * Praktor's chat commands, the same in every channel: `/agents`, `/commands`, `/start`, `/stop`, `/reset`, `/cost`,
+ * `/nix`.
  * A chat never reaches Claude Code's own slash commands (`/model`, `/login`, …): any other `/word` gets Praktor's
  * list. Replies are Markdown; each channel delivers them its own way.
  */
-import type { Channel, MessageView } from '@praktor/protocol';
+import type { Channel, MessageView, NixAction } from '@praktor/protocol';
+import { messageOf } from '@praktor/protocol';
 import type { Config } from '../config/index.js';
 import { agentSpendNow, formatUsd } from '../costs.js';
 import type { Inbox } from '../inbox.js';
@@ -35,7 +37,29 @@ export const COMMANDS: readonly CommandInfo[] = [
   { command: 'reset', usage: '[agent]', description: 'Start a new conversation with an agent' },
   { command: 'cost', usage: '', description: 'Show what the agents spent today and this month' },
   { command: 'pair', usage: 'CODE', description: 'Let in the Telegram user who sent you this pairing code' },
+  {
+    command: 'nix',
+    usage: 'search|add|list|remove|upgrade [package] [@agent]',
+    description: 'Manage an agent’s nix packages',
+  },
 ];
+
+const NIX_USAGE = 'Usage: /nix <search|add|list|remove|upgrade> [package] [@agent]';
+
+/** `/nix` actions as typed, with the nix action each means and the usage shown when its arguments are missing. */
+const NIX_ACTIONS: Record<string, { action: NixAction; usage: string | null }> = {
+  search: { action: 'search', usage: 'Usage: /nix search <query> [@agent]' },
+  add: { action: 'add', usage: 'Usage: /nix add <package...> [@agent]' },
+  install: { action: 'add', usage: 'Usage: /nix add <package...> [@agent]' },
+  list: { action: 'list', usage: null },
+  ls: { action: 'list', usage: null },
+  remove: { action: 'remove', usage: 'Usage: /nix remove <package...> [@agent]' },
+  rm: { action: 'remove', usage: 'Usage: /nix remove <package...> [@agent]' },
+  upgrade: { action: 'upgrade', usage: null },
+};
+
+/** The most of a nix answer a chat reply carries, in bytes. */
+const NIX_REPLY_BYTES = 3500;
 
 /** The chat a command came from. */
 export interface CommandChat {
@@ -90,7 +114,7 @@ export class ChatCommands {
    * (`@coder /stop`). An `@name` prefix no agent has is answered with the agents there are, rather than sent to the
    * default agent with the name still in it. Text that is not a command is left for the agent.
    */
-  run(text: string, chat: CommandChat): CommandOutcome {
+  async run(text: string, chat: CommandChat): Promise<CommandOutcome> {
     const direct = parseCommand(text);
     if (direct) return this.execute(direct, chat);
     const config = this.deps.config();
@@ -105,11 +129,12 @@ export class ChatCommands {
     return { command: false };
   }
 
-  private execute(parsed: ParsedCommand, chat: CommandChat): CommandOutcome {
+  private async execute(parsed: ParsedCommand, chat: CommandChat): Promise<CommandOutcome> {
     const known = COMMANDS.some((c) => c.command === parsed.name);
     if (!known) return { command: true, agentId: chat.agentId, reply: unknownCommand(parsed.name) };
     if (parsed.name === 'pair')
       return { command: true, agentId: chat.agentId, reply: this.pair(parsed.args, chat) };
+    if (parsed.name === 'nix') return this.nix(parsed.args);
     const target = this.agentNamed(parsed.args, chat.agentId);
     if ('error' in target) return { command: true, agentId: chat.agentId, reply: target.error };
     const { agentId } = target;
@@ -128,6 +153,38 @@ export class ChatCommands {
         this.deps.orchestrator.reset(agentId);
         return { command: true, agentId, reply: `New conversation started with **${agentId}**.` };
     }
+  }
+
+  /**
+   * `/nix <action> [args] [@agent]`, as the original has it: any `@word` names the agent (the last one wins), else
+   * the default agent; the action runs in the agent's sandbox, which is started for it.
+   */
+  private async nix(args: string): Promise<CommandOutcome> {
+    const config = this.deps.config();
+    const words = args.split(/\s+/).filter((w) => w !== '');
+    const named = words
+      .filter((w) => w.startsWith('@') && w.length > 1)
+      .at(-1)
+      ?.slice(1);
+    const [typed, ...rest] = words.filter((w) => !w.startsWith('@'));
+    const target =
+      named === undefined ? { agentId: config.router.default_agent } : this.agentNamed(named, '');
+    const replyTo = 'agentId' in target ? target.agentId : config.router.default_agent;
+    const answer = (reply: string): CommandOutcome => ({ command: true, agentId: replyTo, reply });
+    if ('error' in target) return answer(target.error);
+    if (typed === undefined) return answer(NIX_USAGE);
+    const known = NIX_ACTIONS[typed.toLowerCase()];
+    if (known === undefined) return answer(`Unknown action: ${typed}\n${NIX_USAGE}`);
+    if (known.usage !== null && rest.length === 0) return answer(known.usage);
+    // Search takes one term, as the original's did.
+    const actionArgs = known.action === 'search' ? rest.slice(0, 1) : rest;
+    let outcome: { ok: boolean; text: string };
+    try {
+      outcome = await this.deps.orchestrator.nix(target.agentId, known.action, actionArgs);
+    } catch (err) {
+      return answer(`Failed to start agent **${target.agentId}**: ${messageOf(err)}`);
+    }
+    return answer(`**${target.agentId}** \`${typed.toLowerCase()}\`:\n${codeBlock(outcome.text)}`);
   }
 
   /** The agent a command's first argument names (an `@` is allowed), else `fallback`. */
@@ -220,6 +277,17 @@ function unknownCommand(name: string): string {
     '',
     commandList(),
   ].join('\n');
+}
+
+/** A nix answer as a fenced code block: `Done (no output).` for nothing, cut at {@link NIX_REPLY_BYTES}. */
+function codeBlock(text: string): string {
+  let body = text.trim() === '' ? 'Done (no output).' : text.trim();
+  const bytes = Buffer.from(body, 'utf8');
+  if (bytes.length > NIX_REPLY_BYTES) {
+    // Cut on a character boundary: a split multi-byte character would show as a replacement sign.
+    body = `${new TextDecoder().decode(bytes.subarray(0, NIX_REPLY_BYTES)).replace(/\uFFFD$/, '')}\n... (truncated)`;
+  }
+  return `\`\`\`\n${body.replaceAll('```', "'''")}\n\`\`\``;
 }
 
 function lowerFirst(text: string): string {

@@ -44,6 +44,10 @@ describe('resolveAgent', () => {
       files: [{ secret: 'key', target: '/k', mode: '0400' }],
       allowedTools: ['Read'],
       nixEnabled: true,
+      nixCaches: {
+        substituters: ['https://cache.nixos.org'],
+        trustedPublicKeys: ['cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY='],
+      },
       security: expect.objectContaining({ pids_limit: 64, memory_mb: 2048 }),
       approvalRules: ['WebFetch', 'Bash(rm:*)'],
       approvalTimeoutMs: 30_000,
@@ -65,6 +69,10 @@ describe('resolveAgent', () => {
       files: [],
       allowedTools: [],
       nixEnabled: false,
+      nixCaches: {
+        substituters: ['https://cache.nixos.org'],
+        trustedPublicKeys: ['cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY='],
+      },
       security: loaded.defaults.security,
       approvalRules: ['WebFetch'],
       approvalTimeoutMs: 300_000,

@@ -29,6 +29,8 @@ export interface ResolvedAgent {
   files: { secret: string; target: string; mode: string }[];
   allowedTools: string[];
   nixEnabled: boolean;
+  /** Where its nix gets packages (`nix`): binary cache URLs and the keys trusted to sign them. */
+  nixCaches: { substituters: string[]; trustedPublicKeys: string[] };
   /** The agent's own security block replaces `defaults.security` as a whole (fields are not merged). */
   security: SecuritySettings;
   /** Tool-call patterns that wait for a person's yes: `defaults.approvals.rules` and the agent's own. */
@@ -60,6 +62,7 @@ export function resolveAgent(config: Config, id: string): ResolvedAgent {
     files: agent.files,
     allowedTools: agent.allowed_tools,
     nixEnabled: agent.nix_enabled,
+    nixCaches: { substituters: config.nix.substituters, trustedPublicKeys: config.nix.trusted_public_keys },
     security: agent.security ?? defaults.security,
     approvalRules: [...new Set([...defaults.approvals.rules, ...(agent.approvals?.rules ?? [])])],
     approvalTimeoutMs: agent.approvals?.timeout ?? defaults.approvals.timeout,

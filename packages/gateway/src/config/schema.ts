@@ -175,6 +175,17 @@ export const configSchema = section({
   budgets: section(budgetShape),
   // Names every container, volume and network of this installation, so that several share one Docker daemon.
   docker: section({ prefix: scalar(readSimpleName, 'praktor', 'a name') }),
+  // Where the nix of agents with nix_enabled gets packages: binary caches, and the keys their packages are signed with.
+  nix: section({
+    substituters: list(
+      requiredScalar(readHttpUrl, 'a URL', 'a binary cache URL such as https://cache.nixos.org'),
+      ['https://cache.nixos.org'],
+    ),
+    trusted_public_keys: list(
+      requiredText('a key such as cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY='),
+      ['cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY='],
+    ),
+  }),
   router: section({
     default_agent: text(),
     // Plain text with no @agent goes to the agent a small model picks from the agents' descriptions.

@@ -71,6 +71,8 @@ interface AgentState {
   turns: number;
   lastActive: number;
   idleTimer: NodeJS.Timeout | null;
+  /** Whether the running sandbox has a nix store of the agent's own, whose garbage is collected when it goes idle. */
+  hasNix: boolean;
 }
 
 /** The sandboxes of all agents, within the limits of the configuration. */
@@ -224,6 +226,7 @@ export class AgentPool {
         turns: 0,
         lastActive: Date.now(),
         idleTimer: null,
+        hasNix: false,
       };
       this.agents.set(agentId, state);
     }
@@ -233,6 +236,8 @@ export class AgentPool {
   private async startSandbox(state: AgentState, agent: ResolvedAgent): Promise<AgentLink> {
     const { store, log } = this.deps;
     const runtime = this.deps.runtimeFor(agent);
+    // Only a container has a /nix of the agent's own; the local sandbox shows the host's system read-only.
+    const hasNix = agent.nixEnabled && runtime.name === 'docker';
     // Both resolved before a slot is taken, so an agent that cannot start does not hold one.
     const env = this.deps.agentEnv(agent);
     const files = this.deps.agentFiles(agent);
@@ -246,6 +251,7 @@ export class AgentPool {
         tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
         env,
         embeddingModel: embeddingModelOf(this.deps.config()),
+        nixEnabled: hasNix,
         readyTimeoutMs: this.deps.readyTimeoutMs ?? 60_000,
         onSession: (sessionId) => store.sessions.set(agent.id, sessionId),
         onLog: (line) => log.debug({ agent: agent.id }, line),
@@ -257,6 +263,7 @@ export class AgentPool {
       });
       state.link = link;
       state.stopping = false;
+      state.hasNix = hasNix;
       void link.closed.then((exit) => {
         if (state.link === link) state.link = null;
         if (state.status !== 'stopped' && !state.stopping) {
@@ -331,9 +338,23 @@ export class AgentPool {
     if (this.closing || idleMs <= 0 || !state.link || this.isWarm(state.id)) return;
     state.idleTimer = setTimeout(() => {
       state.idleTimer = null;
-      if (state.holds === 0) void this.stopSandbox(state, 'idle_timeout');
+      if (state.holds === 0) void this.stopIdle(state);
     }, idleMs);
     state.idleTimer.unref();
+  }
+
+  /**
+   * Stops an agent that was idle for `idle_timeout`; one with nix first collects its store's garbage (what it
+   * removed or upgraded away), as the original did for idle agents (§8.7), unless work arrived meanwhile.
+   */
+  private async stopIdle(state: AgentState): Promise<void> {
+    const link = state.link;
+    if (link && state.hasNix) {
+      const outcome = await link.nix('collect_garbage', []);
+      this.deps.log.info({ agent: state.id }, `nix garbage collection: ${outcome.text}`);
+      if (state.link !== link || state.holds > 0 || state.turns > 0 || state.idleTimer) return;
+    }
+    await this.stopSandbox(state, 'idle_timeout');
   }
 
   private clearIdleTimer(state: AgentState): void {

@@ -44,6 +44,7 @@ const options: LinkOptions = {
   tools: null,
   env: { ANTHROPIC_API_KEY: 'sk-test' },
   embeddingModel: null,
+  nixEnabled: false,
   readyTimeoutMs: 2_000,
   onSession: () => {},
   onLog: () => {},
@@ -140,6 +141,7 @@ describe('AgentLink', () => {
       resumeSessionId: 'abc',
       tools: ['Read'],
       embeddingModel: 'nomic-embed-text',
+      nixEnabled: true,
     });
     expect(init).toEqual({
       type: 'init',
@@ -151,6 +153,7 @@ describe('AgentLink', () => {
       env: { ANTHROPIC_API_KEY: 'sk-test' },
       embeddingModel: 'nomic-embed-text',
       approvals: [],
+      nixEnabled: true,
     });
   });
 

@@ -13,6 +13,7 @@ import {
   type MemoryOp,
   type MemoryResult,
   messageOf,
+  type NixAction,
   type ResultMessage,
   type RunnerToGateway,
   RunnerToGateway as RunnerToGatewaySchema,
@@ -34,6 +35,8 @@ export interface LinkOptions {
   env: Record<string, string>;
   /** The embedding model for the agent's memory; null: full-text search alone. */
   embeddingModel: string | null;
+  /** Whether the agent has nix (`nix_enabled`). */
+  nixEnabled: boolean;
   readyTimeoutMs: number;
   onSession: (sessionId: string) => void;
   onLog: (line: string) => void;
@@ -71,6 +74,9 @@ export class AgentLink {
   /** Memory requests waiting for the runner's answer, by request id. */
   private readonly memoryRequests = new Map<string, (result: MemoryResult) => void>();
   private nextMemoryRequest = 1;
+  /** Nix actions waiting for the runner's answer, by request id. */
+  private readonly nixRequests = new Map<string, (answer: { ok: boolean; text: string }) => void>();
+  private nextNixRequest = 1;
   /** Task runs in progress, by turn id. */
   private readonly tasks = new Map<string, PendingTurn>();
   private exit: SandboxExit | null = null;
@@ -137,6 +143,19 @@ export class AgentLink {
     return new Promise((resolve) => {
       this.memoryRequests.set(requestId, resolve);
       writeLine(this.sandbox.stdin, { type: 'memory_request', requestId, op });
+    });
+  }
+
+  /**
+   * Runs a nix action in the sandbox (the agent's nix profile) and resolves with the runner's answer. Never rejects:
+   * a sandbox that dies first gives a failed answer.
+   */
+  nix(action: NixAction, args: string[]): Promise<{ ok: boolean; text: string }> {
+    if (this.exit) return Promise.resolve({ ok: false, text: goneText(this.exit) });
+    const requestId = String(this.nextNixRequest++);
+    return new Promise((resolve) => {
+      this.nixRequests.set(requestId, resolve);
+      writeLine(this.sandbox.stdin, { type: 'nix_request', requestId, action, args });
     });
   }
 
@@ -226,6 +245,7 @@ export class AgentLink {
         env: opts.env,
         embeddingModel: opts.embeddingModel,
         approvals: opts.approvals,
+        nixEnabled: opts.nixEnabled,
       });
     });
   }
@@ -271,6 +291,13 @@ export class AgentLink {
         else opts.onLog(`answer to unknown memory request ${message.requestId} ignored`);
         return;
       }
+      case 'nix_response': {
+        const resolve = this.nixRequests.get(message.requestId);
+        this.nixRequests.delete(message.requestId);
+        if (resolve) resolve({ ok: message.ok, text: message.text });
+        else opts.onLog(`answer to unknown nix request ${message.requestId} ignored`);
+        return;
+      }
       case 'ready':
         return;
     }
@@ -311,6 +338,8 @@ export class AgentLink {
     }
     for (const resolve of this.memoryRequests.values()) resolve(goneResult(exit));
     this.memoryRequests.clear();
+    for (const resolve of this.nixRequests.values()) resolve({ ok: false, text: goneText(exit) });
+    this.nixRequests.clear();
   }
 }
 
@@ -352,10 +381,10 @@ function stoppedResult(turnId: string): ResultMessage {
 }
 
 /** A memory request the sandbox's end cut short. */
+function goneText(exit: SandboxExit): string {
+  return `the agent's sandbox stopped before answering (${describeExit(exit)})`;
+}
+
 function goneResult(exit: SandboxExit): MemoryResult {
-  return {
-    ok: false,
-    kind: 'failed',
-    error: `the agent's sandbox stopped before answering (${describeExit(exit)})`,
-  };
+  return { ok: false, kind: 'failed', error: goneText(exit) };
 }

@@ -10,6 +10,7 @@ import type {
   MemoryOp,
   MemoryResult,
   MessageView,
+  NixAction,
   StreamService,
 } from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
@@ -139,6 +140,19 @@ export class Orchestrator {
       const result = await (await this.pool.link(agentId)).memory(op);
       if (result.ok && (op.op === 'store' || op.op === 'delete')) this.bus.emit({ type: 'memory', agentId });
       return result;
+    } finally {
+      this.pool.release(agentId);
+    }
+  }
+
+  /**
+   * Runs a nix action in an agent's sandbox (its own nix profile), starting a stopped agent for it as
+   * {@link memory} does. Resolves with the runner's answer; rejects when the sandbox cannot start.
+   */
+  async nix(agentId: string, action: NixAction, args: string[]): Promise<{ ok: boolean; text: string }> {
+    this.pool.hold(agentId);
+    try {
+      return await (await this.pool.link(agentId)).nix(action, args);
     } finally {
       this.pool.release(agentId);
     }

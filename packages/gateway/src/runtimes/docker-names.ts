@@ -12,6 +12,9 @@ export const GLOBAL_PATH = '/workspace/global';
 /** The agent user's home, a volume of its own: Claude Code keeps its sessions in `.claude` there. */
 export const HOME_PATH = '/home/praktor';
 
+/** Where an agent with nix_enabled has its own nix store, a volume of its own. */
+export const NIX_PATH = '/nix';
+
 /** Label on everything Praktor creates. */
 export const MANAGED_LABEL = 'praktor.managed';
 /** Label naming the installation (its prefix). */
@@ -36,6 +39,11 @@ export class DockerNames {
   /** The home volume of a (safe) workspace name. */
   homeVolume(workspace: string): string {
     return `${this.prefix}-home-${workspace}`;
+  }
+
+  /** The nix store volume of a (safe) workspace name, for agents with nix_enabled. */
+  nixVolume(workspace: string): string {
+    return `${this.prefix}-nix-${workspace}`;
   }
 
   /** The volume every agent shares, read-only. */

@@ -9,7 +9,14 @@ import Docker from 'dockerode';
 import type { ResolvedAgent } from '../config/index.js';
 import { explainDockerError, statusOf, unless404 } from './docker-api.js';
 import { hardening, tmpfsPaths } from './docker-hardening.js';
-import { AGENT_LABEL, DockerNames, GLOBAL_PATH, HOME_PATH, WORKSPACE_PATH } from './docker-names.js';
+import {
+  AGENT_LABEL,
+  DockerNames,
+  GLOBAL_PATH,
+  HOME_PATH,
+  NIX_PATH,
+  WORKSPACE_PATH,
+} from './docker-names.js';
 import { planSecretFiles } from './docker-secrets.js';
 import { DockerVolumes } from './docker-volumes.js';
 import { AGENT_UID, globalDir } from './layout.js';
@@ -43,6 +50,15 @@ export interface DockerRuntimeOptions {
 function networkEnv(network: string | null): Record<string, string> {
   if (network === null) return { PRAKTOR_NETWORK: 'gateway' };
   return network === 'none' ? { PRAKTOR_NETWORK: 'none' } : {};
+}
+
+/** What tells the nix of an agent with nix_enabled where to get packages (the image's nix.conf has the rest). */
+function nixEnv(agent: ResolvedAgent): Record<string, string> {
+  if (!agent.nixEnabled) return {};
+  const { substituters, trustedPublicKeys } = agent.nixCaches;
+  return {
+    NIX_CONFIG: `substituters = ${substituters.join(' ')}\ntrusted-public-keys = ${trustedPublicKeys.join(' ')}`,
+  };
 }
 
 /** Runs each agent in a container of its own. */
@@ -162,10 +178,12 @@ export class DockerRuntime implements Runtime {
     const placement = planSecretFiles(spec.files, tmpfsPaths(agent.security));
     const workspaceVolume = this.names.workspaceVolume(spec.workspace);
     const homeVolume = this.names.homeVolume(spec.workspace);
+    const nixVolume = agent.nixEnabled ? this.names.nixVolume(spec.workspace) : null;
     await Promise.all([
       agent.network === null ? null : this.ensureNetwork(agent.network),
       this.volumes.ensure(workspaceVolume),
       this.volumes.ensure(homeVolume),
+      nixVolume === null ? null : this.volumes.ensure(nixVolume),
       this.volumes.syncShared(image, globalDir(this.opts.dataDir)),
     ]);
     this.lastImage = image;
@@ -179,6 +197,7 @@ export class DockerRuntime implements Runtime {
       PRAKTOR_WORKSPACE: WORKSPACE_PATH,
       PRAKTOR_GLOBAL_DIR: GLOBAL_PATH,
       ...networkEnv(agent.network),
+      ...nixEnv(agent),
     };
     const container = await this.docker.createContainer({
       name,
@@ -206,6 +225,8 @@ export class DockerRuntime implements Runtime {
           { Type: 'volume', Source: workspaceVolume, Target: WORKSPACE_PATH },
           { Type: 'volume', Source: homeVolume, Target: HOME_PATH },
           { Type: 'volume', Source: this.names.globalVolume, Target: GLOBAL_PATH, ReadOnly: true },
+          // The agent's nix store: what it installed stays across restarts, and no other agent sees it.
+          ...(nixVolume === null ? [] : [{ Type: 'volume' as const, Source: nixVolume, Target: NIX_PATH }]),
         ],
         // The link carries the conversation, unmasked: Docker must not keep a copy of it on disk.
         LogConfig: { Type: 'none', Config: {} },

@@ -323,7 +323,7 @@ export class TelegramChannel {
     if (parsed?.bot && parsed.bot.toLowerCase() !== ctx.me.username.toLowerCase()) return true;
     const last = this.deps.store.chats.lastAgent('telegram', chatId);
     const config = this.deps.config();
-    const outcome = this.deps.commands.run(text, {
+    const outcome = await this.deps.commands.run(text, {
       channel: 'telegram',
       chatId,
       sender,

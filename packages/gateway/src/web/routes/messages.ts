@@ -75,7 +75,7 @@ export const messageRoutes: Route[] = [
         const received = await deps.inbox.receiveWithFiles(incoming, files, { forceAgent: id });
         return { message: messageItem(received.message) };
       }
-      const outcome = deps.commands.run(body.text, { ...incoming, agentId: id, ownName: null });
+      const outcome = await deps.commands.run(body.text, { ...incoming, agentId: id, ownName: null });
       if (outcome.command) {
         // `/start` was handed to the agent as its greeting: the conversation shows that, not the command.
         if (outcome.reply === null) return { message: messageItem(outcome.forwarded) };

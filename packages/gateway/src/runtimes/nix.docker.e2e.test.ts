@@ -1,0 +1,241 @@
+/**
+ * Nix on demand in Docker, offline: the test builds a package from a local derivation in a container of the agent
+ * image, signs it into a binary cache (`nix copy --to file://…`), serves that cache over HTTP on the host and
+ * makes it the agents' only substituter. The agent installs the package with its nix tools through the real Claude
+ * Code, runs it, lists it, keeps it across a restart, removes it and has its garbage collected; `/nix` answers from
+ * Telegram; an agent without nix_enabled is told so by every tool.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+import {
+  containersOf,
+  docker,
+  dockerInspect,
+  ensureTestImage,
+  eventually,
+  type ModelRequest,
+  removeInstallation,
+  reply,
+  requireDocker,
+  type Stack,
+  startStack,
+  TEST_IMAGE_TIMEOUT_MS,
+  TEST_USER_ID,
+  testPrefix,
+  withDocker,
+} from '@praktor/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const missing = requireDocker('the Docker nix suite');
+
+/** A package built with nothing but /bin/sh, so no nixpkgs is needed. */
+const DERIVATION = `derivation {
+  name = "hello-praktor-1.0";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" "mkdir -p $out/bin && printf '#!/bin/sh\\\\necho hello from the local cache\\\\n' > $out/bin/hello-praktor && chmod 755 $out/bin/hello-praktor" ];
+}`;
+
+/** Builds the package and the signed cache in /workspace/agent/cache; prints the store path and the public key. */
+const BUILD_CACHE = `set -e
+export NIX_CONFIG='substituters ='
+cat > /tmp/hello.nix <<'EOF'
+${DERIVATION}
+EOF
+out=$(nix-build --no-out-link /tmp/hello.nix)
+nix-store --generate-binary-cache-key praktor-test-1 /tmp/secret.key /tmp/public.key
+nix copy --to "file:///workspace/agent/cache?secret-key=/tmp/secret.key" "$out"
+echo "path=$out"
+echo "key=$(cat /tmp/public.key)"`;
+
+/** What the fake model does, by the marker the test sends as the message. */
+const scripts = new Map<string, { tool: string; input: Record<string, unknown> }>();
+
+function model(req: ModelRequest) {
+  if (req.kind !== 'main') return reply.text('side call');
+  if (req.toolResults.length > 0) return reply.text(`tool said: ${req.toolResults[0]?.content ?? ''}`);
+  const script = scripts.get(req.lastUserText.split('\n').at(-1) ?? '');
+  if (script) return reply.toolUse(script.tool, script.input);
+  return reply.text(`heard: ${req.lastUserText}`);
+}
+
+describe.skipIf(missing !== null)('nix in the agent’s container', () => {
+  const prefix = testPrefix('nix');
+  const buildNix = `${prefix}-build-nix`;
+  const buildCache = `${prefix}-build-cache`;
+  let stack: Stack;
+  let cache: Server;
+  let storePath: string;
+  let probes = 0;
+
+  /** Has `agent` call `tool` with `input` and returns what the tool answered. */
+  async function call(agent: string, tool: string, input: Record<string, unknown>): Promise<string> {
+    probes += 1;
+    // Ends in a letter, so that no marker is the start of another (nix-1-x, nix-10-x).
+    const marker = `nix-${probes}-x`;
+    scripts.set(marker, { tool, input });
+    const response = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/${agent}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: marker }),
+    });
+    expect(response.status).toBe(202);
+    const request = await stack.anthropic.waitForRequest(
+      (r) => r.toolResults.length > 0 && r.transcript.includes(marker),
+      180_000,
+    );
+    return request.toolResults[0]?.content ?? '';
+  }
+
+  const bash = (agent: string, command: string) =>
+    call(agent, 'Bash', { command, description: 'use the package' });
+
+  async function sayOnTelegram(text: string) {
+    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+    stack.telegram.sendText({ userId: TEST_USER_ID, text });
+    return stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID)[before], 120_000);
+  }
+
+  beforeAll(async () => {
+    const image = ensureTestImage();
+    for (const volume of [buildNix, buildCache]) docker(['volume', 'create', volume]);
+    const built = execFileSync(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--user',
+        '10321:10321',
+        '--read-only',
+        '--tmpfs',
+        '/tmp:exec',
+        '--cap-drop',
+        'ALL',
+        '--security-opt',
+        'no-new-privileges',
+        '-v',
+        `${buildNix}:/nix`,
+        '-v',
+        `${buildCache}:/workspace/agent`,
+        '--entrypoint',
+        'bash',
+        image,
+        '-c',
+        BUILD_CACHE,
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    storePath = built.match(/^path=(.+)$/m)?.[1] ?? expect.fail(`no store path in: ${built}`);
+    const key = built.match(/^key=(.+)$/m)?.[1] ?? expect.fail(`no key in: ${built}`);
+    const root = join((dockerInspect('volume', buildCache) as { Mountpoint: string }).Mountpoint, 'cache');
+    cache = createServer((req, res) => {
+      const file = normalize(join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+      if (!file.startsWith(root) || !existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200).end(readFileSync(file));
+    });
+    await new Promise<void>((resolve) => cache.listen(0, '127.0.0.1', resolve));
+    const cacheUrl = `http://127.0.0.1:${(cache.address() as AddressInfo).port}`;
+    stack = await startStack({
+      handler: model,
+      config: ({ telegramApiRoot, telegramToken }) =>
+        withDocker(
+          {
+            telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [TEST_USER_ID] },
+            // Short, so that the test sees an idle agent collect its garbage before it stops.
+            defaults: { model: 'claude-test', idle_timeout: '15s' },
+            // The host's network, so nix reaches this test's cache on 127.0.0.1.
+            agents: { coder: { nix_enabled: true, network: 'host' }, plain: {} },
+            router: { default_agent: 'plain' },
+            nix: { substituters: [cacheUrl], trusted_public_keys: [key] },
+          },
+          { prefix, image },
+        ),
+    });
+  }, TEST_IMAGE_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await stack?.close();
+    removeInstallation(prefix);
+    docker(['volume', 'rm', '--force', buildNix, buildCache]);
+    await new Promise((resolve) => cache?.close(resolve));
+  });
+
+  it('installs a package from the configured cache, and the agent runs it', async () => {
+    expect(await call('coder', 'mcp__praktor-nix__nix_add', { packages: storePath })).toContain(
+      `Installed: ${storePath}`,
+    );
+    expect(await bash('coder', 'hello-praktor')).toContain('hello from the local cache');
+  });
+
+  it('lists what is installed, in the tool and in /nix list from Telegram', async () => {
+    expect(await call('coder', 'mcp__praktor-nix__nix_list_installed', {})).toContain('hello-praktor: 1.0');
+    const answer = await sayOnTelegram('/nix list @coder');
+    expect(answer.text).toMatch(/^coder list:/);
+    expect(answer.text).toContain('hello-praktor: 1.0');
+  });
+
+  it('answers /nix without an action, or with an unknown one, with the usage', async () => {
+    expect((await sayOnTelegram('/nix bogus')).text).toBe(
+      'Unknown action: bogus\nUsage: /nix <search|add|list|remove|upgrade> [package] [@agent]',
+    );
+    expect((await sayOnTelegram('/nix')).text).toBe(
+      'Usage: /nix <search|add|list|remove|upgrade> [package] [@agent]',
+    );
+    expect((await sayOnTelegram('/nix add @coder')).text).toBe('Usage: /nix add <package...> [@agent]');
+  });
+
+  it('keeps installed packages across a restart of the container', async () => {
+    const stopped = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/coder/stop`, {
+      method: 'POST',
+    });
+    expect(stopped.status).toBe(200);
+    expect(await bash('coder', 'hello-praktor')).toContain('hello from the local cache');
+  });
+
+  it('removes a package, and the agent’s garbage collection when idle frees its store path', async () => {
+    const inStore = join(
+      (dockerInspect('volume', `${prefix}-nix-coder`) as { Mountpoint: string }).Mountpoint,
+      storePath.slice('/nix'.length),
+    );
+    expect(existsSync(inStore)).toBe(true);
+    expect(await call('coder', 'mcp__praktor-nix__nix_remove', { packages: 'hello-praktor' })).toContain(
+      'Removed: hello-praktor',
+    );
+    expect(await call('coder', 'mcp__praktor-nix__nix_list_installed', {})).toContain(
+      'No packages installed.',
+    );
+    expect(existsSync(inStore)).toBe(true);
+    await eventually(
+      'the idle agent to collect its garbage and stop',
+      async () => ({
+        running: containersOf(prefix).some((c) => c.agent === 'coder'),
+        kept: existsSync(inStore),
+      }),
+      (state) => !state.running,
+      { timeoutMs: 90_000 },
+    );
+    expect(existsSync(inStore)).toBe(false);
+  });
+
+  it('tells an agent without nix_enabled so, from every nix tool', async () => {
+    for (const [tool, input] of [
+      ['nix_search', { query: 'hello' }],
+      ['nix_add', { packages: 'hello' }],
+      ['nix_list_installed', {}],
+      ['nix_remove', { packages: 'hello' }],
+      ['nix_upgrade', {}],
+    ] as const) {
+      expect(await call('plain', `mcp__praktor-nix__${tool}`, input)).toContain(
+        'Nix is not available: this agent does not have nix_enabled',
+      );
+    }
+  });
+});
