@@ -17,8 +17,8 @@ import { ActivityMessage } from './activity.js';
 import { ApprovalDecisionMessage, ApprovalRequestMessage } from './approvals.js';
 import { ModelSpend } from './costs.js';
 import { MemoryChangedMessage, MemoryRequestMessage, MemoryResponseMessage } from './memory.js';
-import { TurnImage } from './turn-images.js';
 import { NixRequestMessage, NixResponseMessage } from './nix.js';
+import { TurnImage } from './turn-images.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
 export const LINK_PROTOCOL_VERSION = 5;
