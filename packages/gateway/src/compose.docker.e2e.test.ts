@@ -8,7 +8,7 @@
  * Telegram and Anthropic servers listen on this machine's loopback and test traffic may go nowhere else. Names get
  * a prefix of the test's own, so it never touches a real deployment on the same daemon.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -139,29 +139,28 @@ describe.skipIf(missing !== null)('the compose deployment', () => {
   let telegram: FakeTelegram;
   let gatewayContainer = '';
 
+  /** The arguments of a compose command on the test's project. */
+  const composeArgs = (args: string[]): string[] => [
+    ...compose.slice(1),
+    '--project-name',
+    prefix,
+    '--project-directory',
+    workDir,
+    '-f',
+    join(workDir, 'docker-compose.yml'),
+    ...args,
+  ];
+
   /** Runs compose on the test's project; returns what it printed. */
   const run = (args: string[], timeout = 120_000): string =>
-    execFileSync(
-      compose[0] as string,
-      [
-        ...compose.slice(1),
-        '--project-name',
-        prefix,
-        '--project-directory',
-        workDir,
-        '-f',
-        join(workDir, 'docker-compose.yml'),
-        ...args,
-      ],
-      {
-        encoding: 'utf8',
-        cwd: workDir,
-        // The classic builder: BuildKit would look the base images up in a registry.
-        env: { ...process.env, DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout,
-      },
-    );
+    execFileSync(compose[0] as string, composeArgs(args), {
+      encoding: 'utf8',
+      cwd: workDir,
+      // The classic builder: BuildKit would look the base images up in a registry.
+      env: { ...process.env, DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout,
+    });
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'praktor-compose-'));
@@ -286,6 +285,44 @@ describe.skipIf(missing !== null)('the compose deployment', () => {
     expect(answers.map((m) => m.text)).toContain('compose heard: hello from compose');
     expect(containersOf(prefix).map((c) => [c.agent, c.state])).toEqual([['general', 'running']]);
   }, 120_000);
+
+  it('checks its own setup from inside its container with praktor doctor', async () => {
+    // Not a synchronous run: the doctor asks the fakes, which answer from this process.
+    const doctor = await new Promise<{ code: unknown; stdout: string }>((resolve) => {
+      execFile(
+        compose[0] as string,
+        composeArgs(['exec', '-T', 'praktor', 'praktor', 'doctor', '--json']),
+        { encoding: 'utf8', timeout: 120_000 },
+        (err, stdout) => resolve({ code: err === null ? 0 : err.code, stdout }),
+      );
+    });
+    const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] };
+    const status = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect([status.docker, status.agent_images, status.telegram, status.model_api]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+    ]);
+    expect(doctor.code).toBe(0);
+  }, 120_000);
+
+  it("backs up from inside its container while it runs, the agents' volumes included", () => {
+    const made = run(['exec', '-T', 'praktor', 'praktor', 'backup', '-f', '/tmp/praktor.tar.zst'], 300_000);
+    expect(made).toMatch(/Backup complete: \d+ files, 3 volumes/);
+    const checked = run([
+      'exec',
+      '-T',
+      'praktor',
+      'praktor',
+      'restore',
+      '-f',
+      '/tmp/praktor.tar.zst',
+      '--verify',
+    ]);
+    expect(checked).toMatch(/Archive OK: .*, 3 volumes/);
+  }, 300_000);
 
   it('leaves no agent container behind after docker compose down', () => {
     run(['down', '--timeout', '30']);
