@@ -314,8 +314,9 @@ async function dockerChecks(config: Config): Promise<DoctorCheck[]> {
 
 function bubblewrapCheck(config: Config): DoctorCheck {
   const label = 'Bubblewrap';
+  // An agent without a runtime of its own runs on the default one.
   const local = [config.defaults.runtime, ...Object.values(config.agents).map((a) => a.runtime)].some(
-    (kind) => kind === 'local' || kind === 'auto' || kind === undefined,
+    (kind) => kind === 'local' || kind === 'auto',
   );
   if (!local) return check('bubblewrap', label, 'skip', 'no agent runs on the local runtime');
   const bwrap = findBwrap();

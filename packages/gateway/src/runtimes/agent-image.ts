@@ -5,7 +5,16 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
@@ -82,12 +91,17 @@ function findPackage(name: string, fromDir: string): string | null {
 }
 
 /**
- * The runner's production dependency tree: every package it needs at run time (dependencies, installed optional
- * and peer dependencies), each placed in the context where Node finds it from the runner. A package inside a
- * `node_modules` keeps its path below the install root; a workspace package (`@praktor/*`, linked from the
- * source tree) goes to `node_modules/<name>`, with only its `package.json` and `dist/`.
+ * The production dependency tree of the workspace package at `rootDir`: every package it needs at run time
+ * (dependencies, installed optional and peer dependencies), each placed in the context where Node finds it from
+ * that package. A package inside a `node_modules` keeps its path below the install root; a workspace package
+ * (`@praktor/*`, linked from the source tree) goes to `node_modules/<name>`, with only its `package.json`, `dist/`
+ * and `bin/`. The dependencies of a package named in `withoutDependencies` are left out (the gateway image carries
+ * the runner's own files, which the local runtime's code names, but not Claude Code, which only agents run).
  */
-function runnerTree(): StagedPackage[] {
+function productionTree(
+  rootDir: string,
+  withoutDependencies: ReadonlySet<string> = new Set(),
+): StagedPackage[] {
   const workspaces = new Map<string, string>();
   const staged = new Map<string, StagedPackage>();
   const destOf = (source: string, name: string): string => {
@@ -106,6 +120,7 @@ function runnerTree(): StagedPackage[] {
     const pkg = readPackageJson(source);
     const workspace = !source.includes(NODE_MODULES);
     staged.set(source, { source, dest: destOf(source, pkg.name), version: workspace ? null : pkg.version });
+    if (withoutDependencies.has(pkg.name)) return;
     const required = Object.keys(pkg.dependencies ?? {});
     const optional = [
       ...Object.keys(pkg.optionalDependencies ?? {}),
@@ -121,11 +136,46 @@ function runnerTree(): StagedPackage[] {
       if (found) visit(found);
     }
   };
-  visit(RUNNER_DIR);
+  visit(rootDir);
   return [...staged.values()];
 }
 
-/** The files of a workspace package that the image needs: its package.json and compiled `dist/`. */
+/** The gateway's package, where this file is compiled into. */
+const GATEWAY_DIR = realpathSync(fileURLToPath(new URL('../../', import.meta.url)));
+
+/** The images Praktor builds: the agents' and the gateway's own (for the compose deployment). */
+export type ImageKind = 'agent' | 'gateway';
+
+/** What an image is made of. */
+interface ImageSpec {
+  dockerfile: string;
+  tree: StagedPackage[];
+  /** Debian packages the Dockerfile installs when the base lacks them. */
+  apt: string[];
+}
+
+function imageSpec(kind: ImageKind): ImageSpec {
+  if (kind === 'agent') {
+    return {
+      dockerfile: join(IMAGES_DIR, 'agent', 'Dockerfile'),
+      tree: productionTree(RUNNER_DIR),
+      apt: aptPackages(),
+    };
+  }
+  // Mission Control's built files go where the gateway's web server looks for them: beside the gateway's package.
+  const ui = {
+    source: join(GATEWAY_DIR, '..', 'ui'),
+    dest: join('app', 'node_modules', '@praktor', 'ui'),
+    version: null,
+  };
+  return {
+    dockerfile: join(IMAGES_DIR, '..', 'Dockerfile'),
+    tree: [...productionTree(GATEWAY_DIR, new Set(['@praktor/runner'])), ui],
+    apt: [],
+  };
+}
+
+/** The files of a workspace package that an image needs: its package.json, compiled `dist/` and `bin/`. */
 function workspaceFiles(dir: string): string[] {
   const files = ['package.json'];
   const walk = (rel: string) => {
@@ -136,6 +186,7 @@ function workspaceFiles(dir: string): string[] {
     }
   };
   walk('dist');
+  if (existsSync(join(dir, 'bin'))) walk('bin');
   return files.sort();
 }
 
@@ -147,7 +198,7 @@ export function aptPackages(): string[] {
     .filter((line) => line !== '');
 }
 
-/** A hash of everything the image is made of: Dockerfile, base, packages, and the runner's tree. */
+/** A hash of everything the image is made of: Dockerfile, base, packages, and the package tree. */
 function inputsHash(tree: StagedPackage[], base: string, dockerfile: string, apt: string[]): string {
   const hash = createHash('sha256');
   hash.update(`${dockerfile}\0${base}\0${apt.join(' ')}\0`);
@@ -160,6 +211,32 @@ function inputsHash(tree: StagedPackage[], base: string, dockerfile: string, apt
     }
   }
   return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The Dockerfiles' stage that takes the app from a staged context (`app/`), as `praktor image build` and the
+ * offline test builds make it; the last stage, the default, builds the app from source instead.
+ */
+export const STAGED_TARGET = 'staged';
+
+/** An image's build context, staged. */
+export interface StagedContext {
+  /** The hash of the image's inputs on that base, for {@link INPUTS_LABEL}. */
+  inputs: string;
+  /** The build arguments the Dockerfile takes. */
+  buildArgs: Record<string, string>;
+}
+
+/**
+ * Stages the build context of `kind`'s image in `contextDir` (its Dockerfile and `app/`, this installation's
+ * compiled packages with their production dependencies), to be built with the target {@link STAGED_TARGET}.
+ */
+export function stageImageContext(kind: ImageKind, contextDir: string, base: string): StagedContext {
+  const { dockerfile, tree, apt } = imageSpec(kind);
+  stage(tree, contextDir, dockerfile);
+  const buildArgs: Record<string, string> = { BASE_IMAGE: base };
+  if (apt.length > 0) buildArgs.APT_PACKAGES = apt.join(' ');
+  return { inputs: inputsHash(tree, base, readFileSync(dockerfile, 'utf8'), apt), buildArgs };
 }
 
 /** Copies the tree into `contextDir`, beside the Dockerfile. */
@@ -228,9 +305,7 @@ export async function buildAgentImage(docker: Docker, opts: ImageBuildOptions): 
   const started = Date.now();
   const base = opts.base ?? DEFAULT_BASE_IMAGE;
   const onProgress = opts.onProgress ?? (() => {});
-  const dockerfile = join(IMAGES_DIR, 'agent', 'Dockerfile');
-  const apt = aptPackages();
-  const tree = runnerTree();
+  const { dockerfile, tree, apt } = imageSpec('agent');
   const inputs = inputsHash(tree, base, readFileSync(dockerfile, 'utf8'), apt);
   const existing = await unless404(docker.getImage(opts.tag).inspect());
   if (existing?.Config?.Labels?.[INPUTS_LABEL] === inputs) {
@@ -246,6 +321,7 @@ export async function buildAgentImage(docker: Docker, opts: ImageBuildOptions): 
       contextDir,
       {
         t: opts.tag,
+        target: STAGED_TARGET,
         buildargs: { BASE_IMAGE: base, APT_PACKAGES: apt.join(' ') },
         labels: { [INPUTS_LABEL]: inputs },
         rm: true,
