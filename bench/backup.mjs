@@ -2,7 +2,7 @@
  * Backup and restore throughput: `praktor backup`, `praktor restore --verify` and `praktor restore` on a data
  * directory of 1 GB of mixed files (a few large incompressible ones, many mid-sized, thousands of small text
  * files), each as its own process, with its peak memory (max RSS). Prints a table and writes
- * bench/results/<date>-backup.json.
+ * bench/results/<date>-backup.json (<date>-backup-<size>mb-quick.json for another size than 1 GB).
  *
  *   npm run bench:backup               1 GB
  *   npm run bench:backup -- --size=256 another size, in MB
@@ -125,7 +125,9 @@ try {
       `${r.step.padEnd(9)} ${String(r.seconds).padStart(7)} ${String(r.mb_per_s).padStart(6)}   ${r.peak_rss_mb}`,
     );
   mkdirSync(join(HERE, 'results'), { recursive: true });
-  const file = join(HERE, 'results', `${result.date.slice(0, 10)}-backup.json`);
+  // A run on another amount is a trial: kept out of the results under version control (.gitignore: *-quick.json).
+  const suffix = TOTAL_MB === 1024 ? '' : `-${TOTAL_MB}mb-quick`;
+  const file = join(HERE, 'results', `${result.date.slice(0, 10)}-backup${suffix}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwritten to ${file}`);
 } finally {
