@@ -16,10 +16,11 @@ import { z } from 'zod';
 import { ActivityMessage } from './activity.js';
 import { ApprovalDecisionMessage, ApprovalRequestMessage } from './approvals.js';
 import { ModelSpend } from './costs.js';
+import { ExtensionStatusMessage, StartExtensions } from './extensions.js';
 import { MemoryChangedMessage, MemoryRequestMessage, MemoryResponseMessage } from './memory.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
-export const LINK_PROTOCOL_VERSION = 4;
+export const LINK_PROTOCOL_VERSION = 5;
 
 /** First line from the gateway: who the runner is and how to start its session. */
 export const InitMessage = z.object({
@@ -41,6 +42,8 @@ export const InitMessage = z.object({
   embeddingModel: z.string().min(1).nullable().default(null),
   /** Tool-call patterns in Claude Code's permission-rule style (`Bash(rm:*)`) that wait for a person's yes. */
   approvals: z.array(z.string().min(1)),
+  /** The agent's MCP servers, marketplaces, plugins and skills, secrets resolved; applied before `ready`. */
+  extensions: StartExtensions.default({ errors: [] }),
 });
 export type InitMessage = z.infer<typeof InitMessage>;
 
@@ -240,5 +243,6 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   MemoryChangedMessage,
   MemoryResponseMessage,
   ApprovalRequestMessage,
+  ExtensionStatusMessage,
 ]);
 export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

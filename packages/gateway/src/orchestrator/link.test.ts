@@ -52,6 +52,8 @@ const options: LinkOptions = {
   approvals: [],
   onApproval: async () => ({ allow: false, always: false, message: 'no' }),
   serveStream: (_service, stream) => stream.destroy(new Error('no service in this test')),
+  extensions: { errors: [] },
+  onExtensionStatus: () => {},
 };
 
 const READY = { type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion: 'test' };
@@ -151,6 +153,7 @@ describe('AgentLink', () => {
       env: { ANTHROPIC_API_KEY: 'sk-test' },
       embeddingModel: 'nomic-embed-text',
       approvals: [],
+      extensions: { errors: [] },
     });
   });
 

@@ -288,4 +288,18 @@ export const migrations: readonly string[] = [
   ALTER TABLE messages ADD COLUMN route_via TEXT;
   ALTER TABLE messages ADD COLUMN route_reason TEXT;
   `,
+  // Each agent's extensions (MCP servers, marketplaces, plugins, skills) as saved in Mission Control, and what its
+  // sandbox last reported of them.
+  `
+  CREATE TABLE agent_extensions (
+    agent_id TEXT PRIMARY KEY,
+    extensions TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE agent_extension_status (
+    agent_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    reported_at INTEGER NOT NULL
+  );
+  `,
 ];
