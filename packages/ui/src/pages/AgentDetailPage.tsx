@@ -7,6 +7,7 @@ import { LastActive } from '../components/AgentCard';
 import { AgentControls } from '../components/AgentControls';
 import { EgressRefusals } from '../components/EgressRefusals';
 import { ErrorNote } from '../components/ErrorNote';
+import { ExtensionsPanel } from '../components/ExtensionsPanel';
 import { type EditableFile, FileEditor } from '../components/FileEditor';
 import { MemoryPanel } from '../components/MemoryPanel';
 import { PageHeader } from '../components/PageHeader';
@@ -121,6 +122,7 @@ export function AgentDetailPage() {
         <EgressRefusals agentId={a.id} />
       </div>
       <MemoryPanel key={`memory-${id}`} agentId={id} />
+      <ExtensionsPanel key={`extensions-${id}`} agentId={id} />
     </>
   );
 }
