@@ -232,16 +232,18 @@ export async function applyExtensions(
   const servers = extensions.mcp_servers ?? {};
   const missing = missingCommands(servers, env.PATH);
   const mcpServers: Record<string, McpServerConfig> = {};
-  const notStarted: ExtensionStatus['mcp_servers'] = [];
+  // Until Claude Code reports on them, the servers passed on are `pending`.
+  const reports: ExtensionStatus['mcp_servers'] = [];
   for (const [name, server] of Object.entries(servers)) {
     const command = missing.get(name);
     if (command === undefined) {
       mcpServers[name] = sdkServer(server);
+      reports.push({ name, status: 'pending', error: null, tools: [] });
       continue;
     }
     const error = `MCP server "${name}" was not started: its command "${command}" is not installed in the sandbox (not found on its PATH)`;
     errors.push(error);
-    notStarted.push({ name, status: 'failed', error, tools: [] });
+    reports.push({ name, status: 'failed', error, tools: [] });
   }
   const skills = writeSkills(extensions.skills ?? {}, join(configDir, 'skills'), errors);
   const cliEnv = { ...env, CLAUDE_CONFIG_DIR: configDir };
@@ -265,7 +267,7 @@ export async function applyExtensions(
     loadsUserSettings: skills.length > 0 || plugins.some((p) => p.enabled),
     status: {
       reported_at: Date.now(),
-      mcp_servers: notStarted,
+      mcp_servers: reports,
       marketplaces,
       plugins: plugins.map((p) => ({ name: p.id, enabled: p.enabled })),
       skills,
@@ -307,7 +309,10 @@ export async function withConnections(
   return {
     ...status,
     reported_at: Date.now(),
-    mcp_servers: [...status.mcp_servers, ...connections],
+    mcp_servers: [
+      ...status.mcp_servers.filter((server) => !connections.some((c) => c.name === server.name)),
+      ...connections,
+    ],
     errors,
   };
 }
