@@ -90,9 +90,17 @@ export type Skill = z.infer<typeof Skill>;
 /** Everything an agent is extended with; empty members may be left out. */
 export const AgentExtensions = z.object({
   mcp_servers: z
-    .record(text().min(1, 'a server name must not be empty'), McpServer, {
-      error: 'must be an object of server names to servers',
-    })
+    .record(
+      // Praktor's own servers are called praktor-…: a server of that name would be hidden behind one of them.
+      text().refine((name) => name !== '' && !name.startsWith('praktor-')),
+      McpServer,
+      {
+        error: (issue) =>
+          issue.code === 'invalid_key'
+            ? 'a server name must not be empty or start with "praktor-" (the names of Praktor\'s own servers)'
+            : 'must be an object of server names to servers',
+      },
+    )
     .optional(),
   marketplaces: z.array(Marketplace, { error: 'must be a list' }).optional(),
   plugins: z.array(Plugin, { error: 'must be a list' }).optional(),

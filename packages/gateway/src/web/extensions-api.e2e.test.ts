@@ -90,6 +90,11 @@ describe('the extensions API', () => {
       "mcp_servers.x.type: must be 'stdio' or 'http'",
     ],
     [
+      'a server named like one of Praktor’s own',
+      { mcp_servers: { 'praktor-memory': { type: 'stdio', command: 'x' } } },
+      'mcp_servers.praktor-memory: a server name must not be empty or start with "praktor-"',
+    ],
+    [
       'a stdio server without a command',
       { mcp_servers: { x: { type: 'stdio' } } },
       'mcp_servers.x.command: is required',
