@@ -167,10 +167,13 @@ function describeExtensions(runtime: string, withRuntime: WithRuntime) {
     it('runs a stdio MCP server from npm in the sandbox and gives the model its tool’s real result', async () => {
       await save(withMemory());
       expect(await ask('remember Ada')).toMatch(/^tool said: .*"name": ?"Ada".*writes the first program/s);
-      const status = JSON.parse((await api('GET', '/agents/definitions/general/extensions')).text)._status;
-      expect(status.mcp_servers).toContainEqual(
-        expect.objectContaining({ name: 'memory', status: 'connected', error: null }),
-      );
+      const reported = async () =>
+        JSON.parse((await api('GET', '/agents/definitions/general/extensions')).text)._status;
+      // Claude Code's report on the servers follows the runner's own, once none is still connecting.
+      await expect
+        .poll(async () => (await reported()).mcp_servers, { timeout: 30_000 })
+        .toContainEqual(expect.objectContaining({ name: 'memory', status: 'connected', error: null }));
+      const status = await reported();
       const memory = status.mcp_servers.find((s: { name: string }) => s.name === 'memory');
       expect(memory.tools).toContain('mcp__memory__create_entities');
       expect(status.errors).toEqual([]);
