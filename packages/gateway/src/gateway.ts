@@ -28,6 +28,7 @@ import { historyAgentTools } from './history-tools.js';
 import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
+import { startExtensions } from './orchestrator/agent-extensions.js';
 import { fileAgentTool, Orchestrator } from './orchestrator/orchestrator.js';
 import { Pairing } from './router/pairing.js';
 import { safeWorkspaceName } from './runtimes/runtime.js';
@@ -167,6 +168,7 @@ export async function startGateway(
       ...secrets.files(agent),
       ...(secrets.injections(agent.id).length > 0 ? caTrustFiles(ca) : []),
     ],
+    agentExtensions: (agent) => startExtensions(agent, store.extensions.get(agent.id), secrets),
     redactor: secrets.redactor,
     agentTools: (agentId, request, origin) => {
       if (request.tool === 'file_send') return sendFile(agentId, request, origin);

@@ -251,6 +251,8 @@ export const WsEvent = z.discriminatedUnion('type', [
   }),
   /** An agent's memory changed: a Memory tab showing it refetches. */
   z.object({ type: z.literal('memory'), timestamp: z.number().int(), agent_id: z.string() }),
+  /** An agent's extensions were saved or its sandbox reported their status: an Extensions tab refetches. */
+  z.object({ type: z.literal('extensions'), timestamp: z.number().int(), agent_id: z.string() }),
   /** The user's profile (USER.md) changed, by an agent's tool or in Mission Control. */
   z.object({ type: z.literal('user_profile'), timestamp: z.number().int(), content: z.string() }),
   /** An agent called a tool, or Claude Code retried the model API, while answering message `activity.message_id`. */

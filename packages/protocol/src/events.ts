@@ -102,5 +102,7 @@ export const GatewayEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('memory'), agentId: z.string() }),
   /** The user's profile (USER.md) changed; `content` is the new text. */
   z.object({ type: z.literal('user_profile'), content: z.string() }),
+  /** An agent's extensions were saved, or its sandbox reported their status. */
+  z.object({ type: z.literal('extensions'), agentId: z.string() }),
 ]);
 export type GatewayEvent = z.infer<typeof GatewayEvent>;

@@ -6,6 +6,7 @@ export * from './costs.js';
 export * from './egress.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './extensions.js';
 export * from './fts-query.js';
 export * from './host-patterns.js';
 export * from './jsonl.js';

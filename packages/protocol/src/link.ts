@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { ActivityMessage } from './activity.js';
 import { ApprovalDecisionMessage, ApprovalRequestMessage } from './approvals.js';
 import { ModelSpend } from './costs.js';
+import { ExtensionStatusMessage, StartExtensions } from './extensions.js';
 import { MemoryChangedMessage, MemoryRequestMessage, MemoryResponseMessage } from './memory.js';
 import { NixRequestMessage, NixResponseMessage } from './nix.js';
 import { TurnImage } from './turn-images.js';
@@ -45,6 +46,8 @@ export const InitMessage = z.object({
   approvals: z.array(z.string().min(1)),
   /** Whether the agent has nix (`nix_enabled`): its nix tools work, and the prompt teaches them. */
   nixEnabled: z.boolean().default(false),
+  /** The agent's MCP servers, marketplaces, plugins and skills, secrets resolved; applied before `ready`. */
+  extensions: StartExtensions.default({ errors: [] }),
 });
 export type InitMessage = z.infer<typeof InitMessage>;
 
@@ -248,5 +251,6 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   MemoryResponseMessage,
   ApprovalRequestMessage,
   NixResponseMessage,
+  ExtensionStatusMessage,
 ]);
 export type RunnerToGateway = z.infer<typeof RunnerToGateway>;

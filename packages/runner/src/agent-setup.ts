@@ -2,7 +2,7 @@
  * What every Claude Code process of one agent shares, the conversation's and each task's: model, tools, working
  * folder, environment, system prompt and the built-in tools; and how the SDK's final message becomes a result.
  */
-import type { CanUseTool, Options, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { CanUseTool, McpServerConfig, Options, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { ModelSpend, ResultMessage, ToolRequest, TurnUsage } from '@praktor/protocol';
 import { FILE_TOOL_NAMES, FILES_SERVER, fileTools } from './file-tools.js';
 import {
@@ -45,6 +45,10 @@ export interface AgentSetup {
   memoryChanged: () => void;
   /** The agent's nix profile (its tools say so when the agent has no nix). */
   nix: AgentNix;
+  /** The agent's own MCP servers (its extensions), by name. */
+  mcpServers: Record<string, McpServerConfig>;
+  /** Whether to load the agent's user settings: its installed plugins and its skills. */
+  loadsUserSettings: boolean;
 }
 
 /** SDK options for a new Claude Code process; `turnId` tells which turn or task the tools act for. */
@@ -56,9 +60,11 @@ export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () =
     permissionMode: 'bypassPermissions',
     allowDangerouslySkipPermissions: true,
     includePartialMessages: true,
-    settingSources: [],
+    settingSources: setup.loadsUserSettings ? ['user'] : [],
     env: setup.env,
     mcpServers: {
+      // Listed first, so that a server named like a built-in one cannot replace it.
+      ...setup.mcpServers,
       [TASKS_SERVER]: taskTools((request) => setup.call(turnId(), request)),
       [FILES_SERVER]: fileTools((request) => setup.call(turnId(), request), setup.cwd),
       [MEMORY_SERVER]: memoryTools(setup.memory, setup.memoryChanged),
@@ -72,6 +78,7 @@ export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () =
       ...MEMORY_TOOL_NAMES,
       ...GATEWAY_TOOL_NAMES,
       ...NIX_TOOL_NAMES,
+      ...Object.keys(setup.mcpServers).map((name) => `mcp__${name}`),
     ],
     stderr: (data) => {
       for (const line of data.split('\n')) if (line.trim() !== '') setup.log(`[claude] ${line}`);

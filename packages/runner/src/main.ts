@@ -8,6 +8,7 @@ import {
   type InitMessage,
   LINK_PROTOCOL_VERSION,
   messageOf,
+  type ResultMessage,
   type RunnerToGateway,
   readLines,
   type ToolRequest,
@@ -22,6 +23,7 @@ import { LinkStreams } from '@praktor/protocol/link-streams';
 import type { AgentSetup } from './agent-setup.js';
 import { Approvals } from './approvals.js';
 import { browserSetup } from './browser.js';
+import { applyExtensions, withConnections } from './extensions.js';
 import { type GatewayRoutes, openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
 import { httpEmbedder } from './memory/embeddings.js';
@@ -61,6 +63,9 @@ const WARM_LIMIT_MS = 20_000;
 const streams = new LinkStreams(send);
 let setup: AgentSetup | null = null;
 let session: ClaudeSession | null = null;
+let initialised = false;
+/** Problems with the agent's extensions that the user has not been told of yet: said with the next answer. */
+const unsaid: string[] = [];
 const turns: TurnMessage[] = [];
 let working = false;
 /** Tool calls waiting for the gateway's reply, by call id. */
@@ -80,7 +85,7 @@ function callGateway(turnId: string | null, request: ToolRequest): Promise<{ ok:
   });
 }
 
-function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): void {
+async function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): Promise<void> {
   if (init.protocol !== LINK_PROTOCOL_VERSION) {
     fatal(`the gateway speaks link protocol ${init.protocol}, this runner speaks ${LINK_PROTOCOL_VERSION}`);
   }
@@ -104,6 +109,12 @@ function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): vo
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
   };
   const workbench = init.nixEnabled ? [NIX_SECTION, browser.section] : [browser.section];
+  const applied = await applyExtensions(
+    init.extensions,
+    process.env.CLAUDE_CONFIG_DIR ?? join(homedir(), '.claude'),
+    env,
+  );
+  send({ type: 'extension_status', status: applied.status });
   setup = {
     agentId: init.agentId,
     model: init.model,
@@ -124,6 +135,8 @@ function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): vo
     memory,
     memoryChanged: () => send({ type: 'memory_changed' }),
     nix: new AgentNix(init.nixEnabled ? env : null),
+    mcpServers: applied.mcpServers,
+    loadsUserSettings: applied.loadsUserSettings,
   };
   session = new ClaudeSession({
     ...setup,
@@ -136,9 +149,29 @@ function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): vo
   void memory.backfill();
   // Ready once Claude Code is up: a warm agent is then answered as fast as a running one, and a cold start's
   // first turn would have waited for it anyway.
-  void session
-    .warm(WARM_LIMIT_MS)
-    .then(() => send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion }));
+  const started = session;
+  await started.warm(WARM_LIMIT_MS);
+  send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion });
+  if (Object.keys(applied.mcpServers).length === 0) {
+    unsaid.push(...applied.status.errors);
+    return;
+  }
+  try {
+    const status = await withConnections(applied.status, applied.mcpServers, () => started.mcpServerStatus());
+    send({ type: 'extension_status', status });
+    unsaid.push(...status.errors);
+  } catch (err) {
+    log(`the MCP servers' status could not be read: ${messageOf(err)}`);
+    unsaid.push(...applied.status.errors);
+  }
+}
+
+/** The answer, told first of the extension problems the user has not heard of yet. */
+function withUnsaid(result: ResultMessage): ResultMessage {
+  if (unsaid.length === 0) return result;
+  const notice = `Some of this agent's extensions did not load:\n${unsaid.map((e) => `- ${e}`).join('\n')}`;
+  unsaid.length = 0;
+  return { ...result, text: `${notice}\n\n${result.text}` };
 }
 
 /** The message with the memories that bear on it; the message alone if the memory cannot be searched. */
@@ -157,7 +190,7 @@ async function drain(): Promise<void> {
   working = true;
   for (let turn = turns.shift(); turn; turn = turns.shift()) {
     const images = setup ? await imageBlocks(setup.cwd, turn.images, log) : [];
-    send(await session.runTurn(turn.turnId, await withMemories(turn.text), images));
+    send(withUnsaid(await session.runTurn(turn.turnId, await withMemories(turn.text), images)));
   }
   working = false;
 }
@@ -170,8 +203,9 @@ function shutdown(code: number): void {
 
 function onMessage(message: GatewayToRunner, paths: RunnerPaths, routes: GatewayRoutes): void {
   if (message.type === 'init') {
-    if (session) fatal('init received twice');
-    start(message, paths, routes);
+    if (initialised) fatal('init received twice');
+    initialised = true;
+    void start(message, paths, routes);
     return;
   }
   if (message.type === 'stream_data' || message.type === 'stream_end') {

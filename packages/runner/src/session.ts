@@ -4,7 +4,13 @@
  * system prompt changed since it started.
  */
 
-import { type Query, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import {
+  type McpServerStatus,
+  type Query,
+  query,
+  type SDKMessage,
+  type SDKUserMessage,
+} from '@anthropic-ai/claude-agent-sdk';
 import type { Activity, ResultMessage } from '@praktor/protocol';
 import { messageOf } from '@praktor/protocol';
 import { activitiesOf } from './activity.js';
@@ -80,6 +86,11 @@ export class ClaudeSession {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The MCP servers as the running Claude Code process reports them; empty when none runs. */
+  async mcpServerStatus(): Promise<McpServerStatus[]> {
+    return this.process ? await this.process.query.mcpServerStatus() : [];
   }
 
   /**

@@ -2,6 +2,7 @@ export * from './anthropic/index.js';
 export * from './docker.js';
 export * from './embeddings/index.js';
 export * from './eventually.js';
+export * from './mcp-servers.js';
 export * from './praktor.js';
 export * from './process.js';
 export * from './requirements.js';

@@ -5,7 +5,13 @@
  * of their first message and kept up; an agent whose configuration changed starts again between two turns.
  */
 import type { Duplex } from 'node:stream';
-import type { AgentStatus, ApprovalRequestMessage, CallMessage, StreamService } from '@praktor/protocol';
+import type {
+  AgentStatus,
+  ApprovalRequestMessage,
+  CallMessage,
+  StartExtensions,
+  StreamService,
+} from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
 import { resolveAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
@@ -28,6 +34,8 @@ export interface AgentPoolDeps {
   agentEnv: (agent: ResolvedAgent) => Record<string, string>;
   /** The files (secrets) to place in an agent's sandbox; throws an error a user can act on. */
   agentFiles: (agent: ResolvedAgent) => SandboxFile[];
+  /** The agent's extensions as its runner applies them at start (secrets resolved). */
+  agentExtensions: (agent: ResolvedAgent) => StartExtensions;
   /** Answers a tool call an agent makes. */
   onCall: (agentId: string, call: CallMessage) => Promise<ToolReply>;
   /** Asks a person about a tool call that matched one of the agent's approval rules. */
@@ -241,6 +249,7 @@ export class AgentPool {
     // Both resolved before a slot is taken, so an agent that cannot start does not hold one.
     const env = this.deps.agentEnv(agent);
     const files = this.deps.agentFiles(agent);
+    const extensions = this.deps.agentExtensions(agent);
     await this.acquireSlot(state);
     try {
       const sandbox = await runtime.start(sandboxSpec(agent, files));
@@ -260,6 +269,11 @@ export class AgentPool {
         approvals: agent.approvalRules,
         onApproval: (request) => this.deps.onApproval(agent.id, request),
         serveStream: (service, stream) => this.deps.serveStream(agent.id, service, stream),
+        extensions,
+        onExtensionStatus: (status) => {
+          store.extensions.setStatus(agent.id, status);
+          this.deps.bus.emit({ type: 'extensions', agentId: agent.id });
+        },
       });
       state.link = link;
       state.stopping = false;

@@ -53,6 +53,8 @@ const options: LinkOptions = {
   approvals: [],
   onApproval: async () => ({ allow: false, always: false, message: 'no' }),
   serveStream: (_service, stream) => stream.destroy(new Error('no service in this test')),
+  extensions: { errors: [] },
+  onExtensionStatus: () => {},
 };
 
 const READY = { type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion: 'test' };
@@ -154,6 +156,7 @@ describe('AgentLink', () => {
       embeddingModel: 'nomic-embed-text',
       approvals: [],
       nixEnabled: true,
+      extensions: { errors: [] },
     });
   });
 

@@ -9,6 +9,7 @@ import {
   type Activity,
   type ApprovalRequestMessage,
   type CallMessage,
+  type ExtensionStatus,
   LINK_PROTOCOL_VERSION,
   type MemoryOp,
   type MemoryResult,
@@ -18,6 +19,7 @@ import {
   type RunnerToGateway,
   RunnerToGateway as RunnerToGatewaySchema,
   readLines,
+  type StartExtensions,
   type StreamService,
   type TurnImage,
   writeLine,
@@ -50,6 +52,10 @@ export interface LinkOptions {
   onApproval: (request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
   /** Serves a stream the runner opened to `service` (the model API). */
   serveStream: (service: StreamService, stream: Duplex) => void;
+  /** The agent's extensions, secrets resolved, for the runner to apply before it is ready. */
+  extensions: StartExtensions;
+  /** The runner reported what it found of the agent's extensions. */
+  onExtensionStatus: (status: ExtensionStatus) => void;
 }
 
 /** What the runner is told about an approval request. */
@@ -231,6 +237,8 @@ export class AgentLink {
             fail(`the runner could not start: ${message.message}`);
           } else if (message.type === 'session') {
             opts.onSession(message.sessionId);
+          } else if (message.type === 'extension_status') {
+            opts.onExtensionStatus(message.status);
           }
         },
         onError: (err) => opts.onLog(`unreadable line from the runner (${err.message}): ${err.line}`),
@@ -246,6 +254,7 @@ export class AgentLink {
         embeddingModel: opts.embeddingModel,
         approvals: opts.approvals,
         nixEnabled: opts.nixEnabled,
+        extensions: opts.extensions,
       });
     });
   }
@@ -298,6 +307,9 @@ export class AgentLink {
         else opts.onLog(`answer to unknown nix request ${message.requestId} ignored`);
         return;
       }
+      case 'extension_status':
+        opts.onExtensionStatus(message.status);
+        return;
       case 'ready':
         return;
     }

@@ -11,6 +11,7 @@ import type {
   MemoryResult,
   MessageView,
   NixAction,
+  StartExtensions,
   StreamService,
 } from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
@@ -42,6 +43,8 @@ export interface OrchestratorDeps {
   agentEnv: (agent: ResolvedAgent) => Record<string, string>;
   /** The files (secrets) to place in an agent's sandbox; throws an error a user can act on. */
   agentFiles: (agent: ResolvedAgent) => SandboxFile[];
+  /** The agent's extensions as its runner applies them at start (secrets resolved). */
+  agentExtensions: (agent: ResolvedAgent) => StartExtensions;
   /** Masks secret values in what agents write, before anyone else sees it. */
   redactor: Redactor;
   /** Carries out an agent's built-in tool requests; absent, the tools answer that they are not available. */
@@ -80,6 +83,7 @@ export class Orchestrator {
       runtimeFor: deps.runtimeFor,
       agentEnv: deps.agentEnv,
       agentFiles: deps.agentFiles,
+      agentExtensions: deps.agentExtensions,
       onCall: (agentId, call) => answerToolCall(deps.agentTools, store, agentId, call),
       onApproval: (agentId, request) => this.approvals.ask(agentId, request),
       serveStream: deps.serveStream,

@@ -9,6 +9,7 @@ import { ApprovalStore } from './approvals.js';
 import { BudgetNoticeStore } from './budget-notices.js';
 import { ChatStore } from './chats.js';
 import { type Db, openDatabase } from './database.js';
+import { ExtensionStore } from './extensions.js';
 import { MessageFileStore } from './message-files.js';
 import { MessageUploadStore } from './message-uploads.js';
 import { MessageStore } from './messages.js';
@@ -55,6 +56,7 @@ export class Store {
   readonly approvals: ApprovalStore;
   readonly budgetNotices: BudgetNoticeStore;
   readonly pairings: PairingStore;
+  readonly extensions: ExtensionStore;
 
   private constructor(
     private readonly db: Db,
@@ -75,6 +77,7 @@ export class Store {
     this.approvals = new ApprovalStore(db);
     this.budgetNotices = new BudgetNoticeStore(db);
     this.pairings = new PairingStore(db);
+    this.extensions = new ExtensionStore(db);
   }
 
   /**

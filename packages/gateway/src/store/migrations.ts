@@ -301,4 +301,18 @@ export const migrations: readonly string[] = [
   CREATE INDEX message_uploads_message ON message_uploads(message_id);
   ALTER TABLE message_files ADD COLUMN voice INTEGER NOT NULL DEFAULT 0;
   `,
+  // Each agent's extensions (MCP servers, marketplaces, plugins, skills) as saved in Mission Control, and what its
+  // sandbox last reported of them.
+  `
+  CREATE TABLE agent_extensions (
+    agent_id TEXT PRIMARY KEY,
+    extensions TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE agent_extension_status (
+    agent_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    reported_at INTEGER NOT NULL
+  );
+  `,
 ];

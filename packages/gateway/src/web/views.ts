@@ -186,6 +186,8 @@ export function wsEvent(event: GatewayEvent, config: Config, store: Store, times
       return { type: 'egress_refused', timestamp, agent_id: event.refusal.agent_id, refusal: event.refusal };
     case 'memory':
       return { type: 'memory', timestamp, agent_id: event.agentId };
+    case 'extensions':
+      return { type: 'extensions', timestamp, agent_id: event.agentId };
     case 'user_profile':
       return { type: 'user_profile', timestamp, content: event.content };
     case 'activity':

@@ -3,6 +3,7 @@
  */
 import type {
   ActivityItem,
+  AgentExtensions,
   AgentInterruptReply,
   AgentStopReply,
   AgentSummary,
@@ -17,6 +18,7 @@ import type {
   DeleteCompletedReply,
   DoctorReport,
   EgressRefusal,
+  ExtensionsReply,
   FileContent,
   MemoriesResponse,
   MemoryItem,
@@ -101,6 +103,11 @@ export const api = {
     request<MemoryItem>('PUT', `${agentPath(id)}/memories/${encodeURIComponent(key)}`, { body }),
   deleteMemory: (id: string, key: string) =>
     request<StatusReply>('DELETE', `${agentPath(id)}/memories/${encodeURIComponent(key)}`),
+
+  /** The agent's extensions and what its sandbox last reported of them. */
+  extensions: (id: string) => request<ExtensionsReply>('GET', `${agentPath(id)}/extensions`),
+  saveExtensions: (id: string, body: AgentExtensions) =>
+    request<StatusReply>('PUT', `${agentPath(id)}/extensions`, { body }),
 
   /** What the agent did (tool calls, retried API errors) while answering the messages from id `since` on. */
   activity: (id: string, since: number) =>

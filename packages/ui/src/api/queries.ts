@@ -21,6 +21,7 @@ export const keys = {
   agentMd: (id: string) => ['agent-md', id] as const,
   userProfile: ['user-profile'] as const,
   memories: (agentId: string) => ['memories', agentId] as const,
+  extensions: (agentId: string) => ['extensions', agentId] as const,
   secrets: ['secrets'] as const,
   vaultProblem: ['vault-problem'] as const,
   tasks: ['tasks'] as const,

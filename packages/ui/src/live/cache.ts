@@ -202,6 +202,9 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
     case 'memory':
       void targets.client.invalidateQueries({ queryKey: keys.memories(event.agent_id) });
       return;
+    case 'extensions':
+      void targets.client.invalidateQueries({ queryKey: keys.extensions(event.agent_id) });
+      return;
     case 'activity':
       targets.client.setQueriesData<ActivityItem[]>(
         { queryKey: keys.agentActivity(event.activity.agent_id) },

@@ -7,6 +7,7 @@ import { LastActive } from '../components/AgentCard';
 import { AgentControls } from '../components/AgentControls';
 import { EgressRefusals } from '../components/EgressRefusals';
 import { ErrorNote } from '../components/ErrorNote';
+import { ExtensionsPanel } from '../components/ExtensionsPanel';
 import { type EditableFile, FileEditor } from '../components/FileEditor';
 import { MemoryPanel } from '../components/MemoryPanel';
 import { PageHeader } from '../components/PageHeader';
@@ -18,16 +19,17 @@ import { usePageTitle } from '../usePageTitle';
 const TABS = [
   ['overview', 'Overview'],
   ['memory', 'Memory'],
+  ['extensions', 'Extensions'],
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
-/** One agent in full: its details and identity file AGENT.md to edit on one tab, its memory on another. */
+/** One agent in full: its details and identity file AGENT.md to edit on one tab, its memory and its extensions on others. */
 export function AgentDetailPage() {
   const id = useParams().id ?? '';
   const agent = useAgent(id);
   const now = useNow(30_000);
   const [params, setParams] = useSearchParams();
-  const tab: Tab = params.get('tab') === 'memory' ? 'memory' : 'overview';
+  const tab: Tab = TABS.find(([value]) => value === params.get('tab'))?.[0] ?? 'overview';
   usePageTitle(`${id} · Agents`);
   const agentMd = useMemo<EditableFile>(
     () => ({
@@ -148,8 +150,10 @@ export function AgentDetailPage() {
             />
             <EgressRefusals agentId={a.id} />
           </div>
-        ) : (
+        ) : tab === 'memory' ? (
           <MemoryPanel key={`memory-${id}`} agentId={id} />
+        ) : (
+          <ExtensionsPanel key={`extensions-${id}`} agentId={id} />
         )}
       </div>
     </>

@@ -9,6 +9,7 @@ import { configRoutes } from './config.js';
 import { costRoutes } from './costs.js';
 import { doctorRoutes } from './doctor.js';
 import { egressRoutes } from './egress.js';
+import { extensionRoutes } from './extensions.js';
 import { healthRoutes } from './health.js';
 import { memoryRoutes } from './memories.js';
 import { messageRoutes } from './messages.js';
@@ -26,6 +27,7 @@ export const routes: Route[] = [
   ...doctorRoutes,
   ...configRoutes,
   ...agentRoutes,
+  ...extensionRoutes,
   ...messageRoutes,
   ...memoryRoutes,
   ...userProfileRoutes,

@@ -1,0 +1,89 @@
+/**
+ * Applying extensions on a real file system, without plugins (so without the Claude Code CLI): skills written with
+ * their front matter and files, stale skills removed, and stdio servers whose command is missing named, not passed on.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyExtensions, findCommand } from './extensions.js';
+
+let home: string;
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'praktor-extensions-'));
+});
+
+afterEach(() => {
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('applying extensions', () => {
+  it('writes each skill as SKILL.md with its name and description as front matter, and its files', async () => {
+    const applied = await applyExtensions(
+      {
+        skills: {
+          notes: {
+            description: 'Writes notes: short ones',
+            content: 'Keep it brief.',
+            files: { 'scripts/run.sh': Buffer.from('#!/bin/sh\necho hi\n').toString('base64') },
+          },
+        },
+        errors: [],
+      },
+      home,
+      process.env,
+    );
+    expect(readFileSync(join(home, 'skills', 'notes', 'SKILL.md'), 'utf8')).toBe(
+      '---\nname: "notes"\ndescription: "Writes notes: short ones"\n---\n\nKeep it brief.',
+    );
+    const script = join(home, 'skills', 'notes', 'scripts', 'run.sh');
+    expect(readFileSync(script, 'utf8')).toBe('#!/bin/sh\necho hi\n');
+    expect(statSync(script).mode & 0o777).toBe(0o755);
+    expect(applied.status.skills).toEqual(['notes']);
+    expect(applied.loadsUserSettings).toBe(true);
+  });
+
+  it('removes the folders of skills that are no longer configured', async () => {
+    mkdirSync(join(home, 'skills', 'old'), { recursive: true });
+    writeFileSync(join(home, 'skills', 'old', 'SKILL.md'), 'old');
+    const applied = await applyExtensions({ errors: [] }, home, process.env);
+    expect(existsSync(join(home, 'skills', 'old'))).toBe(false);
+    expect(applied.status.skills).toEqual([]);
+    expect(applied.loadsUserSettings).toBe(false);
+  });
+
+  it('names a stdio server whose command is not on the PATH and passes only the others on', async () => {
+    const applied = await applyExtensions(
+      {
+        mcp_servers: {
+          present: { type: 'stdio', command: 'node' },
+          ghost: { type: 'stdio', command: 'no-such-mcp-command' },
+        },
+        errors: ['MCP server "locked" was not started: the secret is missing'],
+      },
+      home,
+      process.env,
+    );
+    expect(Object.keys(applied.mcpServers)).toEqual(['present']);
+    expect(applied.status.errors).toEqual([
+      'MCP server "locked" was not started: the secret is missing',
+      'MCP server "ghost" was not started: its command "no-such-mcp-command" is not installed in the sandbox (not found on its PATH)',
+    ]);
+    expect(applied.status.mcp_servers.map((s) => [s.name, s.status])).toEqual([
+      ['present', 'pending'],
+      ['ghost', 'failed'],
+    ]);
+  });
+});
+
+describe('finding a command', () => {
+  it('finds a program on the PATH and an executable path as given', () => {
+    expect(findCommand('node', process.env.PATH)).toMatch(/\/node$/);
+    expect(findCommand(process.execPath, '')).toBe(process.execPath);
+  });
+
+  it('answers null for a command that is nowhere', () => {
+    expect(findCommand('no-such-mcp-command', process.env.PATH)).toBeNull();
+  });
+});
