@@ -3,7 +3,7 @@
  */
 import { type FakeAnthropic, type ModelHandler, startFakeAnthropic } from './anthropic/index.js';
 import { type PraktorProcess, startPraktor } from './praktor.js';
-import { type FakeTelegram, startFakeTelegram } from './telegram/index.js';
+import { type FakeTelegram, type FakeTelegramOptions, startFakeTelegram } from './telegram/index.js';
 
 /** The Telegram user the stack's config lets in. */
 export const TEST_USER_ID = 1001;
@@ -15,6 +15,8 @@ export interface StackOptions {
   config?: (urls: { telegramApiRoot: string; telegramToken: string }) => Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
   echo?: boolean;
+  /** How the fake Telegram plays its part (a local Bot API server, say). */
+  telegram?: FakeTelegramOptions;
 }
 
 /** A running stack. */
@@ -51,7 +53,7 @@ export function defaultStackConfig(urls: {
 /** Starts the fakes and a gateway configured to use them. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const anthropic = await startFakeAnthropic(opts.handler ? { handler: opts.handler } : {});
-  const telegram = await startFakeTelegram();
+  const telegram = await startFakeTelegram(opts.telegram);
   const config = (opts.config ?? defaultStackConfig)({
     telegramApiRoot: telegram.apiRoot,
     telegramToken: telegram.token,

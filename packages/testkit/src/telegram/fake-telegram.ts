@@ -92,6 +92,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     commands: new Map(),
     openCallbackQueries: new Set(),
     stall: new Stall(),
+    localFilesDir: opts.localFilesDir ?? null,
   };
   const server = await startHttpServer(opts.host ?? '127.0.0.1', opts.port ?? 0, createRouter(state));
   const { recorder } = state;

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { badRequest } from './api-error.js';
 import { MAX_DOWNLOAD_BYTES, mimeTypeFor, type StoredFile } from './files.js';
 import { CAPTION, formatText } from './formatted-text.js';
@@ -86,16 +88,26 @@ export const sendDocument = sendMedia('document');
 /** sendVoice: an OGG/Opus upload or known file_id, with an optional formatted caption. */
 export const sendVoice = sendMedia('voice');
 
-/** getFile: the file_path to download a known file from. */
+/**
+ * getFile: the file_path to download a known file from; playing a local Bot API server, the absolute path of the
+ * file written to disk, whatever its size.
+ */
 export const getFile: MethodHandler = ({ params, state }) => {
   const fileId = params.string('file_id');
   const file = fileId === undefined ? undefined : state.files.get(fileId);
   if (!file) throw badRequest('invalid file_id');
-  if (file.bytes.length > MAX_DOWNLOAD_BYTES) throw badRequest('file is too big');
+  let filePath = file.filePath;
+  if (state.localFilesDir === null) {
+    if (file.bytes.length > MAX_DOWNLOAD_BYTES) throw badRequest('file is too big');
+  } else {
+    filePath = join(state.localFilesDir, file.filePath);
+    mkdirSync(dirname(filePath), { recursive: true });
+    writeFileSync(filePath, file.bytes);
+  }
   return {
     file_id: file.fileId,
     file_unique_id: file.fileUniqueId,
     file_size: file.bytes.length,
-    file_path: file.filePath,
+    file_path: filePath,
   };
 };

@@ -26,6 +26,8 @@ export interface FakeState {
   openCallbackQueries: Set<string>;
   /** Holds requests unanswered while the fake plays a Bot API that hangs. */
   stall: Stall;
+  /** Where getFile writes files when the fake plays a local Bot API server; null for the cloud API. */
+  localFilesDir: string | null;
 }
 
 /** What a method handler gets for one call. */

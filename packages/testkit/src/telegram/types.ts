@@ -170,4 +170,9 @@ export interface FakeTelegramOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * Plays a local Bot API server started with `--local`: getFile has no 20 MB limit, writes the file into this
+   * folder and answers with its absolute path, which the bot reads from disk.
+   */
+  localFilesDir?: string;
 }

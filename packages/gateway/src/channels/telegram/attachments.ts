@@ -3,6 +3,8 @@
  * voice note, a video note, an animation) and its download through getFile and the Bot API's file URL, within the
  * size Telegram lets a bot download.
  */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { messageOf } from '@praktor/protocol';
 import type { Api } from 'grammy';
 import type { Message } from 'grammy/types';
@@ -23,6 +25,8 @@ export interface TelegramAttachment {
 /** Telegram's cloud Bot API lets a bot download files up to 20 MB; a local Bot API server has no such limit. */
 export const CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
 const CLOUD_API_ROOT = 'https://api.telegram.org';
+/** Long enough for a large file from a local Bot API server. */
+const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 
 /** A file that could not be downloaded; the message says why, for the sender. */
 export class DownloadError extends Error {}
@@ -101,8 +105,9 @@ export function attachmentOf(message: Message): TelegramAttachment | null {
 }
 
 /**
- * Downloads `attachment` from the Bot API at `apiRoot` with `token`. Throws a DownloadError for a file over the
- * cloud API's limit (without trying), or one whose download fails.
+ * Downloads `attachment` from the Bot API at `apiRoot` with `token`: by its file URL, or, from a local Bot API
+ * server that answers getFile with an absolute path, from disk. Throws a DownloadError for a file over the cloud
+ * API's limit (without trying), or one whose download fails.
  */
 export async function download(
   api: Api,
@@ -127,12 +132,31 @@ export async function download(
     );
   }
   if (!path) throw new DownloadError('Telegram gave no path to download it from');
-  const response = await fetch(`${apiRoot}/file/bot${token}/${path}`, {
-    signal: AbortSignal.timeout(120_000),
-  }).catch((err: unknown) => {
-    throw new DownloadError(`the download failed (${messageOf(err)})`);
-  });
-  if (!response.ok) throw new DownloadError(`the download failed (HTTP ${response.status})`);
-  const content = Buffer.from(await response.arrayBuffer());
+  const content = isAbsolute(path)
+    ? ((await readLocalFile(path)) ?? (await fetchFile(`${apiRoot}/file/bot${token}${path}`)))
+    : await fetchFile(`${apiRoot}/file/bot${token}/${path}`);
   return { name: attachment.name, mimeType: attachment.mimeType, kind: attachment.kind, content };
+}
+
+/**
+ * A file a local Bot API server (started with `--local`) names by its absolute path: read from disk, which the
+ * gateway shares with it. Null when it is not there (a server on another host), to try its URL instead.
+ */
+async function readLocalFile(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new DownloadError(`the local Bot API server's file could not be read (${messageOf(err)})`);
+  }
+}
+
+async function fetchFile(url: string): Promise<Buffer> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) }).catch(
+    (err: unknown) => {
+      throw new DownloadError(`the download failed (${messageOf(err)})`);
+    },
+  );
+  if (!response.ok) throw new DownloadError(`the download failed (HTTP ${response.status})`);
+  return Buffer.from(await response.arrayBuffer());
 }
