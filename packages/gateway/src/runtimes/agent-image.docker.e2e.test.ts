@@ -40,7 +40,7 @@ const COMMANDS: [string, string, RegExp][] = [
   ['node', 'node --version', /^v24\./m],
   ['npm', 'npm --version', /^\d+\.\d+\.\d+$/m],
   ['npx', 'npx --version', /^\d+\.\d+\.\d+$/m],
-  ['procps', 'ps -o user= -p $$; pgrep -c bash', /praktor/],
+  ['procps', 'sleep 30 & pgrep -x sleep >/dev/null && ps -o user=,comm= -p $!', /praktor\s+sleep/],
 ];
 
 const security = parseConfig('{}', { env: {}, source: 'praktor.yaml', cwd: '/srv' }).config.defaults.security;

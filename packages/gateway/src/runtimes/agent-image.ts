@@ -324,6 +324,9 @@ export async function buildAgentImage(docker: Docker, opts: ImageBuildOptions): 
         target: STAGED_TARGET,
         buildargs: { BASE_IMAGE: base, APT_PACKAGES: apt.join(' ') },
         labels: { [INPUTS_LABEL]: inputs },
+        // The build's RUN steps (apt on node:*-slim) use the host's network, so a build works whether or not the
+        // daemon's default bridge is up.
+        networkmode: 'host',
         rm: true,
         forcerm: true,
       },

@@ -55,16 +55,19 @@ export async function imageCommand(
   }
   const quiet = values.quiet ?? false;
   try {
-    const result = await buildAgentImage(new Docker(), {
+    const docker = new Docker();
+    const result = await buildAgentImage(docker, {
       tag: values.tag ?? DEFAULT_AGENT_IMAGE,
       base: values.base ?? DEFAULT_BASE_IMAGE,
       onProgress: quiet ? undefined : (line) => err.write(`${line}\n`),
     });
     if (!quiet) {
+      const { Size } = await docker.getImage(result.tag).inspect();
+      const size = `${(Size / 1e9).toFixed(2)} GB`;
       err.write(
         result.built
-          ? `built ${result.tag} in ${(result.ms / 1000).toFixed(1)} s\n`
-          : `${result.tag} is up to date\n`,
+          ? `built ${result.tag} (${size}) in ${(result.ms / 1000).toFixed(1)} s\n`
+          : `${result.tag} (${size}) is up to date\n`,
       );
     }
     out.write(`${result.tag}\n`);

@@ -31,12 +31,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const missing = requireDocker('the Docker nix suite');
 
-/** A package built with nothing but /bin/sh, so no nixpkgs is needed. */
+/** A package built with nothing but the image's /bin (a builder's PATH is empty), so no nixpkgs is needed. */
 const DERIVATION = `derivation {
   name = "hello-praktor-1.0";
   system = builtins.currentSystem;
   builder = "/bin/sh";
-  args = [ "-c" "mkdir -p $out/bin && printf '#!/bin/sh\\\\necho hello from the local cache\\\\n' > $out/bin/hello-praktor && chmod 755 $out/bin/hello-praktor" ];
+  args = [ "-c" "/bin/mkdir -p $out/bin && printf '#!/bin/sh\\\\necho hello from the local cache\\\\n' > $out/bin/hello-praktor && /bin/chmod 755 $out/bin/hello-praktor" ];
 }`;
 
 /** Builds the package and the signed cache in /workspace/agent/cache; prints the store path and the public key. */
@@ -166,7 +166,7 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
     removeInstallation(prefix);
     docker(['volume', 'rm', '--force', buildNix, buildCache]);
     await new Promise((resolve) => cache?.close(resolve));
-  });
+  }, 120_000);
 
   it('installs a package from the configured cache, and the agent runs it', async () => {
     expect(await call('coder', 'mcp__praktor-nix__nix_add', { packages: storePath })).toContain(
