@@ -14,6 +14,7 @@ import { MessageStore } from './messages.js';
 import { PairingStore } from './pairings.js';
 import { SessionStore } from './sessions.js';
 import { SpendStore } from './spend.js';
+import { SwarmStore } from './swarms.js';
 import { TaskStore } from './tasks.js';
 import { TelegramDeliveryStore } from './telegram-deliveries.js';
 import { VaultStore } from './vault.js';
@@ -26,6 +27,7 @@ export type { StoredFile } from './message-files.js';
 export type { IncomingMessage } from './messages.js';
 export type { PairedUserRecord, PairingRequestRecord, PairingUser } from './pairings.js';
 export type { SpendKind, SpendRecord } from './spend.js';
+export type { NewSwarmRun, SwarmOrigin } from './swarms.js';
 export type {
   Claim,
   ClaimedRun,
@@ -52,6 +54,7 @@ export class Store {
   readonly approvals: ApprovalStore;
   readonly budgetNotices: BudgetNoticeStore;
   readonly pairings: PairingStore;
+  readonly swarms: SwarmStore;
 
   private constructor(
     private readonly db: Db,
@@ -71,6 +74,7 @@ export class Store {
     this.approvals = new ApprovalStore(db);
     this.budgetNotices = new BudgetNoticeStore(db);
     this.pairings = new PairingStore(db);
+    this.swarms = new SwarmStore(db);
   }
 
   /**

@@ -15,12 +15,14 @@ import type { Logger } from '../../log.js';
 import type { ApprovalDesk } from '../../orchestrator/orchestrator.js';
 import type { Pairing } from '../../router/pairing.js';
 import type { Store } from '../../store/index.js';
+import type { SwarmRuns } from '../../swarms/runs.js';
 import { TelegramApprovals } from './approvals.js';
 import { attachmentOf, download } from './attachments.js';
 import { TelegramConnection } from './connection.js';
 import { formatForTelegram } from './format.js';
 import { TelegramOutbox } from './outbox.js';
 import { AnswerPreviews } from './streaming.js';
+import { TelegramSwarms } from './swarms.js';
 import { TypingIndicator } from './typing.js';
 
 /** What the channel works with. */
@@ -35,6 +37,8 @@ export interface TelegramDeps {
   approvals: ApprovalDesk;
   /** Who besides `allow_from` may talk to the bot, and codes for those who may not yet. */
   pairing: Pairing;
+  /** Swarms launched with `@swarm`. */
+  swarms: SwarmRuns;
   log: Logger;
 }
 
@@ -49,6 +53,7 @@ export class TelegramChannel {
   private readonly typing: TypingIndicator;
   private readonly previews: AnswerPreviews;
   private readonly approvals: TelegramApprovals;
+  private readonly swarms: TelegramSwarms;
   private readonly noticeSentAt = new Map<number, number>();
   private unsubscribe: (() => void) | null = null;
 
@@ -99,6 +104,13 @@ export class TelegramChannel {
       decide: (id, answer, by) => deps.approvals.decide(id, answer, by),
       log: deps.log,
     });
+    this.swarms = new TelegramSwarms({
+      api: this.bot.api,
+      config: deps.config,
+      bus: deps.bus,
+      swarms: deps.swarms,
+      log: deps.log,
+    });
     this.install();
   }
 
@@ -134,6 +146,7 @@ export class TelegramChannel {
     await this.stopPolling();
     await this.outbox.flush(graceMs);
     this.unsubscribe?.();
+    this.swarms.stop();
   }
 
   private startDeliveries(): void {
@@ -269,6 +282,10 @@ export class TelegramChannel {
       return;
     }
     const chatId = String(ctx.chat.id);
+    if (attachment === null && TelegramSwarms.matches(text)) {
+      await this.swarms.launch(chatId, text);
+      return;
+    }
     if (attachment === null && (await this.command(ctx, text, chatId, `user:${ctx.from.id}`))) return;
     const repliedTo = message.reply_to_message;
     const repliedToAgent = repliedTo
