@@ -305,7 +305,11 @@ export class SwarmRuns {
         signal,
         link,
       );
-      output += masker.end();
+      const tail = masker.end();
+      if (tail !== '') {
+        output += tail;
+        this.deps.bus.emit({ type: 'swarm_output', runId: run.id, role, text: tail });
+      }
       const end = endOf(
         result,
         this.deps.redactor.text(member.agent_id, result?.text ?? output),
