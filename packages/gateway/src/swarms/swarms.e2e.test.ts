@@ -256,4 +256,37 @@ describe('cancelling a swarm from the API', () => {
     expect((await run(launched.id)).members.map((m) => m.status)).toEqual(['cancelled', 'cancelled']);
     expect((await api('POST', `/api/swarms/${launched.id}/cancel`)).status).toBe(409);
   });
+
+  it('/stop in the chat that launched it cancels it, stopping its sandboxes', async () => {
+    stack = await startStack({
+      config: config(['a', 'b']),
+      handler: (req) =>
+        req.kind === 'main' && roleOf(req)
+          ? reply.text('never seen', { delayMs: 120_000 })
+          : reply.text('side'),
+    });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '@swarm a,b: take forever' });
+    await eventually(
+      'b to ask the model',
+      async () => mainRequestsOf('b').length,
+      (n) => n > 0,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '/stop' });
+    const texts = () => stack?.telegram.messagesIn(TEST_USER_ID).map((m) => m.text) ?? [];
+    await stack.telegram.waitFor(
+      () => texts().includes('Swarm cancelled.') && texts().some((t) => t.includes('Cancelled 1 swarm.')),
+      15_000,
+    );
+    await eventually(
+      'no sandbox left',
+      async () => stack?.praktor.leftovers() ?? [],
+      (left) => left.length === 0,
+      {
+        timeoutMs: 10_000,
+      },
+    );
+  });
 });

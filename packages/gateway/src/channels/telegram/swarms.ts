@@ -102,7 +102,8 @@ export class TelegramSwarms {
     }
     if (run.status === 'running') return;
     this.progress.delete(run.id);
-    progress.queue = progress.queue.then(() => this.send(progress.chatId, resultText(run)));
+    // Not behind the progress edits: the result must not wait for an edit Telegram is slow to answer.
+    void this.send(progress.chatId, resultText(run));
   }
 
   private async send(chatId: string, markdown: string): Promise<void> {
