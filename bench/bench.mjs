@@ -28,6 +28,7 @@ import { machine, ms, pssMb, rssMb, sleep, summarize } from './lib.mjs';
 import { benchMemory } from './memory.mjs';
 import { benchModelProxy } from './model-proxy.mjs';
 import { benchStore } from './store.mjs';
+import { benchSwarm } from './swarm.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -48,6 +49,7 @@ const COUNTS = QUICK
       storeSamples: 1000,
       memorySamples: 200,
       memoryStoreSamples: 1000,
+      swarms: 3,
     }
   : {
       warmTelegram: 200,
@@ -61,6 +63,7 @@ const COUNTS = QUICK
       storeSamples: 2000,
       memorySamples: 1000,
       memoryStoreSamples: 2000,
+      swarms: 10,
     };
 
 const CHATS = 20;
@@ -571,6 +574,11 @@ function table(results) {
     `${f.sandbox_rss_mb_mean} MB RSS (${f.sandbox_pss_mb_mean} MB PSS), ${f.sandbox_processes} processes`,
   );
   add('GET /api/status round trip during run (lag proxy)', pct(r.event_loop_lag.status_round_trip_ms));
+  const sw = r.swarm;
+  add(
+    'Swarm fan-out of 5 (instant model), wall',
+    `${pct(sw.wall_ms)}; gateway CPU ${Math.round(sw.gateway_cpu_share * 100)}% of wall, outside members p50 ${sw.outside_members_ms.p50} ms`,
+  );
   const s = r.store;
   add(
     `Store: receive + route at ${s.stored_before} stored`,
@@ -674,6 +682,9 @@ async function main() {
 
   log(`model proxy: ${COUNTS.proxySamples} requests each way`);
   fig.model_proxy = await benchModelProxy({ samples: COUNTS.proxySamples, warmup: 20 });
+
+  log(`swarms: ${COUNTS.swarms} fan-outs of 5`);
+  fig.swarm = await benchSwarm({ runs: COUNTS.swarms });
 
   log(`store: ${COUNTS.storePrefill} stored, ${COUNTS.storeSamples} timed`);
   fig.store = benchStore({ prefill: COUNTS.storePrefill, samples: COUNTS.storeSamples });

@@ -14,6 +14,7 @@ import {
   LiveConfig,
   type LoadResult,
   loadConfig,
+  type ResolvedAgent,
   resolveAgent,
   watchFile,
 } from './config/index.js';
@@ -29,7 +30,7 @@ import { Inbox } from './inbox.js';
 import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
 import { startExtensions } from './orchestrator/agent-extensions.js';
-import { fileAgentTool, Orchestrator } from './orchestrator/orchestrator.js';
+import { type AgentTools, fileAgentTool, Orchestrator } from './orchestrator/orchestrator.js';
 import { Pairing } from './router/pairing.js';
 import { safeWorkspaceName } from './runtimes/runtime.js';
 import { openRuntimes } from './runtimes/select.js';
@@ -39,6 +40,8 @@ import { TaskService } from './scheduler/tasks.js';
 import { setupChecks, startBanner } from './setup.js';
 import { speakingProblem, speakingSettings, transcriptionSettings } from './speech/settings.js';
 import { Store } from './store/index.js';
+import { SwarmRuns } from './swarms/runs.js';
+import { SwarmTemplates } from './swarms/templates.js';
 import { userProfileAgentTools } from './user-profile.js';
 import { AgentSecrets, asText } from './vault/agent-secrets.js';
 import { Vault } from './vault/vault.js';
@@ -155,35 +158,59 @@ export async function startGateway(
     publishSharedFiles: () => runtimes.publishSharedFiles(),
   });
   const historyTools = historyAgentTools(store);
+  const agentTools: AgentTools = (agentId, request, origin) => {
+    if (request.tool === 'file_send') return sendFile(agentId, request, origin);
+    if (request.tool === 'user_profile_read' || request.tool === 'user_profile_update') {
+      return profileTools(agentId, request, origin);
+    }
+    if (request.tool === 'history_search') return historyTools(agentId, request, origin);
+    if (request.tool === 'swarm_chat_send' || request.tool === 'swarm_chat_read') {
+      throw new Error('only a member of a swarm that works with others has a swarm chat');
+    }
+    return taskTools(agentId, request, origin);
+  };
+  const agentEnv = (agent: ResolvedAgent) => ({
+    ...agentEnvironment(current(), agent, env, secrets),
+    ...(secrets.injections(agent.id).length > 0 ? caTrustEnvironment() : {}),
+  });
+  const agentFiles = (agent: ResolvedAgent) => [
+    ...secrets.files(agent),
+    ...(secrets.injections(agent.id).length > 0 ? caTrustFiles(ca) : []),
+  ];
+  const agentExtensions = (agent: ResolvedAgent) =>
+    startExtensions(agent, store.extensions.get(agent.id), secrets);
   const orchestrator: Orchestrator = new Orchestrator({
     config: current,
     store,
     bus,
     runtimeFor: runtimes.forAgent,
-    agentEnv: (agent) => ({
-      ...agentEnvironment(current(), agent, env, secrets),
-      ...(secrets.injections(agent.id).length > 0 ? caTrustEnvironment() : {}),
-    }),
-    agentFiles: (agent) => [
-      ...secrets.files(agent),
-      ...(secrets.injections(agent.id).length > 0 ? caTrustFiles(ca) : []),
-    ],
-    agentExtensions: (agent) => startExtensions(agent, store.extensions.get(agent.id), secrets),
+    agentEnv,
+    agentFiles,
+    agentExtensions,
     redactor: secrets.redactor,
-    agentTools: (agentId, request, origin) => {
-      if (request.tool === 'file_send') return sendFile(agentId, request, origin);
-      if (request.tool === 'user_profile_read' || request.tool === 'user_profile_update') {
-        return profileTools(agentId, request, origin);
-      }
-      if (request.tool === 'history_search') return historyTools(agentId, request, origin);
-      return taskTools(agentId, request, origin);
-    },
+    agentTools,
     serveStream,
     keepWarm: (agentId) => keepsWarm(current(), agentId),
     log,
     now,
     mainChat: () => tasks.defaultChat(),
   });
+  const swarms = new SwarmRuns({
+    config: current,
+    store,
+    bus,
+    runtimeFor: runtimes.forAgent,
+    agentEnv,
+    agentFiles,
+    agentExtensions,
+    agentTools,
+    onApproval: (agentId, request) => orchestrator.approvals.ask(agentId, request),
+    serveStream,
+    redactor: secrets.redactor,
+    log,
+    now,
+  });
+  const swarmTemplates = new SwarmTemplates(store, current, now);
   const hasCredentials = modelCredentials.apiKey !== null || modelCredentials.bearer !== null;
   const inbox = new Inbox({
     config: current,
@@ -201,7 +228,15 @@ export async function startGateway(
     log,
   });
   const pairing = new Pairing({ config: current, store });
-  const commands = new ChatCommands({ config: current, inbox, orchestrator, store, now, pairing });
+  const commands = new ChatCommands({
+    config: current,
+    inbox,
+    orchestrator,
+    store,
+    now,
+    pairing,
+    cancelSwarms: (chat) => swarms.cancelFrom(chat),
+  });
   const telegram = config.telegram.token
     ? new TelegramChannel({
         config: current,
@@ -212,6 +247,7 @@ export async function startGateway(
         approvals: orchestrator.approvals,
         pairing,
         speaking: () => speakingSettings(current().speech),
+        swarms,
         log,
       })
     : null;
@@ -240,6 +276,7 @@ export async function startGateway(
     scheduler.stop();
     await web?.close();
     await telegram?.stopPolling();
+    await swarms.shutdown();
     await orchestrator.shutdown(Math.max(0, deadline - Date.now() - DELIVERY_RESERVE_MS));
     await telegram?.stop(Math.max(DELIVERY_RESERVE_MS, deadline - Date.now()));
     stopWebChannel();
@@ -258,6 +295,8 @@ export async function startGateway(
           inbox,
           commands,
           tasks,
+          swarms,
+          swarmTemplates,
           pairing,
           auth,
           version: VERSION,
@@ -335,6 +374,9 @@ export async function startGateway(
   // Before the interrupted turns resume: they may ask again, and those requests are new.
   const expired = orchestrator.approvals.expireLeftovers();
   if (expired > 0) log.info({ approvals: expired }, 'approval requests left pending by the last run expired');
+  const interruptedSwarms = swarms.recoverInterrupted();
+  if (interruptedSwarms > 0)
+    log.info({ swarms: interruptedSwarms }, 'swarm runs left running by the last run marked interrupted');
   const resumed = inbox.resume();
   if (resumed > 0) log.info({ messages: resumed }, 'resuming messages left unanswered by the last run');
   scheduler.start();

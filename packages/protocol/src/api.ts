@@ -9,6 +9,7 @@ import { ConfigChanges, ConfigStatus } from './config.js';
 import { MessageSpend } from './costs.js';
 import { EgressRefusal } from './egress.js';
 import { AgentStatus, Channel, MessageState, Routing, TelegramStatus } from './events.js';
+import { SwarmChatMessage, SwarmRunView } from './swarms.js';
 import { TaskChat, TaskItem, TaskRunItem } from './tasks.js';
 
 /** Every error response: a message a person can read. Validation errors start with the failing field. */
@@ -263,6 +264,23 @@ export const WsEvent = z.discriminatedUnion('type', [
     timestamp: z.number().int(),
     config: ConfigStatus,
     changes: ConfigChanges.nullable(),
+  }),
+  /** A swarm run started or changed: a member started or ended, or the run ended. */
+  z.object({ type: z.literal('swarm_run'), timestamp: z.number().int(), run: SwarmRunView }),
+  /** A piece of a swarm member's answer, as it is written. */
+  z.object({
+    type: z.literal('swarm_output'),
+    timestamp: z.number().int(),
+    run_id: z.string(),
+    role: z.string(),
+    text: z.string(),
+  }),
+  /** A member of a swarm's collaborative group posted a message. */
+  z.object({
+    type: z.literal('swarm_chat'),
+    timestamp: z.number().int(),
+    run_id: z.string(),
+    message: SwarmChatMessage,
   }),
 ]);
 export type WsEvent = z.infer<typeof WsEvent>;

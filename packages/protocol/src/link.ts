@@ -101,6 +101,10 @@ export const ToolRequest = z.discriminatedUnion('tool', [
   z.object({ tool: z.literal('user_profile_read') }),
   z.object({ tool: z.literal('user_profile_update'), content: z.string() }),
   z.object({ tool: z.literal('history_search'), query: z.string(), limit: z.number().int().optional() }),
+  /** A swarm member posts to its collaborative group. */
+  z.object({ tool: z.literal('swarm_chat_send'), content: z.string() }),
+  /** A swarm member reads what the others of its group posted since it last read, waiting up to `wait_seconds`. */
+  z.object({ tool: z.literal('swarm_chat_read'), wait_seconds: z.number().optional() }),
 ]);
 
 /** The largest file an agent sends with `file_send` (it crosses the link in one line). */

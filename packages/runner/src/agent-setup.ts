@@ -16,6 +16,7 @@ import type { MemoryStore } from './memory/memory-store.js';
 import { MEMORY_SERVER, MEMORY_TOOL_NAMES, memoryTools } from './memory/memory-tools.js';
 import type { AgentNix } from './nix.js';
 import { NIX_SERVER, NIX_TOOL_NAMES, nixTools } from './nix-tools.js';
+import { SWARM_ROLE_ENV, SWARM_SERVER, SWARM_TOOL_NAMES, swarmTools } from './swarm-tools.js';
 import { TASK_TOOL_NAMES, TASKS_SERVER, taskTools } from './tools.js';
 
 /** The agent as the runner was told at init, and the runner's ways to talk to the gateway. */
@@ -84,6 +85,14 @@ export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () =
       for (const line of data.split('\n')) if (line.trim() !== '') setup.log(`[claude] ${line}`);
     },
   };
+  if (setup.env[SWARM_ROLE_ENV]) {
+    // Only a swarm member with collaborators has someone to talk to.
+    options.mcpServers = {
+      ...options.mcpServers,
+      [SWARM_SERVER]: swarmTools((request) => setup.call(turnId(), request)),
+    };
+    options.allowedTools = [...(options.allowedTools ?? []), ...SWARM_TOOL_NAMES];
+  }
   if (setup.tools) options.tools = setup.tools;
   if (setup.approvals.length > 0) {
     // Claude Code matches the rules (compound shell commands included) and asks canUseTool only for a match; every

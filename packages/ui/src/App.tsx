@@ -11,6 +11,7 @@ import { DashboardPage } from './pages/DashboardPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { PairingPage } from './pages/PairingPage';
 import { SecretsPage } from './pages/SecretsPage';
+import { SwarmsPage } from './pages/SwarmsPage';
 import { TaskDetailPage } from './pages/TaskDetailPage';
 import { TasksPage } from './pages/TasksPage';
 import { UserPage } from './pages/UserPage';
@@ -37,6 +38,7 @@ export function App() {
           <Route path="conversations/:agentId" element={<ConversationsPage />} />
           <Route path="tasks" element={<TasksPage />} />
           <Route path="tasks/:id" element={<TaskDetailPage />} />
+          <Route path="swarms" element={<SwarmsPage />} />
           <Route path="costs" element={<CostsPage />} />
           <Route path="secrets" element={<SecretsPage />} />
           <Route path="user" element={<UserPage />} />

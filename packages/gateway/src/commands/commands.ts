@@ -103,6 +103,8 @@ export interface CommandDeps {
   now: () => number;
   /** Approves pairing codes (`/pair`). */
   pairing: Pairing;
+  /** Cancels the swarms a chat launched that are still running (`/stop`); returns how many. */
+  cancelSwarms: (chat: { channel: Channel; chatId: string }) => number;
 }
 
 /** Carries out chat commands. */
@@ -148,7 +150,7 @@ export class ChatCommands {
       case 'start':
         return { command: true, agentId, reply: null, forwarded: this.greet(chat, agentId) };
       case 'stop':
-        return { command: true, agentId, reply: this.stop(agentId) };
+        return { command: true, agentId, reply: this.stop(agentId, chat) };
       default:
         this.deps.orchestrator.reset(agentId);
         return { command: true, agentId, reply: `New conversation started with **${agentId}**.` };
@@ -220,10 +222,12 @@ export class ChatCommands {
     }
   }
 
-  private stop(agentId: string): string {
+  private stop(agentId: string, chat: CommandChat): string {
     const { dropped, interrupted } = this.deps.orchestrator.abort(agentId);
     const parts = [interrupted ? `Stopped **${agentId}**.` : `**${agentId}** was not working on anything.`];
     if (dropped > 0) parts.push(`Dropped ${dropped} waiting message${dropped === 1 ? '' : 's'}.`);
+    const swarms = this.deps.cancelSwarms(chat);
+    if (swarms > 0) parts.push(`Cancelled ${swarms} swarm${swarms === 1 ? '' : 's'}.`);
     return parts.join(' ');
   }
 

@@ -2,7 +2,13 @@
  * The in-process event bus: components announce what happened, as their own values; channels, logs and Mission
  * Control listen, and turn them into what they send (web/views.ts makes the WebSocket's events).
  */
-import type { ConfigChanges, ConfigStatus, GatewayEvent as MessageOrAgentEvent } from '@praktor/protocol';
+import type {
+  ConfigChanges,
+  ConfigStatus,
+  GatewayEvent as MessageOrAgentEvent,
+  SwarmChatMessage,
+  SwarmRunView,
+} from '@praktor/protocol';
 import type { ApprovalRecord, TaskRecord, TaskRunRecord } from '../store/index.js';
 
 /** A task was created or changed (`task`), or deleted (`task` null). */
@@ -32,13 +38,37 @@ export interface ConfigReloadedEvent {
   changes: ConfigChanges | null;
 }
 
+/** A swarm run started or changed: a member started or ended, or the run ended. */
+export interface SwarmRunEvent {
+  type: 'swarm_run';
+  run: SwarmRunView;
+}
+
+/** A piece of a swarm member's answer, as it is written. */
+export interface SwarmOutputEvent {
+  type: 'swarm_output';
+  runId: string;
+  role: string;
+  text: string;
+}
+
+/** A member of a swarm's collaborative group posted a message. */
+export interface SwarmChatEvent {
+  type: 'swarm_chat';
+  runId: string;
+  message: SwarmChatMessage;
+}
+
 /** Everything the gateway announces. */
 export type GatewayEvent =
   | MessageOrAgentEvent
   | TaskEvent
   | TaskRunEvent
   | ApprovalEvent
-  | ConfigReloadedEvent;
+  | ConfigReloadedEvent
+  | SwarmRunEvent
+  | SwarmOutputEvent
+  | SwarmChatEvent;
 
 /** A listener for one kind of event, or for all. */
 type Listener<E extends GatewayEvent = GatewayEvent> = (event: E) => void;

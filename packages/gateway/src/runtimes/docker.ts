@@ -187,7 +187,7 @@ export class DockerRuntime implements Runtime {
       this.volumes.syncShared(image, globalDir(this.opts.dataDir)),
     ]);
     this.lastImage = image;
-    const name = this.names.container(spec.agentId);
+    const name = this.names.container(spec.name ?? spec.agentId);
     await this.removeContainer(name);
     const security = hardening(agent.security);
     // Only where things are: credentials and the agent's variables reach the runner over the link.

@@ -11,6 +11,11 @@ export interface SandboxSpec {
   workspace: string;
   /** Files the sandbox must show at absolute paths (vault secrets from the agent's `files`). */
   files: SandboxFile[];
+  /**
+   * The sandbox's own name when it is not the agent's ordinary sandbox (a swarm member's), so the two never take
+   * each other's place; the agent's id when absent.
+   */
+  name?: string;
 }
 
 /** A file placed in the sandbox: the bytes of a vault secret at `target`, with permissions `mode`. */

@@ -16,6 +16,7 @@ import { MessageStore } from './messages.js';
 import { PairingStore } from './pairings.js';
 import { SessionStore } from './sessions.js';
 import { SpendStore } from './spend.js';
+import { SwarmStore } from './swarms.js';
 import { TaskStore } from './tasks.js';
 import { TelegramDeliveryStore } from './telegram-deliveries.js';
 import { VaultStore } from './vault.js';
@@ -29,6 +30,7 @@ export type { SavedUpload } from './message-uploads.js';
 export type { IncomingMessage } from './messages.js';
 export type { PairedUserRecord, PairingRequestRecord, PairingUser } from './pairings.js';
 export type { SpendKind, SpendRecord } from './spend.js';
+export type { NewSwarmRun, SwarmOrigin } from './swarms.js';
 export type {
   Claim,
   ClaimedRun,
@@ -57,6 +59,7 @@ export class Store {
   readonly budgetNotices: BudgetNoticeStore;
   readonly pairings: PairingStore;
   readonly extensions: ExtensionStore;
+  readonly swarms: SwarmStore;
 
   private constructor(
     private readonly db: Db,
@@ -78,6 +81,7 @@ export class Store {
     this.budgetNotices = new BudgetNoticeStore(db);
     this.pairings = new PairingStore(db);
     this.extensions = new ExtensionStore(db);
+    this.swarms = new SwarmStore(db);
   }
 
   /**

@@ -315,4 +315,54 @@ export const migrations: readonly string[] = [
     reported_at INTEGER NOT NULL
   );
   `,
+  // Swarms: each run with the request it was started with, its members and what each produced, the messages of its
+  // collaborative groups, and saved graphs to launch again.
+  `
+  CREATE TABLE swarm_runs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    task TEXT NOT NULL,
+    lead_agent TEXT NOT NULL,
+    request TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'cancelled', 'interrupted')),
+    error TEXT,
+    result TEXT,
+    origin_channel TEXT,
+    origin_chat_id TEXT,
+    created_at INTEGER NOT NULL,
+    completed_at INTEGER
+  );
+  CREATE INDEX swarm_runs_running ON swarm_runs(status) WHERE status = 'running';
+  CREATE TABLE swarm_members (
+    run_id TEXT NOT NULL REFERENCES swarm_runs(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    agent_id TEXT NOT NULL,
+    tier INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('waiting', 'running', 'completed', 'failed', 'cancelled', 'interrupted',
+      'skipped')),
+    output TEXT NOT NULL DEFAULT '',
+    error TEXT,
+    cost_usd REAL,
+    started_at INTEGER,
+    completed_at INTEGER,
+    PRIMARY KEY (run_id, role)
+  );
+  CREATE TABLE swarm_chat (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL REFERENCES swarm_runs(id) ON DELETE CASCADE,
+    group_index INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    content TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX swarm_chat_run ON swarm_chat(run_id, id);
+  CREATE TABLE swarm_templates (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    request TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -22,6 +22,8 @@ import type { Pairing } from '../router/pairing.js';
 import type { Runtime } from '../runtimes/runtime.js';
 import type { TaskService } from '../scheduler/tasks.js';
 import type { Store } from '../store/index.js';
+import type { SwarmRuns } from '../swarms/runs.js';
+import type { SwarmTemplates } from '../swarms/templates.js';
 import type { Vault } from '../vault/vault.js';
 import type { Auth } from './auth.js';
 import { HttpError } from './http-error.js';
@@ -40,6 +42,9 @@ export interface ApiDeps {
   /** Praktor's chat commands, which the web chat shares with Telegram. */
   commands: ChatCommands;
   tasks: TaskService;
+  /** Swarm runs: launch, cancel. */
+  swarms: SwarmRuns;
+  swarmTemplates: SwarmTemplates;
   /** Telegram users let in by code. */
   pairing: Pairing;
   auth: Auth;

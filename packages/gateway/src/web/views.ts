@@ -196,5 +196,11 @@ export function wsEvent(event: GatewayEvent, config: Config, store: Store, times
       return { type: 'approval', timestamp, approval: approvalItem(event.approval) };
     case 'config_reloaded':
       return { type: 'config_reloaded', timestamp, config: event.config, changes: event.changes };
+    case 'swarm_run':
+      return { type: 'swarm_run', timestamp, run: event.run };
+    case 'swarm_output':
+      return { type: 'swarm_output', timestamp, run_id: event.runId, role: event.role, text: event.text };
+    case 'swarm_chat':
+      return { type: 'swarm_chat', timestamp, run_id: event.runId, message: event.message };
   }
 }

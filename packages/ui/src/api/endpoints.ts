@@ -28,6 +28,11 @@ import type {
   SecretItem,
   StatusReply,
   StatusResponse,
+  SwarmRequest,
+  SwarmRunDetail,
+  SwarmRunView,
+  SwarmTemplate,
+  SwarmTemplateInput,
   TaskItem,
   TaskRunItem,
   UpdateSecretRequest,
@@ -125,6 +130,16 @@ export const api = {
     request<SecretItem>('PUT', secretPath(name), { body }),
   deleteSecret: (name: string) => request<StatusReply>('DELETE', secretPath(name)),
 
+  // Swarms. Runs change on the live feed (swarm_run, swarm_output, swarm_chat).
+  swarms: () => request<SwarmRunView[]>('GET', '/swarms'),
+  swarm: (id: string) => request<SwarmRunDetail>('GET', `/swarms/${encodeURIComponent(id)}`),
+  launchSwarm: (body: SwarmRequest) => request<SwarmRunView>('POST', '/swarms', { body }),
+  cancelSwarm: (id: string) => request<SwarmRunView>('POST', `/swarms/${encodeURIComponent(id)}/cancel`),
+  swarmTemplates: () => request<SwarmTemplate[]>('GET', '/swarms/templates'),
+  saveSwarmTemplate: (body: SwarmTemplateInput) =>
+    request<SwarmTemplate>('POST', '/swarms/templates', { body }),
+  deleteSwarmTemplate: (id: string) =>
+    request<StatusReply>('DELETE', `/swarms/templates/${encodeURIComponent(id)}`),
   // Scheduled tasks. Every change is also announced on the live feed, which keeps the lists current.
   tasks: () => request<TaskItem[]>('GET', '/tasks'),
   task: (id: string) => request<TaskItem>('GET', taskPath(id)),

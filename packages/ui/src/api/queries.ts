@@ -33,6 +33,9 @@ export const keys = {
   costs: (group: CostGrouping) => ['spending', 'costs', group] as const,
   budgets: ['spending', 'budgets'] as const,
   approvals: ['approvals'] as const,
+  swarms: ['swarms'] as const,
+  swarm: (id: string) => ['swarm', id] as const,
+  swarmTemplates: ['swarm-templates'] as const,
 };
 
 /** The app's query client: live events keep data fresh, so nothing refetches on a timer or on focus. */
@@ -170,4 +173,23 @@ export function useBudgets() {
 /** Approval requests waiting for an answer; refreshed by `approval` events. */
 export function useApprovals() {
   return useQuery({ queryKey: keys.approvals, queryFn: api.approvals });
+}
+
+/** Swarm runs, newest first. */
+export function useSwarms() {
+  return useQuery({ queryKey: keys.swarms, queryFn: api.swarms });
+}
+
+/** One swarm run with its chat; live events keep it current. */
+export function useSwarm(id: string | null) {
+  return useQuery({
+    queryKey: keys.swarm(id ?? ''),
+    queryFn: () => api.swarm(id ?? ''),
+    enabled: id !== null,
+  });
+}
+
+/** Saved swarm graphs. */
+export function useSwarmTemplates() {
+  return useQuery({ queryKey: keys.swarmTemplates, queryFn: api.swarmTemplates });
 }

@@ -14,6 +14,7 @@ const NAV: { to: string; label: string; icon: IconName; testId: string }[] = [
   { to: '/agents', label: 'Agents', icon: 'agents', testId: 'nav-agents' },
   { to: '/conversations', label: 'Conversations', icon: 'conversations', testId: 'nav-conversations' },
   { to: '/tasks', label: 'Tasks', icon: 'clock', testId: 'nav-tasks' },
+  { to: '/swarms', label: 'Swarms', icon: 'agents', testId: 'nav-swarms' },
   { to: '/costs', label: 'Costs', icon: 'coins', testId: 'nav-costs' },
   { to: '/secrets', label: 'Secrets', icon: 'key', testId: 'nav-secrets' },
   { to: '/user', label: 'User', icon: 'user', testId: 'nav-user' },

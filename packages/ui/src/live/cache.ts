@@ -11,6 +11,8 @@ import type {
   MessageItem,
   MessageState,
   StatusResponse,
+  SwarmRunDetail,
+  SwarmRunView,
   TaskItem,
   TaskRunItem,
   WsEvent,
@@ -154,6 +156,38 @@ function applyMessage({ client, drafts, refreshStatus }: LiveTargets, message: M
   }
 }
 
+/** `list` (newest first) with `run` in its place, or first when new. */
+export function upsertSwarmRun(list: readonly SwarmRunView[], run: SwarmRunView): SwarmRunView[] {
+  const at = list.findIndex((r) => r.id === run.id);
+  return at >= 0 ? list.with(at, run) : [run, ...list];
+}
+
+/** A run's detail with a piece of one member's streamed output added (only while the member runs). */
+export function appendSwarmOutput(detail: SwarmRunDetail, role: string, text: string): SwarmRunDetail {
+  return {
+    ...detail,
+    members: detail.members.map((m) =>
+      m.role === role && m.status === 'running' ? { ...m, output: m.output + text } : m,
+    ),
+  };
+}
+
+/**
+ * A run's detail brought up to `run`'s state, keeping its chat. A running member's output is stored only now and
+ * then, so the streamed output held, which goes further, is kept.
+ */
+export function mergeSwarmRun(detail: SwarmRunDetail, run: SwarmRunView): SwarmRunDetail {
+  return {
+    ...run,
+    chat: detail.chat,
+    members: run.members.map((m) => {
+      const held = detail.members.find((h) => h.role === m.role);
+      const further = held && m.status === 'running' && held.output.startsWith(m.output);
+      return further ? { ...m, output: held.output } : m;
+    }),
+  };
+}
+
 /** Applies one event from `/api/ws` to the cache and the drafts. */
 export function applyEvent(targets: LiveTargets, event: WsEvent): void {
   switch (event.type) {
@@ -209,6 +243,29 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
       targets.client.setQueriesData<ActivityItem[]>(
         { queryKey: keys.agentActivity(event.activity.agent_id) },
         (list) => list && addActivity(list, event.activity),
+      );
+      return;
+    case 'swarm_run':
+      targets.client.setQueryData<SwarmRunView[]>(
+        keys.swarms,
+        (list) => list && upsertSwarmRun(list, event.run),
+      );
+      targets.client.setQueryData<SwarmRunDetail>(
+        keys.swarm(event.run.id),
+        (detail) => detail && mergeSwarmRun(detail, event.run),
+      );
+      return;
+    case 'swarm_output':
+      targets.client.setQueryData<SwarmRunDetail>(
+        keys.swarm(event.run_id),
+        (detail) => detail && appendSwarmOutput(detail, event.role, event.text),
+      );
+      return;
+    case 'swarm_chat':
+      targets.client.setQueryData<SwarmRunDetail>(keys.swarm(event.run_id), (detail) =>
+        detail && !detail.chat.some((m) => m.id === event.message.id)
+          ? { ...detail, chat: [...detail.chat, event.message] }
+          : detail,
       );
       return;
     case 'config_reloaded':

@@ -16,6 +16,7 @@ import type { ApprovalDesk } from '../../orchestrator/orchestrator.js';
 import type { Pairing } from '../../router/pairing.js';
 import type { SpeakingSettings } from '../../speech/settings.js';
 import type { Store } from '../../store/index.js';
+import type { SwarmRuns } from '../../swarms/runs.js';
 import { TelegramApprovals } from './approvals.js';
 import { attachmentOf, download } from './attachments.js';
 import { TelegramConnection } from './connection.js';
@@ -23,6 +24,7 @@ import { formatForTelegram } from './format.js';
 import { TelegramOutbox } from './outbox.js';
 import { SpokenAnswers } from './spoken-answers.js';
 import { AnswerPreviews } from './streaming.js';
+import { TelegramSwarms } from './swarms.js';
 import { TypingIndicator } from './typing.js';
 
 /** What the channel works with. */
@@ -39,6 +41,8 @@ export interface TelegramDeps {
   pairing: Pairing;
   /** How answers to voice notes are spoken, as configured now; null: they are not. */
   speaking: () => SpeakingSettings | null;
+  /** Swarms launched with `@swarm`. */
+  swarms: SwarmRuns;
   log: Logger;
 }
 
@@ -54,6 +58,7 @@ export class TelegramChannel {
   private readonly previews: AnswerPreviews;
   private readonly approvals: TelegramApprovals;
   private readonly spoken: SpokenAnswers;
+  private readonly swarms: TelegramSwarms;
   private readonly noticeSentAt = new Map<number, number>();
   private unsubscribe: (() => void) | null = null;
 
@@ -110,6 +115,13 @@ export class TelegramChannel {
       decide: (id, answer, by) => deps.approvals.decide(id, answer, by),
       log: deps.log,
     });
+    this.swarms = new TelegramSwarms({
+      api: this.bot.api,
+      config: deps.config,
+      bus: deps.bus,
+      swarms: deps.swarms,
+      log: deps.log,
+    });
     this.install();
   }
 
@@ -145,6 +157,7 @@ export class TelegramChannel {
     await this.stopPolling();
     await this.outbox.flush(graceMs);
     this.unsubscribe?.();
+    this.swarms.stop();
   }
 
   private startDeliveries(): void {
@@ -282,6 +295,10 @@ export class TelegramChannel {
       return;
     }
     const chatId = String(ctx.chat.id);
+    if (attachment === null && TelegramSwarms.matches(text)) {
+      await this.swarms.launch(chatId, text);
+      return;
+    }
     if (attachment === null && (await this.command(ctx, text, chatId, `user:${ctx.from.id}`))) return;
     const repliedTo = message.reply_to_message;
     const repliedToAgent = repliedTo

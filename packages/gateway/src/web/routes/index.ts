@@ -16,6 +16,7 @@ import { messageRoutes } from './messages.js';
 import { pairingRoutes } from './pairing.js';
 import { secretRoutes } from './secrets.js';
 import { statusRoutes } from './status.js';
+import { swarmRoutes } from './swarms.js';
 import { taskRoutes } from './tasks.js';
 import { userProfileRoutes } from './user-profile.js';
 
@@ -37,4 +38,5 @@ export const routes: Route[] = [
   ...egressRoutes,
   ...costRoutes,
   ...approvalRoutes,
+  ...swarmRoutes,
 ];

@@ -1,0 +1,292 @@
+/**
+ * Swarms on a real gateway, real runners and the real SDK, against the fake model and the fake Telegram: a pipeline
+ * from the chat, a fan-out that overlaps, collaborators that read each other during the run, a gateway killed in the
+ * middle of a run, and a cancel from the API.
+ */
+import type { SwarmRunDetail, SwarmRunView } from '@praktor/protocol';
+import { eventually, type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const PASSWORD = 'swarm test password';
+const basic = { authorization: `Basic ${Buffer.from(`any:${PASSWORD}`).toString('base64')}` };
+const SEND = 'mcp__praktor-swarm__swarm_chat_send';
+const READ = 'mcp__praktor-swarm__swarm_chat_read';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+function config(agents: string[], defaults: Record<string, unknown> = {}) {
+  return ({ telegramApiRoot, telegramToken }: { telegramApiRoot: string; telegramToken: string }) => ({
+    telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [TEST_USER_ID] },
+    defaults: { model: 'claude-swarm-model', max_running: 5, ...defaults },
+    agents: Object.fromEntries(agents.map((id) => [id, { prewarm: false }])),
+    router: { default_agent: agents[0], ai: false },
+    web: { auth: PASSWORD },
+  });
+}
+
+/** The role a model request works for, read from the prompt every member is given. */
+function roleOf(req: ModelRequest): string | null {
+  return /You are "([^"]+)" in a swarm/.exec(req.transcript)?.[1] ?? null;
+}
+
+function mainRequestsOf(role: string): ModelRequest[] {
+  return (stack?.anthropic.requests ?? []).filter((r) => r.kind === 'main' && roleOf(r) === role);
+}
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${stack?.praktor.webUrl}${path}`, {
+    method,
+    headers: { ...basic, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : null };
+}
+
+async function launch(body: Record<string, unknown>): Promise<SwarmRunView> {
+  const response = await api('POST', '/api/swarms', { name: 'test swarm', ...body });
+  if (response.status !== 201) throw new Error(`launch failed: ${JSON.stringify(response.json)}`);
+  return response.json;
+}
+
+async function run(id: string): Promise<SwarmRunDetail> {
+  return (await api('GET', `/api/swarms/${id}`)).json;
+}
+
+function ended(id: string, timeoutMs = 90_000): Promise<SwarmRunDetail> {
+  return eventually(
+    `swarm ${id} to end`,
+    () => run(id),
+    (detail) => detail.status !== 'running',
+    {
+      timeoutMs,
+    },
+  );
+}
+
+const fanOut = (roles: string[]) => ({
+  lead_agent: '',
+  agents: roles.map((role) => ({ agent_id: role, role })),
+  synapses: [],
+});
+
+describe('a pipeline launched from Telegram', () => {
+  it('runs researcher, writer and reviewer in order, each given its predecessor’s output, and sends the result', async () => {
+    const answers: Record<string, string> = {
+      researcher: 'FINDINGS: otters hold hands while sleeping.',
+      writer: 'DRAFT: An essay on otters holding hands.',
+      reviewer: 'REVIEWED: the essay on otters, approved.',
+    };
+    stack = await startStack({
+      config: config(['researcher', 'writer', 'reviewer']),
+      handler: (req) => {
+        const role = req.kind === 'main' ? roleOf(req) : null;
+        return reply.text(role ? (answers[role] ?? 'no such role') : 'side call');
+      },
+    });
+    stack.telegram.sendText({
+      userId: TEST_USER_ID,
+      text: '@swarm researcher>writer>reviewer: write about otters',
+    });
+
+    const result = await stack.telegram.waitFor(
+      () => stack?.telegram.messagesIn(TEST_USER_ID).find((m) => m.text.includes('Swarm Result')),
+      120_000,
+    );
+    expect(result.text).toContain(answers.reviewer);
+    const [researcher, writer, reviewer] = ['researcher', 'writer', 'reviewer'].map(mainRequestsOf);
+    expect(researcher?.length).toBeGreaterThan(0);
+    expect(writer?.[0]?.transcript).toContain(answers.researcher);
+    expect(reviewer?.[0]?.transcript).toContain(answers.writer);
+    // In order: each starts after its predecessor has answered.
+    expect(writer?.[0]?.receivedAt).toBeGreaterThan(researcher?.[0]?.receivedAt ?? Infinity);
+    expect(reviewer?.[0]?.receivedAt).toBeGreaterThan(writer?.[0]?.receivedAt ?? Infinity);
+    const messages = stack.telegram.messagesIn(TEST_USER_ID);
+    expect(messages.some((m) => m.text === 'Launching swarm with 3 agents...')).toBe(true);
+    expect(messages.some((m) => m.method === 'editMessageText' && m.text.includes('3/3 done'))).toBe(true);
+  });
+
+  it('answers a spec naming an agent that does not exist with the original’s message', async () => {
+    stack = await startStack({ config: config(['researcher', 'writer']), handler: () => reply.text('x') });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '@swarm researcher,poet: write a poem' });
+    const answer = await stack.telegram.waitFor(
+      () => stack?.telegram.messagesIn(TEST_USER_ID).find((m) => m.text.startsWith('Invalid swarm spec')),
+      30_000,
+    );
+    expect(answer.text).toBe('Invalid swarm spec: unknown agent: poet');
+  });
+});
+
+describe('a fan-out', () => {
+  it('runs its three members at the same time: done in less than twice one member’s time', async () => {
+    stack = await startStack({
+      config: config(['a', 'b', 'c']),
+      handler: (req) =>
+        req.kind === 'main' && roleOf(req)
+          ? reply.text(`${roleOf(req)} done`, { delayMs: 2000 })
+          : reply.text('side'),
+    });
+    // One member alone first: what a member takes here, sandbox start included.
+    const single = await ended((await launch({ task: 'warm up', ...fanOut(['a']) })).id);
+    expect(single.status).toBe('completed');
+    const singleMs = (single.completed_at ?? 0) - single.created_at;
+
+    const three = await ended((await launch({ task: 'three at once', ...fanOut(['a', 'b', 'c']) })).id);
+    expect(three.status).toBe('completed');
+    const threeMs = (three.completed_at ?? 0) - three.created_at;
+    console.log(`one member: ${singleMs} ms; three in parallel: ${threeMs} ms`);
+    expect(three.members.map((m) => m.output)).toEqual(['a done', 'b done', 'c done']);
+    expect(threeMs).toBeLessThan(2 * singleMs);
+  });
+});
+
+describe('collaborators', () => {
+  it('read during their run what the other sent with swarm_chat_send', async () => {
+    stack = await startStack({
+      config: config(['lead', 'a', 'b']),
+      handler: (req) => {
+        if (req.kind !== 'main') return reply.text('side');
+        const role = roleOf(req);
+        const answered = req.toolResults.length > 0;
+        if (role === 'a')
+          return answered ? reply.text('a done') : reply.toolUse(SEND, { content: 'NOTE-FROM-A: use blue' });
+        if (role === 'b') return answered ? reply.text('b done') : reply.toolUse(READ, { wait_seconds: 30 });
+        return reply.text('lead summary');
+      },
+    });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '@swarm lead,a<>b: paint the fence' });
+    await stack.telegram.waitFor(
+      () => stack?.telegram.messagesIn(TEST_USER_ID).find((m) => m.text.includes('Swarm Result')),
+      120_000,
+    );
+    const b = mainRequestsOf('b');
+    expect(b[0]?.tools).toContain(READ);
+    const read = b.flatMap((r) => r.toolResults).map((t) => t.content);
+    expect(read.join('\n')).toContain('[a] NOTE-FROM-A: use blue');
+    const runs: SwarmRunView[] = (await api('GET', '/api/swarms')).json;
+    const chat = (await run(runs[0]?.id ?? '')).chat;
+    expect(chat.map((m) => [m.from, m.content])).toEqual([['a', 'NOTE-FROM-A: use blue']]);
+  });
+});
+
+describe('a gateway killed with SIGKILL in the middle of a swarm', () => {
+  it('leaves no sandbox behind and marks the run interrupted with what its members produced', async () => {
+    stack = await startStack({
+      config: config(['first', 'second']),
+      handler: (req) => {
+        const role = req.kind === 'main' ? roleOf(req) : null;
+        if (role === 'first') return reply.text('FIRST PART');
+        if (role === 'second') return reply.text('never seen', { delayMs: 120_000 });
+        return reply.text('side');
+      },
+    });
+    const launched = await launch({
+      task: 'two steps',
+      lead_agent: '',
+      agents: [
+        { agent_id: 'first', role: 'first' },
+        { agent_id: 'second', role: 'second' },
+      ],
+      synapses: [{ from: 'first', to: 'second' }],
+    });
+    await eventually(
+      'second to ask the model',
+      async () => mainRequestsOf('second').length,
+      (n) => n > 0,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    expect(stack.praktor.leftovers().length).toBeGreaterThan(0);
+    stack.praktor.process.child.kill('SIGKILL');
+    await stack.praktor.process.exited;
+    await stack.restart();
+
+    await eventually(
+      'no sandbox left',
+      async () => stack?.praktor.leftovers() ?? [],
+      (left) => left.length === 0,
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    const after = await run(launched.id);
+    expect(after.status).toBe('interrupted');
+    expect(after.members.map((m) => [m.role, m.status, m.output])).toEqual([
+      ['first', 'completed', 'FIRST PART'],
+      ['second', 'interrupted', ''],
+    ]);
+  });
+});
+
+describe('cancelling a swarm from the API', () => {
+  it('stops every member’s sandbox within seconds', async () => {
+    stack = await startStack({
+      config: config(['a', 'b']),
+      handler: (req) =>
+        req.kind === 'main' && roleOf(req)
+          ? reply.text('never seen', { delayMs: 120_000 })
+          : reply.text('side'),
+    });
+    const launched = await launch({ task: 'take forever', ...fanOut(['a', 'b']) });
+    await eventually(
+      'both members to ask the model',
+      async () => [mainRequestsOf('a').length, mainRequestsOf('b').length],
+      (counts) => counts.every((n) => n > 0),
+      { timeoutMs: 60_000 },
+    );
+    expect(stack.praktor.leftovers().length).toBeGreaterThan(0);
+    const started = Date.now();
+    const cancelled = await api('POST', `/api/swarms/${launched.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.json.status).toBe('cancelled');
+    await eventually(
+      'no sandbox left',
+      async () => stack?.praktor.leftovers() ?? [],
+      (left) => left.length === 0,
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await run(launched.id)).members.map((m) => m.status)).toEqual(['cancelled', 'cancelled']);
+    expect((await api('POST', `/api/swarms/${launched.id}/cancel`)).status).toBe(409);
+  });
+
+  it('/stop in the chat that launched it cancels it, stopping its sandboxes', async () => {
+    stack = await startStack({
+      config: config(['a', 'b']),
+      handler: (req) =>
+        req.kind === 'main' && roleOf(req)
+          ? reply.text('never seen', { delayMs: 120_000 })
+          : reply.text('side'),
+    });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '@swarm a,b: take forever' });
+    await eventually(
+      'b to ask the model',
+      async () => mainRequestsOf('b').length,
+      (n) => n > 0,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '/stop' });
+    const texts = () => stack?.telegram.messagesIn(TEST_USER_ID).map((m) => m.text) ?? [];
+    await stack.telegram.waitFor(
+      () => texts().includes('Swarm cancelled.') && texts().some((t) => t.includes('Cancelled 1 swarm.')),
+      15_000,
+    );
+    await eventually(
+      'no sandbox left',
+      async () => stack?.praktor.leftovers() ?? [],
+      (left) => left.length === 0,
+      {
+        timeoutMs: 10_000,
+      },
+    );
+  });
+});
