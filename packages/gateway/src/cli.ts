@@ -150,7 +150,7 @@ async function main(argv: string[]): Promise<void> {
     case 'image': {
       // Loaded on demand: the Docker client is heavy, and `praktor gateway` with local agents does not need it.
       const { imageCommand } = await import('./runtimes/image-cli.js');
-      process.exitCode = await imageCommand(argv.slice(1));
+      process.exitCode = await imageCommand(argv.slice(1), undefined, undefined, hostSecrets);
       return;
     }
     case 'agent': {

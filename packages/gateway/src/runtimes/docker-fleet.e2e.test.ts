@@ -3,7 +3,9 @@
  * 127.0.0.1 with mutual TLS (testkit's docker-host.ts). A real gateway, real runners and Claude Code in containers
  * on both daemons, the fake model API; the conversation goes over the fake Telegram.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   containersOf,
   ensureTestImage,
@@ -68,12 +70,17 @@ function remoteAgents(host: TestDockerHost): string[] {
   return out.split('\n').filter(Boolean);
 }
 
+/** The offline base the test image is built on. */
+const BASE_IMAGE_SCRIPT = fileURLToPath(new URL('../../../../images/base/build.sh', import.meta.url));
+
 describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
   let host: TestDockerHost;
   let stack: Stack;
   let image = '';
   /** The stack's configuration, which a restart writes again: changed in place to change the gateway's. */
   let stackConfig: Record<string, unknown> = {};
+  /** The environment of a `praktor` command run beside the stack's gateway, on its configuration. */
+  const cliEnv = () => ({ ...process.env, PRAKTOR_CONFIG: join(stack.praktor.home, 'praktor.yaml') });
 
   beforeAll(async () => {
     image = ensureTestImage();
@@ -124,6 +131,18 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
     expect(remoteAgents(host)).toEqual(['coder']);
   }, 120_000);
 
+  it('checks the agent image on the host that praktor image build --host names', () => {
+    const base = execFileSync(BASE_IMAGE_SCRIPT, ['--tag'], { encoding: 'utf8' }).trim();
+    const built = spawnSync(
+      process.execPath,
+      [PRAKTOR_BIN, 'image', 'build', '--host', 'remote', '--tag', image, '--base', base],
+      { cwd: stack.praktor.home, env: cliEnv(), encoding: 'utf8' },
+    );
+    expect(built.stderr).toContain(`${image} is up to date`);
+    expect(built.stdout).toBe(`${image}\n`);
+    expect(built.status).toBe(0);
+  }, 60_000);
+
   it('resumes both agents’ sessions after a gateway restart', async () => {
     await say(stack, 'my local word is apple');
     await say(stack, '@coder my remote word is pear');
@@ -169,7 +188,7 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
     await stack.praktor.stop();
     const moved = execFileSync(process.execPath, [PRAKTOR_BIN, 'agent', 'move', 'coder', '--to', 'local'], {
       cwd: stack.praktor.home,
-      env: { ...process.env, PRAKTOR_CONFIG: `${stack.praktor.home}/praktor.yaml` },
+      env: cliEnv(),
       encoding: 'utf8',
     });
     expect(moved).toContain('moved coder from remote to local');
