@@ -143,6 +143,20 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
     expect(built.status).toBe(0);
   }, 60_000);
 
+  it('has praktor doctor check the remote host: reachable, its version, its image, its clock', () => {
+    const doctor = spawnSync(process.execPath, [PRAKTOR_BIN, 'doctor', '--json'], {
+      cwd: stack.praktor.home,
+      env: cliEnv(),
+      encoding: 'utf8',
+    });
+    const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] };
+    const remote = report.checks.find((c) => c.id === 'docker_host_remote');
+    expect(remote?.status).toBe('ok');
+    expect(remote?.detail).toMatch(
+      new RegExp(`^Docker \\d+\\.\\d+\\S* at ${host.url}; has ${image}; clock within \\d+ s$`),
+    );
+  }, 60_000);
+
   it('resumes both agents’ sessions after a gateway restart', async () => {
     await say(stack, 'my local word is apple');
     await say(stack, '@coder my remote word is pear');

@@ -163,7 +163,9 @@ export class DockerFleet implements Runtime {
           `or pin it to "${recorded}"`,
       );
     }
-    const chosen = agent.host ?? recorded;
+    // With one host there is nothing to choose: its own errors (no daemon, no image) say best what is wrong.
+    const only = this.members.length === 1 ? (this.members[0]?.host.name ?? null) : null;
+    const chosen = agent.host ?? recorded ?? only;
     if (chosen !== null) {
       const member = this.member(chosen);
       if (member.host.problem !== null) throw new Error(member.host.problem);
