@@ -70,25 +70,6 @@ export class DockerRuntime implements Runtime {
     this.volumes = new DockerVolumes(this.docker, this.names);
   }
 
-  /** Null when the daemon answers within `timeoutMs`, else why not. */
-  async unreachable(timeoutMs: number): Promise<string | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.docker.ping(), timeout]);
-      return null;
-    } catch (err) {
-      return explainDockerError(err, this.opts.daemon).message;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   /** Removes every container this installation left behind (a previous run that was killed); returns their names. */
   async removeLeftovers(): Promise<string[]> {
     const found = await this.docker.listContainers({ all: true, filters: this.names.filter });
