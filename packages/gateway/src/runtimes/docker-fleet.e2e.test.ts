@@ -4,6 +4,7 @@
  * on both daemons, the fake model API; the conversation goes over the fake Telegram.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -96,6 +97,7 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
           agents: {
             general: { description: 'General-purpose assistant', host: 'local' },
             coder: { description: 'Software engineer', model: 'claude-coder-model', host: 'remote' },
+            writer: { description: 'Writer, placed by the rule' },
           },
           router: { default_agent: 'general', ai: false },
         };
@@ -129,6 +131,19 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
     expect(await say(stack, '@coder hello remote')).toBe('coder: claude-coder-model heard: hello remote');
     expect(containersOf(prefix).map((c) => c.agent)).toEqual(['general']);
     expect(remoteAgents(host)).toEqual(['coder']);
+  }, 120_000);
+
+  it('places an agent that is not pinned on the least busy host, and remembers it', async () => {
+    const stopped = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/coder/stop`, {
+      method: 'POST',
+    });
+    expect(stopped.ok).toBe(true);
+    expect(await say(stack, '@writer hello placement')).toBe(
+      'writer: claude-general-model heard: hello placement',
+    );
+    expect(remoteAgents(host)).toEqual(['writer']);
+    const placement = JSON.parse(readFileSync(join(stack.praktor.dataDir, 'docker-hosts.json'), 'utf8'));
+    expect(placement.agents.writer).toBe('remote');
   }, 120_000);
 
   it('checks the agent image on the host that praktor image build --host names', () => {
@@ -206,7 +221,7 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
       encoding: 'utf8',
     });
     expect(moved).toContain('moved coder from remote to local');
-    expect(remoteAgents(host)).toEqual([]);
+    expect(remoteAgents(host)).not.toContain('coder');
     expect(
       host.docker(['volume', 'ls', '--quiet', '--filter', `label=praktor.installation=${prefix}`]),
     ).not.toContain(`${prefix}-wk-coder`);
@@ -218,7 +233,7 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
     const answer = await say(stack, '@coder where are you?');
     expect(answer).toContain('pinned to the Docker host "remote"');
     expect(answer).toContain('its memory and conversation are on "local"');
-    expect(remoteAgents(host)).toEqual([]);
+    expect(remoteAgents(host)).not.toContain('coder');
   }, 120_000);
 
   it('continues the moved agent’s session on its new host once its pin follows', async () => {
