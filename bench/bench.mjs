@@ -24,6 +24,7 @@ import {
   withDocker,
 } from '@praktor/testkit';
 import WebSocket from 'ws';
+import { benchDockerHosts } from './docker-hosts.mjs';
 import { machine, ms, pssMb, rssMb, sleep, summarize } from './lib.mjs';
 import { benchMemory } from './memory.mjs';
 import { benchModelProxy } from './model-proxy.mjs';
@@ -558,6 +559,21 @@ function table(results) {
     const mem = dockerCold.container_memory;
     add('RSS per agent container', `${mem.rss_mb} MB RSS (${mem.pss_mb} MB PSS), ${mem.processes} processes`);
   }
+  const hosts = r.docker_hosts;
+  if (hosts.not_available) {
+    add('Docker hosts: local and remote', `not available: ${hosts.not_available}`);
+  } else {
+    for (const [where, label] of [
+      ['local', 'local daemon'],
+      ['remote', 'remote daemon (TCP + TLS)'],
+    ]) {
+      const h = hosts[where];
+      const c = h.cold_to_first_model_request_ms;
+      const w = h.warm_to_reply_recorded_ms;
+      add(`Cold start, ${label} (${c.count} starts)`, `p50 ${ms(c.p50)} / p95 ${ms(c.p95)}`);
+      add(`Warm turn, ${label}: inject -> reply recorded`, `p50 ${ms(w.p50)} / p95 ${ms(w.p95)}`);
+    }
+  }
   const tp = r.throughput;
   add(
     `Throughput: ${tp.messages} msgs, ${CHATS} chats, ${TP_AGENTS.length} agents`,
@@ -679,6 +695,9 @@ async function main() {
 
   log(`cold starts in Docker: ${COUNTS.cold}`);
   fig.cold_start.docker = await coldStartsDocker(COUNTS.cold);
+
+  log(`agents on two Docker hosts: ${COUNTS.cold} cold starts and ${COUNTS.cold} warm turns each`);
+  fig.docker_hosts = await benchDockerHosts({ cold: COUNTS.cold, warm: COUNTS.cold });
 
   log(`model proxy: ${COUNTS.proxySamples} requests each way`);
   fig.model_proxy = await benchModelProxy({ samples: COUNTS.proxySamples, warmup: 20 });

@@ -2,7 +2,7 @@
  * The `praktor` command.
  */
 import { messageOf } from '@praktor/protocol';
-import { ConfigError, loadConfig } from './config/index.js';
+import { type Config, ConfigError, loadConfig } from './config/index.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './log.js';
 import { printable, printableLines } from './printable.js';
@@ -18,6 +18,7 @@ Commands:
   vault     manage secrets: set, list, get, assign, rotate… (praktor vault help)
   pair      let new Telegram users in: list, approve CODE, revoke USER_ID (praktor pair help)
   image     build the agent image for the Docker runtime (praktor image help)
+  agent     move an agent to another Docker host: praktor agent move ID --to HOST
   backup    write a backup: praktor backup -f FILE.tar.zst (praktor backup help)
   restore   restore or check a backup: praktor restore -f FILE [--overwrite|--verify]
   doctor    check the setup and say how to fix each problem (--json for scripts)
@@ -89,6 +90,41 @@ async function gateway(): Promise<void> {
   process.on('SIGTERM', onSignal);
 }
 
+/**
+ * Reads the vault secrets that `docker.hosts` names as TLS files, with the configured passphrase; the vault is
+ * opened only when a host names one.
+ */
+async function hostSecrets(config: Config): Promise<(name: string) => Buffer> {
+  const named = Object.values(config.docker.hosts).some((host) =>
+    Object.values(host.tls ?? {}).some((source) => source?.startsWith('secret:')),
+  );
+  if (!named) {
+    return (name) => {
+      throw new Error(`the vault secret ${name} was not expected`);
+    };
+  }
+  const [{ Store }, { Vault }] = await Promise.all([import('./store/index.js'), import('./vault/vault.js')]);
+  const store = Store.open(config.dataDir);
+  try {
+    const vault = await Vault.open(store.vault, config.vault.passphrase || null);
+    const values = new Map<string, Buffer>();
+    for (const host of Object.values(config.docker.hosts)) {
+      for (const source of Object.values(host.tls ?? {})) {
+        if (!source?.startsWith('secret:')) continue;
+        const name = source.slice('secret:'.length);
+        values.set(name, vault.reveal(name));
+      }
+    }
+    return (name) => {
+      const value = values.get(name);
+      if (value === undefined) throw new Error(`no secret named "${name}"`);
+      return value;
+    };
+  } finally {
+    store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command] = argv;
   switch (command) {
@@ -114,7 +150,12 @@ async function main(argv: string[]): Promise<void> {
     case 'image': {
       // Loaded on demand: the Docker client is heavy, and `praktor gateway` with local agents does not need it.
       const { imageCommand } = await import('./runtimes/image-cli.js');
-      process.exitCode = await imageCommand(argv.slice(1));
+      process.exitCode = await imageCommand(argv.slice(1), undefined, undefined, hostSecrets);
+      return;
+    }
+    case 'agent': {
+      const { agentCommand } = await import('./runtimes/agent-cli.js');
+      process.exitCode = await agentCommand(argv.slice(1), hostSecrets);
       return;
     }
     case 'backup': {

@@ -148,7 +148,7 @@ export async function startGateway(
     log.info(narrowed, 'narrowed permissions in the data directory to its owner');
   ensureGlobalFiles(config.dataDir);
   // Before anything is served: this also removes containers an earlier run left behind.
-  const runtimes = await openRuntimes(current, log);
+  const runtimes = await openRuntimes(current, log, (name) => vault.reveal(name));
   const sendFile = fileAgentTool(store, bus);
   // The task service is made below, with the scheduler that needs this orchestrator.
   const taskTools = taskAgentTools((): TaskService => tasks);

@@ -1,5 +1,6 @@
 export * from './anthropic/index.js';
 export * from './docker.js';
+export * from './docker-host.js';
 export * from './embeddings/index.js';
 export * from './eventually.js';
 export * from './mcp-servers.js';

@@ -45,6 +45,7 @@ export function settleAgents(tree: Record<string, unknown>): ConfigIssue[] {
     return problem === null ? [] : [{ path: formatPath(['agents', id]), message: problem }];
   });
 
+  issues.push(...pinnedHostIssues(tree.agents, tree.docker));
   const router = isEmpty(tree.router) ? {} : tree.router;
   if (!isMapping(router)) return issues;
   const named = router.default_agent ?? '';
@@ -64,4 +65,23 @@ export function settleAgents(tree: Record<string, unknown>): ConfigIssue[] {
     });
   }
   return issues;
+}
+
+/** The name of the Docker host that is there unless `docker.hosts` redefines it. */
+export const LOCAL_DOCKER_HOST = 'local';
+
+/** Agents pinned (`agents.<id>.host`) to a host that `docker.hosts` does not define. */
+function pinnedHostIssues(agents: Record<string, unknown>, docker: unknown): ConfigIssue[] {
+  const hosts = isMapping(docker) && isMapping(docker.hosts) ? Object.keys(docker.hosts) : [];
+  const known = [...new Set([LOCAL_DOCKER_HOST, ...hosts])];
+  return Object.entries(agents).flatMap(([id, agent]) => {
+    const host = isMapping(agent) ? agent.host : undefined;
+    if (typeof host !== 'string' || host === '' || known.includes(host)) return [];
+    return [
+      {
+        path: formatPath(['agents', id, 'host']),
+        message: `${JSON.stringify(host)} is not a Docker host (docker.hosts: ${known.join(', ')})`,
+      },
+    ];
+  });
 }

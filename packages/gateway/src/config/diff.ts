@@ -29,7 +29,7 @@ export interface ConfigDiff {
 
 /**
  * Keys read once at start-up. The original's list (token, port, NATS directory, vault passphrase) plus Praktor's
- * start-up keys (api_root, host, enabled, the model credentials the gateway's proxy holds, the Docker prefix), so
+ * start-up keys (api_root, host, enabled, the model credentials the gateway's proxy holds, the Docker prefix and hosts), so
  * that no change goes unmentioned. `telegram.allow_from` and `web.auth`, which the original ignored on reload,
  * apply at once.
  */
@@ -40,6 +40,7 @@ const STARTUP_KEYS: [string, (config: Config) => unknown][] = [
   ['defaults.oauth_token', (c) => c.defaults.oauth_token],
   ['defaults.runtime', (c) => c.defaults.runtime],
   ['docker.prefix', (c) => c.docker.prefix],
+  ['docker.hosts', (c) => c.docker.hosts],
   ['web.enabled', (c) => c.web.enabled],
   ['web.host', (c) => c.web.host],
   ['web.port', (c) => c.web.port],

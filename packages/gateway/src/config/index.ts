@@ -2,7 +2,7 @@
  * Loading and validating `praktor.yaml`: the original's format, read unchanged, checked with problems named
  * by key path. See docs/configuration.md for every key.
  */
-export { agentIdProblem } from './agents.js';
+export { agentIdProblem, LOCAL_DOCKER_HOST } from './agents.js';
 export { type ConfigDiff, changesOf, diffConfig } from './diff.js';
 export { parseDuration } from './duration.js';
 export { ConfigError, type ConfigIssue } from './issues.js';

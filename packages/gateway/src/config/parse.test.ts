@@ -203,7 +203,7 @@ describe('defaults', () => {
     const { config } = parse('agents: { a: {} }');
     expect(config.defaults.network).toBe('');
     expect(config.agents.a?.network).toBeUndefined();
-    expect(config.docker).toEqual({ prefix: 'praktor' });
+    expect(config.docker).toEqual({ prefix: 'praktor', hosts: {} });
   });
 
   test('an empty agents mapping also runs the built-in general agent', () => {
@@ -745,5 +745,51 @@ describe('a missing variable in a password or passphrase', () => {
     );
     expect(config.telegram.token).toBe('');
     expect(config.defaults).toMatchObject({ anthropic_api_key: '', oauth_token: '' });
+  });
+});
+
+describe('Docker hosts', () => {
+  test('reads hosts with their address, TLS files from paths or the vault, and labels', () => {
+    const { config } = parse(`
+docker:
+  hosts:
+    box:
+      url: tcp://box.lan:2376
+      tls: { ca: /etc/praktor/ca.pem, cert: /etc/praktor/cert.pem, key: "secret:box-key" }
+      labels: { room: attic }
+agents: { coder: { host: box } }
+`);
+    expect(config.docker.hosts.box).toEqual({
+      url: 'tcp://box.lan:2376',
+      tls: { ca: '/etc/praktor/ca.pem', cert: '/etc/praktor/cert.pem', key: 'secret:box-key' },
+      labels: { room: 'attic' },
+    });
+    expect(config.agents.coder?.host).toBe('box');
+  });
+
+  test('lets an agent be pinned to the local daemon without defining it', () => {
+    expect(parse('agents: { coder: { host: local } }').config.agents.coder?.host).toBe('local');
+  });
+
+  test('rejects a pin to a host that docker.hosts does not define, listing the hosts', () => {
+    expect(
+      problems(
+        'docker: { hosts: { box: { url: "ssh://praktor@box.lan" } } }\nagents: { coder: { host: boxx } }',
+      ),
+    ).toEqual(['agents.coder.host: "boxx" is not a Docker host (docker.hosts: local, box)']);
+  });
+
+  test('rejects a host address that is not tcp://, ssh:// or unix://', () => {
+    const [problem] = problems('docker: { hosts: { box: { url: "http://box.lan:2375" } } }');
+    expect(problem).toContain('docker.hosts.box.url');
+    expect(problem).toContain('must be a tcp://, ssh:// or unix:// address of a Docker daemon');
+  });
+
+  test('rejects a TLS file that is neither an absolute path nor a vault secret', () => {
+    const [problem] = problems(
+      'docker: { hosts: { box: { url: "tcp://box.lan:2376", tls: { ca: certs/ca.pem } } } }',
+    );
+    expect(problem).toContain('docker.hosts.box.tls.ca');
+    expect(problem).toContain('must be an absolute path or secret:NAME');
   });
 });

@@ -13,6 +13,8 @@ export interface ResolvedAgent {
   /** Names the agent's volumes and folders; defaults to the agent's id. */
   workspace: string;
   runtime: RuntimeKind;
+  /** The Docker host the agent is pinned to (`agents.<id>.host`); null: the Docker runtime places it. */
+  host: string | null;
   /**
    * How the agent reaches the network. Null (the default): only through the gateway — the sandbox has no network of
    * its own, and the gateway's proxy takes it to the internet but never to this machine. `none`: not at all. Any
@@ -53,6 +55,7 @@ export function resolveAgent(config: Config, id: string): ResolvedAgent {
     image: agent.image || defaults.image,
     workspace: agent.workspace,
     runtime: agent.runtime ?? defaults.runtime,
+    host: agent.host ?? null,
     network: agent.network ?? (defaults.network || null),
     egress: {
       allow: patterns(agent.egress.allow.length > 0 ? agent.egress.allow : defaults.egress.allow),

@@ -117,6 +117,40 @@ const hostPatterns = () =>
 /** Where an agent's internet traffic may go through the gateway's proxy (`defaults.egress`, `agents.<id>.egress`). */
 const egressShape = { allow: hostPatterns(), deny: hostPatterns() };
 
+/**
+ * A file the Docker client presents or trusts: a path on this machine, or `secret:NAME` for a vault secret. Kept as
+ * written; the runtime reads it when it connects.
+ */
+const readCredentialSource = (value: string): Read<string> => {
+  if (value.startsWith('secret:')) {
+    return value.length > 'secret:'.length ? ok(value) : fail('names no vault secret after "secret:"');
+  }
+  return value.startsWith('/')
+    ? ok(value)
+    : fail(`${JSON.stringify(value)} must be an absolute path or secret:NAME (a vault secret)`);
+};
+const credentialSource = (meaning: string) =>
+  optionalScalar(readCredentialSource, `an absolute path or secret:NAME (${meaning})`);
+
+/** Reads the address of a Docker daemon. */
+const readDockerUrl = (value: string): Read<string> =>
+  /^(tcp|ssh|unix):\/\/./.test(value)
+    ? ok(value)
+    : fail(`${JSON.stringify(value)} must be a tcp://, ssh:// or unix:// address of a Docker daemon`);
+
+/** One Docker daemon under `docker.hosts`. */
+const dockerHostSchema = section({
+  url: requiredScalar(readDockerUrl, 'an address', 'such as tcp://box.lan:2376 or ssh://praktor@box.lan'),
+  // Mutual TLS for tcp:// addresses (what `dockerd --tlsverify` asks for).
+  tls: optionalSection({
+    ca: credentialSource('the certificate authority that signed the daemon'),
+    cert: credentialSource("this gateway's client certificate"),
+    key: credentialSource("the client certificate's private key"),
+  }),
+  // Free-form labels, shown in Mission Control and `praktor doctor`.
+  labels: dictionary(text()),
+});
+
 const agentSchema = section({
   description: text(),
   model: text(),
@@ -129,6 +163,8 @@ const agentSchema = section({
   allowed_tools: list(requiredText('a tool name such as Read')),
   nix_enabled: flag(false),
   runtime: optionalScalar(readRuntime, 'one of local, docker, auto'),
+  // Left out: the Docker runtime places the agent (see runtimes/docker-placement.ts).
+  host: optionalScalar(readSimpleName, 'the name of a host under docker.hosts'),
   network: optionalScalar(readSimpleName, 'a Docker network name'),
   egress: section(egressShape),
   security: optionalSection(securityShape),
@@ -174,7 +210,11 @@ export const configSchema = section({
   // All agents together.
   budgets: section(budgetShape),
   // Names every container, volume and network of this installation, so that several share one Docker daemon.
-  docker: section({ prefix: scalar(readSimpleName, 'praktor', 'a name') }),
+  docker: section({
+    prefix: scalar(readSimpleName, 'praktor', 'a name'),
+    // Docker daemons agents may run on, by name; `local` (DOCKER_HOST, else the socket) is there unless redefined.
+    hosts: dictionary(dockerHostSchema),
+  }),
   // Where the nix of agents with nix_enabled gets packages: binary caches, and the keys their packages are signed with.
   nix: section({
     substituters: list(

@@ -19,6 +19,7 @@ import { registeredGateways, withReadOnlyDatabase } from '../store/snapshot.js';
 import { Vault } from '../vault/vault.js';
 import { isLoopback } from '../web/hosts.js';
 import { unsafeExposure } from '../web/server.js';
+import { dockerHostChecks } from './docker-hosts.js';
 
 /** What the checks look at. */
 export interface DoctorContext {
@@ -68,6 +69,7 @@ export async function runChecks(ctx: DoctorContext): Promise<DoctorCheck[]> {
     model.check,
     await telegramCheck(ctx, timeoutMs),
     ...(await dockerChecks(config)),
+    ...(await dockerHostChecks(config, timeoutMs)),
     bubblewrapCheck(config),
     exposureCheck(config),
     await vaultCheck(config),

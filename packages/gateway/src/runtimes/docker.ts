@@ -7,7 +7,7 @@ import { constants } from 'node:os';
 import { type Duplex, PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import type { ResolvedAgent } from '../config/index.js';
-import { explainDockerError, statusOf, unless404 } from './docker-api.js';
+import { type DaemonRef, explainDockerError, isUnreachable, statusOf, unless404 } from './docker-api.js';
 import { hardening, tmpfsPaths } from './docker-hardening.js';
 import {
   AGENT_LABEL,
@@ -44,6 +44,10 @@ export interface DockerRuntimeOptions {
   agent: (agentId: string) => ResolvedAgent;
   /** The daemon; default: DOCKER_HOST, else /var/run/docker.sock. */
   docker?: Docker;
+  /** A client of the same daemon for calls that last as long as a container (attach, wait); default: `docker`. */
+  streams?: Docker;
+  /** The host of `docker.hosts` this runtime serves, named in messages; left out for the local daemon. */
+  daemon?: DaemonRef;
 }
 
 /** What tells the runner how its sandbox reaches the network (see runner/src/gateway-routes.ts). */
@@ -67,35 +71,19 @@ export class DockerRuntime implements Runtime {
   readonly confinement =
     'docker: a container per agent, non-root, no capabilities, read-only root filesystem, memory/pids/CPU limits, only its own volumes';
   readonly names: DockerNames;
+  /** Access to the files in this daemon's volumes. */
+  readonly volumes: DockerVolumes;
   private readonly docker: Docker;
-  private readonly volumes: DockerVolumes;
+  private readonly streams: Docker;
   private readonly networks = new Set<string>();
   /** The image of the last agent started, for copying the shared files while agents run. */
   private lastImage: string | null = null;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
     this.docker = opts.docker ?? new Docker();
+    this.streams = opts.streams ?? this.docker;
     this.names = new DockerNames(opts.prefix);
     this.volumes = new DockerVolumes(this.docker, this.names);
-  }
-
-  /** Null when the daemon answers within `timeoutMs`, else why not. */
-  async unreachable(timeoutMs: number): Promise<string | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.docker.ping(), timeout]);
-      return null;
-    } catch (err) {
-      return explainDockerError(err).message;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** Removes every container this installation left behind (a previous run that was killed); returns their names. */
@@ -109,7 +97,7 @@ export class DockerRuntime implements Runtime {
     try {
       return await this.startContainer(spec);
     } catch (err) {
-      throw explainDockerError(err);
+      throw explainDockerError(err, this.opts.daemon);
     }
   }
 
@@ -122,7 +110,7 @@ export class DockerRuntime implements Runtime {
       const content = await this.volumes.read(image, volume, WORKSPACE_PATH, name);
       return content === null ? null : content.toString('utf8');
     } catch (err) {
-      throw explainDockerError(err);
+      throw explainDockerError(err, this.opts.daemon);
     }
   }
 
@@ -135,7 +123,7 @@ export class DockerRuntime implements Runtime {
         { name, type: 'file', mode: 0o644, uid: AGENT_UID, gid: AGENT_UID, content: Buffer.from(content) },
       ]);
     } catch (err) {
-      throw explainDockerError(err);
+      throw explainDockerError(err, this.opts.daemon);
     }
   }
 
@@ -158,7 +146,7 @@ export class DockerRuntime implements Runtime {
         );
       return `${UPLOADS_FOLDER}/${saved}`;
     } catch (err) {
-      throw explainDockerError(err);
+      throw explainDockerError(err, this.opts.daemon);
     }
   }
 
@@ -168,7 +156,7 @@ export class DockerRuntime implements Runtime {
     try {
       await this.volumes.syncShared(this.lastImage, globalDir(this.opts.dataDir));
     } catch (err) {
-      throw explainDockerError(err);
+      throw explainDockerError(err, this.opts.daemon);
     }
   }
 
@@ -246,7 +234,7 @@ export class DockerRuntime implements Runtime {
       for (const [mountPath, entries] of placement.links) {
         await container.putArchive(await tarOf(entries), { path: mountPath });
       }
-      stream = (await container.attach({
+      stream = (await this.streams.getContainer(container.id).attach({
         stream: true,
         stdin: true,
         stdout: true,
@@ -255,7 +243,13 @@ export class DockerRuntime implements Runtime {
       })) as Duplex;
       await container.start();
       if (placement.contents.length > 0) await extractAsAgent(container, await tarOf(placement.contents));
-      return new DockerSandbox(this.docker, container, stream, agent.security.memory_mb);
+      return new DockerSandbox(
+        container,
+        this.streams.getContainer(container.id),
+        stream,
+        agent.security.memory_mb,
+        this.opts.daemon,
+      );
     } catch (err) {
       stream?.destroy();
       await this.removeContainer(container.id);
@@ -263,11 +257,31 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  /** Whether this daemon has image `image`. */
+  async hasImage(image: string): Promise<boolean> {
+    try {
+      return (await unless404(this.docker.getImage(image).inspect())) !== null;
+    } catch (err) {
+      throw explainDockerError(err, this.opts.daemon);
+    }
+  }
+
+  /** Whether this daemon holds the workspace volume of `workspace` (the agent has run here). */
+  async hasWorkspace(workspace: string): Promise<boolean> {
+    try {
+      return await this.volumeExists(this.names.workspaceVolume(workspace));
+    } catch (err) {
+      throw explainDockerError(err, this.opts.daemon);
+    }
+  }
+
   /** The image, or an error saying how to build it. */
-  private async requireImage(image: string): Promise<string> {
+  async requireImage(image: string): Promise<string> {
     if ((await unless404(this.docker.getImage(image).inspect())) !== null) return image;
     const tag = image === 'praktor-agent:latest' ? '' : ` --tag ${image}`;
-    throw new Error(`image ${image} not found: build it with \`praktor image build${tag}\``);
+    const host = this.opts.daemon ? ` --host ${this.opts.daemon.name}` : '';
+    const where = this.opts.daemon ? ` on the Docker host "${this.opts.daemon.name}"` : '';
+    throw new Error(`image ${image} not found${where}: build it with \`praktor image build${tag}${host}\``);
   }
 
   private async ensureNetwork(network: string): Promise<void> {
@@ -337,6 +351,9 @@ function signalOf(status: number): string | null {
   return found ? found[0] : null;
 }
 
+/** How long after the attach stream ends the container's exit may take to be reported before the daemon is asked. */
+const STREAM_END_GRACE_MS = 2_000;
+
 /** A running agent container. */
 class DockerSandbox implements Sandbox {
   readonly stdout = new PassThrough();
@@ -345,12 +362,15 @@ class DockerSandbox implements Sandbox {
   private done = false;
 
   constructor(
-    docker: Docker,
+    /** The container through the client whose calls time out. */
     private readonly container: Docker.Container,
+    /** The same container through the client for calls that last (wait, stop). */
+    private readonly lasting: Docker.Container,
     private readonly stream: Duplex,
     memoryMb: number,
+    private readonly daemon: DaemonRef | undefined,
   ) {
-    docker.modem.demuxStream(stream, this.stdout, this.stderr);
+    container.modem.demuxStream(stream, this.stdout, this.stderr);
     const endOutput = () => {
       this.stdout.end();
       this.stderr.end();
@@ -372,21 +392,46 @@ class DockerSandbox implements Sandbox {
   async stop(graceMs: number): Promise<void> {
     if (!this.done) {
       try {
-        await this.container.stop({ t: Math.ceil(graceMs / 1000) });
+        await this.lasting.stop({ t: Math.ceil(graceMs / 1000) });
       } catch (err) {
+        // A daemon that is gone took the container with it, or will remove it at its next start.
+        if (isUnreachable(err)) return;
         // 304: stopped already; 404: gone already.
         const status = statusOf(err);
-        if (status !== 304 && status !== 404) throw explainDockerError(err);
+        if (status !== 304 && status !== 404) throw explainDockerError(err, this.daemon);
       }
     }
     await this.exited;
+  }
+
+  /**
+   * The container's exit status. A daemon that dies does not always end the wait call (its connection can close
+   * without an error), so once the attach stream is gone and the wait has not answered for a moment, the daemon is
+   * asked directly: when it does not answer, the container is lost with it.
+   */
+  private async waitForExit(): Promise<{ StatusCode: number }> {
+    const waited = this.lasting.wait() as Promise<{ StatusCode: number }>;
+    // Handled where it is awaited below; it may also settle after the daemon was found gone, with no one waiting.
+    waited.catch(() => {});
+    const streamGone = new Promise<void>((resolve) => {
+      this.stream.once('close', resolve);
+      this.stream.once('end', resolve);
+    });
+    const late = streamGone.then(
+      () => new Promise<null>((resolve) => setTimeout(resolve, STREAM_END_GRACE_MS, null)),
+    );
+    const first = await Promise.race([waited, late]);
+    if (first !== null) return first;
+    // Rejects when the daemon is unreachable, which is the answer.
+    await this.container.inspect();
+    return waited;
   }
 
   /** Waits for the container to stop (on its own, stopped, killed, out of memory), then removes it. */
   private async watch(memoryMb: number): Promise<SandboxExit> {
     let exit: SandboxExit;
     try {
-      const { StatusCode } = (await this.container.wait()) as { StatusCode: number };
+      const { StatusCode } = await this.waitForExit();
       exit = { code: StatusCode, signal: signalOf(StatusCode), error: null };
       try {
         // Gone already (removed by someone else): there is nothing more to learn about how it ended.
@@ -394,15 +439,30 @@ class DockerSandbox implements Sandbox {
         if (info?.State?.OOMKilled)
           exit.error = `the container ran out of memory (security.memory_mb: ${memoryMb})`;
       } catch (err) {
-        exit.error = `it stopped, and Docker could not say why: ${explainDockerError(err).message}`;
+        exit.error = `it stopped, and Docker could not say why: ${explainDockerError(err, this.daemon).message}`;
       }
     } catch (err) {
-      exit = { code: null, signal: null, error: `lost the container: ${explainDockerError(err).message}` };
+      if (isUnreachable(err)) {
+        // Nothing can be removed from a daemon that is gone; the agent's next start removes what is left by name.
+        const where = this.daemon ? `the Docker host "${this.daemon.name}"` : 'the Docker daemon';
+        return {
+          code: null,
+          signal: null,
+          error:
+            `${where} went away (${explainDockerError(err, this.daemon).message}); ` +
+            'your next message resumes the conversation once it answers again',
+        };
+      }
+      exit = {
+        code: null,
+        signal: null,
+        error: `lost the container: ${explainDockerError(err, this.daemon).message}`,
+      };
     }
     try {
       await removeQuietly(this.container);
     } catch (err) {
-      const problem = `it could not be removed: ${explainDockerError(err).message}`;
+      const problem = `it could not be removed: ${explainDockerError(err, this.daemon).message}`;
       exit = { ...exit, error: exit.error ? `${exit.error}; ${problem}` : problem };
     }
     return exit;

@@ -3,10 +3,10 @@
  * else local, decided once and logged. When Docker is in use, the containers an earlier run of this installation
  * left behind (a gateway killed with -9) are removed here, before the gateway serves anything.
  */
-import { messageOf } from '@praktor/protocol';
 import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { DockerRuntime } from './docker.js';
+import type { DockerFleet } from './docker-fleet.js';
+import type { SecretReader } from './docker-hosts.js';
 import { LocalRuntime } from './local.js';
 import type { Runtime } from './runtime.js';
 
@@ -23,8 +23,17 @@ export interface Runtimes {
   publishSharedFiles(): Promise<void>;
 }
 
-/** Sets up the runtimes `config` asks for; never rejects because of Docker (agents that need it are told). */
-export async function openRuntimes(config: () => Config, log: Logger): Promise<Runtimes> {
+/**
+ * Sets up the runtimes `config` asks for; never rejects because of Docker (agents that need it are told). `secret`
+ * reads the vault secrets that `docker.hosts` names as TLS files.
+ */
+export async function openRuntimes(
+  config: () => Config,
+  log: Logger,
+  secret: SecretReader = (name) => {
+    throw new Error(`the vault secret ${name} cannot be read here`);
+  },
+): Promise<Runtimes> {
   const current = config();
   const local = new LocalRuntime({
     dataDir: current.dataDir,
@@ -36,15 +45,19 @@ export async function openRuntimes(config: () => Config, log: Logger): Promise<R
     current.defaults.runtime,
     ...Object.keys(current.agents).map((id) => resolveAgent(current, id).runtime),
   ]);
-  let docker: DockerRuntime | null = null;
+  let docker: DockerFleet | null = null;
   let dockerForAuto = false;
   if (kinds.has('docker') || kinds.has('auto')) {
     // Loaded only when needed: the Docker client and its dependencies take about 27 MB.
-    const { DockerRuntime } = await import('./docker.js');
-    docker = new DockerRuntime({
+    const [{ DockerFleet }, { dockerHostsOf }] = await Promise.all([
+      import('./docker-fleet.js'),
+      import('./docker-hosts.js'),
+    ]);
+    docker = new DockerFleet({
       dataDir: current.dataDir,
       prefix: current.docker.prefix,
       agent: (id) => resolveAgent(config(), id),
+      hosts: dockerHostsOf(current, secret),
     });
     const problem = await docker.unreachable(DOCKER_PING_MS);
     dockerForAuto = problem === null;
@@ -55,14 +68,11 @@ export async function openRuntimes(config: () => Config, log: Logger): Promise<R
       );
     }
     if (problem === null) {
-      try {
-        const removed = await docker.removeLeftovers();
-        if (removed.length > 0)
-          log.info({ containers: removed }, 'removed containers left by an earlier run');
-      } catch (err) {
-        // Each agent's start removes its own old container, so this one failure does not stop the gateway.
-        log.error({ err: messageOf(err) }, 'could not remove containers left by an earlier run');
-      }
+      // Each agent's start removes its own old container, so a host that fails here does not stop the gateway.
+      const { removed, problems } = await docker.removeLeftovers(DOCKER_PING_MS);
+      if (removed.length > 0) log.info({ containers: removed }, 'removed containers left by an earlier run');
+      for (const problem of problems)
+        log.error({ err: problem }, 'could not remove containers left by an earlier run');
     } else if (kinds.has('docker')) {
       log.error({ err: problem }, 'agents set to the docker runtime cannot start');
     }

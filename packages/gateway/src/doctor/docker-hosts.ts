@@ -1,0 +1,114 @@
+/**
+ * `praktor doctor` for each Docker host of `docker.hosts`: whether it answers, its Docker version, whether it has
+ * the images of the agents that may run there, and whether its clock agrees with this machine's.
+ */
+import { join } from 'node:path';
+import { type DoctorCheck, messageOf } from '@praktor/protocol';
+import { type Config, resolveAgent } from '../config/index.js';
+import { unless404 } from '../runtimes/docker-api.js';
+import { type DockerHost, dockerHostsOf, hostProblem, type SecretReader } from '../runtimes/docker-hosts.js';
+import { withReadOnlyDatabase } from '../store/snapshot.js';
+import { Vault } from '../vault/vault.js';
+
+/** How far a host's clock may be from this machine's before containers' times (and logs) visibly disagree. */
+const HOST_CLOCK_SKEW_S = 60;
+
+/** One check per host that `docker.hosts` names; none when it names none. */
+export async function dockerHostChecks(config: Config, timeoutMs: number): Promise<DoctorCheck[]> {
+  if (Object.keys(config.docker.hosts).length === 0) return [];
+  const secrets = await vaultSecrets(config);
+  const hosts = dockerHostsOf(config, secrets);
+  return Promise.all(hosts.map((host) => hostCheck(config, host, timeoutMs)));
+}
+
+async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): Promise<DoctorCheck> {
+  const id = `docker_host_${host.name}`;
+  const label = `Docker host ${host.name}`;
+  const problem = await hostProblem(host, timeoutMs);
+  if (problem !== null) {
+    return {
+      id,
+      label,
+      status: 'fail',
+      detail: problem,
+      fix: `start the daemon at ${host.url}, or check the network and its TLS files (docker.hosts.${host.name}); its agents cannot start meanwhile`,
+    };
+  }
+  try {
+    const info = (await host.api.info()) as { ServerVersion?: string; SystemTime?: string };
+    const images = imagesFor(config, host.name);
+    const missing: string[] = [];
+    for (const image of images) {
+      if ((await unless404(host.api.getImage(image).inspect())) === null) missing.push(image);
+    }
+    const skew = info.SystemTime ? Math.round((Date.now() - Date.parse(info.SystemTime)) / 1000) : null;
+    const found = `Docker ${info.ServerVersion ?? '?'} at ${host.url}`;
+    if (missing.length > 0) {
+      return {
+        id,
+        label,
+        status: 'fail',
+        detail: `${found}; missing the image ${missing.join(', ')}`,
+        fix: missing.map((image) => `praktor image build --tag ${image} --host ${host.name}`).join('; '),
+      };
+    }
+    if (skew !== null && Math.abs(skew) > HOST_CLOCK_SKEW_S) {
+      return {
+        id,
+        label,
+        status: 'warn',
+        detail: `${found}; its clock is ${Math.abs(skew)} s ${skew > 0 ? 'behind' : 'ahead of'} this machine's`,
+        fix: 'synchronise both clocks (NTP: systemd-timesyncd, chrony)',
+      };
+    }
+    return {
+      id,
+      label,
+      status: 'ok',
+      detail: `${found}; has ${images.join(', ')}; clock within ${Math.max(1, Math.abs(skew ?? 0))} s`,
+      fix: null,
+    };
+  } catch (err) {
+    return { id, label, status: 'fail', detail: messageOf(err), fix: `check the daemon at ${host.url}` };
+  }
+}
+
+/** The images of the agents that may run on host `name`: those pinned there and those placed by the rule. */
+function imagesFor(config: Config, name: string): string[] {
+  const agents = Object.keys(config.agents).map((id) => resolveAgent(config, id));
+  const there = agents.filter((agent) => agent.host === null || agent.host === name);
+  return [...new Set(there.map((agent) => agent.image))];
+}
+
+/** Reads the vault secrets hosts name as TLS files, with the configured passphrase, from the database as it is. */
+async function vaultSecrets(config: Config): Promise<SecretReader> {
+  const wanted = Object.values(config.docker.hosts).flatMap((host) =>
+    Object.values(host.tls ?? {}).flatMap((source) =>
+      source?.startsWith('secret:') ? [source.slice('secret:'.length)] : [],
+    ),
+  );
+  // A secret that cannot be read makes its host's check fail, saying why; the other checks still run.
+  const values = new Map<string, Buffer | string>();
+  if (wanted.length > 0) {
+    try {
+      await withReadOnlyDatabase(join(config.dataDir, 'praktor.db'), async ({ vault: store }) => {
+        const vault = await Vault.open(store, config.vault.passphrase || null);
+        for (const name of wanted) {
+          try {
+            values.set(name, vault.reveal(name));
+          } catch (err) {
+            values.set(name, messageOf(err));
+          }
+        }
+      });
+    } catch (err) {
+      for (const name of wanted) values.set(name, `the vault cannot be opened: ${messageOf(err)}`);
+    }
+  }
+  return (name) => {
+    const value = values.get(name);
+    if (value === undefined) throw new Error(`the vault has no secret "${name}" (or no database yet)`);
+    if (typeof value === 'string') throw new Error(value);
+    return value;
+  };
+}

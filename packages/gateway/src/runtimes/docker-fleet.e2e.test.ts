@@ -1,0 +1,252 @@
+/**
+ * Agents on two Docker hosts: the main daemon (`local`) and a second daemon the suite starts, reached over TCP on
+ * 127.0.0.1 with mutual TLS (testkit's docker-host.ts). A real gateway, real runners and Claude Code in containers
+ * on both daemons, the fake model API; the conversation goes over the fake Telegram.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  containersOf,
+  ensureTestImage,
+  type ModelRequest,
+  PRAKTOR_BIN,
+  removeInstallation,
+  reply,
+  requireDocker,
+  requireTestDockerHost,
+  type Stack,
+  startStack,
+  startTestDockerHost,
+  TEST_DOCKER_HOST_TIMEOUT_MS,
+  TEST_IMAGE_TIMEOUT_MS,
+  TEST_USER_ID,
+  type TestDockerHost,
+  testPrefix,
+} from '@praktor/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const missing = requireDocker('the Docker hosts suite') ?? requireTestDockerHost('the Docker hosts suite');
+const prefix = testPrefix('hosts');
+
+/** Turns whose text contains this wait until the suite lets them go. */
+const HOLD = 'hold on';
+let release: (() => void) | null = null;
+let held: (() => void) | null = null;
+
+/** Answers "<model> heard: <text>"; a turn with {@link HOLD} in it waits for `release`. */
+async function model(req: ModelRequest) {
+  if (req.kind !== 'main') return reply.text('side call');
+  if (req.lastUserText.includes(HOLD)) {
+    held?.();
+    await new Promise<void>((resolve) => {
+      release = resolve;
+    });
+  }
+  return reply.text(`${req.model} heard: ${req.lastUserText}`);
+}
+
+/** Sends `text` and waits for the bot's next message in the test user's chat. */
+async function say(stack: Stack, text: string, timeoutMs = 60_000) {
+  const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+  stack.telegram.sendText({ userId: TEST_USER_ID, text });
+  const [answer] = await stack.telegram.waitFor(() => {
+    const sent = stack.telegram.messagesIn(TEST_USER_ID);
+    return sent.length > before ? sent.slice(before) : undefined;
+  }, timeoutMs);
+  return answer?.text ?? '';
+}
+
+/** The agents of installation `prefix` with a container on the second daemon. */
+function remoteAgents(host: TestDockerHost): string[] {
+  const out = host.docker([
+    'ps',
+    '--all',
+    '--filter',
+    `label=praktor.installation=${prefix}`,
+    '--format',
+    '{{.Label "praktor.agent"}}',
+  ]);
+  return out.split('\n').filter(Boolean);
+}
+
+/** The offline base the test image is built on. */
+const BASE_IMAGE_SCRIPT = fileURLToPath(new URL('../../../../images/base/build.sh', import.meta.url));
+
+describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
+  let host: TestDockerHost;
+  let stack: Stack;
+  let image = '';
+  /** The stack's configuration, which a restart writes again: changed in place to change the gateway's. */
+  let stackConfig: Record<string, unknown> = {};
+  /** The environment of a `praktor` command run beside the stack's gateway, on its configuration. */
+  const cliEnv = () => ({ ...process.env, PRAKTOR_CONFIG: join(stack.praktor.home, 'praktor.yaml') });
+
+  beforeAll(async () => {
+    image = ensureTestImage();
+    host = await startTestDockerHost('hosts');
+    await host.loadImage(image);
+    stack = await startStack({
+      handler: model,
+      config: ({ telegramApiRoot, telegramToken }) => {
+        stackConfig = {
+          telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [TEST_USER_ID] },
+          defaults: { runtime: 'docker', image, model: 'claude-general-model' },
+          docker: { prefix, hosts: { remote: { url: host.url, tls: host.tls } } },
+          agents: {
+            general: { description: 'General-purpose assistant', host: 'local' },
+            coder: { description: 'Software engineer', model: 'claude-coder-model', host: 'remote' },
+            writer: { description: 'Writer, placed by the rule' },
+          },
+          router: { default_agent: 'general', ai: false },
+        };
+        return stackConfig;
+      },
+    });
+  }, TEST_IMAGE_TIMEOUT_MS + TEST_DOCKER_HOST_TIMEOUT_MS);
+
+  afterAll(async () => {
+    release?.();
+    await stack?.close();
+    removeInstallation(prefix);
+    if (host) {
+      if (!host.alive) await host.restart();
+      const ids = host
+        .docker(['ps', '--all', '--quiet', '--filter', `label=praktor.installation=${prefix}`])
+        .split('\n')
+        .filter(Boolean);
+      if (ids.length > 0) host.docker(['rm', '--force', ...ids]);
+      const volumes = host
+        .docker(['volume', 'ls', '--quiet', '--filter', `label=praktor.installation=${prefix}`])
+        .split('\n')
+        .filter(Boolean);
+      if (volumes.length > 0) host.docker(['volume', 'rm', '--force', ...volumes]);
+      await host.stop();
+    }
+  }, 120_000);
+
+  it('runs each agent on its own host, and both answer', async () => {
+    expect(await say(stack, 'hello local')).toBe('claude-general-model heard: hello local');
+    expect(await say(stack, '@coder hello remote')).toBe('coder: claude-coder-model heard: hello remote');
+    expect(containersOf(prefix).map((c) => c.agent)).toEqual(['general']);
+    expect(remoteAgents(host)).toEqual(['coder']);
+  }, 120_000);
+
+  it('places an agent that is not pinned on the least busy host, and remembers it', async () => {
+    const stopped = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/coder/stop`, {
+      method: 'POST',
+    });
+    expect(stopped.ok).toBe(true);
+    expect(await say(stack, '@writer hello placement')).toBe(
+      'writer: claude-general-model heard: hello placement',
+    );
+    expect(remoteAgents(host)).toEqual(['writer']);
+    const placement = JSON.parse(readFileSync(join(stack.praktor.dataDir, 'docker-hosts.json'), 'utf8'));
+    expect(placement.agents.writer).toBe('remote');
+  }, 120_000);
+
+  it('checks the agent image on the host that praktor image build --host names', () => {
+    const base = execFileSync(BASE_IMAGE_SCRIPT, ['--tag'], { encoding: 'utf8' }).trim();
+    const built = spawnSync(
+      process.execPath,
+      [PRAKTOR_BIN, 'image', 'build', '--host', 'remote', '--tag', image, '--base', base],
+      { cwd: stack.praktor.home, env: cliEnv(), encoding: 'utf8' },
+    );
+    expect(built.stderr).toContain(`${image} is up to date`);
+    expect(built.stdout).toBe(`${image}\n`);
+    expect(built.status).toBe(0);
+  }, 60_000);
+
+  it('has praktor doctor check the remote host: reachable, its version, its image, its clock', () => {
+    const doctor = spawnSync(process.execPath, [PRAKTOR_BIN, 'doctor', '--json'], {
+      cwd: stack.praktor.home,
+      env: cliEnv(),
+      encoding: 'utf8',
+    });
+    const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] };
+    const remote = report.checks.find((c) => c.id === 'docker_host_remote');
+    expect(remote?.status).toBe('ok');
+    expect(remote?.detail).toMatch(
+      new RegExp(`^Docker \\d+\\.\\d+\\S* at ${host.url}; has ${image}; clock within \\d+ s$`),
+    );
+  }, 60_000);
+
+  it('resumes both agents’ sessions after a gateway restart', async () => {
+    await say(stack, 'my local word is apple');
+    await say(stack, '@coder my remote word is pear');
+    await stack.restart();
+    await say(stack, 'what is my local word?');
+    await say(stack, '@coder what is my remote word?');
+    const local = await stack.anthropic.waitForRequest((r) => r.lastUserText === 'what is my local word?');
+    const remote = await stack.anthropic.waitForRequest((r) => r.lastUserText === 'what is my remote word?');
+    expect(local.transcript).toContain('claude-general-model heard: my local word is apple');
+    expect(remote.transcript).toContain('claude-coder-model heard: my remote word is pear');
+  }, 180_000);
+
+  it('tells the user when the remote host goes away mid-turn, keeps the local agent answering, and resumes after', async () => {
+    const holding = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: `@coder ${HOLD}, remember plum` });
+    await holding;
+    await host.kill();
+    const notice = await stack.telegram.waitFor(() => {
+      const sent = stack.telegram.messagesIn(TEST_USER_ID).slice(before);
+      return sent.find((m) => m.text?.includes('went away'));
+    }, 60_000);
+    expect(notice.text).toContain('"remote"');
+    expect(notice.text).toContain('your next message resumes the conversation');
+    expect(await say(stack, 'still there?')).toBe('claude-general-model heard: still there?');
+    const whileAway = await say(stack, '@coder are you back?');
+    expect(whileAway).toContain('the Docker host "remote"');
+    await host.restart();
+    release?.();
+    expect(await say(stack, '@coder what did I ask you to remember?')).toBe(
+      'coder: claude-coder-model heard: what did I ask you to remember?',
+    );
+    const resumed = await stack.anthropic.waitForRequest(
+      (r) => r.lastUserText === 'what did I ask you to remember?',
+    );
+    expect(resumed.transcript).toContain('claude-coder-model heard: hello remote');
+    expect(resumed.transcript).toContain(`${HOLD}, remember plum`);
+  }, 240_000);
+
+  it('moves an agent’s memory and conversation to another host with praktor agent move', async () => {
+    await stack.praktor.stop();
+    const moved = execFileSync(process.execPath, [PRAKTOR_BIN, 'agent', 'move', 'coder', '--to', 'local'], {
+      cwd: stack.praktor.home,
+      env: cliEnv(),
+      encoding: 'utf8',
+    });
+    expect(moved).toContain('moved coder from remote to local');
+    expect(remoteAgents(host)).not.toContain('coder');
+    expect(
+      host.docker(['volume', 'ls', '--quiet', '--filter', `label=praktor.installation=${prefix}`]),
+    ).not.toContain(`${prefix}-wk-coder`);
+    expect(moved).toContain('agents.coder.host pins it to "remote"');
+  }, 240_000);
+
+  it('refuses to start a moved agent on the host its pin still names', async () => {
+    await stack.restart();
+    const answer = await say(stack, '@coder where are you?');
+    expect(answer).toContain('pinned to the Docker host "remote"');
+    expect(answer).toContain('its memory and conversation are on "local"');
+    expect(remoteAgents(host)).not.toContain('coder');
+  }, 120_000);
+
+  it('continues the moved agent’s session on its new host once its pin follows', async () => {
+    const agents = stackConfig.agents as Record<string, Record<string, unknown>>;
+    (agents.coder as Record<string, unknown>).host = 'local';
+    await stack.restart();
+    expect(await say(stack, '@coder and now?')).toBe('coder: claude-coder-model heard: and now?');
+    const next = await stack.anthropic.waitForRequest((r) => r.lastUserText === 'and now?');
+    expect(next.transcript).toContain('claude-coder-model heard: my remote word is pear');
+    expect(
+      containersOf(prefix)
+        .map((c) => c.agent)
+        .sort(),
+    ).toEqual(['coder', 'general']);
+  }, 240_000);
+});
