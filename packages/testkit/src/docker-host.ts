@@ -1,7 +1,7 @@
 /**
  * A second Docker daemon for suites about agents on more than one machine: its own data root, exec root and
- * pidfile, the machine's docker0 bridge as it is and no iptables rules (so it leaves the machine's network alone), reached only over TCP on
- * 127.0.0.1 with mutual TLS whose certificates the suite generates with openssl. Its data root lives at a stable
+ * pidfile, the machine's docker0 bridge as it is and no iptables rules (so it leaves the machine's network alone),
+ * reached only over TCP on 127.0.0.1 with mutual TLS whose certificates the suite generates with openssl. Its data root lives at a stable
  * path under /tmp, so the agent image loaded into it once is there on the next run.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
