@@ -46,7 +46,7 @@ describe('the Telegram channel', () => {
   it('registers its commands with Telegram at start', () => {
     const call = stack.telegram.calls.find((c) => c.method === 'setMyCommands');
     const commands = ((call?.params.commands ?? []) as { command: string }[]).map((c) => c.command);
-    expect(commands).toEqual(['agents', 'commands', 'start', 'stop', 'reset', 'cost', 'pair']);
+    expect(commands).toEqual(['agents', 'commands', 'start', 'stop', 'reset', 'cost', 'pair', 'nix']);
   });
 
   it('lists the agents with their status and model on /agents', async () => {
