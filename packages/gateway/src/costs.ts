@@ -18,7 +18,7 @@ function emptyTotals(): CostTotals {
   };
 }
 
-/** Sums rows; `runs` counts the distinct turns and task runs among them. */
+/** Sums rows; `runs` counts the distinct turns, task runs and swarm members' runs among them. */
 export function totalsOf(rows: readonly SpendRecord[]): CostTotals {
   const totals = emptyTotals();
   const runs = new Set<string>();

@@ -203,6 +203,7 @@ export async function startGateway(
     agentEnv,
     agentFiles,
     agentExtensions,
+    budgetRefusal: (agentId) => orchestrator.budgets.refusal(agentId)?.text ?? null,
     agentTools,
     onApproval: (agentId, request) => orchestrator.approvals.ask(agentId, request),
     serveStream,

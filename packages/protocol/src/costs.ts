@@ -38,7 +38,7 @@ export const CostTotals = z.object({
   cache_read_tokens: z.number().int(),
   cache_write_tokens: z.number().int(),
   cost_usd: z.number(),
-  /** Turns and task runs that spent it. */
+  /** Turns, task runs and swarm members' runs that spent it. */
   runs: z.number().int(),
 });
 export type CostTotals = z.infer<typeof CostTotals>;

@@ -365,4 +365,25 @@ export const migrations: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // Swarm members spend too: a third kind of spend row (SQLite changes a CHECK only by copying the table).
+  `
+  CREATE TABLE spend_with_swarms (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('turn', 'task', 'swarm')),
+    message_id INTEGER REFERENCES messages(id),
+    model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO spend_with_swarms SELECT * FROM spend;
+  DROP TABLE spend;
+  ALTER TABLE spend_with_swarms RENAME TO spend;
+  CREATE INDEX spend_time ON spend(created_at);
+  CREATE INDEX spend_message ON spend(message_id);
+  `,
 ];

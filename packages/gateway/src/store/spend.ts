@@ -6,14 +6,14 @@
 import type { ModelSpend } from '@praktor/protocol';
 import type { Db } from './database.js';
 
-/** Work that spends: a conversation turn or a task run. */
-export type SpendKind = 'turn' | 'task';
+/** Work that spends: a conversation turn, a task run, or a swarm member's run. */
+export type SpendKind = 'turn' | 'task' | 'swarm';
 
 /** One stored row: what one model cost for one turn or task run. */
 export interface SpendRecord extends ModelSpend {
   agentId: string;
   kind: SpendKind;
-  /** The inbound message the turn or run answered. */
+  /** The inbound message the turn or run answered; null for a swarm member. */
   messageId: number | null;
   createdAt: number;
 }

@@ -44,6 +44,8 @@ export interface SwarmRunsDeps {
   agentFiles: (agent: ResolvedAgent) => SandboxFile[];
   /** The agent's extensions as its runner applies them at start (secrets resolved). */
   agentExtensions: (agent: ResolvedAgent) => StartExtensions;
+  /** Why an agent may not spend more now (its budget is used up, in words for the user); null when it may. */
+  budgetRefusal: (agentId: string) => string | null;
   /** Carries out the agents' other built-in tools (tasks, files, profile, history). */
   agentTools: AgentTools;
   onApproval: (agentId: string, request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
@@ -111,6 +113,11 @@ export class SwarmRuns {
           `role "${agent.role}" names agent "${agent.agent_id}", which is not configured (agents: ${Object.keys(config.agents).join(', ')})`,
         );
       }
+    }
+    // Checked for every member before anything starts, so a swarm never stops half-way for a budget used up before it.
+    for (const agentId of new Set(request.agents.map((agent) => agent.agent_id))) {
+      const refusal = this.deps.budgetRefusal(agentId);
+      if (refusal !== null) throw new SwarmLaunchError(refusal);
     }
     let plan: SwarmPlan;
     try {
@@ -308,6 +315,17 @@ export class SwarmRuns {
         signal,
         link,
       );
+      if (result) {
+        // Counted like the agent's own turns: in its budgets, /cost and the Costs page.
+        store.spend.record({
+          agentId: member.agent_id,
+          kind: 'swarm',
+          messageId: null,
+          sessionId: result.sessionId,
+          processSpend: result.processSpend,
+          at: now(),
+        });
+      }
       const tail = masker.end();
       if (tail !== '') {
         output += tail;

@@ -1,8 +1,9 @@
 /**
  * The swarms' API on a real gateway: launching and reading runs, the errors a bad graph gets (400 naming what is
- * wrong), delete cancelling a running swarm, templates, the live feed, and the OpenAPI document.
+ * wrong), members' spend and budgets, delete cancelling a running swarm, templates, the live feed, and the OpenAPI
+ * document.
  */
-import type { SwarmRunDetail, SwarmRunView, WsEvent } from '@praktor/protocol';
+import type { CostsResponse, SwarmRunDetail, SwarmRunView, WsEvent } from '@praktor/protocol';
 import { eventually, type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -55,7 +56,7 @@ beforeAll(async () => {
     handler: model,
     config: ({ telegramApiRoot, telegramToken }) => ({
       telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [TEST_USER_ID] },
-      agents: { general: { prewarm: false }, coder: {} },
+      agents: { general: { prewarm: false }, coder: {}, capped: { budgets: { daily_usd: 0.000001 } } },
       router: { default_agent: 'general', ai: false },
       web: { auth: PASSWORD },
     }),
@@ -115,6 +116,27 @@ describe('POST /api/swarms', () => {
     const response = await call('POST', '/api/swarms', pair('  '));
     expect(response.status).toBe(400);
     expect(response.json.error).toContain('task');
+  });
+});
+
+describe('spend and budgets', () => {
+  it('counts a member’s spend as its agent’s, and refuses a swarm once that agent’s budget is used up', async () => {
+    const body = {
+      ...pair('spend a little'),
+      agents: [
+        { agent_id: 'capped', role: 'author', prompt: 'Write.' },
+        { agent_id: 'coder', role: 'editor' },
+      ],
+    };
+    const first = await call('POST', '/api/swarms', body);
+    expect(first.status).toBe(201);
+    expect((await ended(first.json.id)).status).toBe('completed');
+    const costs: CostsResponse = (await call('GET', '/api/costs?group=agent')).json;
+    expect(costs.groups.find((group) => group.key === 'capped')?.cost_usd).toBeGreaterThan(0);
+    const second = await call('POST', '/api/swarms', body);
+    expect(second.status).toBe(400);
+    expect(second.json.error).toContain('capped');
+    expect(second.json.error).toContain('is used up');
   });
 });
 
