@@ -19,7 +19,7 @@ import { registeredGateways, withReadOnlyDatabase } from '../store/snapshot.js';
 import { Vault } from '../vault/vault.js';
 import { isLoopback } from '../web/hosts.js';
 import { unsafeExposure } from '../web/server.js';
-import { dockerHostChecks } from './docker-hosts.js';
+import { dockerHostChecks, imagesFor } from './docker-hosts.js';
 
 /** What the checks look at. */
 export interface DoctorContext {
@@ -290,12 +290,8 @@ async function dockerChecks(config: Config): Promise<DoctorCheck[]> {
       ),
     ];
   }
-  const images = [
-    ...new Set([
-      config.defaults.image,
-      ...Object.values(config.agents).map((a) => a.image || config.defaults.image),
-    ]),
-  ];
+  // The default image reads volumes for backups; the others are those of agents that may run on this daemon.
+  const images = [...new Set([config.defaults.image, ...imagesFor(config, 'local')])];
   const missing: string[] = [];
   for (const image of images) {
     if ((await unless404(docker.getImage(image).inspect())) === null) missing.push(image);

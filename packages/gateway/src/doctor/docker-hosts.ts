@@ -1,12 +1,14 @@
 /**
- * `praktor doctor` for each Docker host of `docker.hosts`: whether it answers, its Docker version, whether it has
- * the images of the agents that may run there, and whether its clock agrees with this machine's.
+ * `praktor doctor` for each Docker host of `docker.hosts`: whether it answers, its Docker version, CPUs and memory,
+ * which agents run there, whether it has the images of the agents that may run there, and whether its clock agrees
+ * with this machine's.
  */
 import { join } from 'node:path';
 import { type DoctorCheck, messageOf } from '@praktor/protocol';
 import { type Config, resolveAgent } from '../config/index.js';
 import { unless404 } from '../runtimes/docker-api.js';
 import { type DockerHost, dockerHostsOf, hostProblem, type SecretReader } from '../runtimes/docker-hosts.js';
+import { AGENT_LABEL, DockerNames } from '../runtimes/docker-names.js';
 import { withReadOnlyDatabase } from '../store/snapshot.js';
 import { Vault } from '../vault/vault.js';
 
@@ -35,14 +37,26 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
     };
   }
   try {
-    const info = (await host.api.info()) as { ServerVersion?: string; SystemTime?: string };
+    const info = (await host.api.info()) as {
+      ServerVersion?: string;
+      SystemTime?: string;
+      NCPU?: number;
+      MemTotal?: number;
+    };
+    const running = await runningAgents(config, host);
     const images = imagesFor(config, host.name);
     const missing: string[] = [];
     for (const image of images) {
       if ((await unless404(host.api.getImage(image).inspect())) === null) missing.push(image);
     }
     const skew = info.SystemTime ? Math.round((Date.now() - Date.parse(info.SystemTime)) / 1000) : null;
-    const found = `Docker ${info.ServerVersion ?? '?'} at ${host.url}`;
+    const size =
+      info.NCPU && info.MemTotal
+        ? ` (${info.NCPU} CPUs, ${(info.MemTotal / 2 ** 30).toFixed(1)} GB memory)`
+        : '';
+    const found =
+      `Docker ${info.ServerVersion ?? '?'} at ${host.url}${size}; ` +
+      (running.length > 0 ? `running ${running.join(', ')}` : 'no agent running');
     if (missing.length > 0) {
       return {
         id,
@@ -73,8 +87,17 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
   }
 }
 
+/** The agents of this installation with a running container on `host` (a swarm member's counts as its agent's). */
+async function runningAgents(config: Config, host: DockerHost): Promise<string[]> {
+  const names = new DockerNames(config.docker.prefix);
+  const containers = await host.api.listContainers({ filters: names.filter });
+  return [
+    ...new Set(containers.flatMap((c) => (c.Labels[AGENT_LABEL] ? [c.Labels[AGENT_LABEL]] : []))),
+  ].sort();
+}
+
 /** The images of the agents that may run on host `name`: those pinned there and those placed by the rule. */
-function imagesFor(config: Config, name: string): string[] {
+export function imagesFor(config: Config, name: string): string[] {
   const agents = Object.keys(config.agents).map((id) => resolveAgent(config, id));
   const there = agents.filter((agent) => agent.host === null || agent.host === name);
   return [...new Set(there.map((agent) => agent.image))];

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DoctorCheck, DoctorReport } from '@praktor/protocol';
 import {
+  ensureTestImage,
   FAKE_API_KEY,
   type FakeAnthropic,
   type FakeTelegram,
@@ -180,6 +181,21 @@ describe.skipIf(noDocker !== null)('praktor doctor on the Docker runtime', () =>
       status: 'fail',
       detail: 'missing: praktor-agent:doctor-no-such-image',
       fix: expect.stringContaining('praktor image build --tag praktor-agent:doctor-no-such-image'),
+    });
+  });
+
+  it('wants on this daemon only the images of agents that may run on it, not those of agents pinned elsewhere', async () => {
+    const image = ensureTestImage();
+    const { byId } = await doctor({
+      defaults: { runtime: 'docker', image },
+      docker: { hosts: { attic: { url: `tcp://127.0.0.1:${await freePort()}` } } },
+      agents: { general: {}, coder: { host: 'attic', image: 'praktor-agent:doctor-attic-only' } },
+      router: { default_agent: 'general' },
+    });
+    expect(byId('agent_images')).toMatchObject({ status: 'ok', detail: `present: ${image}` });
+    expect(byId('docker_host_attic')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('start the daemon at tcp://127.0.0.1:'),
     });
   });
 

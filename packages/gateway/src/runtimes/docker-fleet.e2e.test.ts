@@ -158,7 +158,7 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
     expect(built.status).toBe(0);
   }, 60_000);
 
-  it('has praktor doctor check the remote host: reachable, its version, its image, its clock', () => {
+  it('has praktor doctor check the remote host: reachable, its version and size, its agents, its image, its clock', () => {
     const doctor = spawnSync(process.execPath, [PRAKTOR_BIN, 'doctor', '--json'], {
       cwd: stack.praktor.home,
       env: cliEnv(),
@@ -168,7 +168,9 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
     const remote = report.checks.find((c) => c.id === 'docker_host_remote');
     expect(remote?.status).toBe('ok');
     expect(remote?.detail).toMatch(
-      new RegExp(`^Docker \\d+\\.\\d+\\S* at ${host.url}; has ${image}; clock within \\d+ s$`),
+      new RegExp(
+        `^Docker \\d+\\.\\d+\\S* at ${host.url} \\(\\d+ CPUs, \\d+\\.\\d GB memory\\); running writer; has ${image}; clock within \\d+ s$`,
+      ),
     );
   }, 60_000);
 
