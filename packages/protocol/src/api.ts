@@ -117,6 +117,29 @@ export const MessageItem = z.object({
 });
 export type MessageItem = z.infer<typeof MessageItem>;
 
+/** What an agent's sandbox has to work with, as its runner found it when it last started. */
+export const AgentWorkbench = z.object({
+  /** The Chromium the agent's browser tools drive; null: the sandbox has none. */
+  browser: z.string().nullable(),
+});
+export type AgentWorkbench = z.infer<typeof AgentWorkbench>;
+
+/** `POST /api/agents/definitions/{id}/nix`: list the agent's nix packages, or remove some, as `/nix` does. */
+export const NixCommand = z
+  .object({
+    action: z.enum(['list', 'remove']),
+    packages: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
+  })
+  .refine((command) => command.action !== 'remove' || command.packages.length > 0, {
+    path: ['packages'],
+    message: 'name at least one package to remove',
+  });
+export type NixCommand = z.infer<typeof NixCommand>;
+
+/** The agent's answer to a nix command, in the words its nix tools use. */
+export const NixCommandReply = z.object({ ok: z.boolean(), text: z.string() });
+export type NixCommandReply = z.infer<typeof NixCommandReply>;
+
 /** An agent as Mission Control lists it. */
 export const AgentSummary = z.object({
   id: z.string(),
@@ -125,6 +148,12 @@ export const AgentSummary = z.object({
   model: z.string(),
   workspace: z.string(),
   runtime: z.string(),
+  /** The container image it runs in (Docker runtime); null for the local runtime. */
+  image: z.string().nullable(),
+  /** Whether it has nix (`nix_enabled`, on the Docker runtime): packages it installs on demand. */
+  nix_enabled: z.boolean(),
+  /** What its sandbox had when it last started; null until it has started since the gateway did. */
+  workbench: AgentWorkbench.nullable(),
   agent_status: AgentStatus,
   default_agent: z.boolean(),
   message_count: z.number().int(),

@@ -181,6 +181,8 @@ export const ReadyMessage = z.object({
   type: z.literal('ready'),
   protocol: z.number().int(),
   runnerVersion: z.string(),
+  /** The Chromium the agent's browser tools drive; null: the sandbox has none. */
+  browser: z.string().nullable().default(null),
 });
 
 /** The Claude session id in use, sent as soon as it is known so the gateway can resume it after any restart. */

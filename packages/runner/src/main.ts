@@ -151,7 +151,7 @@ async function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoute
   // first turn would have waited for it anyway.
   const started = session;
   await started.warm(WARM_LIMIT_MS);
-  send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion });
+  send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion, browser: browser.chromium });
   if (Object.keys(applied.mcpServers).length === 0) {
     unsaid.push(...applied.status.errors);
     return;

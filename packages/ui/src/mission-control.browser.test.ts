@@ -19,7 +19,7 @@ import {
 } from '@praktor/testkit';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchChromium, PHONE, requireChromium, SCREENSHOTS } from './browser-harness.js';
+import { CHROMIUM, DESKTOP, launchChromium, PHONE, requireChromium, SCREENSHOTS } from './browser-harness.js';
 
 const PASSWORD = 'test-password';
 const BUILD_SCRIPT = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
@@ -221,6 +221,19 @@ describe.skipIf(missing !== null)('Mission Control in Chromium', () => {
       45_000,
     );
     expect(request.lastUserText).toContain('Who are you?');
+  });
+
+  it('shows the agent’s workbench: no image on the local runtime, nix off, and the browser its sandbox found', async () => {
+    const page = await open('/agents/coder');
+    await page.getByTestId('workbench-card').waitFor();
+    expect(await page.getByTestId('workbench-nix').textContent()).toContain('off');
+    const started = await page.request.post(`${stack.praktor.webUrl}/api/agents/definitions/coder/start`);
+    expect(started.ok()).toBe(true);
+    await eventually(
+      'the browser the sandbox found, without a reload',
+      () => page.getByTestId('workbench-browser').textContent(),
+      (text) => text === CHROMIUM,
+    );
   });
 
   it('streams the answer to a web chat message into the conversation without a reload', async () => {

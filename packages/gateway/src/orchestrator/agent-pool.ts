@@ -7,6 +7,7 @@
 import type { Duplex } from 'node:stream';
 import type {
   AgentStatus,
+  AgentWorkbench,
   ApprovalRequestMessage,
   CallMessage,
   StartExtensions,
@@ -81,6 +82,8 @@ interface AgentState {
   idleTimer: NodeJS.Timeout | null;
   /** Whether the running sandbox has a nix store of the agent's own, whose garbage is collected when it goes idle. */
   hasNix: boolean;
+  /** What the sandbox had to work with when it last started; null until it has started. */
+  workbench: AgentWorkbench | null;
 }
 
 /** The sandboxes of all agents, within the limits of the configuration. */
@@ -96,6 +99,11 @@ export class AgentPool {
   /** The status of an agent's sandbox. */
   status(agentId: string): AgentStatus {
     return this.agents.get(agentId)?.status ?? 'stopped';
+  }
+
+  /** What the agent's sandbox had to work with when it last started; null until it has started. */
+  workbench(agentId: string): AgentWorkbench | null {
+    return this.agents.get(agentId)?.workbench ?? null;
   }
 
   /** The link to an agent's runner while its sandbox runs, else null. */
@@ -235,6 +243,7 @@ export class AgentPool {
         lastActive: Date.now(),
         idleTimer: null,
         hasNix: false,
+        workbench: null,
       };
       this.agents.set(agentId, state);
     }
@@ -276,6 +285,7 @@ export class AgentPool {
         },
       });
       state.link = link;
+      state.workbench = { browser: link.browser };
       state.stopping = false;
       state.hasNix = hasNix;
       void link.closed.then((exit) => {

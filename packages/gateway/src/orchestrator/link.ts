@@ -92,6 +92,8 @@ export class AgentLink {
   private constructor(
     private readonly sandbox: Sandbox,
     readonly closed: Promise<SandboxExit>,
+    /** The Chromium the agent's browser tools drive, as the runner found it; null: the sandbox has none. */
+    readonly browser: string | null,
   ) {}
 
   /** Whether the sandbox is gone. */
@@ -231,7 +233,7 @@ export class AgentLink {
               return;
             }
             clearTimeout(timer);
-            link = new AgentLink(sandbox, closed);
+            link = new AgentLink(sandbox, closed, message.browser);
             resolve(link);
           } else if (message.type === 'fatal') {
             fail(`the runner could not start: ${message.message}`);

@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type {
   AgentStatus,
+  AgentWorkbench,
   Channel,
   MemoryOp,
   MemoryResult,
@@ -115,6 +116,11 @@ export class Orchestrator {
   /** The status of an agent's sandbox. */
   status(agentId: string): AgentStatus {
     return this.pool.status(agentId);
+  }
+
+  /** What an agent's sandbox had to work with when it last started (its browser); null until it has started. */
+  workbench(agentId: string): AgentWorkbench | null {
+    return this.pool.workbench(agentId);
   }
 
   /**

@@ -175,11 +175,18 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
     expect(await bash('coder', 'hello-praktor')).toContain('hello from the local cache');
   });
 
-  it('lists what is installed, in the tool and in /nix list from Telegram', async () => {
+  it('lists what is installed, in the tool, in /nix list from Telegram and in Mission Control’s API', async () => {
     expect(await call('coder', 'mcp__praktor-nix__nix_list_installed', {})).toContain('hello-praktor: 1.0');
     const answer = await sayOnTelegram('/nix list @coder');
     expect(answer.text).toMatch(/^coder list:/);
     expect(answer.text).toContain('hello-praktor: 1.0');
+    const listed = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/coder/nix`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'list' }),
+    });
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({ ok: true, text: expect.stringContaining('hello-praktor: 1.0') });
   });
 
   it('answers /nix without an action, or with an unknown one, with the usage', async () => {

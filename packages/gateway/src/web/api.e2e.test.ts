@@ -216,6 +216,33 @@ describe('Mission Control API with a password', () => {
       expect(after.json.agent_status).toBe('stopped');
     });
 
+    it('shows what a local agent works with: no image, no nix, and its browser once it has started', async () => {
+      const stopped = await call(base, 'GET', '/api/agents/definitions/coder', { headers: session() });
+      expect(stopped.json).toMatchObject({ image: null, nix_enabled: false });
+      await call(base, 'POST', '/api/agents/definitions/coder/start', { headers: session() });
+      const started = await call(base, 'GET', '/api/agents/definitions/coder', { headers: session() });
+      const { browser } = started.json.workbench;
+      expect(browser === null || browser.startsWith('/')).toBe(true);
+      await call(base, 'POST', '/api/agents/definitions/coder/stop', { headers: session() });
+    });
+
+    it('answers a nix command for an agent without nix with the tools’ own words, and refuses a removal of nothing', async () => {
+      const listed = await call(base, 'POST', '/api/agents/definitions/coder/nix', {
+        headers: session(),
+        body: { action: 'list' },
+      });
+      expect(listed.status).toBe(200);
+      expect(listed.json.ok).toBe(false);
+      expect(listed.json.text).toContain('this agent does not have nix_enabled');
+      const empty = await call(base, 'POST', '/api/agents/definitions/coder/nix', {
+        headers: session(),
+        body: { action: 'remove', packages: [] },
+      });
+      expect(empty.status).toBe(400);
+      expect(empty.json.error).toContain('packages');
+      await call(base, 'POST', '/api/agents/definitions/coder/stop', { headers: session() });
+    });
+
     it('answers 404 to start and stop of an unknown agent', async () => {
       for (const action of ['start', 'stop']) {
         const response = await call(base, 'POST', `/api/agents/definitions/nobody/${action}`, {

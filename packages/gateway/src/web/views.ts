@@ -126,13 +126,17 @@ export function agentSummary(
 ): AgentSummary {
   const agent = resolveAgent(config, id);
   const stats = store.messages.statsForAgent(id);
+  const runtime = runtimeFor(agent).name;
   return {
     id,
     name: id,
     description: agent.description,
     model: agent.model,
     workspace: agent.workspace,
-    runtime: runtimeFor(agent).name,
+    runtime,
+    image: runtime === 'docker' ? agent.image : null,
+    nix_enabled: agent.nixEnabled && runtime === 'docker',
+    workbench: orchestrator.workbench(id),
     agent_status: orchestrator.status(id),
     default_agent: id === config.router.default_agent,
     message_count: stats.count,

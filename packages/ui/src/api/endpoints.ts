@@ -23,6 +23,8 @@ import type {
   MemoriesResponse,
   MemoryItem,
   MessageItem,
+  NixCommand,
+  NixCommandReply,
   PairingApproveReply,
   PairingList,
   SecretItem,
@@ -83,6 +85,9 @@ export const api = {
   interruptAgent: (id: string) => request<AgentInterruptReply>('POST', `${agentPath(id)}/interrupt`),
   /** Starts a new conversation with the agent, as `/reset` does. */
   resetConversation: (id: string) => request<StatusReply>('POST', `${agentPath(id)}/reset`),
+  /** Lists the agent's nix packages, or removes some, as `/nix` does. */
+  nix: (id: string, command: NixCommand) =>
+    request<NixCommandReply>('POST', `${agentPath(id)}/nix`, { body: command }),
 
   agentMd: (id: string) => request<FileContent>('GET', `${agentPath(id)}/agent-md`),
   saveAgentMd: (id: string, content: string) =>

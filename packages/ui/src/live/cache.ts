@@ -200,6 +200,13 @@ export function applyEvent(targets: LiveTargets, event: WsEvent): void {
       return;
     case 'agent_status':
       patchAgent(targets.client, event.agent_id, (a) => ({ ...a, agent_status: event.status }));
+      // What the sandbox has (its browser) is known once it has started: fetched then, once.
+      if (
+        event.status === 'idle' &&
+        targets.client.getQueryData<AgentSummary>(keys.agent(event.agent_id))?.workbench === null
+      ) {
+        void targets.client.invalidateQueries({ queryKey: keys.agent(event.agent_id) });
+      }
       if (event.status === 'stopped') targets.drafts.finishAgent(event.agent_id);
       targets.refreshStatus();
       return;

@@ -12,6 +12,7 @@ import { type EditableFile, FileEditor } from '../components/FileEditor';
 import { MemoryPanel } from '../components/MemoryPanel';
 import { PageHeader } from '../components/PageHeader';
 import { StatusBadge } from '../components/StatusBadge';
+import { WorkbenchCard } from '../components/WorkbenchCard';
 import { useNow } from '../useNow';
 import { usePageTitle } from '../usePageTitle';
 
@@ -148,6 +149,7 @@ export function AgentDetailPage() {
               file={agentMd}
               hint="The agent's identity and instructions. Changes apply from its next message."
             />
+            <WorkbenchCard agent={a} />
             <EgressRefusals agentId={a.id} />
           </div>
         ) : tab === 'memory' ? (

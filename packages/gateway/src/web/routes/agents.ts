@@ -1,6 +1,6 @@
 /**
- * The configured agents: their list and status, starting and stopping their sandboxes, and their identity file,
- * AGENT.md, which lives in the agent's workspace and is read and written through the agent's runtime.
+ * The configured agents: their list and status, starting and stopping their sandboxes, their nix packages, and their
+ * identity file, AGENT.md, which lives in the agent's workspace and is read and written through the agent's runtime.
  */
 import {
   AGENT_MD_TEMPLATE,
@@ -9,6 +9,8 @@ import {
   AgentSummary,
   FileContent,
   messageOf,
+  NixCommand,
+  NixCommandReply,
   StatusReply,
 } from '@praktor/protocol';
 import { z } from 'zod';
@@ -76,6 +78,22 @@ export const agentRoutes: Route[] = [
       const id = configuredAgent(deps, params.id);
       const { dropped, interrupted } = await deps.orchestrator.stop(id);
       return { status: 'stopped', dropped, interrupted };
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/api/agents/definitions/:id/nix',
+    summary:
+      'List the agent’s nix packages, or remove some, as `/nix list` and `/nix remove` do; a stopped agent is started for it. An agent without nix answers that it is not enabled.',
+    body: NixCommand,
+    response: NixCommandReply,
+    async handle({ params, body }, deps) {
+      const id = configuredAgent(deps, params.id);
+      try {
+        return await deps.orchestrator.nix(id, body.action, body.packages);
+      } catch (err) {
+        throw new HttpError(500, `the agent could not start: ${messageOf(err)}`);
+      }
     },
   }),
   route({
