@@ -153,7 +153,7 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
       [PRAKTOR_BIN, 'image', 'build', '--host', 'remote', '--tag', image, '--base', base],
       { cwd: stack.praktor.home, env: cliEnv(), encoding: 'utf8' },
     );
-    expect(built.stderr).toContain(`${image} is up to date`);
+    expect(built.stderr).toMatch(new RegExp(`${image} \\(\\d+\\.\\d\\d GB\\) is up to date`));
     expect(built.stdout).toBe(`${image}\n`);
     expect(built.status).toBe(0);
   }, 60_000);
