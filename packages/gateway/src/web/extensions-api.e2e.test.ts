@@ -53,8 +53,9 @@ beforeAll(async () => {
   stack = await startStack({
     config: ({ telegramApiRoot, telegramToken }) => ({
       telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [1001] },
-      agents: { general: {} },
-      router: { default_agent: 'general' },
+      // Not kept warm: no sandbox starts, so the status stays as the tests expect it (empty).
+      agents: { general: { prewarm: false } },
+      router: { default_agent: 'general', ai: false },
     }),
   });
 });
