@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/endpoints';
 import { keys } from '../api/queries';
+import { bytesToBase64 } from '../base64';
 import { ErrorNote } from './ErrorNote';
 
 /** `NAME=value` lines as a map; lines without `=` are left out. */
@@ -17,10 +18,43 @@ function parsePairs(text: string): Record<string, string> {
 
 /** A file's bytes as standard base64. */
 async function base64Of(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  return bytesToBase64(new Uint8Array(await file.arrayBuffer()));
+}
+
+/** One text field and its button, for what is added by name alone (a marketplace, a plugin). */
+function AddByName({
+  placeholder,
+  label,
+  testId,
+  onAdd,
+}: {
+  placeholder: string;
+  label: string;
+  testId: string;
+  onAdd: (name: string) => void;
+}) {
+  const [value, setValue] = useState('');
+  return (
+    <form
+      className="memory-actions"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onAdd(value.trim());
+        setValue('');
+      }}
+    >
+      <input
+        className="input mono"
+        placeholder={placeholder}
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        data-testid={testId}
+      />
+      <button type="submit" className="button button-small">
+        {label}
+      </button>
+    </form>
+  );
 }
 
 /** The form for a new MCP server's common fields; the JSON editor below takes the rest. */
@@ -232,8 +266,6 @@ export function ExtensionsPanel({ agentId }: { agentId: string }) {
   const loaded = useQuery({ queryKey: keys.extensions(agentId), queryFn: () => api.extensions(agentId) });
   const [adding, setAdding] = useState<'server' | 'skill' | null>(null);
   const [json, setJson] = useState<string | null>(null);
-  const [market, setMarket] = useState('');
-  const [plugin, setPlugin] = useState('');
   const save = useMutation({
     mutationFn: (next: AgentExtensions) => api.saveExtensions(agentId, next),
     onSuccess: () => {
@@ -351,25 +383,12 @@ export function ExtensionsPanel({ agentId }: { agentId: string }) {
           </li>
         ))}
       </ul>
-      <form
-        className="memory-actions"
-        onSubmit={(e) => {
-          e.preventDefault();
-          change({ marketplaces: [...marketplaces, { source: market.trim() }] });
-          setMarket('');
-        }}
-      >
-        <input
-          className="input mono"
-          placeholder="owner/repo, git URL or path"
-          value={market}
-          onChange={(e) => setMarket(e.target.value)}
-          data-testid="marketplace-source"
-        />
-        <button type="submit" className="button button-small">
-          Add marketplace
-        </button>
-      </form>
+      <AddByName
+        placeholder="owner/repo, git URL or path"
+        label="Add marketplace"
+        testId="marketplace-source"
+        onAdd={(source) => change({ marketplaces: [...marketplaces, { source }] })}
+      />
 
       <h3>Plugins</h3>
       <ul className="memory-list">
@@ -409,25 +428,12 @@ export function ExtensionsPanel({ agentId }: { agentId: string }) {
           );
         })}
       </ul>
-      <form
-        className="memory-actions"
-        onSubmit={(e) => {
-          e.preventDefault();
-          change({ plugins: [...plugins, { name: plugin.trim() }] });
-          setPlugin('');
-        }}
-      >
-        <input
-          className="input mono"
-          placeholder="plugin@marketplace"
-          value={plugin}
-          onChange={(e) => setPlugin(e.target.value)}
-          data-testid="plugin-name"
-        />
-        <button type="submit" className="button button-small">
-          Add plugin
-        </button>
-      </form>
+      <AddByName
+        placeholder="plugin@marketplace"
+        label="Add plugin"
+        testId="plugin-name"
+        onAdd={(name) => change({ plugins: [...plugins, { name }] })}
+      />
 
       <h3>As JSON</h3>
       {json === null ? (

@@ -112,20 +112,13 @@ function SwarmEditor({ onLaunched }: { onLaunched: (run: SwarmRunView) => void }
             </button>
           </div>
           <div className="swarm-row">
-            <label className="field">
-              <span className="field-label">From</span>
-              <select
-                className="input"
-                data-testid="swarm-link-from"
-                value={link.from}
-                onChange={(e) => setLink({ ...link, from: e.target.value })}
-              >
-                <option value="">—</option>
-                {roles.map((r) => (
-                  <option key={r}>{r}</option>
-                ))}
-              </select>
-            </label>
+            <RoleSelect
+              label="From"
+              testId="swarm-link-from"
+              roles={roles}
+              value={link.from}
+              onChange={(from) => setLink({ ...link, from })}
+            />
             <label className="field">
               <span className="field-label">Link</span>
               <select
@@ -138,20 +131,13 @@ function SwarmEditor({ onLaunched }: { onLaunched: (run: SwarmRunView) => void }
                 <option value="collaborate">works with (collaborative)</option>
               </select>
             </label>
-            <label className="field">
-              <span className="field-label">To</span>
-              <select
-                className="input"
-                data-testid="swarm-link-to"
-                value={link.to}
-                onChange={(e) => setLink({ ...link, to: e.target.value })}
-              >
-                <option value="">—</option>
-                {roles.map((r) => (
-                  <option key={r}>{r}</option>
-                ))}
-              </select>
-            </label>
+            <RoleSelect
+              label="To"
+              testId="swarm-link-to"
+              roles={roles}
+              value={link.to}
+              onChange={(to) => setLink({ ...link, to })}
+            />
             <button
               type="button"
               className="button"
@@ -361,6 +347,33 @@ function SwarmHistory({ runs, onOpen }: { runs: SwarmRunView[]; onOpen: (id: str
 }
 
 /** Swarms: build a graph of agents, launch it, watch it run, and look back at earlier runs. */
+/** A choice among the graph's roles (or none), for one end of a link. */
+function RoleSelect({
+  label,
+  testId,
+  roles,
+  value,
+  onChange,
+}: {
+  label: string;
+  testId: string;
+  roles: readonly string[];
+  value: string;
+  onChange: (role: string) => void;
+}) {
+  return (
+    <label className="field">
+      <span className="field-label">{label}</span>
+      <select className="input" data-testid={testId} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">—</option>
+        {roles.map((r) => (
+          <option key={r}>{r}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function SwarmsPage() {
   usePageTitle('Swarms');
   const runs = useSwarms().data ?? [];
