@@ -3,9 +3,10 @@
  * Finds the browser, puts the CLI on Claude Code's PATH with its settings, and writes the prompt section that teaches
  * the agent to use it — or tells it plainly that it has no browser.
  */
-import { accessSync, constants, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
+import { findOnPath } from './path-search.js';
 
 /** Names Chromium goes by on the PATH (Debian's package, Ubuntu's, Google's build). */
 const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
@@ -25,18 +26,7 @@ export interface BrowserSetup {
 
 /** The first Chromium on `path` (a PATH value), or null. */
 export function findChromium(path: string): string | null {
-  for (const dir of path.split(delimiter).filter((d) => d !== '')) {
-    for (const name of CHROMIUM_NAMES) {
-      const candidate = join(dir, name);
-      try {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      } catch (err) {
-        if (!['ENOENT', 'EACCES', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-      }
-    }
-  }
-  return null;
+  return findOnPath(CHROMIUM_NAMES, path);
 }
 
 /** Makes `link` point at `target`, replacing a link that points elsewhere. */

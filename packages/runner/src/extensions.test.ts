@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyExtensions, findCommand } from './extensions.js';
+import { applyExtensions } from './extensions.js';
 
 let home: string;
 
@@ -74,16 +74,5 @@ describe('applying extensions', () => {
       ['present', 'pending'],
       ['ghost', 'failed'],
     ]);
-  });
-});
-
-describe('finding a command', () => {
-  it('finds a program on the PATH and an executable path as given', () => {
-    expect(findCommand('node', process.env.PATH)).toMatch(/\/node$/);
-    expect(findCommand(process.execPath, '')).toBe(process.execPath);
-  });
-
-  it('answers null for a command that is nowhere', () => {
-    expect(findCommand('no-such-mcp-command', process.env.PATH)).toBeNull();
   });
 });

@@ -5,11 +5,12 @@
  * in the agent's home, so an installation survives the sandbox and happens once.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { McpServerConfig, McpServerStatus } from '@anthropic-ai/claude-agent-sdk';
 import { type ExtensionStatus, type McpServer, messageOf, type StartExtensions } from '@praktor/protocol';
+import { findCommand } from './path-search.js';
 
 /** What the runner's Claude Code processes load of the agent's extensions, and what became of them. */
 export interface AppliedExtensions {
@@ -51,25 +52,6 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
       },
     );
   });
-}
-
-/** Where `command` is found as the sandbox's PATH says; null when it is not there. */
-export function findCommand(command: string, path: string | undefined): string | null {
-  const candidates = command.includes('/')
-    ? [command]
-    : (path ?? '')
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => join(dir, command));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here (or not executable): the next folder of the PATH may have it.
-    }
-  }
-  return null;
 }
 
 /**
