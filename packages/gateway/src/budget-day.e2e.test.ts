@@ -91,13 +91,7 @@ describe('a daily budget on the next day', () => {
 
   /** Sends `text` as the test user; resolves with the next `count` messages the bot writes to them. */
   async function say(text: string, count = 1) {
-    const before = telegram.messagesIn(TEST_USER_ID).length;
-    telegram.sendText({ userId: TEST_USER_ID, text });
-    await telegram.waitFor(() => telegram.messagesIn(TEST_USER_ID).length >= before + count, 60_000);
-    return telegram
-      .messagesIn(TEST_USER_ID)
-      .slice(before)
-      .map((m) => m.text);
+    return (await telegram.say(TEST_USER_ID, text, { count })).map((m) => m.text);
   }
 
   it('caps the agent once the day’s turns spent its budget', async () => {

@@ -46,14 +46,8 @@ function config(urls: { telegramApiRoot: string; telegramToken: string }) {
   return started;
 }
 
-async function say(stack: Stack, text: string, answers = 1) {
-  const before = stack.telegram.messagesIn(TEST_USER_ID).length;
-  stack.telegram.sendText({ userId: TEST_USER_ID, text });
-  await stack.telegram.waitFor(
-    () => stack.telegram.messagesIn(TEST_USER_ID).length >= before + answers,
-    30_000,
-  );
-  return stack.telegram.messagesIn(TEST_USER_ID).slice(before);
+function say(stack: Stack, text: string, answers = 1) {
+  return stack.telegram.say(TEST_USER_ID, text, { count: answers, timeoutMs: 30_000 });
 }
 
 async function conversation(stack: Stack): Promise<MessageItem[]> {

@@ -49,12 +49,7 @@ async function model(req: ModelRequest) {
 
 /** Sends `text` and waits for the bot's next message in the test user's chat. */
 async function say(stack: Stack, text: string, timeoutMs = 60_000) {
-  const before = stack.telegram.messagesIn(TEST_USER_ID).length;
-  stack.telegram.sendText({ userId: TEST_USER_ID, text });
-  const [answer] = await stack.telegram.waitFor(() => {
-    const sent = stack.telegram.messagesIn(TEST_USER_ID);
-    return sent.length > before ? sent.slice(before) : undefined;
-  }, timeoutMs);
+  const [answer] = await stack.telegram.say(TEST_USER_ID, text, { timeoutMs });
   return answer?.text ?? '';
 }
 

@@ -94,9 +94,8 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
     call(agent, 'Bash', { command, description: 'use the package' });
 
   async function sayOnTelegram(text: string) {
-    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
-    stack.telegram.sendText({ userId: TEST_USER_ID, text });
-    return stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID)[before], 120_000);
+    const [answer] = await stack.telegram.say(TEST_USER_ID, text, { timeoutMs: 120_000 });
+    return { text: answer?.text ?? '' };
   }
 
   beforeAll(async () => {

@@ -55,6 +55,11 @@ export interface FakeTelegram {
   messagesIn(chatId: number): SentMessage[];
   /** Polls `pred` until it returns something truthy; rejects after `timeoutMs` (default 5000) listing recent calls. */
   waitFor<T>(pred: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  /**
+   * User `userId` writes `text` in their private chat; resolves with what the bot sent there since, once that is
+   * `count` messages (default 1) or more; rejects after `timeoutMs` (default 60 s) as {@link waitFor} does.
+   */
+  say(userId: number, text: string, opts?: { count?: number; timeoutMs?: number }): Promise<SentMessage[]>;
   /** Makes the next call(s) of `method` fail with this error instead of being served. */
   failNext(method: string, failure: TelegramFailure): void;
   /**
@@ -97,7 +102,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   const server = await startHttpServer(opts.host ?? '127.0.0.1', opts.port ?? 0, createRouter(state));
   const { recorder } = state;
 
-  return {
+  const fake: FakeTelegram = {
     apiRoot: server.origin,
     token,
     botUser: state.botUser,
@@ -111,6 +116,14 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       return state.files.add(data, name, mimeType ?? mimeTypeFor(name), 'documents').fileId;
     },
     messagesIn: (chatId) => recorder.sent.filter((message) => message.chatId === chatId),
+    say(userId, text, { count = 1, timeoutMs = 60_000 } = {}) {
+      const before = fake.messagesIn(userId).length;
+      sendText(state, { userId, text });
+      return fake.waitFor(() => {
+        const since = fake.messagesIn(userId).slice(before);
+        return since.length >= count ? since : undefined;
+      }, timeoutMs);
+    },
     async waitFor<T>(pred: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -135,6 +148,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       await closed;
     },
   };
+  return fake;
 }
 
 function chatOf(options: SendTextOptions, firstName: string): TgChat {
