@@ -105,6 +105,7 @@ describe('files an agent sends', () => {
     expect(Buffer.from(await pdf.arrayBuffer()).equals(PDF)).toBe(true);
   });
 
+  // Its timeout is longer than its steps' own waits together, so a slow step fails with its own message.
   it('delivers a recorded file once after the gateway is killed before sending it', async () => {
     // Telegram throttles the photo: the outbox waits, with the file and the answer recorded but not sent.
     stack.telegram.failNext('sendPhoto', {
@@ -125,7 +126,7 @@ describe('files an agent sends', () => {
           state: string;
         }[],
       (messages) => messages.some((m) => m.text === 'Here it is.' && m.state === 'pending'),
-      { timeoutMs: 60_000 },
+      { timeoutMs: 45_000 },
     );
     // The throttled attempt was made: the photo now waits in the outbox.
     await stack.telegram.waitFor(() => photos() > photosBefore, 20_000);
@@ -143,5 +144,5 @@ describe('files an agent sends', () => {
     const sent = stack.telegram.messagesIn(TEST_USER_ID).slice(before);
     expect(sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage']);
     expect(sha256(await download(sent[0]?.file?.fileId ?? ''))).toBe(sha256(PNG));
-  });
+  }, 180_000);
 });
