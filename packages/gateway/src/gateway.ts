@@ -204,6 +204,10 @@ export async function startGateway(
     agentFiles,
     agentExtensions,
     budgetRefusal: (agentId) => orchestrator.budgets.refusal(agentId)?.text ?? null,
+    budgetWarnings: (agentId) => {
+      for (const warning of orchestrator.budgets.warn(agentId))
+        bus.emit({ type: 'message', message: warning });
+    },
     agentTools,
     onApproval: (agentId, request) => orchestrator.approvals.ask(agentId, request),
     serveStream,

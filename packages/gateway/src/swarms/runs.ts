@@ -46,6 +46,8 @@ export interface SwarmRunsDeps {
   agentExtensions: (agent: ResolvedAgent) => StartExtensions;
   /** Why an agent may not spend more now (its budget is used up, in words for the user); null when it may. */
   budgetRefusal: (agentId: string) => string | null;
+  /** After an agent spent: warns the main chat about each of its budgets that reached 80 % this period. */
+  budgetWarnings: (agentId: string) => void;
   /** Carries out the agents' other built-in tools (tasks, files, profile, history). */
   agentTools: AgentTools;
   onApproval: (agentId: string, request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
@@ -325,6 +327,7 @@ export class SwarmRuns {
           processSpend: result.processSpend,
           at: now(),
         });
+        this.deps.budgetWarnings(member.agent_id);
       }
       const tail = masker.end();
       if (tail !== '') {

@@ -144,6 +144,44 @@ describe('a fan-out', () => {
   });
 });
 
+describe('a swarm that spends most of a budget', () => {
+  it('warns the main chat once when its members have spent 80 % of it', async () => {
+    // Each member's turn costs about $0.0145 at Claude Code's default rates: two of them are 97 % of $0.03.
+    const usage = {
+      input_tokens: 1000,
+      output_tokens: 500,
+      cache_read_input_tokens: 200,
+      cache_creation_input_tokens: 100,
+    };
+    const base = config(['a', 'b']);
+    stack = await startStack({
+      config: (urls) => {
+        const started = base(urls);
+        return {
+          ...started,
+          telegram: { ...started.telegram, main_chat_id: TEST_USER_ID },
+          budgets: { daily_usd: 0.03 },
+          scheduler: { timezone: 'UTC' },
+        };
+      },
+      handler: (req) =>
+        req.kind === 'main' && roleOf(req)
+          ? reply.text(`${roleOf(req)} done`, { usage })
+          : reply.text('side'),
+    });
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: '@swarm a,b: spend' });
+    // The warning is written while the swarm runs, so the chat has it before the result.
+    await stack.telegram.waitFor(
+      () => stack?.telegram.messagesIn(TEST_USER_ID).find((m) => m.text.includes('Swarm Result')),
+      120_000,
+    );
+    const warnings = stack.telegram.messagesIn(TEST_USER_ID).filter((m) => m.text.startsWith('⚠️'));
+    expect(warnings.map((m) => m.text)).toEqual([
+      expect.stringMatching(/^⚠️ 9\d % of the daily budget of all agents used: \$0\.03 of \$0\.03\./),
+    ]);
+  });
+});
+
 describe('collaborators', () => {
   it('read during their run what the other sent with swarm_chat_send', async () => {
     stack = await startStack({
