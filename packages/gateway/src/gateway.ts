@@ -203,6 +203,7 @@ export async function startGateway(
     agentEnv,
     agentFiles,
     agentExtensions,
+    slot: (signal) => orchestrator.lendSlot(signal),
     budgetRefusal: (agentId) => orchestrator.budgets.refusal(agentId)?.text ?? null,
     budgetWarnings: (agentId) => {
       for (const warning of orchestrator.budgets.warn(agentId))

@@ -1,8 +1,9 @@
 /**
  * The agent pool: each agent's sandbox and the link to its runner, started when first needed (once, however many
- * need it meanwhile), at most `max_running` at a time (room made by stopping the agent idle the longest), stopped
- * after `idle_timeout` without work, and the status Mission Control shows for it. Warm agents are started ahead
- * of their first message and kept up; an agent whose configuration changed starts again between two turns.
+ * need it meanwhile), at most `max_running` at a time together with the swarm members it lends slots to (room made
+ * by stopping the agent idle the longest), stopped after `idle_timeout` without work, and the status Mission Control
+ * shows for it. Warm agents are started ahead of their first message and kept up; an agent whose configuration
+ * changed starts again between two turns.
  */
 import type { Duplex } from 'node:stream';
 import type {
@@ -90,6 +91,8 @@ interface AgentState {
 export class AgentPool {
   private readonly agents = new Map<string, AgentState>();
   private readonly slotWaiters: (() => void)[] = [];
+  /** Slots under `max_running` held by sandboxes the pool does not run (swarm members). */
+  private lent = 0;
   /** Warm agents to start as soon as there is room. */
   private readonly waitingToWarm = new Set<string>();
   private closing = false;
@@ -311,24 +314,60 @@ export class AgentPool {
     }
   }
 
-  /** Waits for room under `max_running`, making room by stopping the agent idle the longest. */
+  /**
+   * Holds one of the `max_running` slots for a sandbox the pool does not run (a swarm member), made room for as a
+   * message's agent is; resolves with the function that gives it back, or null when `signal` aborted first.
+   */
+  async lendSlot(signal: AbortSignal): Promise<(() => void) | null> {
+    const taken = await this.takeSlot(() => this.lent++, signal);
+    if (!taken) return null;
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      this.lent--;
+      this.wakeSlotWaiters();
+    };
+  }
+
   private async acquireSlot(state: AgentState): Promise<void> {
+    await this.takeSlot(() => this.setStatus(state, 'starting', null));
+  }
+
+  /**
+   * Waits for room under `max_running`, making room by stopping the agent idle the longest, and `claim`s it in the
+   * same step as the check, so two waiters never take one slot. False when `signal` aborted first.
+   */
+  private async takeSlot(claim: () => void, signal?: AbortSignal): Promise<boolean> {
     for (;;) {
+      if (signal?.aborted) return false;
       if (this.runningCount() < this.deps.config().defaults.max_running) {
-        this.setStatus(state, 'starting', null);
-        return;
+        claim();
+        return true;
       }
       const idle = [...this.agents.values()]
         .filter((other) => other.status === 'idle' && other.holds === 0 && !other.stopping)
         .sort((a, b) => a.lastActive - b.lastActive)[0];
       if (idle) await this.stopSandbox(idle, 'evicted');
-      else await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+      else await this.slotFreed(signal);
     }
   }
 
-  /** Agents whose sandbox is up or on its way. */
+  /** Resolves when a slot may have been freed, or when `signal` aborts. */
+  private slotFreed(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      this.slotWaiters.push(wake);
+      signal?.addEventListener('abort', wake);
+    });
+  }
+
+  /** Sandboxes up or on their way: agents' and the ones lent a slot. */
   private runningCount(): number {
-    return [...this.agents.values()].filter((other) => other.status !== 'stopped').length;
+    return [...this.agents.values()].filter((other) => other.status !== 'stopped').length + this.lent;
   }
 
   private stopSandbox(state: AgentState, reason: StopReason): Promise<void> {

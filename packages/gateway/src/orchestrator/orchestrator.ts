@@ -113,6 +113,14 @@ export class Orchestrator {
     this.turns.enqueue(agentId, message);
   }
 
+  /**
+   * Holds one of the `max_running` slots for a sandbox started outside the pool (a swarm member); resolves with the
+   * function that gives it back, or null when `signal` aborted first.
+   */
+  lendSlot(signal: AbortSignal): Promise<(() => void) | null> {
+    return this.pool.lendSlot(signal);
+  }
+
   /** The status of an agent's sandbox. */
   status(agentId: string): AgentStatus {
     return this.pool.status(agentId);

@@ -1,7 +1,7 @@
 /**
  * Swarm runs: each member runs as its configured agent (model, tools, secrets, memory, workspace) in a sandbox of its
- * own, in a new session, tier after tier; the members of a tier run at the same time, at most `max_running` members
- * of all swarms at once. What each member writes is streamed on the bus and stored as it comes, so a run cut short
+ * own, in a new session, tier after tier; the members of a tier run at the same time, within `max_running` shared with
+ * the agents' own sandboxes. What each member writes is streamed on the bus and stored as it comes, so a run cut short
  * keeps its partial results.
  *
  * Failure policy: a member that fails (or runs out of time) fails the swarm. The other members of its tier finish,
@@ -32,7 +32,6 @@ import type { Store, SwarmOrigin } from '../store/index.js';
 import { describeMessages, SwarmChannel } from './channel.js';
 import { buildPlan, type SwarmPlan, SwarmPlanError } from './plan.js';
 import { memberPrompt } from './prompt.js';
-import { Slots } from './slots.js';
 
 /** What swarm runs work with. */
 export interface SwarmRunsDeps {
@@ -44,6 +43,11 @@ export interface SwarmRunsDeps {
   agentFiles: (agent: ResolvedAgent) => SandboxFile[];
   /** The agent's extensions as its runner applies them at start (secrets resolved). */
   agentExtensions: (agent: ResolvedAgent) => StartExtensions;
+  /**
+   * Waits for one of the `max_running` slots the agents' own sandboxes use too; resolves with the function that gives
+   * it back, or null when `signal` aborted first.
+   */
+  slot: (signal: AbortSignal) => Promise<(() => void) | null>;
   /** Why an agent may not spend more now (its budget is used up, in words for the user); null when it may. */
   budgetRefusal: (agentId: string) => string | null;
   /** After an agent spent: warns the main chat about each of its budgets that reached 80 % this period. */
@@ -95,12 +99,9 @@ interface MemberEnd {
 /** Starts, runs, cancels and recovers swarm runs. */
 export class SwarmRuns {
   private readonly active = new Map<string, ActiveRun>();
-  private readonly slots: Slots;
   private closing = false;
 
-  constructor(private readonly deps: SwarmRunsDeps) {
-    this.slots = new Slots(() => deps.config().defaults.max_running);
-  }
+  constructor(private readonly deps: SwarmRunsDeps) {}
 
   /**
    * Checks a request, stores the run and starts it in the background; returns the run as stored. Throws a
@@ -290,7 +291,7 @@ export class SwarmRuns {
     const { store, now } = this.deps;
     const member = run.request.agents.find((a) => a.role === role);
     if (!member) return { status: 'failed', output: '', error: `no member "${role}"`, costUsd: null };
-    const release = await this.slots.acquire(signal);
+    const release = await this.deps.slot(signal);
     if (release === null) return { status: 'cancelled', output: '', error: null, costUsd: null };
     let output = '';
     let link: AgentLink | null = null;

@@ -144,6 +144,45 @@ describe('a fan-out', () => {
   });
 });
 
+describe('a swarm within max_running', () => {
+  it('counts its members with the agents’ own sandboxes: the agent idle the longest is stopped to make room', async () => {
+    stack = await startStack({
+      config: config(['a', 'b', 'c'], { max_running: 2 }),
+      handler: (req) => reply.text(req.kind === 'main' ? `${roleOf(req) ?? 'agent a'} done` : 'side'),
+    });
+    expect((await stack.telegram.say(TEST_USER_ID, 'hello a')).map((m) => m.text)).toEqual(['agent a done']);
+    const detail = await ended((await launch({ task: 'two members', ...fanOut(['b', 'c']) })).id);
+    expect(detail.members.map((m) => m.output)).toEqual(['b done', 'c done']);
+    const evicted = stack.praktor.logs().filter((l) => l.msg === 'agent stopped' && l.reason === 'evicted');
+    expect(evicted.map((l) => l.agent)).toEqual(['a']);
+  });
+});
+
+describe('a swarm waiting for a place', () => {
+  it('gives its place back when cancelled and never starts the member that waited, so the agent answers again', async () => {
+    stack = await startStack({
+      config: config(['a', 'b'], { max_running: 1 }),
+      handler: (req) => {
+        if (req.kind !== 'main') return reply.text('side');
+        const role = roleOf(req);
+        return role ? reply.text('never seen', { delayMs: 120_000 }) : reply.text('agent a done');
+      },
+    });
+    const launched = await launch({ task: 'take forever', ...fanOut(['a', 'b']) });
+    await eventually(
+      'one member to ask the model, the other waiting',
+      async () => (await run(launched.id)).members.map((m) => m.status),
+      (statuses) => statuses.filter((s) => s === 'running').length === 1,
+      { timeoutMs: 60_000 },
+    );
+    expect((await api('POST', `/api/swarms/${launched.id}/cancel`)).status).toBe(200);
+    const detail = await ended(launched.id, 30_000);
+    expect(detail.members.map((m) => m.status).sort()).toEqual(['cancelled', 'skipped']);
+    const [answer] = await stack.telegram.say(TEST_USER_ID, 'hello a', { timeoutMs: 30_000 });
+    expect(answer?.text).toBe('agent a done');
+  });
+});
+
 describe('a swarm that spends most of a budget', () => {
   it('warns the main chat once when its members have spent 80 % of it', async () => {
     // Each member's turn costs about $0.0145 at Claude Code's default rates: two of them are 97 % of $0.03.
