@@ -1,9 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { StreamDataMessage, StreamEndMessage } from './link.js';
-import { LinkStreams } from './link-streams.js';
-
-type Message = StreamDataMessage | StreamEndMessage;
+import { LinkStreams, type StreamMessage as Message, STREAM_WINDOW_BYTES } from './link-streams.js';
 
 /** Two ends joined as a link would join them: each one's messages are the other's input. */
 function pair() {
@@ -63,5 +60,55 @@ describe('LinkStreams', () => {
     expect(await failed).toBe('the sandbox stopped');
     stream.write('late');
     expect(sent).toEqual([]);
+  });
+
+  it('stops a writer once a window of bytes is unread at the other end, and lets it on as the reader takes them', async () => {
+    const { a, b } = pair();
+    const writer = a.create('1');
+    const reader = b.create('1');
+    reader.pause();
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    let written = 0;
+    const wrote = async (until: number) => {
+      while (written < until) {
+        const more = writer.write(chunk);
+        written += chunk.length;
+        if (!more) await new Promise((resolve) => writer.once('drain', resolve));
+      }
+    };
+    const writing = wrote(4 * STREAM_WINDOW_BYTES);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Held back: about one window crossed the link, the rest waits at the writer.
+    expect(written).toBeLessThan(2 * STREAM_WINDOW_BYTES);
+    const all = readAll(reader);
+    reader.resume();
+    await writing;
+    writer.end();
+    expect((await all).length).toBe(4 * STREAM_WINDOW_BYTES);
+  });
+
+  it('acknowledges only what its reader has taken', async () => {
+    const sent: Message[] = [];
+    const streams = new LinkStreams((message) => sent.push(message));
+    const stream = streams.create('3');
+    stream.pause();
+    const data = Buffer.alloc(STREAM_WINDOW_BYTES, 2).toString('base64');
+    streams.receive({ type: 'stream_data', streamId: '3', data });
+    expect(sent).toEqual([]);
+    stream.read();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual([{ type: 'stream_ack', streamId: '3', bytes: STREAM_WINDOW_BYTES }]);
+  });
+
+  it('releases a write held back by the window when its stream is destroyed', async () => {
+    const sent: Message[] = [];
+    const streams = new LinkStreams((message) => sent.push(message));
+    const stream = streams.create('4');
+    stream.on('error', () => {});
+    const done = new Promise<unknown>((resolve) =>
+      stream.write(Buffer.alloc(STREAM_WINDOW_BYTES + 1), resolve),
+    );
+    stream.destroy(new Error('gone'));
+    await expect(done).resolves.toBeNull();
   });
 });

@@ -22,7 +22,7 @@ import { NixRequestMessage, NixResponseMessage } from './nix.js';
 import { TurnImage } from './turn-images.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
-export const LINK_PROTOCOL_VERSION = 5;
+export const LINK_PROTOCOL_VERSION = 6;
 
 /** First line from the gateway: who the runner is and how to start its session. */
 export const InitMessage = z.object({
@@ -151,6 +151,17 @@ export const StreamDataMessage = z.object({
 });
 export type StreamDataMessage = z.infer<typeof StreamDataMessage>;
 
+/**
+ * The receiver has handed `bytes` more of a stream's data to its reader: the sender may have that many more in
+ * flight. Without it a fast sender would pile a slow reader's bytes up in memory.
+ */
+export const StreamAckMessage = z.object({
+  type: z.literal('stream_ack'),
+  streamId: z.string().min(1),
+  bytes: z.number().int().positive(),
+});
+export type StreamAckMessage = z.infer<typeof StreamAckMessage>;
+
 /** The sender has nothing more to send on this stream (and, with `error`, why it ended early). */
 export const StreamEndMessage = z.object({
   type: z.literal('stream_end'),
@@ -169,6 +180,7 @@ export const GatewayToRunner = z.discriminatedUnion('type', [
   ResetMessage,
   ShutdownMessage,
   StreamDataMessage,
+  StreamAckMessage,
   StreamEndMessage,
   MemoryRequestMessage,
   ApprovalDecisionMessage,
@@ -252,6 +264,7 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   FatalMessage,
   StreamOpenMessage,
   StreamDataMessage,
+  StreamAckMessage,
   StreamEndMessage,
   MemoryChangedMessage,
   MemoryResponseMessage,

@@ -217,7 +217,11 @@ export class AgentLink {
             opts.serveStream(message.service, streams.create(message.streamId));
             return;
           }
-          if (message.type === 'stream_data' || message.type === 'stream_end') {
+          if (
+            message.type === 'stream_data' ||
+            message.type === 'stream_ack' ||
+            message.type === 'stream_end'
+          ) {
             streams.receive(message);
             return;
           }

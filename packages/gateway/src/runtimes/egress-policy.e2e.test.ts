@@ -4,6 +4,7 @@
  * log, on Mission Control's live feed and in its list of refusals. The one test server is on loopback, which the
  * agent may reach only because its allow list names that address and port exactly.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EgressRefusal, WsEvent } from '@praktor/protocol';
@@ -37,6 +38,18 @@ function get(label, url) {
     request.end();
   });
 }
+function download(label, url) {
+  return new Promise((done) => {
+    const request = http.request({ host: proxy.hostname, port: proxy.port, path: url }, (response) => {
+      const hash = require('node:crypto').createHash('sha256');
+      let size = 0;
+      response.on('data', (chunk) => { hash.update(chunk); size += chunk.length; });
+      response.on('end', () => { say(label + '_' + response.statusCode + ' ' + size + ' ' + hash.digest('hex')); done(); });
+    });
+    request.on('error', (err) => { say(label + '_ERROR ' + err.code); done(); });
+    request.end();
+  });
+}
 function tunnel(label, target) {
   return new Promise((done) => {
     const request = http.request({ host: proxy.hostname, port: proxy.port, method: 'CONNECT', path: target });
@@ -51,9 +64,13 @@ function tunnel(label, target) {
   await tunnel('DENIED', 'www.denied.invalid:443');
   await get('OTHER_ADDRESS', 'http://[::1]:' + port + '/hello');
   await get('OTHER_PORT', 'http://127.0.0.1:1/hello');
+  await download('BIG', 'http://127.0.0.1:' + port + '/big');
   say('PROBE_DONE');
 })();
 `;
+
+/** Many times the link's window per stream, so a download crosses it only if credit flows back. */
+const BIG = randomBytes(24 * 1024 * 1024);
 
 function describeEgress(runtime: string, withRuntime: WithRuntime) {
   describe(`the egress policy in the ${runtime} sandbox`, () => {
@@ -68,7 +85,7 @@ function describeEgress(runtime: string, withRuntime: WithRuntime) {
     beforeAll(async () => {
       server = createServer((req, res) => {
         served.push(`${req.headers.host} ${req.url}`);
-        res.end('hello from the test server');
+        res.end(req.url === '/big' ? BIG : 'hello from the test server');
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       port = (server.address() as AddressInfo).port;
@@ -114,9 +131,13 @@ function describeEgress(runtime: string, withRuntime: WithRuntime) {
       expect(report).toContain('PROBE_DONE');
     });
 
+    it('carries a download many times the link’s window, byte for byte', () => {
+      expect(report).toContain(`BIG_200 ${BIG.length} ${createHash('sha256').update(BIG).digest('hex')}`);
+    });
+
     it('reaches a local address and port that the allow list names exactly', () => {
       expect(report).toContain('ALLOWED_200 hello from the test server');
-      expect(served).toEqual([`127.0.0.1:${port} /hello`]);
+      expect(served).toEqual([`127.0.0.1:${port} /hello`, `127.0.0.1:${port} /big`]);
     });
 
     it('refuses a denied host, saying which pattern denied it', () => {
