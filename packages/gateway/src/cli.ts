@@ -3,11 +3,9 @@
  */
 import { messageOf } from '@praktor/protocol';
 import { type Config, ConfigError, loadConfig } from './config/index.js';
-import { startGateway } from './gateway.js';
 import { createLogger } from './log.js';
 import { printable, printableLines } from './printable.js';
 import { pairCommand } from './router/pairing-cli.js';
-import { configurationNotes } from './setup.js';
 import { vaultCommand } from './vault/cli.js';
 import { VERSION as version } from './version.js';
 
@@ -54,6 +52,11 @@ async function gateway(): Promise<void> {
   }
   for (const warning of loaded.warnings) log.warn(warning);
   log.info({ version }, 'starting praktor gateway');
+  // Loaded here, not at the top: the other commands need little of the gateway and start faster without it.
+  const [{ startGateway }, { configurationNotes }] = await Promise.all([
+    import('./gateway.js'),
+    import('./setup.js'),
+  ]);
   let running: Awaited<ReturnType<typeof startGateway>>;
   try {
     running = await startGateway(loaded.config, log, loaded.warnings);
