@@ -55,17 +55,11 @@ function model(req: ModelRequest) {
 function describeMemory(runtime: string, withRuntime: WithRuntime) {
   describe(`agent memory in the ${runtime} runtime`, () => {
     let stack: Stack;
-    let sent = 0;
 
     /** Sends `text` to the bot and resolves with its answer. */
     async function ask(text: string): Promise<string> {
-      stack.telegram.sendText({ userId: TEST_USER_ID, text });
-      sent += 1;
-      const answers = await stack.telegram.waitFor(() => {
-        const texts = stack.telegram.messagesIn(TEST_USER_ID).map((m) => m.text);
-        return texts.length >= sent ? texts : undefined;
-      }, 120_000);
-      return answers[sent - 1] as string;
+      const [answer] = await stack.telegram.say(TEST_USER_ID, text, { timeoutMs: 120_000 });
+      return answer?.text ?? '';
     }
 
     beforeAll(async () => {
