@@ -55,17 +55,11 @@ function model(req: ModelRequest) {
 function describeMemory(runtime: string, withRuntime: WithRuntime) {
   describe(`agent memory in the ${runtime} runtime`, () => {
     let stack: Stack;
-    let sent = 0;
 
     /** Sends `text` to the bot and resolves with its answer. */
     async function ask(text: string): Promise<string> {
-      stack.telegram.sendText({ userId: TEST_USER_ID, text });
-      sent += 1;
-      const answers = await stack.telegram.waitFor(() => {
-        const texts = stack.telegram.messagesIn(TEST_USER_ID).map((m) => m.text);
-        return texts.length >= sent ? texts : undefined;
-      }, 120_000);
-      return answers[sent - 1] as string;
+      const [answer] = await stack.telegram.say(TEST_USER_ID, text, { timeoutMs: 120_000 });
+      return answer?.text ?? '';
     }
 
     beforeAll(async () => {
@@ -191,15 +185,13 @@ describe('agent memory with an embeddings endpoint', () => {
       }),
     });
     const live = stack;
-    live.telegram.sendText({ userId: TEST_USER_ID, text: 'remember where the car is' });
-    await live.telegram.waitFor(() => live.telegram.messagesIn(TEST_USER_ID).length >= 1, 60_000);
+    await live.telegram.say(TEST_USER_ID, 'remember where the car is');
     await live.telegram.waitFor(
       () => embeddings?.inputs.some((t) => t.includes('level 3')) || undefined,
       10_000,
     );
     const before = live.anthropic.requests.length;
-    live.telegram.sendText({ userId: TEST_USER_ID, text: 'where did I leave my vehicle?' });
-    await live.telegram.waitFor(() => live.telegram.messagesIn(TEST_USER_ID).length >= 2, 60_000);
+    await live.telegram.say(TEST_USER_ID, 'where did I leave my vehicle?');
     const request = live.anthropic.requests.slice(before).find((r) => r.kind === 'main');
     expect(request?.lastUserText).toContain('- parking: automobile parked on level 3');
     expect(embeddings.inputs).toContain('where did I leave my vehicle?');

@@ -46,11 +46,6 @@ function config(urls: { telegramApiRoot: string; telegramToken: string }) {
 
 const OTHER_USER = 4711;
 
-/** The next message the bot sends the test user after `count` messages. */
-function nextMessage(stack: Stack, count: number): Promise<SentMessage> {
-  return stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID)[count], 60_000);
-}
-
 /** Sends `text` and waits for the approval question it causes. */
 async function askAndWaitForQuestion(stack: Stack, text: string): Promise<SentMessage> {
   const before = stack.telegram.messagesIn(TEST_USER_ID).length;
@@ -112,9 +107,7 @@ describe('approvals in Telegram', () => {
   beforeAll(async () => {
     stack = await startStack({ handler: model, config });
     build = join(stack.praktor.dataDir, 'agents', 'general', 'workspace', 'build');
-    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
-    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'make build' });
-    await nextMessage(stack, before);
+    await stack.telegram.say(TEST_USER_ID, 'make build');
   });
 
   afterAll(async () => {
@@ -272,9 +265,7 @@ describe('an approval pending when the gateway stops', () => {
   });
 
   it('expires at the next start, the chat is told, and the call never runs without a decision', async () => {
-    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
-    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'make build' });
-    await nextMessage(stack, before);
+    await stack.telegram.say(TEST_USER_ID, 'make build');
     const build = join(stack.praktor.dataDir, 'agents', 'general', 'workspace', 'build');
     expect(existsSync(build)).toBe(true);
     const question = await askAndWaitForQuestion(stack, 'clean up');

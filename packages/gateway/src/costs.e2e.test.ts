@@ -27,9 +27,8 @@ function model(req: ModelRequest) {
 }
 
 async function say(stack: Stack, text: string) {
-  const before = stack.telegram.messagesIn(TEST_USER_ID).length;
-  stack.telegram.sendText({ userId: TEST_USER_ID, text });
-  return stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID)[before], 30_000);
+  const [answer] = await stack.telegram.say(TEST_USER_ID, text, { timeoutMs: 30_000 });
+  return answer;
 }
 
 async function getJson<T>(stack: Stack, path: string): Promise<T> {
@@ -101,8 +100,8 @@ describe('costs', () => {
   it('answers /cost in Telegram with today’s and this month’s totals per agent', async () => {
     const total = `$${(3 * turnCost).toFixed(2)}`;
     const answer = await say(stack, '/cost');
-    expect(answer.text).toContain(`general: today ${total} · this month ${total}`);
-    expect(answer.text).toContain('coder: today $0.00 · this month $0.00');
+    expect(answer?.text).toContain(`general: today ${total} · this month ${total}`);
+    expect(answer?.text).toContain('coder: today $0.00 · this month $0.00');
     expect(stack.anthropic.requests.some((r) => r.lastUserText.includes('/cost'))).toBe(false);
   });
 

@@ -65,16 +65,10 @@ describe.skipIf(missing !== null)('plugins from a marketplace in a local git rep
   let stack: Stack;
   let workspace: string;
   let market: string;
-  let sent = 0;
 
   async function ask(text: string): Promise<string> {
-    stack.telegram.sendText({ userId: TEST_USER_ID, text });
-    sent += 1;
-    const answers = await stack.telegram.waitFor(() => {
-      const texts = stack.telegram.messagesIn(TEST_USER_ID).map((m) => m.text);
-      return texts.length >= sent ? texts : undefined;
-    }, 120_000);
-    return answers[sent - 1] as string;
+    const [answer] = await stack.telegram.say(TEST_USER_ID, text, { timeoutMs: 120_000 });
+    return answer?.text ?? '';
   }
 
   async function api(

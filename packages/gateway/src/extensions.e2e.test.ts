@@ -83,16 +83,10 @@ function describeExtensions(runtime: string, withRuntime: WithRuntime) {
     let memoryServer: string;
     let http: { server: Server; url: string };
     const keysSeen: string[] = [];
-    let sent = 0;
 
     async function ask(text: string): Promise<string> {
-      stack.telegram.sendText({ userId: TEST_USER_ID, text });
-      sent += 1;
-      const answers = await stack.telegram.waitFor(() => {
-        const texts = stack.telegram.messagesIn(TEST_USER_ID).map((m) => m.text);
-        return texts.length >= sent ? texts : undefined;
-      }, 120_000);
-      return answers[sent - 1] as string;
+      const [answer] = await stack.telegram.say(TEST_USER_ID, text, { timeoutMs: 120_000 });
+      return answer?.text ?? '';
     }
 
     async function api(

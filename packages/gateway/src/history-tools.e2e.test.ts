@@ -17,16 +17,10 @@ function model(req: ModelRequest) {
 
 describe('history search', () => {
   let stack: Stack;
-  let sent = 0;
 
   async function ask(text: string): Promise<string> {
-    stack.telegram.sendText({ userId: TEST_USER_ID, text });
-    sent += 1;
-    const texts = await stack.telegram.waitFor(() => {
-      const all = stack.telegram.messagesIn(TEST_USER_ID).map((m) => m.text);
-      return all.length >= sent ? all : undefined;
-    }, 60_000);
-    return texts[sent - 1] as string;
+    const [answer] = await stack.telegram.say(TEST_USER_ID, text);
+    return answer?.text ?? '';
   }
 
   beforeAll(async () => {

@@ -92,12 +92,7 @@ describe('reloading praktor.yaml while the gateway runs', () => {
 
   /** Sends `text` as `userId` and waits for the bot's next message in that chat. */
   async function say(text: string, userId = TEST_USER_ID) {
-    const before = stack.telegram.messagesIn(userId).length;
-    stack.telegram.sendText({ userId, text });
-    const [answer] = await stack.telegram.waitFor(() => {
-      const sent = stack.telegram.messagesIn(userId);
-      return sent.length > before ? sent.slice(before) : undefined;
-    }, 30_000);
+    const [answer] = await stack.telegram.say(userId, text, { timeoutMs: 30_000 });
     return answer?.text;
   }
 

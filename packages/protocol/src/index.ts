@@ -13,6 +13,7 @@ export * from './jsonl.js';
 export * from './jsonl.js';
 export * from './link.js';
 export * from './link.js';
+export * from './media-types.js';
 export * from './memory.js';
 export * from './nix.js';
 export * from './operations.js';

@@ -4,13 +4,13 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, extname, isAbsolute, resolve, sep } from 'node:path';
+import { basename, isAbsolute, resolve, sep } from 'node:path';
 import {
   createSdkMcpServer,
   type McpSdkServerConfigWithInstance,
   tool,
 } from '@anthropic-ai/claude-agent-sdk';
-import { formatBytes, MAX_SENT_FILE_BYTES, messageOf } from '@praktor/protocol';
+import { formatBytes, MAX_SENT_FILE_BYTES, mediaTypeOfName, messageOf } from '@praktor/protocol';
 import { z } from 'zod';
 import type { CallGateway } from './tools.js';
 
@@ -20,30 +20,9 @@ export const FILES_SERVER = 'praktor-files';
 /** The tool's name as the model and `allowedTools` spell it. */
 export const FILE_TOOL_NAMES = [`mcp__${FILES_SERVER}__file_send`];
 
-/** Media types by extension, for the chat to show a file as what it is. */
-const MIME_BY_EXTENSION: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.svg': 'image/svg+xml',
-  '.pdf': 'application/pdf',
-  '.txt': 'text/plain',
-  '.md': 'text/markdown',
-  '.csv': 'text/csv',
-  '.json': 'application/json',
-  '.html': 'text/html',
-  '.zip': 'application/zip',
-  '.mp3': 'audio/mpeg',
-  '.ogg': 'audio/ogg',
-  '.wav': 'audio/wav',
-  '.mp4': 'video/mp4',
-};
-
 /** The media type of a file, by its name. */
 export function mimeTypeOf(name: string): string {
-  return MIME_BY_EXTENSION[extname(name).toLowerCase()] ?? 'application/octet-stream';
+  return mediaTypeOfName(name) ?? 'application/octet-stream';
 }
 
 /**

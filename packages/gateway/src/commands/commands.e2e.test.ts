@@ -15,9 +15,8 @@ function echoModel(req: ModelRequest) {
 const FOREIGN_COMMANDS = ['/model', '/clear', '/help', '/login', '/compact', '/frobnicate'];
 
 async function sayOnTelegram(stack: Stack, text: string) {
-  const before = stack.telegram.messagesIn(TEST_USER_ID).length;
-  stack.telegram.sendText({ userId: TEST_USER_ID, text });
-  return stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID)[before], 20_000);
+  const [answer] = await stack.telegram.say(TEST_USER_ID, text, { timeoutMs: 20_000 });
+  return answer;
 }
 
 async function postWeb(stack: Stack, agent: string, text: string): Promise<MessageItem> {
@@ -90,8 +89,8 @@ describe('slash commands', () => {
   for (const command of FOREIGN_COMMANDS) {
     it(`answers ${command} on Telegram with Praktor's commands and never asks the model`, async () => {
       const answer = await sayOnTelegram(stack, command);
-      expect(answer.text).toContain(`${command} is not a Praktor command`);
-      expect(answer.text).toContain('/reset [agent]');
+      expect(answer?.text).toContain(`${command} is not a Praktor command`);
+      expect(answer?.text).toContain('/reset [agent]');
       expect(modelSaw(stack, command)).toBe(false);
     });
 
@@ -141,7 +140,7 @@ describe('slash commands', () => {
 
   it('acts on a command after an @agent prefix for that agent', async () => {
     const answer = await sayOnTelegram(stack, '@coder /stop');
-    expect(answer.text).toBe('coder was not working on anything.');
+    expect(answer?.text).toBe('coder was not working on anything.');
   });
 
   it('names the agents when a command names one that does not exist', async () => {
@@ -160,7 +159,7 @@ describe('slash commands', () => {
 
   it('suggests the agent probably meant for a mistyped @name, on Telegram', async () => {
     const answer = await sayOnTelegram(stack, '@codr fix the build');
-    expect(answer.text).toBe(
+    expect(answer?.text).toBe(
       'There is no agent called “codr” (did you mean "coder"?). Agents: general, coder.',
     );
     expect(modelSaw(stack, '@codr')).toBe(false);
@@ -168,7 +167,7 @@ describe('slash commands', () => {
 
   it('sends a message that names the bot itself to the agent, on Telegram', async () => {
     const answer = await sayOnTelegram(stack, `@${stack.telegram.botUser.username} how are you?`);
-    expect(answer.text).toBe(`heard: @${stack.telegram.botUser.username} how are you?`);
+    expect(answer?.text).toBe(`heard: @${stack.telegram.botUser.username} how are you?`);
   });
 
   it('sends text that merely starts with a slash to the agent as text', async () => {
@@ -179,6 +178,6 @@ describe('slash commands', () => {
 
   it('sends a sentence with a command inside it to the agent as text, on Telegram', async () => {
     const answer = await sayOnTelegram(stack, 'what does /cost do?');
-    expect(answer.text).toBe('heard: what does /cost do?');
+    expect(answer?.text).toBe('heard: what does /cost do?');
   });
 });

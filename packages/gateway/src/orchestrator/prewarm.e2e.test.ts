@@ -46,10 +46,8 @@ describe('warm agents', () => {
   });
 
   it('keeps warm agents up past idle_timeout while an agent started on demand stops', async () => {
-    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
     // max_running is 3 and three warm agents run: the coder takes the place of the one idle longest.
-    stack.telegram.sendText({ userId: TEST_USER_ID, text: '@coder hello' });
-    await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID).length > before, 30_000);
+    await stack.telegram.say(TEST_USER_ID, '@coder hello', { timeoutMs: 30_000 });
     await eventually('the coder to stop for being idle', statuses, (s) => s.coder === 'stopped', {
       timeoutMs: 15_000,
     });

@@ -51,12 +51,7 @@ describe('AI routing of messages that name no agent', () => {
   });
 
   async function say(text: string): Promise<string> {
-    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
-    stack.telegram.sendText({ userId: TEST_USER_ID, text });
-    const [answer] = await stack.telegram.waitFor(() => {
-      const sent = stack.telegram.messagesIn(TEST_USER_ID);
-      return sent.length > before ? sent.slice(before) : undefined;
-    }, 30_000);
+    const [answer] = await stack.telegram.say(TEST_USER_ID, text, { timeoutMs: 30_000 });
     return answer?.text ?? '';
   }
 

@@ -44,12 +44,7 @@ describe('pairing new Telegram users', () => {
 
   /** Sends `text` as `userId` and waits for the bot's next message in that chat. */
   async function say(userId: number, text: string): Promise<string> {
-    const before = stack.telegram.messagesIn(userId).length;
-    stack.telegram.sendText({ userId, text });
-    const [answer] = await stack.telegram.waitFor(() => {
-      const sent = stack.telegram.messagesIn(userId);
-      return sent.length > before ? sent.slice(before) : undefined;
-    }, 30_000);
+    const [answer] = await stack.telegram.say(userId, text, { timeoutMs: 30_000 });
     return answer?.text ?? '';
   }
 

@@ -14,6 +14,7 @@ import {
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeOnEachRuntime, type WithRuntime } from './each-runtime.test-support.js';
+import { probeOutput } from './probe.test-support.js';
 
 // Two halves, joined only inside the probe: the command's own text, which Claude Code keeps in the agent's home,
 // then does not hold the key either.
@@ -44,9 +45,7 @@ function describeCredentials(name: string, config: WithRuntime) {
           return reply.text(req.toolResults.length > 0 ? 'looked' : 'nothing to do');
         },
       });
-      stack.telegram.sendText({ userId: TEST_USER_ID, text: 'look for the key' });
-      await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID).length > 0, 120_000);
-      report = stack.anthropic.requests.find((r) => r.toolResults.length > 0)?.toolResults[0]?.content ?? '';
+      report = await probeOutput(stack, 'look for the key');
     }, TEST_IMAGE_TIMEOUT_MS);
 
     afterAll(async () => {

@@ -16,11 +16,11 @@ import {
   type Stack,
   startStack,
   TEST_IMAGE_TIMEOUT_MS,
-  TEST_USER_ID,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { describeOnEachRuntime, type WithRuntime } from './each-runtime.test-support.js';
+import { probeOutput } from './probe.test-support.js';
 
 /** Asks the proxy for each destination and prints one line per answer. Runs with the sandbox's node. */
 const PROBE = `
@@ -116,9 +116,7 @@ function describeEgress(runtime: string, withRuntime: WithRuntime) {
         socket.once('open', resolve);
         socket.once('error', reject);
       });
-      stack.telegram.sendText({ userId: TEST_USER_ID, text: 'reach out' });
-      await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID).length > 0, 120_000);
-      report = stack.anthropic.requests.find((r) => r.toolResults.length > 0)?.toolResults[0]?.content ?? '';
+      report = await probeOutput(stack, 'reach out');
     }, TEST_IMAGE_TIMEOUT_MS);
 
     afterAll(async () => {

@@ -17,11 +17,11 @@ import {
   type Stack,
   startStack,
   TEST_IMAGE_TIMEOUT_MS,
-  TEST_USER_ID,
 } from '@praktor/testkit';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeOnEachRuntime, type WithRuntime } from './each-runtime.test-support.js';
+import { probeOutput } from './probe.test-support.js';
 
 // Two halves, joined only inside the probe, so that the command's own text (which Claude Code keeps in the agent's
 // home) does not hold the token either.
@@ -185,9 +185,7 @@ function describeInjection(runtime: string, withRuntime: WithRuntime) {
         }),
       });
       expect(created.status).toBe(201);
-      stack.telegram.sendText({ userId: TEST_USER_ID, text: 'call the test server' });
-      await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID).length > 0, 120_000);
-      report = stack.anthropic.requests.find((r) => r.toolResults.length > 0)?.toolResults[0]?.content ?? '';
+      report = await probeOutput(stack, 'call the test server');
     }, TEST_IMAGE_TIMEOUT_MS);
 
     afterAll(async () => {

@@ -4,15 +4,9 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type ModelRequest,
-  reply,
-  requireCommand,
-  type Stack,
-  startStack,
-  TEST_USER_ID,
-} from '@praktor/testkit';
+import { type ModelRequest, reply, requireCommand, type Stack, startStack } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeOutput } from './probe.test-support.js';
 
 const missing = requireCommand('bwrap', 'the confinement suite', 'apt-get install bubblewrap');
 
@@ -53,10 +47,7 @@ describe.skipIf(missing !== null)('the local runtime under bubblewrap', () => {
     const otherWorkspace = join(stack.praktor.dataDir, 'agents', 'coder', 'workspace');
     mkdirSync(otherWorkspace, { recursive: true });
     writeFileSync(join(otherWorkspace, 'secret.txt'), 'coder-only');
-    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'probe' });
-    await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID).length > 0, 30_000);
-    const followUp = stack.anthropic.requests.find((r) => r.toolResults.length > 0);
-    report = followUp?.toolResults[0]?.content ?? '';
+    report = await probeOutput(stack, 'probe', 30_000);
   });
 
   afterAll(async () => {

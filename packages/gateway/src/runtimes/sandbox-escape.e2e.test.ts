@@ -23,6 +23,7 @@ import {
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeOnEachRuntime, type WithRuntime } from './each-runtime.test-support.js';
+import { probeOutput } from './probe.test-support.js';
 
 const WEB_PASSWORD = 'correct-horse-battery';
 const VAULT_PASSPHRASE = 'vault-passphrase-for-tests';
@@ -120,9 +121,7 @@ function describeEscape(runtime: string, config: WithRuntime, more: () => void) 
           return reply.text('nothing to do');
         },
       });
-      stack.telegram.sendText({ userId: TEST_USER_ID, text: 'escape' });
-      await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID).length > 0, 120_000);
-      report = stack.anthropic.requests.find((r) => r.toolResults.length > 0)?.toolResults[0]?.content ?? '';
+      report = await probeOutput(stack, 'escape');
     }, TEST_IMAGE_TIMEOUT_MS);
 
     afterAll(async () => {

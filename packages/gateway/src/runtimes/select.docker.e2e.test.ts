@@ -62,8 +62,7 @@ describe.skipIf(missing !== null)('runtime auto with Docker available', () => {
   });
 
   it('runs the auto agent in a container, as shown', async () => {
-    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'where do you run?' });
-    await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID)[0], 120_000);
+    await stack.telegram.say(TEST_USER_ID, 'where do you run?', { timeoutMs: 120_000 });
     expect(containersOf(prefix).map((c) => c.agent)).toEqual(['general']);
   });
 });

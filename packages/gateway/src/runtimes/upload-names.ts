@@ -4,6 +4,7 @@
  * instructions (`CLAUDE.md`, `AGENT.md`), or be too long for a file system. What survives is kept readable.
  */
 import { extname } from 'node:path';
+import { extensionOfMediaType } from '@praktor/protocol';
 
 /** The folder of an agent's workspace that uploads are saved in. */
 export const UPLOADS_FOLDER = 'uploads';
@@ -15,19 +16,6 @@ const MAX_EXTENSION = 12;
 
 /** Names Claude Code or Praktor read as instructions or identity, wherever they lie. */
 const INSTRUCTION_FILES = new Set(['claude.md', 'agent.md', 'claude.local.md', 'agents.md']);
-
-/** A file extension for uploads that came without a name (a photo, a voice note), by mime type. */
-const EXTENSION_BY_MIME: Record<string, string> = {
-  'image/jpeg': '.jpg',
-  'image/png': '.png',
-  'image/gif': '.gif',
-  'image/webp': '.webp',
-  'audio/ogg': '.ogg',
-  'audio/mpeg': '.mp3',
-  'video/mp4': '.mp4',
-  'application/pdf': '.pdf',
-  'text/plain': '.txt',
-};
 
 /**
  * A safe file name for an upload the sender called `raw` (null when it had no name), of type `mimeType`. `fallback`
@@ -42,7 +30,8 @@ export function safeUploadName(raw: string | null, mimeType: string, fallback = 
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^[.\s_-]+/, '');
-  if (name === '' || /^[._ -]*$/.test(name)) name = `${fallback}${EXTENSION_BY_MIME[mimeType] ?? ''}`;
+  // An upload that came without a name (a photo, a voice note) gets its type's usual extension.
+  if (name === '' || /^[._ -]*$/.test(name)) name = `${fallback}${extensionOfMediaType(mimeType) ?? ''}`;
   if (INSTRUCTION_FILES.has(name.toLowerCase())) name = `upload-${name}`;
   return shorten(name);
 }

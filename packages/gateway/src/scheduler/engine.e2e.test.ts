@@ -111,8 +111,7 @@ async function instantsAhead(leadMs: number, count: number, stepMs = 2000): Prom
  * model; the bot's answer to it is the chat's first message.
  */
 async function openChat(stack: Stack): Promise<void> {
-  stack.telegram.sendText({ userId: TEST_USER_ID, text: '/agents' });
-  await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID).length > 0 || undefined);
+  await stack.telegram.say(TEST_USER_ID, '/agents', { timeoutMs: 5000 });
 }
 
 /** What the bot wrote in the chat after opening it. */

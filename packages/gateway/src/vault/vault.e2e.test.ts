@@ -103,11 +103,7 @@ describe.skipIf(missing !== null)('secrets given to an agent', () => {
       }),
     ];
     expect(created.map((c) => c.status)).toEqual([201, 201, 201]);
-    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'show secrets' });
-    const [sent] = await stack.telegram.waitFor(() => {
-      const messages = stack.telegram.messagesIn(TEST_USER_ID);
-      return messages.length > 0 && messages;
-    }, 60_000);
+    const [sent] = await stack.telegram.say(TEST_USER_ID, 'show secrets');
     answer = sent?.text ?? '';
     toolOutput =
       stack.anthropic.requests.find((r) => r.toolResults.length > 0)?.toolResults[0]?.content ?? '';

@@ -8,18 +8,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const PASSWORD = 'health probe password 0042';
 const API_KEY = 'sk-ant-api03-health-never-shown-0000';
 
+/** A gateway behind PASSWORD whose model key is API_KEY, so the suites can look for both in what it says. */
+function startGuarded(): Promise<Stack> {
+  return startStack({
+    config: ({ telegramApiRoot, telegramToken }) => ({
+      telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [1001] },
+      agents: { general: { description: 'Generalist' } },
+      web: { auth: PASSWORD },
+    }),
+    env: { ANTHROPIC_API_KEY: API_KEY },
+  });
+}
+
 describe('GET /api/health', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({
-      config: ({ telegramApiRoot, telegramToken }) => ({
-        telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [1001] },
-        agents: { general: { description: 'Generalist' } },
-        web: { auth: PASSWORD },
-      }),
-      env: { ANTHROPIC_API_KEY: API_KEY },
-    });
+    stack = await startGuarded();
   });
 
   afterAll(async () => {
@@ -55,14 +60,7 @@ describe('GET /api/doctor', () => {
   const basic = { authorization: `Basic ${Buffer.from(`any:${PASSWORD}`).toString('base64')}` };
 
   beforeAll(async () => {
-    stack = await startStack({
-      config: ({ telegramApiRoot, telegramToken }) => ({
-        telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [1001] },
-        agents: { general: { description: 'Generalist' } },
-        web: { auth: PASSWORD },
-      }),
-      env: { ANTHROPIC_API_KEY: API_KEY },
-    });
+    stack = await startGuarded();
   });
 
   afterAll(async () => {

@@ -12,6 +12,7 @@ import type {
   FakeTelegramOptions,
   PressButtonOptions,
   RecordedCall,
+  SayOptions,
   SendTextOptions,
   SentMessage,
   TelegramFailure,
@@ -57,9 +58,11 @@ export interface FakeTelegram {
   waitFor<T>(pred: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   /**
    * User `userId` writes `text` in their private chat; resolves with what the bot sent there since, once that is
-   * `count` messages (default 1) or more; rejects after `timeoutMs` (default 60 s) as {@link waitFor} does.
+   * `count` messages (default 1) or more, or, given `until`, once one of them satisfies it (for a turn whose
+   * answer of interest follows notices or progress messages); rejects after `timeoutMs` (default 60 s) as
+   * {@link waitFor} does.
    */
-  say(userId: number, text: string, opts?: { count?: number; timeoutMs?: number }): Promise<SentMessage[]>;
+  say(userId: number, text: string, opts?: SayOptions): Promise<SentMessage[]>;
   /** Makes the next call(s) of `method` fail with this error instead of being served. */
   failNext(method: string, failure: TelegramFailure): void;
   /**
@@ -116,12 +119,13 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       return state.files.add(data, name, mimeType ?? mimeTypeFor(name), 'documents').fileId;
     },
     messagesIn: (chatId) => recorder.sent.filter((message) => message.chatId === chatId),
-    say(userId, text, { count = 1, timeoutMs = 60_000 } = {}) {
+    say(userId, text, { count = 1, until, timeoutMs = 60_000 } = {}) {
       const before = fake.messagesIn(userId).length;
       sendText(state, { userId, text });
       return fake.waitFor(() => {
         const since = fake.messagesIn(userId).slice(before);
-        return since.length >= count ? since : undefined;
+        const done = until ? since.some(until) : since.length >= count;
+        return done ? since : undefined;
       }, timeoutMs);
     },
     async waitFor<T>(pred: () => T | undefined | false, timeoutMs = 5000): Promise<T> {

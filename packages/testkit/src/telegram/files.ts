@@ -1,4 +1,5 @@
 import { extname } from 'node:path';
+import { mediaTypeOfName } from '@praktor/protocol';
 
 /** A file Telegram knows: uploaded by the bot or registered by a test as an incoming file. */
 export interface StoredFile {
@@ -11,28 +12,12 @@ export interface StoredFile {
   bytes: Buffer;
 }
 
-// Telegram derives a document's mime type from its file name, not from the upload's header.
-const MIME_BY_EXTENSION: Record<string, string> = {
-  '.txt': 'text/plain',
-  '.md': 'text/markdown',
-  '.csv': 'text/csv',
-  '.html': 'text/html',
-  '.json': 'application/json',
-  '.pdf': 'application/pdf',
-  '.zip': 'application/zip',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ogg': 'audio/ogg',
-  '.mp3': 'audio/mpeg',
-  '.mp4': 'video/mp4',
-};
-
-/** The mime type Telegram would report for a file name, falling back to the declared one. */
+/**
+ * The mime type Telegram would report for a file name, falling back to the declared one: Telegram derives a
+ * document's type from its name, not from the upload's header.
+ */
 export function mimeTypeFor(fileName: string, declared = 'application/octet-stream'): string {
-  return MIME_BY_EXTENSION[extname(fileName).toLowerCase()] ?? declared;
+  return mediaTypeOfName(fileName) ?? declared;
 }
 
 /** Telegram's getFile refuses files over 20 MB for bots. */

@@ -9,6 +9,7 @@ export type {
   InlineButton,
   PressButtonOptions,
   RecordedCall,
+  SayOptions,
   SendTextOptions,
   SentFile,
   SentMessage,

@@ -148,6 +148,13 @@ export interface TelegramFailure {
   times?: number;
 }
 
+/** What `say` waits for: `count` messages (default 1), or one that satisfies `until`; `timeoutMs` at most. */
+export interface SayOptions {
+  count?: number;
+  until?: (message: SentMessage) => boolean;
+  timeoutMs?: number;
+}
+
 /** An incoming text message to inject with `sendText`. */
 export interface SendTextOptions {
   userId: number;

@@ -33,8 +33,8 @@ export function Field({
   aside?: ReactNode;
   hint?: ReactNode;
   error?: string | undefined;
-  /** The error's test id, so tests find the message of one field. */
-  errorTestId: string;
+  /** The error's test id, so tests find the message of one field; a field that shows no error needs none. */
+  errorTestId?: string;
   /** Puts the error above the hint, for a hint so long that an error under it would be far from the control. */
   errorFirst?: boolean;
   after?: ReactNode;

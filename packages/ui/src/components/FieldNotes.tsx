@@ -13,8 +13,8 @@ export function FieldNotes({
   id: string;
   hint?: ReactNode;
   error?: string | undefined;
-  /** The error's test id, so tests find the message of one field. */
-  testId: string;
+  /** The error's test id, so tests find the message of one field; notes that show no error need none. */
+  testId?: string | undefined;
 }) {
   return (
     <>

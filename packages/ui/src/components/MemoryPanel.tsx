@@ -1,11 +1,12 @@
 import type { MemoryItem } from '@praktor/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api/endpoints';
 import { keys } from '../api/queries';
 import { formatAgo, formatFullTime } from '../format';
 import { useNow } from '../useNow';
 import { ErrorNote } from './ErrorNote';
+import { Field } from './Field';
 
 /** A memory being added (key editable) or changed (key fixed). */
 interface Draft {
@@ -18,6 +19,7 @@ interface Draft {
 function MemoryEditor({ agentId, draft, onDone }: { agentId: string; draft: Draft; onDone: () => void }) {
   const client = useQueryClient();
   const [value, setValue] = useState(draft);
+  const id = useId();
   const save = useMutation({
     mutationFn: () => api.saveMemory(agentId, value.key.trim(), { content: value.content, tags: value.tags }),
     onSuccess: () => {
@@ -32,39 +34,45 @@ function MemoryEditor({ agentId, draft, onDone }: { agentId: string; draft: Draf
   return (
     <form className="memory-editor" onSubmit={submit} data-testid="memory-editor">
       {draft.isNew && (
-        <label className="field">
-          <span className="field-label">Key</span>
-          <input
-            className="input mono"
-            value={value.key}
-            onChange={(e) => setValue({ ...value, key: e.target.value })}
-            placeholder="favourite-coffee"
-            data-testid="memory-key-input"
+        <Field id={`${id}-key`} label="Key">
+          {(control) => (
+            <input
+              {...control}
+              className="input mono"
+              value={value.key}
+              onChange={(e) => setValue({ ...value, key: e.target.value })}
+              placeholder="favourite-coffee"
+              data-testid="memory-key-input"
+              required
+            />
+          )}
+        </Field>
+      )}
+      <Field id={`${id}-content`} label="Content">
+        {(control) => (
+          <textarea
+            {...control}
+            className="input"
+            rows={3}
+            value={value.content}
+            onChange={(e) => setValue({ ...value, content: e.target.value })}
+            data-testid="memory-content-input"
             required
           />
-        </label>
-      )}
-      <label className="field">
-        <span className="field-label">Content</span>
-        <textarea
-          className="input"
-          rows={3}
-          value={value.content}
-          onChange={(e) => setValue({ ...value, content: e.target.value })}
-          data-testid="memory-content-input"
-          required
-        />
-      </label>
-      <label className="field">
-        <span className="field-label">Tags</span>
-        <input
-          className="input"
-          value={value.tags}
-          onChange={(e) => setValue({ ...value, tags: e.target.value })}
-          placeholder="preferences, food"
-          data-testid="memory-tags-input"
-        />
-      </label>
+        )}
+      </Field>
+      <Field id={`${id}-tags`} label="Tags">
+        {(control) => (
+          <input
+            {...control}
+            className="input"
+            value={value.tags}
+            onChange={(e) => setValue({ ...value, tags: e.target.value })}
+            placeholder="preferences, food"
+            data-testid="memory-tags-input"
+          />
+        )}
+      </Field>
       {save.isError && <ErrorNote error={save.error} prefix="Could not save" testId="memory-save-error" />}
       <div className="memory-actions">
         <button type="button" className="button button-small" onClick={onDone} disabled={save.isPending}>

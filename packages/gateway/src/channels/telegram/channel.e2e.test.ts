@@ -10,10 +10,10 @@ function model(req: ModelRequest) {
   return reply.text(`heard: ${req.lastUserText}`);
 }
 
+/** Sends `text` as `userId` and resolves with the bot's first answer. */
 async function exchange(stack: Stack, userId: number, text: string) {
-  const before = stack.telegram.messagesIn(userId).length;
-  stack.telegram.sendText({ userId, text });
-  return stack.telegram.waitFor(() => stack.telegram.messagesIn(userId)[before], 20_000);
+  const [answer] = await stack.telegram.say(userId, text, { timeoutMs: 20_000 });
+  return answer;
 }
 
 describe('the Telegram channel', () => {
@@ -29,8 +29,8 @@ describe('the Telegram channel', () => {
 
   it('renders the agent’s Markdown as Telegram formatting', async () => {
     const answer = await exchange(stack, TEST_USER_ID, 'format please');
-    expect(answer.text).toBe('Here is bold and code.');
-    expect(answer.entities?.map((e) => e.type)).toEqual(['bold', 'code']);
+    expect(answer?.text).toBe('Here is bold and code.');
+    expect(answer?.entities?.map((e) => e.type)).toEqual(['bold', 'code']);
   });
 
   it('sends the answer as plain text when Telegram rejects the formatting', async () => {
@@ -39,8 +39,8 @@ describe('the Telegram channel', () => {
       description: "Bad Request: can't parse entities: unsupported start tag",
     });
     const answer = await exchange(stack, TEST_USER_ID, 'format please');
-    expect(answer.text).toBe('Here is bold and code.');
-    expect(answer.parseMode).toBeUndefined();
+    expect(answer?.text).toBe('Here is bold and code.');
+    expect(answer?.parseMode).toBeUndefined();
   });
 
   it('registers its commands with Telegram at start', () => {
@@ -51,13 +51,13 @@ describe('the Telegram channel', () => {
 
   it('lists the agents with their status and model on /agents', async () => {
     const answer = await exchange(stack, TEST_USER_ID, '/agents');
-    expect(answer.text).toContain('general (default) — General-purpose assistant');
-    expect(answer.text).toContain('Model: claude-coder-model');
+    expect(answer?.text).toContain('general (default) — General-purpose assistant');
+    expect(answer?.text).toContain('Model: claude-coder-model');
   });
 
   it('says hello to the named agent on /start', async () => {
     const answer = await exchange(stack, TEST_USER_ID, '/start coder');
-    expect(answer.text).toBe('coder: heard: Hello!');
+    expect(answer?.text).toBe('coder: heard: Hello!');
   });
 
   it('tells the sender a file it could not download, and passes the caption on', async () => {
@@ -124,8 +124,8 @@ describe('a bot with an empty allow_from and pairing on, as it is by default the
 
   it('gives a newcomer a pairing code to ask the owner with, and reaches no agent', async () => {
     const answer = await exchange(stack, 4242, 'hello?');
-    expect(answer.text).toMatch(/send them this code: [A-Z0-9]{8} \(valid for one hour\)/);
-    expect(answer.text).toContain('praktor pair approve');
+    expect(answer?.text).toMatch(/send them this code: [A-Z0-9]{8} \(valid for one hour\)/);
+    expect(answer?.text).toContain('praktor pair approve');
     expect(stack.anthropic.requests.filter((r) => r.kind === 'main')).toEqual([]);
   });
 });
@@ -149,8 +149,8 @@ describe('a bot with an empty allow_from and pairing off', () => {
 
   it('lets nobody in, and tells a newcomer their user id and how to get in', async () => {
     const answer = await exchange(stack, 4242, 'hello?');
-    expect(answer.text).toContain('Your Telegram user id is 4242');
-    expect(answer.text).toContain('telegram.allow_from');
+    expect(answer?.text).toContain('Your Telegram user id is 4242');
+    expect(answer?.text).toContain('telegram.allow_from');
     expect(stack.anthropic.requests.filter((r) => r.kind === 'main')).toEqual([]);
   });
 

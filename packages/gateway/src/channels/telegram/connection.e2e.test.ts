@@ -58,9 +58,8 @@ async function status(praktor: PraktorProcess): Promise<StatusResponse> {
 
 /** Sends `text` as the test user and waits for the bot's next message in that chat. */
 async function exchange(telegram: FakeTelegram, text: string) {
-  const before = telegram.messagesIn(TEST_USER_ID).length;
-  telegram.sendText({ userId: TEST_USER_ID, text });
-  return telegram.waitFor(() => telegram.messagesIn(TEST_USER_ID)[before], 20_000);
+  const [answer] = await telegram.say(TEST_USER_ID, text, { timeoutMs: 20_000 });
+  return answer;
 }
 
 /** SIGTERM, and how long the gateway took to exit. */
@@ -201,7 +200,7 @@ describe('a gateway whose Telegram API accepts connections and never answers', (
   it('connects once Telegram answers again, and a message round-trips', async () => {
     telegram.resume();
     const answer = await exchange(telegram, 'back again?');
-    expect(answer.text).toBe('heard: back again?');
+    expect(answer?.text).toBe('heard: back again?');
     expect((await status(praktor)).telegram).toEqual({ state: 'connected', bot: 'praktor_test_bot' });
   });
 

@@ -66,10 +66,8 @@ function describeFilesIn(name: string, config: WithRuntime) {
     }
 
     async function inventory() {
-      const answered = stack.telegram.messagesIn(TEST_USER_ID).length;
       const asked = stack.anthropic.requests.length;
-      stack.telegram.sendText({ userId: TEST_USER_ID, text: 'inventory' });
-      await stack.telegram.waitFor(() => stack.telegram.messagesIn(TEST_USER_ID)[answered], 120_000);
+      await stack.telegram.say(TEST_USER_ID, 'inventory', { timeoutMs: 120_000 });
       return (
         stack.anthropic.requests.slice(asked).find((r) => r.toolResults.length > 0)?.toolResults[0]
           ?.content ?? ''

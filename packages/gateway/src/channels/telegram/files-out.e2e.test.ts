@@ -40,17 +40,7 @@ describe('files an agent sends', () => {
   let stack: Stack;
 
   async function ask(text: string) {
-    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
-    stack.telegram.sendText({ userId: TEST_USER_ID, text });
-    await stack.telegram.waitFor(
-      () =>
-        stack.telegram
-          .messagesIn(TEST_USER_ID)
-          .slice(before)
-          .find((m) => m.text === 'Here it is.'),
-      60_000,
-    );
-    return stack.telegram.messagesIn(TEST_USER_ID).slice(before);
+    return stack.telegram.say(TEST_USER_ID, text, { until: (m) => m.text === 'Here it is.' });
   }
 
   async function download(fileId: string): Promise<Buffer> {
