@@ -2,7 +2,7 @@
  * The gateway: builds every component from the configuration, starts them in order and stops them in reverse.
  */
 import { join } from 'node:path';
-import { type ConfigReloadReply, messageOf } from '@praktor/protocol';
+import { type ConfigReloadReply, messageOf, type ToolRequest } from '@praktor/protocol';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import { ChatCommands } from './commands/commands.js';
@@ -158,17 +158,24 @@ export async function startGateway(
     publishSharedFiles: () => runtimes.publishSharedFiles(),
   });
   const historyTools = historyAgentTools(store);
-  const agentTools: AgentTools = (agentId, request, origin) => {
-    if (request.tool === 'file_send') return sendFile(agentId, request, origin);
-    if (request.tool === 'user_profile_read' || request.tool === 'user_profile_update') {
-      return profileTools(agentId, request, origin);
-    }
-    if (request.tool === 'history_search') return historyTools(agentId, request, origin);
-    if (request.tool === 'swarm_chat_send' || request.tool === 'swarm_chat_read') {
-      throw new Error('only a member of a swarm that works with others has a swarm chat');
-    }
-    return taskTools(agentId, request, origin);
+  const outsideSwarm: AgentTools = () => {
+    throw new Error('only a member of a swarm that works with others has a swarm chat');
   };
+  // Every tool of the link's protocol has its entry, or this does not compile.
+  const toolsByName: Record<ToolRequest['tool'], AgentTools> = {
+    scheduled_task_create: taskTools,
+    scheduled_task_list: taskTools,
+    scheduled_task_update: taskTools,
+    scheduled_task_delete: taskTools,
+    file_send: sendFile,
+    user_profile_read: profileTools,
+    user_profile_update: profileTools,
+    history_search: historyTools,
+    swarm_chat_send: outsideSwarm,
+    swarm_chat_read: outsideSwarm,
+  };
+  const agentTools: AgentTools = (agentId, request, origin) =>
+    toolsByName[request.tool](agentId, request, origin);
   const agentEnv = (agent: ResolvedAgent) => ({
     ...agentEnvironment(current(), agent, env, secrets),
     ...(secrets.injections(agent.id).length > 0 ? caTrustEnvironment() : {}),
