@@ -192,7 +192,7 @@ export async function restoreCommand(
       overwrite: values.overwrite ?? false,
       ...(values.image ? { image: values.image } : {}),
       onBytes: progress.add,
-      secret: await vaultHostSecrets(loaded),
+      secrets: () => vaultHostSecrets(loaded),
     });
     progress.end();
     io.out.write(

@@ -49,8 +49,11 @@ export interface RestoreOptions {
   image?: string;
   /** Hears of every compressed byte read (the archive is read twice: checked, then restored). */
   onBytes?: (n: number) => void;
-  /** Reads the vault secrets that hosts' TLS files name (default: none may be named). */
-  secret?: SecretReader;
+  /**
+   * Opens the reader of the vault secrets that hosts' TLS files name (default: none may be named); called only
+   * once the data directory passed its checks, and only when the archive holds volumes.
+   */
+  secrets?: () => Promise<SecretReader>;
 }
 
 /** How long each host the archive names has to answer. */
@@ -140,7 +143,7 @@ async function volumeTargets(
     const host = hostOfVolume(volume.host);
     wanted.set(host, [...(wanted.get(host) ?? []), volume.name]);
   }
-  const configured = dockerHostsOf(opts.config, opts.secret ?? noSecrets);
+  const configured = dockerHostsOf(opts.config, opts.secrets ? await opts.secrets() : noSecrets);
   const problems = await Promise.all(
     [...wanted].map(async ([name, volumes]) => {
       const host = configured.find((h) => h.name === name);
