@@ -126,7 +126,9 @@ export async function backupCommand(
     io.out.write(
       `Backup complete: ${files} files, ${volumes.length} volumes, ` +
         `${formatBytes(result.bytes)} (${formatBytes(statSync(file).size)} compressed) in ${file}\n` +
-        byHost(volumes.map((v) => ({ host: v.host ?? '', volume: v.name }))),
+        byHost(
+          volumes.map((v) => ({ host: v.host ?? '', volume: `${result.manifest.docker_prefix}-${v.name}` })),
+        ),
     );
     return 0;
   } catch (e) {

@@ -5,7 +5,7 @@
  * volumes is restored onto each host after they were removed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -335,7 +335,7 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
       );
     }, 180_000);
 
-    it('refuses to restore while a host the archive names is away, naming it and its volumes, and writes nothing', async () => {
+    it('refuses to restore when a host the archive names is missing from the configuration or away, naming it and its volumes, and writes nothing', async () => {
       await stack.praktor.stop();
       removeInstallation(prefix);
       const remoteIds = host
@@ -346,14 +346,36 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
       host.docker(['volume', 'rm', '--force', ...volumesOn(host)]);
       expect(volumesOn(null)).toEqual([]);
       expect(volumesOn(host)).toEqual([]);
-      await host.kill();
-      const refused = praktor(['restore', '-f', archive, '--overwrite']);
-      expect(refused.status).toBe(1);
-      expect(refused.stderr).toContain('the Docker host "remote"');
-      expect(refused.stderr).toContain(`its volumes (${short(remoteVolumes).join(', ')}) cannot be restored`);
+      const config = JSON.parse(readFileSync(join(stack.praktor.home, 'praktor.yaml'), 'utf8'));
+      const database = join(stack.praktor.dataDir, 'praktor.db');
+      const before = statSync(database).mtimeMs;
+      const withConfig = (name: string, docker: unknown) => {
+        const file = join(stack.praktor.home, name);
+        writeFileSync(file, JSON.stringify({ ...config, docker }));
+        return spawnSync(process.execPath, [PRAKTOR_BIN, 'restore', '-f', archive, '--overwrite'], {
+          cwd: stack.praktor.home,
+          env: { ...process.env, PRAKTOR_CONFIG: file },
+          encoding: 'utf8',
+        });
+      };
+      const volumes = short(remoteVolumes).join(', ');
+      const missingHost = withConfig('praktor-without-remote.yaml', { prefix });
+      expect(missingHost.status).toBe(1);
+      expect(missingHost.stderr).toContain(
+        `the archive holds volumes of the Docker host "remote" (${volumes}), which docker.hosts does not name`,
+      );
+      // Port 1 on this machine: nothing listens there, as nothing does where a host went away.
+      const away = withConfig('praktor-remote-away.yaml', {
+        prefix,
+        hosts: { remote: { ...config.docker.hosts.remote, url: 'tcp://127.0.0.1:1' } },
+      });
+      expect(away.status).toBe(1);
+      expect(away.stderr).toContain('the Docker host "remote" (tcp://127.0.0.1:1) does not answer');
+      expect(away.stderr).toContain(`its volumes (${volumes}) cannot be restored`);
       expect(volumesOn(null)).toEqual([]);
-      await host.restart();
-    }, 180_000);
+      expect(volumesOn(host)).toEqual([]);
+      expect(statSync(database).mtimeMs).toBe(before);
+    }, 120_000);
 
     it('puts each volume back on its own host, and both agents continue their conversations', async () => {
       const restored = praktor(['restore', '-f', archive, '--overwrite']);
