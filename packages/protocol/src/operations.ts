@@ -23,19 +23,31 @@ export const BackupFile = z.object({
 export type BackupFile = z.infer<typeof BackupFile>;
 
 /**
+ * One Docker volume in a backup: its name without the installation's prefix (`wk-main`, `home-main`, `global`) and
+ * the Docker host (`docker.hosts`) it came from; `host` is null in archives written before hosts (version 1), whose
+ * volumes all came from the local daemon.
+ */
+export const BackupVolume = z.object({ name: z.string(), host: z.string().nullable() });
+export type BackupVolume = z.infer<typeof BackupVolume>;
+
+/** A version 1 archive listed its volumes by name only. */
+const volumeOfVersion1 = z.string().transform((name): BackupVolume => ({ name, host: null }));
+
+/**
  * `manifest.json`, the last entry of a `praktor backup` archive: what the archive holds, with the size and SHA-256
- * of every regular file, so that `--verify` and `restore` can tell a complete archive from a damaged one.
+ * of every regular file, so that `--verify` and `restore` can tell a complete archive from a damaged one. Version 2
+ * records each volume's host; version 1 (one daemon) is read with `host: null`.
  */
 export const BackupManifest = z.object({
   format: z.literal('praktor-backup'),
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   /** The Praktor that wrote it. */
   praktor: z.string(),
   created_at: z.string(),
   /** `docker.prefix` of the installation backed up; null when it has no Docker volumes in the archive. */
   docker_prefix: z.string().nullable(),
-  /** The Docker volumes in the archive, by their names without the prefix (`wk-main`, `home-main`, `global`). */
-  volumes: z.array(z.string()),
+  /** The Docker volumes in the archive, each with the host it came from. */
+  volumes: z.array(z.union([volumeOfVersion1, BackupVolume.extend({ host: z.string() })])),
   /** How many entries come before the manifest (files, folders and links). */
   entries: z.number().int().nonnegative(),
   /** Every regular file by its path in the archive. */
@@ -47,6 +59,21 @@ export type BackupManifest = z.infer<typeof BackupManifest>;
 export const DoctorStatus = z.enum(['ok', 'warn', 'fail', 'skip']);
 export type DoctorStatus = z.infer<typeof DoctorStatus>;
 
+/**
+ * What an installation's running containers on one Docker host use, from one reading of the Engine API's container
+ * stats. A container whose stats did not come in time counts in `unread`, not in the sums.
+ */
+export const HostLoad = z.object({
+  /** Running containers of the installation there. */
+  containers: z.number().int().nonnegative(),
+  /** Their memory in use (without the page cache Docker too leaves out), in bytes. */
+  memory_bytes: z.number().int().nonnegative(),
+  /** Their CPU use, in percent of one CPU (200 is two CPUs busy). */
+  cpu_percent: z.number().nonnegative(),
+  unread: z.number().int().nonnegative(),
+});
+export type HostLoad = z.infer<typeof HostLoad>;
+
 /** One check of `praktor doctor` and Mission Control's Health panel, with the step that fixes it. */
 export const DoctorCheck = z.object({
   id: z.string(),
@@ -56,6 +83,8 @@ export const DoctorCheck = z.object({
   detail: z.string(),
   /** The step that fixes it; null when nothing needs fixing. */
   fix: z.string().nullable(),
+  /** A Docker host's check: what the installation's containers there use. */
+  load: HostLoad.optional(),
 });
 export type DoctorCheck = z.infer<typeof DoctorCheck>;
 

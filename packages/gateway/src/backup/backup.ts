@@ -1,6 +1,7 @@
 /**
  * `praktor backup`: the database as a consistent snapshot (taken while the gateway runs), the rest of the data
- * directory, and the installation's Docker volumes, into one zstd-compressed tar with a manifest of checksums.
+ * directory, and the installation's Docker volumes on every Docker host, into one zstd-compressed tar with a
+ * manifest of checksums that records each volume's host.
  */
 import {
   createReadStream,
@@ -14,13 +15,14 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { BackupManifest } from '@praktor/protocol';
+import type { BackupManifest, BackupVolume } from '@praktor/protocol';
 import type { Config } from '../config/index.js';
+import type { SecretReader } from '../runtimes/docker-hosts.js';
 import { snapshotDatabase } from '../store/snapshot.js';
 import { VERSION } from '../version.js';
 import { ArchiveWriter, type EntryHeader } from './archive-writer.js';
-import { volumeAccess, volumeSuffix } from './docker-part.js';
-import { DATA_PREFIX, DATABASE_FILE, skippedInDataDir, VOLUMES_PREFIX } from './layout.js';
+import { backupAccess, type VolumeAccess, volumeSuffix } from './docker-part.js';
+import { DATA_PREFIX, DATABASE_FILE, skippedInDataDir, volumeFolder } from './layout.js';
 
 /** What to back up and where to. */
 export interface BackupOptions {
@@ -31,6 +33,8 @@ export interface BackupOptions {
   image?: string;
   /** Hears of every byte put into the archive, before compression. */
   onBytes?: (n: number) => void;
+  /** Reads the vault secrets that hosts' TLS files name (default: none may be named). */
+  secret?: SecretReader;
 }
 
 /** What a finished backup holds. */
@@ -52,22 +56,23 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     opts.onBytes?.(n);
   });
   try {
-    const access = await volumeAccess(config, opts.image);
+    const access = await backupAccess(config, opts.image, opts.secret ?? noSecrets);
     await snapshotDatabase(dbFile, snapshot);
     await writeDataDir(writer, config.dataDir, snapshot);
-    const volumes: string[] = [];
-    if (access !== null) {
-      for (const volume of await access.volumes.list()) {
-        const suffix = volumeSuffix(access.names, volume);
-        volumes.push(suffix);
-        await access.volumes.exportTar(access.image, volume, (tar) =>
-          writer.copyTar(tar, `${VOLUMES_PREFIX}${suffix}/`, volumeRelative),
+    const volumes: BackupVolume[] = [];
+    for (const { host, volumes: there } of access?.hosts ?? []) {
+      const { names, image } = access as VolumeAccess;
+      for (const volume of await there.list()) {
+        const entry = { name: volumeSuffix(names, volume), host: host.name };
+        volumes.push(entry);
+        await there.exportTar(image, volume, (tar) =>
+          writer.copyTar(tar, volumeFolder(entry), volumeRelative),
         );
       }
     }
     const manifest = await writer.finish({
       format: 'praktor-backup',
-      version: 1,
+      version: 2,
       praktor: VERSION,
       created_at: new Date().toISOString(),
       docker_prefix: access === null ? null : access.names.prefix,
@@ -82,6 +87,10 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   } finally {
     rmSync(snapshot, { force: true });
   }
+}
+
+function noSecrets(name: string): never {
+  throw new Error(`the vault secret ${name} cannot be read here`);
 }
 
 /** A name in Docker's archive of a volume (`./`, `./a/b`) as a path below the volume's folder in the backup. */

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { messageOf } from '@praktor/protocol';
 import { type Config, ConfigError, loadConfig } from '../config/index.js';
 import { printable, printableLines } from '../printable.js';
+import { vaultHostSecrets } from '../runtimes/docker-host-secrets.js';
 import { createBackup } from './backup.js';
 import { formatBytes, Progress } from './progress.js';
 import { restoreBackup, verifyBackup } from './restore.js';
@@ -16,8 +17,8 @@ export const BACKUP_USAGE = `Usage: praktor backup -f FILE.tar.zst [--image IMAG
 
 Writes the data directory (the database as a consistent snapshot, taken while the gateway runs; workspaces,
 homes, global files, memories, uploads) and, for agents on the Docker runtime, every Docker volume of this
-installation into one zstd-compressed tar with a manifest of checksums. FILE is replaced only once the new
-backup is complete.
+installation on every Docker host (docker.hosts) into one zstd-compressed tar with a manifest of checksums
+that records each volume's host. Every host must answer. FILE is replaced only once the new backup is complete.
   -f, --file FILE    the archive to write
   --image IMAGE      the image of the helper containers that read volumes (default: defaults.image)
 
@@ -27,9 +28,10 @@ The data directory and docker.prefix come from the configuration (PRAKTOR_CONFIG
 export const RESTORE_USAGE = `Usage: praktor restore -f FILE.tar.zst [--overwrite] [--image IMAGE]
        praktor restore -f FILE.tar.zst --verify
 
-Restores a backup into the data directory the configuration names (PRAKTOR_DATA_DIR, or the config's) and its
-Docker volumes under the configuration's docker.prefix, which may differ from the one backed up. The whole
-archive is checked against its checksums before anything is written. Refuses while a gateway runs on that
+Restores a backup into the data directory the configuration names (PRAKTOR_DATA_DIR, or the config's) and each
+of its Docker volumes on the Docker host it came from (by name in docker.hosts; local for backups from before
+hosts), under the configuration's docker.prefix, which may differ from the one backed up. The whole archive is
+checked against its checksums, and every host it names must be configured and answer, before anything is written. Refuses while a gateway runs on that
 data directory, and refuses to write over existing data or volumes without --overwrite.
   -f, --file FILE    the archive to read
   --overwrite        write over existing data (files not in the backup stay)
@@ -80,6 +82,15 @@ function wantsHelp(args: string[]): boolean {
   return args.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
 }
 
+/** One line per host: `  on local: praktor-wk-main, praktor-home-main`. */
+function byHost(volumes: { host: string; volume: string }[]): string {
+  const hosts = new Map<string, string[]>();
+  for (const { host, volume } of volumes) hosts.set(host, [...(hosts.get(host) ?? []), volume]);
+  return [...hosts]
+    .map(([host, names]) => `  on ${printable(host)}: ${printable(names.join(', '))}\n`)
+    .join('');
+}
+
 /** Runs `praktor backup <args>`; resolves with the exit code. */
 export async function backupCommand(
   args: string[],
@@ -107,12 +118,17 @@ export async function backupCommand(
       file,
       ...(values.image ? { image: values.image } : {}),
       onBytes: progress.add,
+      secret: await vaultHostSecrets(loaded),
     });
     progress.end();
     const files = Object.keys(result.manifest.files).length;
+    const { volumes } = result.manifest;
     io.out.write(
-      `Backup complete: ${files} files, ${result.manifest.volumes.length} volumes, ` +
-        `${formatBytes(result.bytes)} (${formatBytes(statSync(file).size)} compressed) in ${file}\n`,
+      `Backup complete: ${files} files, ${volumes.length} volumes, ` +
+        `${formatBytes(result.bytes)} (${formatBytes(statSync(file).size)} compressed) in ${file}\n` +
+        byHost(
+          volumes.map((v) => ({ host: v.host ?? '', volume: `${result.manifest.docker_prefix}-${v.name}` })),
+        ),
     );
     return 0;
   } catch (e) {
@@ -178,11 +194,12 @@ export async function restoreCommand(
       overwrite: values.overwrite ?? false,
       ...(values.image ? { image: values.image } : {}),
       onBytes: progress.add,
+      secrets: () => vaultHostSecrets(loaded),
     });
     progress.end();
     io.out.write(
       `Restore complete: ${Object.keys(result.manifest.files).length} files into ${result.dataDir}, ` +
-        `${result.volumes.length} volumes${result.volumes.length > 0 ? ` (${result.volumes.join(', ')})` : ''}\n`,
+        `${result.volumes.length} volumes\n${byHost(result.volumes)}`,
     );
     return 0;
   } catch (e) {

@@ -1,13 +1,25 @@
 /**
  * Where things are in a `praktor backup` archive: a zstd-compressed tar holding `data/` (the data directory, the
- * database as a consistent snapshot), `volumes/<name>/` (each Docker volume of the installation, named without
- * its prefix, so that it can be restored under another one) and, last, `manifest.json`.
+ * database as a consistent snapshot), `volumes/<host>/<name>/` (each Docker volume of the installation on each Docker
+ * host, named without its prefix, so that it can be restored under another one) and, last, `manifest.json`.
+ * Archives of version 1 (one daemon) hold `volumes/<name>/`.
  */
+import type { BackupVolume } from '@praktor/protocol';
 
 /** The data directory's entries start with this. */
 export const DATA_PREFIX = 'data/';
-/** Docker volumes' entries start with this, then the volume's name without the installation's prefix. */
+/** Docker volumes' entries start with this, then the host's name and the volume's name without the prefix. */
 export const VOLUMES_PREFIX = 'volumes/';
+
+/**
+ * The folder of `volume`'s entries in the archive. A host's name is any text the configuration accepts, so it is
+ * percent-encoded, dots too: it stays one safe path part (never `..`, never a slash).
+ */
+export function volumeFolder(volume: BackupVolume): string {
+  if (volume.host === null) return `${VOLUMES_PREFIX}${volume.name}/`;
+  const host = encodeURIComponent(volume.host).replaceAll('.', '%2E');
+  return `${VOLUMES_PREFIX}${host}/${volume.name}/`;
+}
 /** The last entry. */
 export const MANIFEST_NAME = 'manifest.json';
 /** The database's name in the data directory. */

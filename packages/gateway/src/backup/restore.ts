@@ -1,8 +1,10 @@
 /**
  * `praktor restore`: checks a whole archive before it writes anything, then puts the data directory back where the
- * configuration says (`PRAKTOR_DATA_DIR`, or the config's data folder) and the Docker volumes back under the
+ * configuration says (`PRAKTOR_DATA_DIR`, or the config's data folder) and each Docker volume back on the Docker
+ * host it came from (by the host's name in `docker.hosts`; `local` for archives from before hosts), under the
  * configuration's `docker.prefix`, which may differ from the one backed up. It refuses to write over data unless
- * told to, and never while a gateway runs on that data.
+ * told to, and never while a gateway runs on that data; a host that is not configured or does not answer stops it
+ * before anything is written.
  */
 import {
   chmodSync,
@@ -24,12 +26,13 @@ import { pipeline } from 'node:stream/promises';
 import type { BackupManifest } from '@praktor/protocol';
 import { type Header, type Pack, pack } from 'tar-stream';
 import type { Config } from '../config/index.js';
-import { VOLUME_ARCHIVE_ROOT } from '../runtimes/docker-volumes.js';
+import { type DockerHost, dockerHostsOf, hostProblem, type SecretReader } from '../runtimes/docker-hosts.js';
+import { type DockerVolumes, VOLUME_ARCHIVE_ROOT } from '../runtimes/docker-volumes.js';
 import { instanceRunning } from '../scheduler/instances.js';
 import { registeredGateways } from '../store/snapshot.js';
 import { ArchiveError, readArchive } from './archive-reader.js';
-import { type VolumeAccess, volumeAccess } from './docker-part.js';
-import { DATA_PREFIX, DATABASE_FILE, VOLUMES_PREFIX } from './layout.js';
+import { accessTo, hostOfVolume } from './docker-part.js';
+import { DATA_PREFIX, DATABASE_FILE, VOLUMES_PREFIX, volumeFolder } from './layout.js';
 
 /** A restore Praktor will not do; the message says why and what to do. */
 export class RestoreRefused extends Error {
@@ -46,14 +49,31 @@ export interface RestoreOptions {
   image?: string;
   /** Hears of every compressed byte read (the archive is read twice: checked, then restored). */
   onBytes?: (n: number) => void;
+  /**
+   * Opens the reader of the vault secrets that hosts' TLS files name (default: none may be named); called only
+   * once the data directory passed its checks, and only when the archive holds volumes.
+   */
+  secrets?: () => Promise<SecretReader>;
+}
+
+/** How long each host the archive names has to answer. */
+const HOST_PING_MS = 5_000;
+
+/** Where one volume of the archive goes. */
+interface VolumeTarget {
+  host: string;
+  /** The volume's full name there. */
+  volume: string;
+  volumes: DockerVolumes;
+  image: string;
 }
 
 /** What a restore put back. */
 export interface RestoreResult {
   manifest: BackupManifest;
   dataDir: string;
-  /** The volumes written, by their full names. */
-  volumes: string[];
+  /** The volumes written, by their full names, each with its host. */
+  volumes: { host: string; volume: string }[];
 }
 
 /** Checks the archive `file` whole; resolves with its manifest or rejects with {@link ArchiveError}. */
@@ -73,20 +93,13 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   }
   refuseWhileRunning(dataDir);
   const manifest = await verifyBackup(opts.file, opts.onBytes);
-  let access: VolumeAccess | null = null;
-  const targets = new Map<string, string>();
-  if (manifest.volumes.length > 0) {
-    access = await volumeAccess(config, opts.image, true);
-    if (access === null)
-      throw new RestoreRefused('the archive holds Docker volumes, and Docker is not reachable');
-    for (const suffix of manifest.volumes) targets.set(suffix, `${access.names.prefix}-${suffix}`);
-    if (!opts.overwrite) {
-      for (const volume of targets.values()) {
-        if (await access.volumes.exists(volume)) {
-          throw new RestoreRefused(
-            `volume ${volume} already exists: add --overwrite to write the backup over it`,
-          );
-        }
+  const targets = await volumeTargets(opts, manifest);
+  if (!opts.overwrite) {
+    for (const { host, volume, volumes } of targets.values()) {
+      if (await volumes.exists(volume)) {
+        throw new RestoreRefused(
+          `volume ${volume} on the Docker host "${host}" already exists: add --overwrite to write the backup over it`,
+        );
       }
     }
   }
@@ -95,7 +108,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   for (const stale of ['-wal', '-shm', '-journal'])
     rmSync(join(dataDir, `${DATABASE_FILE}${stale}`), { force: true });
   const data = new DataDirWriter(dataDir);
-  const volumes = new VolumeWriter(access, targets);
+  const volumes = new VolumeWriter(targets);
   await readArchive(
     opts.file,
     async (header, content) => {
@@ -108,7 +121,62 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   );
   await volumes.close();
   data.finish();
-  return { manifest, dataDir, volumes: [...targets.values()] };
+  return {
+    manifest,
+    dataDir,
+    volumes: [...targets.values()].map(({ host, volume }) => ({ host, volume })),
+  };
+}
+
+/**
+ * Each volume of `manifest` by its folder in the archive, with the host it goes back to. Refuses, naming each host
+ * and its volumes, when a host the archive names is not in the configuration or does not answer.
+ */
+async function volumeTargets(
+  opts: RestoreOptions,
+  manifest: BackupManifest,
+): Promise<Map<string, VolumeTarget>> {
+  const targets = new Map<string, VolumeTarget>();
+  if (manifest.volumes.length === 0) return targets;
+  const wanted = new Map<string, string[]>();
+  for (const volume of manifest.volumes) {
+    const host = hostOfVolume(volume.host);
+    wanted.set(host, [...(wanted.get(host) ?? []), volume.name]);
+  }
+  const configured = dockerHostsOf(opts.config, opts.secrets ? await opts.secrets() : noSecrets);
+  const problems = await Promise.all(
+    [...wanted].map(async ([name, volumes]) => {
+      const host = configured.find((h) => h.name === name);
+      const list = volumes.join(', ');
+      if (host === undefined) {
+        return `the archive holds volumes of the Docker host "${name}" (${list}), which docker.hosts does not name: add it to the configuration, then restore again`;
+      }
+      const problem = await hostProblem(host, HOST_PING_MS);
+      return problem === null
+        ? null
+        : `${problem}: its volumes (${list}) cannot be restored; start it, then restore again`;
+    }),
+  );
+  const refused = problems.filter((problem) => problem !== null);
+  if (refused.length > 0) throw new RestoreRefused(`${refused.join('; ')}. Nothing was restored`);
+  const reached = configured.filter((host: DockerHost) => wanted.has(host.name));
+  const access = accessTo(opts.config, opts.image, reached);
+  for (const volume of manifest.volumes) {
+    const host = hostOfVolume(volume.host);
+    const there = access.hosts.find((h) => h.host.name === host);
+    if (there === undefined) throw new Error(`the Docker host "${host}" was lost while the restore started`);
+    targets.set(volumeFolder(volume), {
+      host,
+      volume: `${access.names.prefix}-${volume.name}`,
+      volumes: there.volumes,
+      image: access.image,
+    });
+  }
+  return targets;
+}
+
+function noSecrets(name: string): never {
+  throw new Error(`the vault secret ${name} cannot be read here`);
 }
 
 function refuseWhileRunning(dataDir: string): void {
@@ -190,48 +258,55 @@ class DataDirWriter {
   }
 }
 
-/** Streams `volumes/<name>/` entries into one volume after another, each through a helper container. */
+/** Streams each volume's entries into its volume, one after another, each through a helper container on its host. */
 class VolumeWriter {
-  private current: { suffix: string; tar: Pack; importing: Promise<void> } | null = null;
+  private current: { folder: string; tar: Pack; importing: Promise<void> } | null = null;
 
-  constructor(
-    private readonly access: VolumeAccess | null,
-    private readonly targets: Map<string, string>,
-  ) {}
+  /** `targets` by each volume's folder in the archive. */
+  constructor(private readonly targets: Map<string, VolumeTarget>) {}
 
   async write(header: Header, content: Readable): Promise<void> {
-    const rest = header.name.slice(VOLUMES_PREFIX.length);
-    const slash = rest.indexOf('/');
-    const suffix = slash < 0 ? rest : rest.slice(0, slash);
-    const relative = slash < 0 ? '' : rest.slice(slash + 1);
-    const volume = this.targets.get(suffix);
-    if (volume === undefined || this.access === null) {
-      throw new ArchiveError(`${header.name} belongs to volume ${suffix}, which the manifest does not list`);
+    const folder = this.folderOf(header.name);
+    const target = folder === null ? undefined : this.targets.get(folder);
+    if (folder === null || target === undefined) {
+      throw new ArchiveError(`${header.name} belongs to no volume that the manifest lists`);
     }
-    if (this.current?.suffix !== suffix) {
+    if (this.current?.folder !== folder) {
       await this.close();
       const tar = pack();
-      const importing = this.access.volumes.importTar(
-        this.access.image,
-        volume,
+      const importing = target.volumes.importTar(
+        target.image,
+        target.volume,
         tar as unknown as NodeJS.ReadableStream,
       );
       // Seen by close(); a failure while entries are still being written must not go unhandled meanwhile.
       importing.catch(() => {});
-      this.current = { suffix, tar, importing };
+      this.current = { folder, tar, importing };
     }
     const { tar, importing } = this.current;
+    const relative = header.name.slice(folder.length);
     const entry: Header = { ...header, name: `${VOLUME_ARCHIVE_ROOT}/${relative}` };
     if (header.type === 'link') {
-      entry.linkname = `${VOLUME_ARCHIVE_ROOT}/${header.linkname.slice(`${VOLUMES_PREFIX}${suffix}/`.length)}`;
+      entry.linkname = `${VOLUME_ARCHIVE_ROOT}/${header.linkname.slice(folder.length)}`;
     }
     const written = new Promise<void>((resolve, reject) => {
       const sink = tar.entry(entry, (err) => (err ? reject(err) : resolve()));
       if (header.type === 'file') pipeline(content, sink).catch(reject);
       else content.resume();
     });
-    const stopped = importing.then(() => Promise.reject(new Error(`Docker stopped reading ${volume}`)));
+    const stopped = importing.then(() =>
+      Promise.reject(new Error(`Docker stopped reading ${target.volume} on "${target.host}"`)),
+    );
     await Promise.race([written, stopped]);
+  }
+
+  /** The folder (`volumes/…/`) of the volume entry `name` belongs to, or null. */
+  private folderOf(name: string): string | null {
+    if (this.current !== null && name.startsWith(this.current.folder)) return this.current.folder;
+    for (const folder of this.targets.keys()) {
+      if (name.startsWith(folder) || `${name}/` === folder) return folder;
+    }
+    return null;
   }
 
   /** Ends the volume being written and waits until Docker has it. */

@@ -1,16 +1,15 @@
 /**
  * `praktor doctor` for each Docker host of `docker.hosts`: whether it answers, its Docker version, CPUs and memory,
- * which agents run there, whether it has the images of the agents that may run there, and whether its clock agrees
+ * which agents run there and what their containers use (memory, CPU), whether it has the images of the agents that may run there, and whether its clock agrees
  * with this machine's.
  */
-import { join } from 'node:path';
-import { type DoctorCheck, messageOf } from '@praktor/protocol';
+import { type DoctorCheck, formatBytes, type HostLoad, messageOf } from '@praktor/protocol';
 import { type Config, resolveAgent } from '../config/index.js';
 import { unless404 } from '../runtimes/docker-api.js';
-import { type DockerHost, dockerHostsOf, hostProblem, type SecretReader } from '../runtimes/docker-hosts.js';
+import { vaultHostSecrets } from '../runtimes/docker-host-secrets.js';
+import { type DockerHost, dockerHostsOf, hostProblem } from '../runtimes/docker-hosts.js';
+import { hostLoad } from '../runtimes/docker-load.js';
 import { AGENT_LABEL, DockerNames } from '../runtimes/docker-names.js';
-import { withReadOnlyDatabase } from '../store/snapshot.js';
-import { Vault } from '../vault/vault.js';
 
 /** How far a host's clock may be from this machine's before containers' times (and logs) visibly disagree. */
 const HOST_CLOCK_SKEW_S = 60;
@@ -18,7 +17,7 @@ const HOST_CLOCK_SKEW_S = 60;
 /** One check per host that `docker.hosts` names; none when it names none. */
 export async function dockerHostChecks(config: Config, timeoutMs: number): Promise<DoctorCheck[]> {
   if (Object.keys(config.docker.hosts).length === 0) return [];
-  const secrets = await vaultSecrets(config);
+  const secrets = await vaultHostSecrets(config);
   const hosts = dockerHostsOf(config, secrets);
   return Promise.all(hosts.map((host) => hostCheck(config, host, timeoutMs)));
 }
@@ -36,6 +35,8 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
       fix: `start the daemon at ${host.url}, or check the network and its TLS files (docker.hosts.${host.name}); its agents cannot start meanwhile`,
     };
   }
+  // Read beside the other calls, and never failing the check: the load is news, not a fault.
+  const loading = hostLoad(host, new DockerNames(config.docker.prefix), timeoutMs).catch(() => undefined);
   try {
     const info = (await host.api.info()) as {
       ServerVersion?: string;
@@ -54,13 +55,18 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
       info.NCPU && info.MemTotal
         ? ` (${info.NCPU} CPUs, ${(info.MemTotal / 2 ** 30).toFixed(1)} GB memory)`
         : '';
+    const load = await loading;
     const found =
       `Docker ${info.ServerVersion ?? '?'} at ${host.url}${size}; ` +
-      (running.length > 0 ? `running ${running.join(', ')}` : 'no agent running');
+      (running.length > 0
+        ? `running ${running.join(', ')}${describeLoad(load, timeoutMs)}`
+        : 'no agent running');
+    const withLoad = load === undefined ? {} : { load };
     if (missing.length > 0) {
       return {
         id,
         label,
+        ...withLoad,
         status: 'fail',
         detail: `${found}; missing the image ${missing.join(', ')}`,
         fix: missing.map((image) => `praktor image build --tag ${image} --host ${host.name}`).join('; '),
@@ -70,6 +76,7 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
       return {
         id,
         label,
+        ...withLoad,
         status: 'warn',
         detail: `${found}; its clock is ${Math.abs(skew)} s ${skew > 0 ? 'behind' : 'ahead of'} this machine's`,
         fix: 'synchronise both clocks (NTP: systemd-timesyncd, chrony)',
@@ -78,6 +85,7 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
     return {
       id,
       label,
+      ...withLoad,
       status: 'ok',
       detail: `${found}; has ${images.join(', ')}; clock within ${Math.max(1, Math.abs(skew ?? 0))} s`,
       fix: null,
@@ -85,6 +93,16 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
   } catch (err) {
     return { id, label, status: 'fail', detail: messageOf(err), fix: `check the daemon at ${host.url}` };
   }
+}
+
+/** ` (312 MB memory, 4.5% CPU)`, or nothing when the load could not be read. */
+function describeLoad(load: HostLoad | undefined, timeoutMs: number): string {
+  if (load === undefined || load.containers === load.unread) return '';
+  const unread =
+    load.unread > 0
+      ? `; ${load.unread} container${load.unread === 1 ? '' : 's'} not read within ${timeoutMs / 1000} s`
+      : '';
+  return ` (${formatBytes(load.memory_bytes)} memory, ${load.cpu_percent}% CPU${unread})`;
 }
 
 /** The agents of this installation with a running container on `host` (a swarm member's counts as its agent's). */
@@ -101,37 +119,4 @@ export function imagesFor(config: Config, name: string): string[] {
   const agents = Object.keys(config.agents).map((id) => resolveAgent(config, id));
   const there = agents.filter((agent) => agent.host === null || agent.host === name);
   return [...new Set(there.map((agent) => agent.image))];
-}
-
-/** Reads the vault secrets hosts name as TLS files, with the configured passphrase, from the database as it is. */
-async function vaultSecrets(config: Config): Promise<SecretReader> {
-  const wanted = Object.values(config.docker.hosts).flatMap((host) =>
-    Object.values(host.tls ?? {}).flatMap((source) =>
-      source?.startsWith('secret:') ? [source.slice('secret:'.length)] : [],
-    ),
-  );
-  // A secret that cannot be read makes its host's check fail, saying why; the other checks still run.
-  const values = new Map<string, Buffer | string>();
-  if (wanted.length > 0) {
-    try {
-      await withReadOnlyDatabase(join(config.dataDir, 'praktor.db'), async ({ vault: store }) => {
-        const vault = await Vault.open(store, config.vault.passphrase || null);
-        for (const name of wanted) {
-          try {
-            values.set(name, vault.reveal(name));
-          } catch (err) {
-            values.set(name, messageOf(err));
-          }
-        }
-      });
-    } catch (err) {
-      for (const name of wanted) values.set(name, `the vault cannot be opened: ${messageOf(err)}`);
-    }
-  }
-  return (name) => {
-    const value = values.get(name);
-    if (value === undefined) throw new Error(`the vault has no secret "${name}" (or no database yet)`);
-    if (typeof value === 'string') throw new Error(value);
-    return value;
-  };
 }

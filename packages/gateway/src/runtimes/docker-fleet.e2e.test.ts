@@ -1,12 +1,15 @@
 /**
  * Agents on two Docker hosts: the main daemon (`local`) and a second daemon the suite starts, reached over TCP on
  * 127.0.0.1 with mutual TLS (testkit's docker-host.ts). A real gateway, real runners and Claude Code in containers
- * on both daemons, the fake model API; the conversation goes over the fake Telegram.
+ * on both daemons, the fake model API; the conversation goes over the fake Telegram. Last, a backup of both hosts'
+ * volumes is restored onto each host after they were removed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DoctorReport } from '@praktor/protocol';
 import {
   containersOf,
   ensureTestImage,
@@ -26,6 +29,7 @@ import {
   testPrefix,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyBackup } from '../backup/restore.js';
 
 const missing = requireDocker('the Docker hosts suite') ?? requireTestDockerHost('the Docker hosts suite');
 const prefix = testPrefix('hosts');
@@ -64,6 +68,13 @@ function remoteAgents(host: TestDockerHost): string[] {
     '{{.Label "praktor.agent"}}',
   ]);
   return out.split('\n').filter(Boolean);
+}
+
+/** The names of installation `prefix`'s volumes, on the main daemon or on the second one. */
+function volumesOn(host: TestDockerHost | null): string[] {
+  const args = ['volume', 'ls', '--quiet', '--filter', `label=praktor.installation=${prefix}`];
+  const out = host === null ? execFileSync('docker', args, { encoding: 'utf8' }) : host.docker(args);
+  return out.split('\n').filter(Boolean).sort();
 }
 
 /** The offline base the test image is built on. */
@@ -164,7 +175,7 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
     expect(remote?.status).toBe('ok');
     expect(remote?.detail).toMatch(
       new RegExp(
-        `^Docker \\d+\\.\\d+\\S* at ${host.url} \\(\\d+ CPUs, \\d+\\.\\d GB memory\\); running writer; has ${image}; clock within \\d+ s$`,
+        `^Docker \\d+\\.\\d+\\S* at ${host.url} \\(\\d+ CPUs, \\d+\\.\\d GB memory\\); running writer \\(\\d+(\\.\\d)? MB memory, \\d+(\\.\\d)?% CPU\\); has ${image}; clock within \\d+ s$`,
       ),
     );
   }, 60_000);
@@ -246,4 +257,150 @@ describe.skipIf(missing !== null)('agents on two Docker hosts', () => {
         .sort(),
     ).toEqual(['coder', 'general']);
   }, 240_000);
+
+  it('gives each host’s load in GET /api/doctor: its running containers, their memory and CPU', async () => {
+    expect(await say(stack, '@writer are you busy?')).toBe(
+      'writer: claude-general-model heard: are you busy?',
+    );
+    const response = await fetch(`${stack.praktor.webUrl}/api/doctor`);
+    const report = DoctorReport.parse(await response.json());
+    const load = (id: string) => report.checks.find((c) => c.id === id)?.load;
+    expect(load('docker_host_remote')).toEqual({
+      containers: 1,
+      memory_bytes: expect.any(Number),
+      cpu_percent: expect.any(Number),
+      unread: 0,
+    });
+    const localRunning = execFileSync(
+      'docker',
+      ['ps', '--quiet', '--filter', `label=praktor.installation=${prefix}`],
+      { encoding: 'utf8' },
+    )
+      .split('\n')
+      .filter(Boolean).length;
+    expect(localRunning).toBeGreaterThan(0);
+    expect(load('docker_host_local')).toEqual({
+      containers: localRunning,
+      memory_bytes: expect.any(Number),
+      cpu_percent: expect.any(Number),
+      unread: 0,
+    });
+    // A running Claude Code and its runner take tens of megabytes at least.
+    expect(load('docker_host_remote')?.memory_bytes).toBeGreaterThan(20 * 2 ** 20);
+    expect(load('docker_host_local')?.memory_bytes).toBeGreaterThan(localRunning * 20 * 2 ** 20);
+    expect(report.checks.find((c) => c.id === 'docker_host_remote')?.detail).toMatch(
+      /running writer \(\d+(\.\d)? MB memory, \d+(\.\d)?% CPU\)/,
+    );
+  }, 120_000);
+
+  describe('backup and restore across hosts', () => {
+    let folder = '';
+    let archive = '';
+    /** Each daemon's volumes of the installation when the backup was taken. */
+    let localVolumes: string[] = [];
+    let remoteVolumes: string[] = [];
+    const short = (volumes: string[]) => volumes.map((v) => v.slice(prefix.length + 1));
+    const praktor = (args: string[]) =>
+      spawnSync(process.execPath, [PRAKTOR_BIN, ...args], {
+        cwd: stack.praktor.home,
+        env: cliEnv(),
+        encoding: 'utf8',
+      });
+
+    afterAll(() => {
+      if (folder) rmSync(folder, { recursive: true, force: true });
+    });
+
+    it('backs up the volumes of both hosts while the gateway runs, each recorded with its host', async () => {
+      await say(stack, 'before the backup: lemon');
+      await say(stack, '@writer before the backup: mango');
+      folder = mkdtempSync(join(tmpdir(), 'praktor-fleet-backup-'));
+      archive = join(folder, 'praktor.tar.zst');
+      localVolumes = volumesOn(null);
+      remoteVolumes = volumesOn(host);
+      expect(remoteVolumes).toEqual(expect.arrayContaining([`${prefix}-home-writer`, `${prefix}-wk-writer`]));
+      expect(localVolumes).toEqual(expect.arrayContaining([`${prefix}-wk-general`, `${prefix}-wk-coder`]));
+      const backup = praktor(['backup', '-f', archive]);
+      expect(backup.stderr).toBe('');
+      expect(backup.status).toBe(0);
+      expect(backup.stdout).toContain(`  on local: ${localVolumes.join(', ')}\n`);
+      expect(backup.stdout).toContain(`  on remote: ${remoteVolumes.join(', ')}\n`);
+      const manifest = await verifyBackup(archive);
+      expect(manifest.version).toBe(2);
+      expect(manifest.volumes.filter((v) => v.host === 'local').map((v) => v.name)).toEqual(
+        short(localVolumes),
+      );
+      expect(manifest.volumes.filter((v) => v.host === 'remote').map((v) => v.name)).toEqual(
+        short(remoteVolumes),
+      );
+    }, 180_000);
+
+    it('refuses to restore when a host the archive names is missing from the configuration or away, naming it and its volumes, and writes nothing', async () => {
+      await stack.praktor.stop();
+      removeInstallation(prefix);
+      const remoteIds = host
+        .docker(['ps', '--all', '--quiet', '--filter', `label=praktor.installation=${prefix}`])
+        .split('\n')
+        .filter(Boolean);
+      if (remoteIds.length > 0) host.docker(['rm', '--force', ...remoteIds]);
+      host.docker(['volume', 'rm', '--force', ...volumesOn(host)]);
+      expect(volumesOn(null)).toEqual([]);
+      expect(volumesOn(host)).toEqual([]);
+      const config = JSON.parse(readFileSync(join(stack.praktor.home, 'praktor.yaml'), 'utf8'));
+      const database = join(stack.praktor.dataDir, 'praktor.db');
+      const before = statSync(database).mtimeMs;
+      const withConfig = (name: string, docker: unknown) => {
+        const file = join(stack.praktor.home, name);
+        writeFileSync(file, JSON.stringify({ ...config, docker }));
+        return spawnSync(process.execPath, [PRAKTOR_BIN, 'restore', '-f', archive, '--overwrite'], {
+          cwd: stack.praktor.home,
+          env: { ...process.env, PRAKTOR_CONFIG: file },
+          encoding: 'utf8',
+        });
+      };
+      const volumes = short(remoteVolumes).join(', ');
+      const missingHost = withConfig('praktor-without-remote.yaml', { prefix });
+      expect(missingHost.status).toBe(1);
+      expect(missingHost.stderr).toContain(
+        `the archive holds volumes of the Docker host "remote" (${volumes}), which docker.hosts does not name`,
+      );
+      // Port 1 on this machine: nothing listens there, as nothing does where a host went away.
+      const away = withConfig('praktor-remote-away.yaml', {
+        prefix,
+        hosts: { remote: { ...config.docker.hosts.remote, url: 'tcp://127.0.0.1:1' } },
+      });
+      expect(away.status).toBe(1);
+      expect(away.stderr).toContain('the Docker host "remote" (tcp://127.0.0.1:1) does not answer');
+      expect(away.stderr).toContain(`its volumes (${volumes}) cannot be restored`);
+      expect(volumesOn(null)).toEqual([]);
+      expect(volumesOn(host)).toEqual([]);
+      expect(statSync(database).mtimeMs).toBe(before);
+    }, 120_000);
+
+    it('puts each volume back on its own host, and both agents continue their conversations', async () => {
+      const restored = praktor(['restore', '-f', archive, '--overwrite']);
+      expect(restored.stderr).toBe('');
+      expect(restored.status).toBe(0);
+      expect(restored.stdout).toContain(`  on remote: ${remoteVolumes.join(', ')}\n`);
+      expect(volumesOn(host)).toEqual(remoteVolumes);
+      expect(volumesOn(null)).toEqual(localVolumes);
+      await stack.restart();
+      expect(await say(stack, 'after the restore?')).toBe('claude-general-model heard: after the restore?');
+      expect(await say(stack, '@writer after the restore?')).toBe(
+        'writer: claude-general-model heard: after the restore?',
+      );
+      const local = await stack.anthropic.waitForRequest(
+        (r) =>
+          r.lastUserText === 'after the restore?' &&
+          r.model === 'claude-general-model' &&
+          !r.transcript.includes('mango'),
+      );
+      const remote = await stack.anthropic.waitForRequest(
+        (r) => r.lastUserText === 'after the restore?' && r.transcript.includes('mango'),
+      );
+      expect(local.transcript).toContain('claude-general-model heard: before the backup: lemon');
+      expect(remote.transcript).toContain('claude-general-model heard: before the backup: mango');
+      expect(remoteAgents(host)).toEqual(['writer']);
+    }, 240_000);
+  });
 });
