@@ -93,39 +93,10 @@ async function gateway(): Promise<void> {
   process.on('SIGTERM', onSignal);
 }
 
-/**
- * Reads the vault secrets that `docker.hosts` names as TLS files, with the configured passphrase; the vault is
- * opened only when a host names one.
- */
+/** The vault secrets that `docker.hosts` names as TLS files, for the commands that reach Docker hosts. */
 async function hostSecrets(config: Config): Promise<(name: string) => Buffer> {
-  const named = Object.values(config.docker.hosts).some((host) =>
-    Object.values(host.tls ?? {}).some((source) => source?.startsWith('secret:')),
-  );
-  if (!named) {
-    return (name) => {
-      throw new Error(`the vault secret ${name} was not expected`);
-    };
-  }
-  const [{ Store }, { Vault }] = await Promise.all([import('./store/index.js'), import('./vault/vault.js')]);
-  const store = Store.open(config.dataDir);
-  try {
-    const vault = await Vault.open(store.vault, config.vault.passphrase || null);
-    const values = new Map<string, Buffer>();
-    for (const host of Object.values(config.docker.hosts)) {
-      for (const source of Object.values(host.tls ?? {})) {
-        if (!source?.startsWith('secret:')) continue;
-        const name = source.slice('secret:'.length);
-        values.set(name, vault.reveal(name));
-      }
-    }
-    return (name) => {
-      const value = values.get(name);
-      if (value === undefined) throw new Error(`no secret named "${name}"`);
-      return value;
-    };
-  } finally {
-    store.close();
-  }
+  const { vaultHostSecrets } = await import('./vault/host-secrets.js');
+  return vaultHostSecrets(config);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -163,12 +134,12 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'backup': {
       const { backupCommand } = await import('./backup/cli.js');
-      process.exitCode = await backupCommand(argv.slice(1));
+      process.exitCode = await backupCommand(argv.slice(1), hostSecrets);
       return;
     }
     case 'restore': {
       const { restoreCommand } = await import('./backup/cli.js');
-      process.exitCode = await restoreCommand(argv.slice(1));
+      process.exitCode = await restoreCommand(argv.slice(1), hostSecrets);
       return;
     }
     case 'doctor': {

@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util';
 import { messageOf } from '@praktor/protocol';
 import { type Config, ConfigError, loadConfig } from '../config/index.js';
 import { printable, printableLines } from '../printable.js';
-import { vaultHostSecrets } from '../runtimes/docker-host-secrets.js';
 import { createBackup } from './backup.js';
 import { formatBytes, Progress } from './progress.js';
 import { restoreBackup, verifyBackup } from './restore.js';
@@ -46,6 +45,12 @@ const SINGLE_DASH = new Map([
   ['-verify', '--verify'],
   ['-file', '--file'],
 ]);
+
+/**
+ * Opens the vault's secrets that Docker hosts name as TLS files; handed in by the CLI, since a backup does not
+ * read the vault itself.
+ */
+export type HostSecrets = (config: Config) => Promise<(name: string) => Buffer>;
 
 interface Streams {
   out: NodeJS.WritableStream;
@@ -94,6 +99,7 @@ function byHost(volumes: { host: string; volume: string }[]): string {
 /** Runs `praktor backup <args>`; resolves with the exit code. */
 export async function backupCommand(
   args: string[],
+  secrets: HostSecrets,
   io: Streams = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
   if (wantsHelp(args)) {
@@ -118,7 +124,7 @@ export async function backupCommand(
       file,
       ...(values.image ? { image: values.image } : {}),
       onBytes: progress.add,
-      secret: await vaultHostSecrets(loaded),
+      secret: await secrets(loaded),
     });
     progress.end();
     const files = Object.keys(result.manifest.files).length;
@@ -141,6 +147,7 @@ export async function backupCommand(
 /** Runs `praktor restore <args>`; resolves with the exit code. */
 export async function restoreCommand(
   args: string[],
+  secrets: HostSecrets,
   io: Streams = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
   if (wantsHelp(args)) {
@@ -194,7 +201,7 @@ export async function restoreCommand(
       overwrite: values.overwrite ?? false,
       ...(values.image ? { image: values.image } : {}),
       onBytes: progress.add,
-      secrets: () => vaultHostSecrets(loaded),
+      secrets: () => secrets(loaded),
     });
     progress.end();
     io.out.write(

@@ -6,10 +6,10 @@
 import { type DoctorCheck, formatBytes, type HostLoad, messageOf } from '@praktor/protocol';
 import { type Config, resolveAgent } from '../config/index.js';
 import { unless404 } from '../runtimes/docker-api.js';
-import { vaultHostSecrets } from '../runtimes/docker-host-secrets.js';
 import { type DockerHost, dockerHostsOf, hostProblem } from '../runtimes/docker-hosts.js';
 import { hostLoad } from '../runtimes/docker-load.js';
 import { AGENT_LABEL, DockerNames } from '../runtimes/docker-names.js';
+import { vaultHostSecrets } from '../vault/host-secrets.js';
 
 /** How far a host's clock may be from this machine's before containers' times (and logs) visibly disagree. */
 const HOST_CLOCK_SKEW_S = 60;

@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { messageOf } from '@praktor/protocol';
 import type { Config } from '../config/index.js';
 import { withReadOnlyDatabase } from '../store/snapshot.js';
-import { Vault } from '../vault/vault.js';
-import type { SecretReader } from './docker-hosts.js';
+import { Vault } from './vault.js';
+
+/** A vault secret's value by name; throws, saying why, when it cannot be read. */
+export type HostSecretReader = (name: string) => Buffer;
 
 /** Reads the vault secrets hosts name as TLS files, with the configured passphrase, from the database as it is. */
-export async function vaultHostSecrets(config: Config): Promise<SecretReader> {
+export async function vaultHostSecrets(config: Config): Promise<HostSecretReader> {
   const wanted = Object.values(config.docker.hosts).flatMap((host) =>
     Object.values(host.tls ?? {}).flatMap((source) =>
       source?.startsWith('secret:') ? [source.slice('secret:'.length)] : [],
