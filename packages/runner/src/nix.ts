@@ -6,9 +6,9 @@
  * Debian's nix 2.8 as with newer ones.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { NixAction } from '@praktor/protocol';
+import { messageOf, type NixAction } from '@praktor/protocol';
 
 /** What a nix action answers: the text for the model or the person, and whether it worked. */
 export interface NixOutcome {
@@ -90,8 +90,12 @@ export class AgentNix {
 
   private async add(packages: string[]): Promise<NixOutcome> {
     if (packages.length === 0) return { ok: false, text: 'Install failed: name at least one package.' };
-    // Nix makes the profile's links but not the folder they live in.
-    if (this.profile !== null) mkdirSync(dirname(this.profile), { recursive: true });
+    try {
+      // Nix makes the profile's links but not the folder they live in.
+      if (this.profile !== null) mkdirSync(dirname(this.profile), { recursive: true });
+    } catch (err) {
+      return { ok: false, text: `Install failed: ${messageOf(err)}` };
+    }
     const done = await this.nix(
       ['profile', 'install', ...this.profileArgs(), ...packages.map(installable)],
       120_000,
@@ -139,6 +143,9 @@ export class AgentNix {
    */
   private async collectGarbage(): Promise<NixOutcome> {
     if (this.profile !== null) {
+      // Nothing was ever installed: there is no profile, and nix would fail to lock one.
+      if (!existsSync(dirname(this.profile)))
+        return { ok: true, text: 'No profile yet: nothing to collect.' };
       const wiped = await this.nix(['profile', 'wipe-history', '--profile', this.profile], 60_000);
       if (wiped.code !== 0) return failed('Garbage collection', wiped);
       return {
