@@ -90,6 +90,8 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
   let cache: Server;
   let daemon: ChildProcess | null = null;
   let storePath: string;
+  /** The derivation the package was built from, deleted with it. */
+  let derivation: string;
   let key: string;
   let cacheUrl: string;
   let probes = 0;
@@ -172,6 +174,7 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
         env: { ...process.env, NIX_CONFIG: 'substituters =\nexperimental-features = nix-command' },
       }).trim();
     storePath = nix('nix-build', ['--no-out-link', join(work, 'hello.nix')]);
+    derivation = nix('nix-store', ['--query', '--deriver', storePath]);
     nix('nix-store', [
       '--generate-binary-cache-key',
       'praktor-test-1',
@@ -215,6 +218,8 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
     await new Promise((resolve) => (cache ? cache.close(resolve) : resolve(undefined)));
     try {
       if (storePath && existsSync(storePath)) deleteFromStore();
+      if (derivation && existsSync(derivation))
+        execFileSync('nix-store', ['--delete', derivation], { stdio: 'pipe' });
     } catch {
       // The suite failed while the agent's profile still held it: the profile went with the data directory, and
       // the host's next garbage collection frees it.
