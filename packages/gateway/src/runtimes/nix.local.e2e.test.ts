@@ -17,19 +17,19 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, normalize } from 'node:path';
+import { join } from 'node:path';
 import {
   eventually,
-  type ModelRequest,
-  reply,
+  type FileServer,
   requireCommand,
   type Stack,
+  serveFolder,
   startStack,
   TEST_USER_ID,
   testPrefix,
+  toolCalls,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localNixProfile, NIX_DAEMON_SOCKET } from './local-nix.js';
@@ -61,17 +61,6 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-/** What the fake model does, by the marker the test sends as the message. */
-const scripts = new Map<string, { tool: string; input: Record<string, unknown> }>();
-
-function model(req: ModelRequest) {
-  if (req.kind !== 'main') return reply.text('side call');
-  if (req.toolResults.length > 0) return reply.text(`tool said: ${req.toolResults[0]?.content ?? ''}`);
-  const script = scripts.get(req.lastUserText.split('\n').at(-1) ?? '');
-  if (script) return reply.toolUse(script.tool, script.input);
-  return reply.text(`heard: ${req.lastUserText}`);
-}
-
 /** The package the test's cache holds, and its command. */
 const PACKAGE = 'hello-praktor-local';
 
@@ -85,35 +74,19 @@ const NIX_TOOLS = [
 
 describe.skipIf(missing !== null)('nix in the local runtime, from the host', () => {
   const prefix = testPrefix('localnix');
-  const work = mkdtempSync(join(tmpdir(), 'praktor-localnix-'));
+  let work: string;
   let stack: Stack;
-  let cache: Server;
+  let cache: FileServer;
   let daemon: ChildProcess | null = null;
   let storePath: string;
   /** The derivation the package was built from, deleted with it. */
   let derivation: string;
   let key: string;
   let cacheUrl: string;
-  let probes = 0;
 
-  /** Has `agent` call `tool` with `input` and returns what the tool answered. */
-  async function call(agent: string, tool: string, input: Record<string, unknown>): Promise<string> {
-    probes += 1;
-    // Ends in a letter, so that no marker is the start of another (nix-1-x, nix-10-x).
-    const marker = `nix-${probes}-x`;
-    scripts.set(marker, { tool, input });
-    const response = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/${agent}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: marker }),
-    });
-    expect(response.status).toBe(202);
-    const request = await stack.anthropic.waitForRequest(
-      (r) => r.toolResults.length > 0 && r.transcript.includes(marker),
-      120_000,
-    );
-    return request.toolResults[0]?.content ?? '';
-  }
+  const tools = toolCalls();
+  const call = (agent: string, tool: string, input: Record<string, unknown>) =>
+    tools.call(stack, agent, tool, input, 120_000);
 
   const bash = (agent: string, command: string) =>
     call(agent, 'Bash', { command, description: 'use the package' });
@@ -149,6 +122,7 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
   };
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'praktor-localnix-'));
     if (existsSync(NIX_DAEMON_SOCKET)) {
       if (await answers(NIX_DAEMON_SOCKET)) {
         throw new Error(`a nix daemon already answers on ${NIX_DAEMON_SOCKET}: this suite runs its own`);
@@ -185,18 +159,10 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
     nix('nix', ['copy', '--to', `file://${root}?secret-key=${join(work, 'secret.key')}`, storePath]);
     deleteFromStore();
     key = readFileSync(join(work, 'public.key'), 'utf8').trim();
-    cache = createServer((req, res) => {
-      const file = normalize(join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-      if (!file.startsWith(root) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200).end(readFileSync(file));
-    });
-    await new Promise<void>((resolve) => cache.listen(0, '127.0.0.1', resolve));
-    cacheUrl = `http://127.0.0.1:${(cache.address() as AddressInfo).port}`;
+    cache = await serveFolder(root);
+    cacheUrl = cache.url;
     stack = await startStack({
-      handler: model,
+      handler: tools.handler,
       config: ({ telegramApiRoot, telegramToken }) => ({
         telegram: { token: telegramToken, api_root: telegramApiRoot, allow_from: [TEST_USER_ID] },
         // Short, so that the test sees an idle agent collect its garbage before it stops.
@@ -215,7 +181,7 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
       if (daemon.exitCode === null) await new Promise((resolve) => daemon?.once('exit', resolve));
       rmSync(NIX_DAEMON_SOCKET, { force: true });
     }
-    await new Promise((resolve) => (cache ? cache.close(resolve) : resolve(undefined)));
+    await cache?.close();
     try {
       if (storePath && existsSync(storePath)) deleteFromStore();
       if (derivation && existsSync(derivation))
@@ -224,7 +190,7 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
       // The suite failed while the agent's profile still held it: the profile went with the data directory, and
       // the host's next garbage collection frees it.
     }
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   }, 60_000);
 
   it('says how to enable nix, from every nix tool, /nix and Mission Control, while the host has no usable nix', async () => {
