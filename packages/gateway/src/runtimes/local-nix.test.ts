@@ -63,13 +63,15 @@ describe('localNixEnv', () => {
     expect(localNixEnv(single, { nixCaches: caches }, '/h', '/usr/bin').NIX_REMOTE).toBeUndefined();
   });
 
-  it('names the configured caches and keeps substitution on in a sandbox without a network interface', () => {
+  it('names the configured caches, and keeps nix’s network settings in a sandbox without a network interface', () => {
     const config = localNixEnv(daemon, { nixCaches: caches }, '/h', '/usr/bin').NIX_CONFIG ?? '';
     expect(config.split('\n')).toEqual(
       expect.arrayContaining([
         'substituters = http://cache.test',
         'trusted-public-keys = test-1:abc=',
         'substitute = true',
+        'tarball-ttl = 3600',
+        'download-attempts = 5',
       ]),
     );
   });

@@ -133,8 +133,11 @@ export function localNixEnv(
     NIX_CONFIG: nixSettings(agent.nixCaches, [
       // The host's nix.conf may not have them; the nix tools use `nix profile`.
       'experimental-features = nix-command flakes',
-      // A sandbox has no network interface of its own, and nix then turns substitution off unless told otherwise.
+      // A sandbox has no network interface of its own (its internet goes through the gateway), and nix then turns
+      // substitution off, keeps fetched flakes (nixpkgs) forever and never retries a download, unless told otherwise.
       'substitute = true',
+      'tarball-ttl = 3600',
+      'download-attempts = 5',
     ]),
   };
 }
