@@ -7,7 +7,7 @@
  * through the real Claude Code, runs it, lists it, keeps it across a gateway restart and removes it; its idle
  * garbage collection leaves the package to the host's own collection.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import {
   eventually,
   type FileServer,
+  PRAKTOR_BIN,
   requireCommand,
   type Stack,
   serveFolder,
@@ -105,6 +106,18 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
       method: 'POST',
     });
     expect(stopped.status).toBe(200);
+  }
+
+  /** What `praktor doctor` says of nix for local agents, with the suite's configuration. */
+  function doctorOnNix(): { status: string; detail: string } | undefined {
+    const doctor = spawnSync(process.execPath, [PRAKTOR_BIN, 'doctor', '--json'], {
+      cwd: stack.praktor.home,
+      env: { ...process.env, PRAKTOR_CONFIG: join(stack.praktor.home, 'praktor.yaml') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] };
+    return report.checks.find((c) => c.id === 'local_nix');
   }
 
   /** What the host's garbage collection would delete now: paths no root holds. */
@@ -193,7 +206,7 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
     if (work) rmSync(work, { recursive: true, force: true });
   }, 60_000);
 
-  it('says how to enable nix, from every nix tool, /nix and Mission Control, while the host has no usable nix', async () => {
+  it('says how to enable nix, from every nix tool, /nix, Mission Control and praktor doctor, while the host has no usable nix', async () => {
     for (const [tool, input] of NIX_TOOLS) {
       const answer = await call('coder', `mcp__praktor-nix__${tool}`, input);
       expect(answer).toContain('Nix is not available: this agent runs in the local runtime');
@@ -204,6 +217,10 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
     expect(await summary('coder')).toMatchObject({
       nix_enabled: false,
       nix_problem: expect.stringContaining('start the nix daemon'),
+    });
+    expect(doctorOnNix()).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('coder (on the local runtime): Nix is not available'),
     });
   });
 
@@ -223,6 +240,10 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
     );
     await stopAgent('coder');
     expect(await summary('coder')).toMatchObject({ nix_enabled: true, nix_problem: null });
+    expect(doctorOnNix()).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining(`coder (on the local runtime) use this machine's nix daemon`),
+    });
     expect(await call('coder', 'mcp__praktor-nix__nix_add', { packages: storePath })).toContain(
       `Installed: ${storePath}`,
     );
