@@ -150,8 +150,13 @@ export const AgentSummary = z.object({
   runtime: z.string(),
   /** The container image it runs in (Docker runtime); null for the local runtime. */
   image: z.string().nullable(),
-  /** Whether it has nix (`nix_enabled`, on the Docker runtime): packages it installs on demand. */
+  /**
+   * Whether it has nix (`nix_enabled`, and nix where it runs: always in Docker, the host's in the local runtime):
+   * packages it installs on demand.
+   */
   nix_enabled: z.boolean(),
+  /** Why an agent with `nix_enabled` has no nix where it runs, with how to enable it; null otherwise. */
+  nix_problem: z.string().nullable(),
   /** What its sandbox had when it last started; null until it has started since the gateway did. */
   workbench: AgentWorkbench.nullable(),
   agent_status: AgentStatus,

@@ -46,6 +46,11 @@ export const InitMessage = z.object({
   approvals: z.array(z.string().min(1)),
   /** Whether the agent has nix (`nix_enabled`): its nix tools work, and the prompt teaches them. */
   nixEnabled: z.boolean().default(false),
+  /**
+   * Why an agent with `nix_enabled` has no nix where it runs, with how to enable it (the local runtime on a machine
+   * without usable nix): what its nix tools answer. Absent: the runner's own "not enabled" answer.
+   */
+  nixUnavailable: z.string().min(1).optional(),
   /** The agent's MCP servers, marketplaces, plugins and skills, secrets resolved; applied before `ready`. */
   extensions: StartExtensions.default({ errors: [] }),
 });

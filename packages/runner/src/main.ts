@@ -134,7 +134,7 @@ async function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoute
     log,
     memory,
     memoryChanged: () => send({ type: 'memory_changed' }),
-    nix: new AgentNix(init.nixEnabled ? env : null),
+    nix: new AgentNix(init.nixEnabled ? env : null, init.nixUnavailable),
     mcpServers: applied.mcpServers,
     loadsUserSettings: applied.loadsUserSettings,
   };

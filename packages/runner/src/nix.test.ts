@@ -3,7 +3,14 @@
  * 2.8 (text) and of newer nix (JSON), and search results.
  */
 import { describe, expect, it } from 'vitest';
-import { formatProfile, formatSearch, parseProfileJson, parseProfileText } from './nix.js';
+import {
+  AgentNix,
+  formatProfile,
+  formatSearch,
+  NIX_NOT_ENABLED,
+  parseProfileJson,
+  parseProfileText,
+} from './nix.js';
 
 const HELLO = '/nix/store/0c8bqw1dms5k7mnlnf9lbi0ijzbw4k5x-hello-2.12.1';
 const LOCAL = '/nix/store/7k1m3dyyq6ji4m6z3v7w5d8q2g0b3x9c-hello-praktor-1.0';
@@ -50,5 +57,22 @@ describe('nix search results as the agent reads them', () => {
 
   it('says when nothing was found', () => {
     expect(formatSearch('{}')).toBe('No results found.');
+  });
+});
+
+describe('an agent without nix', () => {
+  const actions = ['search', 'add', 'list', 'remove', 'upgrade', 'collect_garbage'] as const;
+
+  it('is told by every action that nix_enabled is off', async () => {
+    for (const action of actions) {
+      expect(await new AgentNix(null).run(action, ['hello'])).toEqual({ ok: false, text: NIX_NOT_ENABLED });
+    }
+  });
+
+  it('is told by every action why the machine it runs on gives it none, and how to enable it', async () => {
+    const why = 'Nix is not available: this machine has no nix. To enable it, install nix.';
+    for (const action of actions) {
+      expect(await new AgentNix(null, why).run(action, ['hello'])).toEqual({ ok: false, text: why });
+    }
   });
 });

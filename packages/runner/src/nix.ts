@@ -1,11 +1,14 @@
 /**
  * The agent's nix profile: search, add, list, remove, upgrade and collect garbage, with the original's wording, for
- * the agent's nix tools and the gateway's `/nix` command alike. Nix runs single-user as the agent on its own /nix
- * (see images/agent/Dockerfile); the commands work with Debian's nix 2.8 as with newer ones.
+ * the agent's nix tools and the gateway's `/nix` command alike. In Docker, nix runs single-user as the agent on its
+ * own /nix (see images/agent/Dockerfile). In the local runtime it is the host's nix, and the agent's profile is one
+ * of its own in its home (`PRAKTOR_NIX_PROFILE`, see the gateway's runtimes/local-nix.ts). The commands work with
+ * Debian's nix 2.8 as with newer ones.
  */
 import { execFile } from 'node:child_process';
-import { basename } from 'node:path';
-import type { NixAction } from '@praktor/protocol';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { messageOf, type NixAction } from '@praktor/protocol';
 
 /** What a nix action answers: the text for the model or the person, and whether it worked. */
 export interface NixOutcome {
@@ -13,10 +16,10 @@ export interface NixOutcome {
   text: string;
 }
 
-/** The answer of every action when the agent has no nix. */
+/** The answer of every action when the agent has no nix because it did not ask for it. */
 export const NIX_NOT_ENABLED =
-  'Nix is not available: this agent does not have nix_enabled, or does not run in Docker. Set ' +
-  'agents.<id>.nix_enabled: true and runtime: docker in praktor.yaml, and the agent gets a nix store of its own.';
+  'Nix is not available: this agent does not have nix_enabled. Set agents.<id>.nix_enabled: true in praktor.yaml: ' +
+  'in Docker the agent gets a nix store of its own, in the local runtime it uses the nix of the machine it runs on.';
 
 /** Names agents reach for that nixpkgs spells otherwise. */
 const ALIASES: Record<string, string> = { uvx: 'uv' };
@@ -37,12 +40,22 @@ interface ProfileElement {
   storePaths: string[];
 }
 
-/** Runs nix commands for one agent, with Claude Code's environment (PATH, NIX_CONFIG). */
+/** Runs nix commands for one agent, with Claude Code's environment (PATH, NIX_CONFIG, PRAKTOR_NIX_PROFILE). */
 export class AgentNix {
+  /**
+   * The agent's own profile on a store it shares with the host (the local runtime); null for the default profile
+   * on a store of its own (Docker).
+   */
+  private readonly profile: string | null;
+
   constructor(
-    /** Null when the agent has no nix: every action then answers {@link NIX_NOT_ENABLED}. */
+    /** Null when the agent has no nix: every action then answers `unavailable`. */
     private readonly env: Record<string, string | undefined> | null,
-  ) {}
+    /** Why there is no nix, with how to enable it. */
+    private readonly unavailable: string = NIX_NOT_ENABLED,
+  ) {
+    this.profile = env?.PRAKTOR_NIX_PROFILE || null;
+  }
 
   /** Whether the agent has nix. */
   get enabled(): boolean {
@@ -51,7 +64,7 @@ export class AgentNix {
 
   /** Runs `action` with `args` (packages, or a search term). */
   async run(action: NixAction, args: string[]): Promise<NixOutcome> {
-    if (this.env === null) return { ok: false, text: NIX_NOT_ENABLED };
+    if (this.env === null) return { ok: false, text: this.unavailable };
     switch (action) {
       case 'search':
         return this.search(args.join(' '));
@@ -77,7 +90,16 @@ export class AgentNix {
 
   private async add(packages: string[]): Promise<NixOutcome> {
     if (packages.length === 0) return { ok: false, text: 'Install failed: name at least one package.' };
-    const done = await this.nix(['profile', 'install', ...packages.map(installable)], 120_000);
+    try {
+      // Nix makes the profile's links but not the folder they live in.
+      if (this.profile !== null) mkdirSync(dirname(this.profile), { recursive: true });
+    } catch (err) {
+      return { ok: false, text: `Install failed: ${messageOf(err)}` };
+    }
+    const done = await this.nix(
+      ['profile', 'install', ...this.profileArgs(), ...packages.map(installable)],
+      120_000,
+    );
     if (done.code !== 0) return failed('Install', done);
     return { ok: true, text: done.stdout.trim() || `Installed: ${packages.join(', ')}` };
   }
@@ -96,7 +118,7 @@ export class AgentNix {
     const elements = listed.elements ?? [];
     // Nix 2.8 removes by store path or number, not by name: a name becomes its element's store paths.
     const targets = packages.flatMap((name) => elements.find((e) => e.name === name)?.storePaths ?? [name]);
-    const done = await this.nix(['profile', 'remove', ...targets], 30_000);
+    const done = await this.nix(['profile', 'remove', ...this.profileArgs(), ...targets], 30_000);
     if (done.code !== 0) return failed('Remove', done);
     const unmatched = `${done.stdout}${done.stderr}`.match(/does not match any packages/);
     if (unmatched) return { ok: false, text: `Remove failed: ${(done.stderr || done.stdout).trim()}` };
@@ -104,16 +126,33 @@ export class AgentNix {
   }
 
   private async upgrade(): Promise<NixOutcome> {
-    let done = await this.nix(['profile', 'upgrade', '--all'], 120_000);
+    let done = await this.nix(['profile', 'upgrade', ...this.profileArgs(), '--all'], 120_000);
     // Nix before 2.20 knows no --all: every element matches the regular expression instead.
     if (done.code !== 0 && /unrecognised flag '--all'/.test(done.stderr)) {
-      done = await this.nix(['profile', 'upgrade', '.*'], 120_000);
+      done = await this.nix(['profile', 'upgrade', ...this.profileArgs(), '.*'], 120_000);
     }
     if (done.code !== 0) return failed('Upgrade', done);
     return { ok: true, text: done.stdout.trim() || 'All packages upgraded successfully.' };
   }
 
+  /**
+   * On a store of its own, everything no profile uses is deleted. On the host's store, shared with the host's users
+   * and other agents, only this agent's old profile versions go: what they held is then unused unless someone else
+   * uses it, and the host's own garbage collection (nix-collect-garbage, nix.gc on NixOS) frees it with the rest of
+   * the host's garbage, when and how often the host's owner decided.
+   */
   private async collectGarbage(): Promise<NixOutcome> {
+    if (this.profile !== null) {
+      // Nothing was ever installed: there is no profile, and nix would fail to lock one.
+      if (!existsSync(dirname(this.profile)))
+        return { ok: true, text: 'No profile yet: nothing to collect.' };
+      const wiped = await this.nix(['profile', 'wipe-history', '--profile', this.profile], 60_000);
+      if (wiped.code !== 0) return failed('Garbage collection', wiped);
+      return {
+        ok: true,
+        text: 'Old versions of the profile deleted; the host’s nix-collect-garbage frees what they held.',
+      };
+    }
     const done = await run('nix-collect-garbage', ['-d'], this.env ?? {}, 600_000);
     if (done.code !== 0) return failed('Garbage collection', done);
     const lines = `${done.stdout}${done.stderr}`.trim().split('\n');
@@ -124,12 +163,16 @@ export class AgentNix {
   private async elements(): Promise<
     { elements: ProfileElement[] | null; raw: string } | { error: Finished }
   > {
-    const json = await this.nix(['profile', 'list', '--json'], 10_000);
+    const json = await this.nix(['profile', 'list', ...this.profileArgs(), '--json'], 10_000);
     if (json.code === 0) return { elements: parseProfileJson(json.stdout), raw: json.stdout };
     if (!/unrecognised flag '--json'/.test(json.stderr)) return { error: json };
-    const text = await this.nix(['profile', 'list'], 10_000);
+    const text = await this.nix(['profile', 'list', ...this.profileArgs()], 10_000);
     if (text.code !== 0) return { error: text };
     return { elements: parseProfileText(text.stdout), raw: text.stdout };
+  }
+
+  private profileArgs(): string[] {
+    return this.profile === null ? [] : ['--profile', this.profile];
   }
 
   private nix(args: string[], timeoutMs: number): Promise<Finished> {

@@ -1,8 +1,8 @@
 /**
  * What `praktor doctor` and Mission Control's Health panel check, each with the step that fixes it: the
  * configuration, model credentials and the model API as the gateway reaches it, Telegram, Docker and the agent
- * images, bubblewrap, Mission Control's exposure, the vault, disk space and the clock. Checks only look: nothing is
- * written, no message is taken from Telegram.
+ * images, bubblewrap and the host's nix for local agents, Mission Control's exposure, the vault, disk space and the
+ * clock. Checks only look: nothing is written, no message is taken from Telegram.
  */
 import { existsSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,7 +12,8 @@ import { usesDocker } from '../backup/docker-part.js';
 import type { Config } from '../config/index.js';
 import { DEFAULT_MODEL_API } from '../egress/model-proxy.js';
 import { explainDockerError, unless404 } from '../runtimes/docker-api.js';
-import { findBwrap, namespaceProblem } from '../runtimes/local.js';
+import { findBwrap, localSandboxUid, namespaceProblem } from '../runtimes/local.js';
+import { hostNixFacts, judgeHostNix, NIX_DAEMON_SOCKET } from '../runtimes/local-nix.js';
 import { instanceRunning } from '../scheduler/instances.js';
 import { CREDENTIALS_FIX, hasModelCredentials } from '../setup.js';
 import { registeredGateways, withReadOnlyDatabase } from '../store/snapshot.js';
@@ -71,6 +72,7 @@ export async function runChecks(ctx: DoctorContext): Promise<DoctorCheck[]> {
     ...(await dockerChecks(config)),
     ...(await dockerHostChecks(config, timeoutMs)),
     bubblewrapCheck(config),
+    localNixCheck(config),
     exposureCheck(config),
     await vaultCheck(config),
     diskCheck(config.dataDir),
@@ -338,6 +340,43 @@ function bubblewrapCheck(config: Config): DoctorCheck {
     );
   }
   return check('bubblewrap', label, 'ok', `${bwrap} confines local agents`);
+}
+
+/** Whether the host's nix serves the local agents with `nix_enabled`, and how. */
+function localNixCheck(config: Config): DoctorCheck {
+  const label = 'Nix for local agents';
+  const agents = Object.entries(config.agents)
+    .filter(([, a]) => a.nix_enabled && (a.runtime ?? config.defaults.runtime) !== 'docker')
+    .map(([id]) => id);
+  if (agents.length === 0) return check('local_nix', label, 'skip', 'no local agent has nix_enabled');
+  const bwrap = findBwrap();
+  const user = { dropTo: localSandboxUid(bwrap !== null && namespaceProblem(bwrap) === null) };
+  const nix = judgeHostNix(hostNixFacts(user), user);
+  const who = `${agents.join(', ')} (on the local runtime)`;
+  if (!nix.usable) {
+    return check(
+      'local_nix',
+      label,
+      'warn',
+      `${who}: ${nix.problem}`,
+      'start the nix daemon (multi-user nix), or give these agents runtime: docker',
+    );
+  }
+  if (nix.mode === 'single-user') {
+    return check(
+      'local_nix',
+      label,
+      'warn',
+      `${who} use this machine's single-user nix store, which they can write: an agent can change any program in /nix`,
+      'run the nix daemon (multi-user nix), so agents see /nix read-only; or keep /nix for Praktor alone',
+    );
+  }
+  return check(
+    'local_nix',
+    label,
+    'ok',
+    `${who} use this machine's nix daemon (${NIX_DAEMON_SOCKET}); it fetches only the nix.substituters its nix.conf trusts (trusted-substituters)`,
+  );
 }
 
 function exposureCheck(config: Config): DoctorCheck {

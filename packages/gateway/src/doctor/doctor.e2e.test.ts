@@ -2,8 +2,8 @@
  * `praktor doctor` against good and deliberately broken setups: each problem is named with its fix and makes the
  * command exit 1; a good setup exits 0. The model and Telegram APIs are the test kit's fakes on loopback.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -79,6 +79,32 @@ describe.skipIf(noBwrap !== null)('praktor doctor on the local runtime', () => {
     expect(report.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
+  });
+
+  it('says nothing of nix while no local agent has nix_enabled', async () => {
+    const { byId } = await doctor({ telegram: goodTelegram(), agents: { general: {} } });
+    expect(byId('local_nix')).toMatchObject({ status: 'skip' });
+  });
+
+  it('says how to enable nix for a local agent with nix_enabled on a machine without nix', async () => {
+    // A PATH with only what the doctor runs here: bubblewrap and the shell that finds programs, no nix.
+    const bin = mkdtempSync(join(home, 'bin-'));
+    for (const program of ['sh', 'bwrap']) {
+      symlinkSync(
+        execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim(),
+        join(bin, program),
+      );
+    }
+    const { byId } = await doctor(
+      { telegram: goodTelegram(), agents: { general: { nix_enabled: true } } },
+      { PATH: bin },
+    );
+    expect(byId('local_nix')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('general (on the local runtime): Nix is not available'),
+      fix: expect.stringContaining('runtime: docker'),
+    });
+    expect(byId('local_nix').detail).toContain('install nix on this machine');
   });
 
   it('names missing model credentials with their fix, and exits 1', async () => {

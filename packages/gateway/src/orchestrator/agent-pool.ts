@@ -18,7 +18,13 @@ import type { Config, ResolvedAgent } from '../config/index.js';
 import { resolveAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
-import { type Runtime, type SandboxFile, type SandboxSpec, safeWorkspaceName } from '../runtimes/runtime.js';
+import {
+  nixFor,
+  type Runtime,
+  type SandboxFile,
+  type SandboxSpec,
+  safeWorkspaceName,
+} from '../runtimes/runtime.js';
 import type { Store } from '../store/index.js';
 import { AgentLink, type ApprovalVerdict } from './link.js';
 import type { ToolReply } from './tool-calls.js';
@@ -81,7 +87,10 @@ interface AgentState {
   turns: number;
   lastActive: number;
   idleTimer: NodeJS.Timeout | null;
-  /** Whether the running sandbox has a nix store of the agent's own, whose garbage is collected when it goes idle. */
+  /**
+   * Whether the running sandbox has nix (a store of its own in Docker, the host's with a profile of its own in the
+   * local runtime), whose garbage is collected when it goes idle.
+   */
   hasNix: boolean;
   /** What the sandbox had to work with when it last started; null until it has started. */
   workbench: AgentWorkbench | null;
@@ -256,8 +265,9 @@ export class AgentPool {
   private async startSandbox(state: AgentState, agent: ResolvedAgent): Promise<AgentLink> {
     const { store, log } = this.deps;
     const runtime = this.deps.runtimeFor(agent);
-    // Only a container has a /nix of the agent's own; the local sandbox shows the host's system read-only.
-    const hasNix = agent.nixEnabled && runtime.name === 'docker';
+    // A container has a /nix of its own; the local sandbox uses the host's nix, when the host has a usable one.
+    const nix = nixFor(agent, runtime);
+    const hasNix = nix.enabled;
     // Both resolved before a slot is taken, so an agent that cannot start does not hold one.
     const env = this.deps.agentEnv(agent);
     const files = this.deps.agentFiles(agent);
@@ -273,6 +283,7 @@ export class AgentPool {
         env,
         embeddingModel: embeddingModelOf(this.deps.config()),
         nixEnabled: hasNix,
+        nixUnavailable: nix.problem,
         readyTimeoutMs: this.deps.readyTimeoutMs ?? 60_000,
         onSession: (sessionId) => store.sessions.set(agent.id, sessionId),
         onLog: (line) => log.debug({ agent: agent.id }, line),

@@ -37,8 +37,10 @@ export interface LinkOptions {
   env: Record<string, string>;
   /** The embedding model for the agent's memory; null: full-text search alone. */
   embeddingModel: string | null;
-  /** Whether the agent has nix (`nix_enabled`). */
+  /** Whether the agent has nix (`nix_enabled`, and nix where it runs). */
   nixEnabled: boolean;
+  /** Why an agent with `nix_enabled` has no nix where it runs; null when it has, or did not ask for it. */
+  nixUnavailable?: string | null;
   readyTimeoutMs: number;
   onSession: (sessionId: string) => void;
   onLog: (line: string) => void;
@@ -260,6 +262,7 @@ export class AgentLink {
         embeddingModel: opts.embeddingModel,
         approvals: opts.approvals,
         nixEnabled: opts.nixEnabled,
+        ...(opts.nixUnavailable ? { nixUnavailable: opts.nixUnavailable } : {}),
         extensions: opts.extensions,
       });
     });

@@ -20,6 +20,7 @@ import {
 import { planSecretFiles } from './docker-secrets.js';
 import { DockerVolumes } from './docker-volumes.js';
 import { AGENT_UID, globalDir } from './layout.js';
+import { nixSettings } from './nix-settings.js';
 import {
   type AgentRef,
   type Runtime,
@@ -59,10 +60,7 @@ function networkEnv(network: string | null): Record<string, string> {
 /** What tells the nix of an agent with nix_enabled where to get packages (the image's nix.conf has the rest). */
 function nixEnv(agent: ResolvedAgent): Record<string, string> {
   if (!agent.nixEnabled) return {};
-  const { substituters, trustedPublicKeys } = agent.nixCaches;
-  return {
-    NIX_CONFIG: `substituters = ${substituters.join(' ')}\ntrusted-public-keys = ${trustedPublicKeys.join(' ')}`,
-  };
+  return { NIX_CONFIG: nixSettings(agent.nixCaches) };
 }
 
 /** Runs each agent in a container of its own. */
@@ -151,6 +149,11 @@ export class DockerRuntime implements Runtime {
   }
 
   /** Copies the shared files into the shared volume, if an agent has started in this run (else its start will). */
+  /** Every agent with nix_enabled gets a nix store of its own, in a volume. */
+  nixProblem(): string | null {
+    return null;
+  }
+
   async publishSharedFiles(): Promise<void> {
     if (this.lastImage === null) return;
     try {

@@ -13,6 +13,7 @@ const plan: ConfinementPlan = {
   code: ['/opt/praktor/node_modules'],
   masked: ['/etc/hostname', '/no/such/file'],
   dropTo: null,
+  nix: null,
 };
 
 /** The flag and operands that follow `flag` at each place it appears. */
@@ -83,5 +84,25 @@ describe('confinementArgs', () => {
         ['/x/group', '/etc/group'],
       ]),
     );
+  });
+  it('shows no /nix to an agent without nix', () => {
+    expect(args.some((arg) => arg.startsWith('/nix'))).toBe(false);
+  });
+
+  it('shows /nix read-only and only the daemon’s socket writable when the host runs a nix daemon', () => {
+    const withDaemon = confinementArgs({ ...plan, nix: 'daemon' }, '/usr/bin/node', '/opt/praktor/main.js');
+    expect(uses(withDaemon, '--ro-bind')).toContainEqual(['/nix', '/nix']);
+    expect(uses(withDaemon, '--bind')).toEqual(expect.not.arrayContaining([['/nix', '/nix']]));
+    expect(uses(withDaemon, '--tmpfs', 1)).toContainEqual(['/nix/var/nix/daemon-socket']);
+    expect(uses(withDaemon, '--bind')).toContainEqual([
+      '/nix/var/nix/daemon-socket/socket',
+      '/nix/var/nix/daemon-socket/socket',
+    ]);
+  });
+
+  it('shows /nix writable for a single-user store', () => {
+    const single = confinementArgs({ ...plan, nix: 'single-user' }, '/usr/bin/node', '/opt/praktor/main.js');
+    expect(uses(single, '--bind')).toContainEqual(['/nix', '/nix']);
+    expect(uses(single, '--ro-bind')).not.toContainEqual(['/nix', '/nix']);
   });
 });

@@ -5,11 +5,12 @@
  * (so no host Unix socket — Docker's, D-Bus, an ssh-agent, a database — is reachable), a network namespace with
  * nothing but loopback (its only way out is the link to the gateway), and no capabilities. When the gateway runs as
  * root, the runner runs as the unprivileged agent user instead, so the host's root-only files (/etc/shadow) stay
- * closed to it.
+ * closed to it. An agent with `nix_enabled` on a machine with nix also sees /nix (and the nix daemon's socket).
  */
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AgentDirs } from './layout.js';
+import { NIX_DAEMON_SOCKET, NIX_ROOT } from './local-nix.js';
 import type { FilePlacement } from './secret-files.js';
 
 /** Top-level folders of the host shown read-only: programs, libraries and system settings. */
@@ -26,6 +27,30 @@ export interface ConfinementPlan {
   masked: string[];
   /** When set, the runner drops to this user; else it keeps the gateway's (non-root) user. */
   dropTo: { uid: number; gid: number; passwd: string; group: string } | null;
+  /** How the agent uses the host's nix (see local-nix.ts); null shows no /nix at all. */
+  nix: 'daemon' | 'single-user' | null;
+}
+
+/**
+ * The host's /nix. With a daemon: read-only, so the store can only change through the daemon, which checks what it
+ * is given; the socket is shown in a folder of its own, as the host's (Debian: group nix-users) would keep the
+ * agent user out, and `nix_enabled` is the permission to use it. Single-user: writable, as nix itself writes the
+ * store and its database there.
+ */
+function nixArgs(mode: ConfinementPlan['nix']): string[] {
+  // biome-ignore format: each flag stays on one line with its operands
+  switch (mode) {
+    case null:
+      return [];
+    case 'single-user':
+      return ['--bind', NIX_ROOT, NIX_ROOT];
+    case 'daemon':
+      return [
+        '--ro-bind', NIX_ROOT, NIX_ROOT,
+        '--perms', '0755', '--tmpfs', dirname(NIX_DAEMON_SOCKET),
+        '--bind', NIX_DAEMON_SOCKET, NIX_DAEMON_SOCKET,
+      ];
+  }
 }
 
 /** `--ro-bind` for a real folder, `--symlink` for a link (merged-/usr systems link /bin to usr/bin). */
@@ -81,6 +106,7 @@ export function confinementArgs(plan: ConfinementPlan, node: string, main: strin
     '--perms', '1777', '--tmpfs', '/var/tmp',
     '--tmpfs', '/run',
     ...(drop ? ['--ro-bind', drop.passwd, '/etc/passwd', '--ro-bind', drop.group, '/etc/group'] : []),
+    ...nixArgs(plan.nix),
     ...plan.code.flatMap((dir) => parents.mount('--ro-bind', dir, dir)),
     // Node from the system is already shown with /usr; one installed elsewhere (nvm, /opt) is shown on its own.
     ...(SYSTEM_DIRS.some((dir) => isUnder(node, dir)) ? [] : parents.mount('--ro-bind', dirname(node), dirname(node))),

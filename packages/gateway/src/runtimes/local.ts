@@ -24,6 +24,8 @@ import type { Logger } from '../log.js';
 import { createAgentFile, readAgentFile, writeAgentFile } from './agent-fs.js';
 import { AGENT_UID, agentDirs } from './layout.js';
 import { type ConfinementPlan, confinementArgs } from './local-confinement.js';
+import { type HostNix, hostNixFacts, judgeHostNix, localNixEnv } from './local-nix.js';
+import { findProgram } from './programs.js';
 import {
   type AgentRef,
   type Runtime,
@@ -59,12 +61,7 @@ function runnerCode(): string[] {
 
 /** The bubblewrap binary on the PATH, or null. */
 export function findBwrap(): string | null {
-  try {
-    return execFileSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    // `command -v` exits non-zero when there is none: that is the answer, not a failure.
-    return null;
-  }
+  return findProgram('bwrap');
 }
 
 /**
@@ -82,6 +79,11 @@ export function namespaceProblem(bwrap: string): string | null {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
     return stderr || messageOf(err);
   }
+}
+
+/** Who a local sandbox runs as: the agent user when the gateway is root and confines it, else the gateway's user. */
+export function localSandboxUid(confined: boolean): number | null {
+  return confined && process.getuid?.() === 0 ? AGENT_UID : null;
 }
 
 /** Variables of the gateway's environment a runner may need to run programs at all. */
@@ -139,7 +141,8 @@ export class LocalRuntime implements Runtime {
     const found = opts.bwrap === undefined ? findBwrap() : opts.bwrap;
     const problem = found ? namespaceProblem(found) : null;
     this.bwrap = problem === null ? found : null;
-    this.owner = this.bwrap && process.getuid?.() === 0 ? { uid: AGENT_UID, gid: AGENT_UID } : null;
+    const uid = localSandboxUid(this.bwrap !== null);
+    this.owner = uid === null ? null : { uid, gid: uid };
     const user = this.owner ? `as uid ${AGENT_UID}, not root` : 'as the gateway’s user';
     if (this.bwrap) {
       this.confinement =
@@ -159,6 +162,17 @@ export class LocalRuntime implements Runtime {
     return this.bwrap !== null;
   }
 
+  /** The host's nix as this runtime's sandboxes would use it now: looked at afresh, so a daemon started later counts. */
+  hostNix(): HostNix {
+    const user = { dropTo: this.owner?.uid ?? null };
+    return judgeHostNix(hostNixFacts(user), user);
+  }
+
+  nixProblem(): string | null {
+    const nix = this.hostNix();
+    return nix.usable ? null : nix.problem;
+  }
+
   async start(spec: SandboxSpec): Promise<Sandbox> {
     const dirs = agentDirs(this.dataDir, spec.workspace);
     for (const dir of [dirs.workspace, dirs.home, dirs.global]) mkdirSync(dir, { recursive: true });
@@ -173,6 +187,10 @@ export class LocalRuntime implements Runtime {
       PRAKTOR_WORKSPACE: dirs.workspace,
       PRAKTOR_GLOBAL_DIR: dirs.global,
     });
+    const agent = this.opts.agent(spec.agentId);
+    const hostNix = agent.nixEnabled ? this.hostNix() : null;
+    const nix = hostNix?.usable ? hostNix : null;
+    if (nix) Object.assign(env, localNixEnv(nix, agent, dirs.home, env.PATH ?? ''));
     if (!this.bwrap) {
       const files = placeFiles(spec.files, { dirs, confined: false, hidden: [this.dataDir, '/tmp'] });
       const child = spawn(process.execPath, [runnerMain], {
@@ -198,10 +216,11 @@ export class LocalRuntime implements Runtime {
       code: runnerCode(),
       masked: this.opts.configFile ? [this.opts.configFile] : [],
       dropTo: this.owner && users ? { ...this.owner, ...users } : null,
+      nix: nix?.mode ?? null,
     };
     // The sandbox has a network of its own with only loopback in it: the link is its way out (see gateway-routes.ts
     // in the runner), to the internet too unless the agent may not use the network.
-    env.PRAKTOR_NETWORK = this.opts.agent(spec.agentId).network === 'none' ? 'none' : 'gateway';
+    env.PRAKTOR_NETWORK = agent.network === 'none' ? 'none' : 'gateway';
     // A process group of its own, so stopping it also ends the Claude Code process it started.
     const child = spawn(this.bwrap, confinementArgs(plan, process.execPath, runnerMain), {
       cwd: dirs.workspace,

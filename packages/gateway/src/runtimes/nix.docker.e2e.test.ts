@@ -6,25 +6,24 @@
  * Telegram; an agent without nix_enabled is told so by every tool.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, normalize } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   containersOf,
   docker,
   dockerInspect,
   ensureTestImage,
   eventually,
-  type ModelRequest,
+  type FileServer,
   removeInstallation,
-  reply,
   requireDocker,
   type Stack,
+  serveFolder,
   startStack,
   TEST_IMAGE_TIMEOUT_MS,
   TEST_USER_ID,
   testPrefix,
+  toolCalls,
   withDocker,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,44 +50,17 @@ nix copy --to "file:///workspace/agent/cache?secret-key=/tmp/secret.key" "$out"
 echo "path=$out"
 echo "key=$(cat /tmp/public.key)"`;
 
-/** What the fake model does, by the marker the test sends as the message. */
-const scripts = new Map<string, { tool: string; input: Record<string, unknown> }>();
-
-function model(req: ModelRequest) {
-  if (req.kind !== 'main') return reply.text('side call');
-  if (req.toolResults.length > 0) return reply.text(`tool said: ${req.toolResults[0]?.content ?? ''}`);
-  const script = scripts.get(req.lastUserText.split('\n').at(-1) ?? '');
-  if (script) return reply.toolUse(script.tool, script.input);
-  return reply.text(`heard: ${req.lastUserText}`);
-}
-
 describe.skipIf(missing !== null)('nix in the agent’s container', () => {
   const prefix = testPrefix('nix');
   const buildNix = `${prefix}-build-nix`;
   const buildCache = `${prefix}-build-cache`;
   let stack: Stack;
-  let cache: Server;
+  let cache: FileServer;
   let storePath: string;
-  let probes = 0;
 
-  /** Has `agent` call `tool` with `input` and returns what the tool answered. */
-  async function call(agent: string, tool: string, input: Record<string, unknown>): Promise<string> {
-    probes += 1;
-    // Ends in a letter, so that no marker is the start of another (nix-1-x, nix-10-x).
-    const marker = `nix-${probes}-x`;
-    scripts.set(marker, { tool, input });
-    const response = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/${agent}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: marker }),
-    });
-    expect(response.status).toBe(202);
-    const request = await stack.anthropic.waitForRequest(
-      (r) => r.toolResults.length > 0 && r.transcript.includes(marker),
-      180_000,
-    );
-    return request.toolResults[0]?.content ?? '';
-  }
+  const tools = toolCalls();
+  const call = (agent: string, tool: string, input: Record<string, unknown>) =>
+    tools.call(stack, agent, tool, input);
 
   const bash = (agent: string, command: string) =>
     call(agent, 'Bash', { command, description: 'use the package' });
@@ -132,18 +104,10 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
     storePath = built.match(/^path=(.+)$/m)?.[1] ?? expect.fail(`no store path in: ${built}`);
     const key = built.match(/^key=(.+)$/m)?.[1] ?? expect.fail(`no key in: ${built}`);
     const root = join((dockerInspect('volume', buildCache) as { Mountpoint: string }).Mountpoint, 'cache');
-    cache = createServer((req, res) => {
-      const file = normalize(join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-      if (!file.startsWith(root) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200).end(readFileSync(file));
-    });
-    await new Promise<void>((resolve) => cache.listen(0, '127.0.0.1', resolve));
-    const cacheUrl = `http://127.0.0.1:${(cache.address() as AddressInfo).port}`;
+    cache = await serveFolder(root);
+    const cacheUrl = cache.url;
     stack = await startStack({
-      handler: model,
+      handler: tools.handler,
       config: ({ telegramApiRoot, telegramToken }) =>
         withDocker(
           {
@@ -164,7 +128,7 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
     await stack?.close();
     removeInstallation(prefix);
     docker(['volume', 'rm', '--force', buildNix, buildCache]);
-    await new Promise((resolve) => cache?.close(resolve));
+    await cache?.close();
   }, 120_000);
 
   it('installs a package from the configured cache, and the agent runs it', async () => {

@@ -74,6 +74,20 @@ export interface Runtime {
    * runtime's sandboxes, running ones included; called after they change.
    */
   publishSharedFiles(): Promise<void>;
+  /**
+   * Why an agent with `nix_enabled` gets no nix in this runtime's sandboxes now, as its nix tools and `/nix` say it
+   * (with how to enable it); null when it does.
+   */
+  nixProblem(): string | null;
+}
+
+/** Whether `agent` has nix where `runtime` runs it, and why not when it asked for it but has none. */
+export function nixFor(
+  agent: { nixEnabled: boolean },
+  runtime: Pick<Runtime, 'nixProblem'>,
+): { enabled: boolean; problem: string | null } {
+  const problem = agent.nixEnabled ? runtime.nixProblem() : null;
+  return { enabled: agent.nixEnabled && problem === null, problem };
 }
 
 /** How many numbered names an upload tries before giving up. */

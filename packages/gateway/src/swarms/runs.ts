@@ -27,7 +27,7 @@ import type { Logger } from '../log.js';
 import { AgentLink, type ApprovalVerdict } from '../orchestrator/link.js';
 import type { Redactor } from '../orchestrator/redactor.js';
 import { type AgentTools, answerToolCall, type ToolReply } from '../orchestrator/tool-calls.js';
-import { type Runtime, type SandboxFile, safeWorkspaceName } from '../runtimes/runtime.js';
+import { nixFor, type Runtime, type SandboxFile, safeWorkspaceName } from '../runtimes/runtime.js';
 import type { Store, SwarmOrigin } from '../store/index.js';
 import { describeMessages, SwarmChannel } from './channel.js';
 import { buildPlan, type SwarmPlan, SwarmPlanError } from './plan.js';
@@ -407,12 +407,14 @@ export class SwarmRuns {
       files: deps.agentFiles(agent),
       name: `swarm-${run.id.slice(0, 8)}-${safeWorkspaceName(role)}`,
     });
+    const nix = nixFor(agent, runtime);
     return AgentLink.open(sandbox, {
       agentId: agent.id,
       model: agent.model,
       resumeSessionId: null,
-      // As for the agent's own sandbox: only a container has a /nix of the agent's own.
-      nixEnabled: agent.nixEnabled && runtime.name === 'docker',
+      // As for the agent's own sandbox.
+      nixEnabled: nix.enabled,
+      nixUnavailable: nix.problem,
       extensions: deps.agentExtensions(agent),
       // What the member's sandbox reports of its extensions is the agent's too: the same servers, the same secrets.
       onExtensionStatus: (status) => {

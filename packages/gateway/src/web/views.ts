@@ -15,7 +15,7 @@ import type {
 import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
 import type { GatewayEvent } from '../events/bus.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
-import type { Runtime } from '../runtimes/runtime.js';
+import { nixFor, type Runtime } from '../runtimes/runtime.js';
 import { runItem, taskItem } from '../scheduler/views.js';
 import type { ApprovalRecord, Store } from '../store/index.js';
 
@@ -126,7 +126,9 @@ export function agentSummary(
 ): AgentSummary {
   const agent = resolveAgent(config, id);
   const stats = store.messages.statsForAgent(id);
-  const runtime = runtimeFor(agent).name;
+  const runner = runtimeFor(agent);
+  const runtime = runner.name;
+  const nix = nixFor(agent, runner);
   return {
     id,
     name: id,
@@ -135,7 +137,8 @@ export function agentSummary(
     workspace: agent.workspace,
     runtime,
     image: runtime === 'docker' ? agent.image : null,
-    nix_enabled: agent.nixEnabled && runtime === 'docker',
+    nix_enabled: nix.enabled,
+    nix_problem: nix.problem,
     workbench: orchestrator.workbench(id),
     agent_status: orchestrator.status(id),
     default_agent: id === config.router.default_agent,

@@ -10,6 +10,13 @@ function browserText(agent: AgentSummary): string {
   return agent.workbench.browser ?? 'none: install Chromium where the agent runs';
 }
 
+/** Whether the agent has nix where it runs; when it asked for it and has none, why and how to enable it. */
+function nixText(agent: AgentSummary): string {
+  if (agent.nix_enabled)
+    return agent.runtime === 'docker' ? 'on: a nix store of its own' : 'on: the host’s nix';
+  return agent.nix_problem ?? 'off (nix_enabled: true turns it on)';
+}
+
 /** The agent's nix packages: listed on request (the sandbox answers), each removable by name. */
 function NixPackages({ agentId }: { agentId: string }) {
   const [name, setName] = useState('');
@@ -73,9 +80,7 @@ export function WorkbenchCard({ agent }: { agent: AgentSummary }) {
         </div>
         <div>
           <dt>Nix</dt>
-          <dd data-testid="workbench-nix">
-            {agent.nix_enabled ? 'on' : 'off (nix_enabled, Docker runtime)'}
-          </dd>
+          <dd data-testid="workbench-nix">{nixText(agent)}</dd>
         </div>
       </dl>
       {agent.nix_enabled && <NixPackages agentId={agent.id} />}

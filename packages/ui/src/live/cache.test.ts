@@ -54,6 +54,7 @@ function agent(id: string, over: Partial<AgentSummary> = {}): AgentSummary {
     runtime: 'local',
     image: null,
     nix_enabled: false,
+    nix_problem: null,
     workbench: null,
     agent_status: 'stopped',
     default_agent: false,
