@@ -97,8 +97,11 @@ describe.skipIf(missing !== null)('nix in the local runtime, from the host', () 
     return answer?.text ?? '';
   }
 
-  async function summary(agent: string): Promise<{ nix_enabled: boolean; nix_problem: string | null }> {
-    return (await fetch(`${stack.praktor.webUrl}/api/agents/definitions/${agent}`)).json();
+  type NixSummary = { nix_enabled: boolean; nix_problem: string | null };
+  async function summary(agent: string): Promise<NixSummary> {
+    return (await (
+      await fetch(`${stack.praktor.webUrl}/api/agents/definitions/${agent}`)
+    ).json()) as NixSummary;
   }
 
   async function stopAgent(agent: string): Promise<void> {
