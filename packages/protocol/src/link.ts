@@ -95,7 +95,7 @@ export const ToolRequest = z.discriminatedUnion('tool', [
     /** The file's own name, without folders. */
     name: z.string().min(1),
     mime_type: z.string(),
-    /** The `file` stream the runner opened just before this call, carrying the bytes (at most {@link MAX_SENT_FILE_BYTES}). */
+    /** The `file` stream the runner opened just before this call: the bytes, at most {@link MAX_SENT_FILE_BYTES}. */
     stream: z.string().min(1),
     caption: z.string().optional(),
   }),
