@@ -2,7 +2,7 @@
  * The gateway: builds every component from the configuration, starts them in order and stops them in reverse.
  */
 import { join } from 'node:path';
-import { type ConfigReloadReply, messageOf, type ToolRequest } from '@praktor/protocol';
+import { type ConfigReloadReply, MAX_SENT_FILE_BYTES, messageOf, type ToolRequest } from '@praktor/protocol';
 import { TelegramChannel } from './channels/telegram/channel.js';
 import { startWebChannel } from './channels/web/channel.js';
 import { ChatCommands } from './commands/commands.js';
@@ -31,6 +31,7 @@ import { hideInLogs, type Logger } from './log.js';
 import { agentEnvironment } from './orchestrator/agent-env.js';
 import { startExtensions } from './orchestrator/agent-extensions.js';
 import { type AgentTools, fileAgentTool, Orchestrator } from './orchestrator/orchestrator.js';
+import { SentFileStreams } from './orchestrator/sent-files.js';
 import { Pairing } from './router/pairing.js';
 import { safeWorkspaceName } from './runtimes/runtime.js';
 import { openRuntimes } from './runtimes/select.js';
@@ -128,6 +129,7 @@ export async function startGateway(
     apiKey: config.defaults.anthropic_api_key || null,
     bearer: config.defaults.oauth_token || env.ANTHROPIC_AUTH_TOKEN || null,
   };
+  const sentFiles = new SentFileStreams(MAX_SENT_FILE_BYTES);
   const serveStream = egressServices({
     modelApi,
     credentials: modelCredentials,
@@ -141,6 +143,7 @@ export async function startGateway(
       const { url, api_key } = current().memory.embeddings;
       return url ? { url, apiKey: api_key || null } : null;
     },
+    onFile: (agentId, streamId, stream) => sentFiles.offer(agentId, streamId, stream),
     log,
   });
   logEmbeddingSource(config, log);
@@ -149,7 +152,7 @@ export async function startGateway(
   ensureGlobalFiles(config.dataDir);
   // Before anything is served: this also removes containers an earlier run left behind.
   const runtimes = await openRuntimes(current, log, (name) => vault.reveal(name));
-  const sendFile = fileAgentTool(store, bus);
+  const sendFile = fileAgentTool(store, bus, sentFiles);
   // The task service is made below, with the scheduler that needs this orchestrator.
   const taskTools = taskAgentTools((): TaskService => tasks);
   const profileTools = userProfileAgentTools({

@@ -10,7 +10,8 @@
  * The link also carries byte streams: the runner opens one (`stream_open`) for each connection Claude Code makes to
  * the model API, and both sides send its bytes (`stream_data`) until each says it is done (`stream_end`). The
  * gateway adds the credentials on the way out, so they never enter the sandbox. Where the sandbox has no network of
- * its own, its connections to the internet travel the same way, to the gateway's internet proxy.
+ * its own, its connections to the internet travel the same way, to the gateway's internet proxy. A file the agent
+ * sends with `file_send` travels as a stream too (service `file`), which the tool call then names.
  */
 import { z } from 'zod';
 import { ActivityMessage } from './activity.js';
@@ -22,7 +23,7 @@ import { NixRequestMessage, NixResponseMessage } from './nix.js';
 import { TurnImage } from './turn-images.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
-export const LINK_PROTOCOL_VERSION = 6;
+export const LINK_PROTOCOL_VERSION = 7;
 
 /** First line from the gateway: who the runner is and how to start its session. */
 export const InitMessage = z.object({
@@ -99,8 +100,8 @@ export const ToolRequest = z.discriminatedUnion('tool', [
     /** The file's own name, without folders. */
     name: z.string().min(1),
     mime_type: z.string(),
-    /** The file's bytes, at most {@link MAX_SENT_FILE_BYTES}. */
-    base64: z.string(),
+    /** The `file` stream the runner opened just before this call: the bytes, at most {@link MAX_SENT_FILE_BYTES}. */
+    stream: z.string().min(1),
     caption: z.string().optional(),
   }),
   z.object({ tool: z.literal('user_profile_read') }),
@@ -112,8 +113,8 @@ export const ToolRequest = z.discriminatedUnion('tool', [
   z.object({ tool: z.literal('swarm_chat_read'), wait_seconds: z.number().optional() }),
 ]);
 
-/** The largest file an agent sends with `file_send` (it crosses the link in one line). */
-export const MAX_SENT_FILE_BYTES = 10 * 1024 * 1024;
+/** The largest file an agent sends with `file_send`: what Telegram's Bot API accepts as an upload. */
+export const MAX_SENT_FILE_BYTES = 50 * 1024 * 1024;
 export type ToolRequest = z.infer<typeof ToolRequest>;
 
 /** The gateway's answer to a `call`: the text the model reads as the tool's result. */
@@ -135,9 +136,10 @@ export const ShutdownMessage = z.object({ type: z.literal('shutdown') });
 
 /**
  * Services the runner reaches through the link's streams: the model API, the internet through the gateway's proxy,
- * and the embeddings endpoint the agent's memory uses.
+ * the embeddings endpoint the agent's memory uses, and `file`: the bytes of a file for the `file_send` call that
+ * follows the stream's opening.
  */
-export const StreamService = z.enum(['model', 'internet', 'embeddings']);
+export const StreamService = z.enum(['model', 'internet', 'embeddings', 'file']);
 export type StreamService = z.infer<typeof StreamService>;
 
 /** The runner opens a stream to a service; the gateway connects it, or ends it with an error. */

@@ -4,7 +4,7 @@
  */
 import type { CanUseTool, McpServerConfig, Options, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { ModelSpend, ResultMessage, ToolRequest, TurnUsage } from '@praktor/protocol';
-import { FILE_TOOL_NAMES, FILES_SERVER, fileTools } from './file-tools.js';
+import { FILE_TOOL_NAMES, FILES_SERVER, fileTools, type OpenFileStream } from './file-tools.js';
 import {
   GATEWAY_TOOL_NAMES,
   HISTORY_SERVER,
@@ -31,6 +31,8 @@ export interface AgentSetup {
   systemPrompt: () => string;
   /** Carries a built-in tool's request to the gateway, for the turn or task `turnId`. */
   call: (turnId: string | null, request: ToolRequest) => Promise<{ ok: boolean; text: string }>;
+  /** Opens a stream to the gateway for the bytes of a file a `file_send` call names. */
+  openFileStream: OpenFileStream;
   /** Tool-call patterns (Claude Code permission rules) that need a person's yes before they run. */
   approvals: string[];
   /** Asks the gateway whether a call that matched an approval rule may run, for the turn or task `turnId`. */
@@ -67,7 +69,7 @@ export function sdkOptions(setup: AgentSetup, systemPrompt: string, turnId: () =
       // Listed first, so that a server named like a built-in one cannot replace it.
       ...setup.mcpServers,
       [TASKS_SERVER]: taskTools((request) => setup.call(turnId(), request)),
-      [FILES_SERVER]: fileTools((request) => setup.call(turnId(), request), setup.cwd),
+      [FILES_SERVER]: fileTools((request) => setup.call(turnId(), request), setup.openFileStream, setup.cwd),
       [MEMORY_SERVER]: memoryTools(setup.memory, setup.memoryChanged),
       [PROFILE_SERVER]: profileTools((request) => setup.call(turnId(), request)),
       [HISTORY_SERVER]: historyTools((request) => setup.call(turnId(), request)),

@@ -1,10 +1,12 @@
 /**
  * The agent's `file_send` tool: a file from its workspace or /tmp goes to the user's chat. The runner reads the file
- * (the gateway cannot see the sandbox's /tmp) and hands its bytes over the link; the gateway records and delivers it.
+ * (the gateway cannot see the sandbox's /tmp) and streams its bytes over the link on a `file` stream, which its call
+ * to the gateway names; the gateway records and delivers it.
  */
-import { realpathSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   createSdkMcpServer,
   type McpSdkServerConfigWithInstance,
@@ -46,8 +48,18 @@ export function sendablePath(path: string, workspace: string, tmp = '/tmp'): str
   return real;
 }
 
-/** The `praktor-files` server for one Claude Code process of the agent whose workspace is `workspace`. */
-export function fileTools(call: CallGateway, workspace: string): McpSdkServerConfigWithInstance {
+/** A new `file` stream to the gateway, already announced, and its id for the `file_send` call to name. */
+export type OpenFileStream = () => { streamId: string; stream: Duplex };
+
+/**
+ * The `praktor-files` server for one Claude Code process of the agent whose workspace is `workspace`; `openStream`
+ * opens the stream each file's bytes travel on.
+ */
+export function fileTools(
+  call: CallGateway,
+  openStream: OpenFileStream,
+  workspace: string,
+): McpSdkServerConfigWithInstance {
   return createSdkMcpServer({
     name: FILES_SERVER,
     version: '1.0.0',
@@ -69,15 +81,22 @@ export function fileTools(call: CallGateway, workspace: string): McpSdkServerCon
               throw new Error(
                 `${path} is ${formatBytes(size)}; a file may be at most ${formatBytes(MAX_SENT_FILE_BYTES)}`,
               );
-            const content = await readFile(real);
             const name = basename(real);
-            const outcome = await call({
+            const { streamId, stream } = openStream();
+            // The gateway may end the stream with an error at any time (too large, no chat): its reply says so.
+            stream.on('error', () => {});
+            const reply = call({
               tool: 'file_send',
               name,
               mime_type: mimeTypeOf(name),
-              base64: content.toString('base64'),
+              stream: streamId,
               ...(caption ? { caption } : {}),
             });
+            // A read error here reaches the gateway as the stream's end, and comes back in its reply.
+            void pipeline(createReadStream(real), stream).catch(() => {});
+            const outcome = await reply;
+            // The gateway has read what it wanted; whatever is left of the stream here goes.
+            stream.destroy();
             return { content: [{ type: 'text' as const, text: outcome.text }], isError: !outcome.ok };
           } catch (err) {
             return { content: [{ type: 'text' as const, text: `Error: ${messageOf(err)}` }], isError: true };

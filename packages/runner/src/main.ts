@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import type { AgentSetup } from './agent-setup.js';
 import { Approvals } from './approvals.js';
 import { browserSetup } from './browser.js';
 import { applyExtensions, withConnections } from './extensions.js';
+import type { OpenFileStream } from './file-tools.js';
 import { type GatewayRoutes, openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
 import { httpEmbedder } from './memory/embeddings.js';
@@ -85,6 +87,17 @@ function callGateway(turnId: string | null, request: ToolRequest): Promise<{ ok:
   });
 }
 
+/**
+ * A stream for the bytes of a file the agent sends, announced to the gateway before the call that names it. Its id
+ * is random, unlike the routes' counted ones, so it can never be taken for another stream of this agent's.
+ */
+const openFileStream: OpenFileStream = () => {
+  const streamId = `file-${randomUUID()}`;
+  const stream = streams.create(streamId);
+  send({ type: 'stream_open', streamId, service: 'file' });
+  return { streamId, stream };
+};
+
 async function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoutes): Promise<void> {
   if (init.protocol !== LINK_PROTOCOL_VERSION) {
     fatal(`the gateway speaks link protocol ${init.protocol}, this runner speaks ${LINK_PROTOCOL_VERSION}`);
@@ -123,6 +136,7 @@ async function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoute
     env,
     systemPrompt: () => buildSystemPrompt(paths, init.agentId, workbench),
     call: callGateway,
+    openFileStream,
     approvals: init.approvals,
     approve: (turnId, toolName, input) =>
       approvals.request(

@@ -3,7 +3,7 @@
  * the way out), the embeddings endpoint agents' memories use, and, for sandboxes with no network of their own, the
  * internet through the gateway's proxy, which never lets an agent reach this machine unless its egress policy names
  * the destination exactly; the policy's allow and deny lists apply to everything else. An agent whose `network` is
- * `none` gets no internet, whatever its runner asks.
+ * `none` gets no internet, whatever its runner asks. Beside them, the files agents send, handed to the file tool.
  */
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -36,11 +36,13 @@ export interface EgressOptions {
   upstreamCa: string[] | undefined;
   /** Where agents' memories get their vectors, as configured now (null: none). */
   embeddings: () => EmbeddingsEndpoint | null;
+  /** Takes the stream `streamId` carrying a file the agent sends (see orchestrator/sent-files.ts). */
+  onFile: (agentId: string, streamId: string, stream: Duplex) => void;
   log: Logger;
 }
 
-/** Serves one stream an agent's runner opened to `service`. */
-export type ServeStream = (agentId: string, service: StreamService, stream: Duplex) => void;
+/** Serves the stream `streamId` an agent's runner opened to `service`. */
+export type ServeStream = (agentId: string, service: StreamService, stream: Duplex, streamId: string) => void;
 
 /** The gateway's egress: one model proxy for all agents, one internet proxy per agent (its log names the agent). */
 export function egressServices(opts: EgressOptions): ServeStream {
@@ -67,8 +69,10 @@ export function egressServices(opts: EgressOptions): ServeStream {
     }
     return server;
   };
-  return (agentId, service, stream) => {
-    if (service === 'model') {
+  return (agentId, service, stream, streamId) => {
+    if (service === 'file') {
+      opts.onFile(agentId, streamId, stream);
+    } else if (service === 'model') {
       model.emit('connection', stream);
     } else if (service === 'embeddings') {
       embeddings.emit('connection', stream);

@@ -49,7 +49,7 @@ export interface AgentPoolDeps {
   /** Asks a person about a tool call that matched one of the agent's approval rules. */
   onApproval: (agentId: string, request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
   /** Serves a stream an agent's runner opened over its link (the model API, the internet). */
-  serveStream: (agentId: string, service: StreamService, stream: Duplex) => void;
+  serveStream: (agentId: string, service: StreamService, stream: Duplex, streamId: string) => void;
   /**
    * Whether an agent is kept warm: started ahead of its first message, never stopped for being idle, and started
    * again in the background when room for another agent or a new configuration stopped it.
@@ -291,7 +291,8 @@ export class AgentPool {
         onMemoryChanged: () => this.deps.bus.emit({ type: 'memory', agentId: agent.id }),
         approvals: agent.approvalRules,
         onApproval: (request) => this.deps.onApproval(agent.id, request),
-        serveStream: (service, stream) => this.deps.serveStream(agent.id, service, stream),
+        serveStream: (service, stream, streamId) =>
+          this.deps.serveStream(agent.id, service, stream, streamId),
         extensions,
         onExtensionStatus: (status) => {
           store.extensions.setStatus(agent.id, status);

@@ -3,22 +3,25 @@
  * answering, recorded with its message before anything is sent, so it is delivered in order with the answer and a
  * restart still delivers it.
  */
-import { formatBytes, MAX_SENT_FILE_BYTES } from '@praktor/protocol';
+import { formatBytes } from '@praktor/protocol';
 import type { EventBus } from '../events/bus.js';
 import type { Store } from '../store/index.js';
+import type { SentFileStreams } from './sent-files.js';
 import type { AgentTools } from './tool-calls.js';
 
-/** `file_send` over `store`; announces the recorded message on `bus`, where the channels deliver it. */
-export function fileAgentTool(store: Store, bus: EventBus): AgentTools {
+/**
+ * `file_send` over `store`, the file's bytes taken from the stream of `files` the call names; announces the recorded
+ * message on `bus`, where the channels deliver it.
+ */
+export function fileAgentTool(store: Store, bus: EventBus, files: SentFileStreams): AgentTools {
   return async (agentId, request, origin) => {
     if (request.tool !== 'file_send') throw new Error(`${request.tool} is not the file tool`);
-    if (origin === null || origin.chatId === null)
-      throw new Error('there is no chat to send the file to: file_send works while answering a message');
-    const content = Buffer.from(request.base64, 'base64');
-    if (content.length > MAX_SENT_FILE_BYTES)
-      throw new Error(
-        `${request.name} is ${formatBytes(content.length)}; a file may be at most ${formatBytes(MAX_SENT_FILE_BYTES)}`,
-      );
+    if (origin === null || origin.chatId === null) {
+      const why = 'there is no chat to send the file to: file_send works while answering a message';
+      files.refuse(agentId, request.stream, why);
+      throw new Error(why);
+    }
+    const content = await files.take(agentId, request.stream, request.name);
     const file = { name: request.name, mimeType: request.mime_type, content };
     const message = store.messageFiles.send(origin.id, agentId, file, request.caption ?? '');
     bus.emit({ type: 'message', message });

@@ -52,8 +52,8 @@ export interface LinkOptions {
   approvals: string[];
   /** Asks a person about a tool call that matched an approval rule; resolves with the decision, never rejects. */
   onApproval: (request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
-  /** Serves a stream the runner opened to `service` (the model API). */
-  serveStream: (service: StreamService, stream: Duplex) => void;
+  /** Serves the stream `streamId` the runner opened to `service` (the model API, a file it sends). */
+  serveStream: (service: StreamService, stream: Duplex, streamId: string) => void;
   /** The agent's extensions, secrets resolved, for the runner to apply before it is ready. */
   extensions: StartExtensions;
   /** The runner reported what it found of the agent's extensions. */
@@ -216,7 +216,7 @@ export class AgentLink {
       readLines(sandbox.stdout, RunnerToGatewaySchema, {
         onMessage: (message: RunnerToGateway) => {
           if (message.type === 'stream_open') {
-            opts.serveStream(message.service, streams.create(message.streamId));
+            opts.serveStream(message.service, streams.create(message.streamId), message.streamId);
             return;
           }
           if (

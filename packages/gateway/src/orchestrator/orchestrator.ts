@@ -51,7 +51,7 @@ export interface OrchestratorDeps {
   /** Carries out an agent's built-in tool requests; absent, the tools answer that they are not available. */
   agentTools?: AgentTools;
   /** Serves a stream an agent's runner opened over its link (the model API, the internet). */
-  serveStream: (agentId: string, service: StreamService, stream: Duplex) => void;
+  serveStream: (agentId: string, service: StreamService, stream: Duplex, streamId: string) => void;
   /** Whether an agent is kept warm (started ahead of its first message and kept up). */
   keepWarm: (agentId: string) => boolean;
   log: Logger;

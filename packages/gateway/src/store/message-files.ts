@@ -50,6 +50,15 @@ export class MessageFileStore {
       : null;
   }
 
+  /** Whether message `messageId` has a file; reads none of its bytes (up to 50 MB). */
+  has(messageId: number): boolean {
+    return (
+      this.db
+        .prepare<[number], unknown>('SELECT 1 FROM message_files WHERE message_id = ?')
+        .get(messageId) !== undefined
+    );
+  }
+
   /** What the API says of the files of `messageIds`, for those that have one. */
   describe(messageIds: readonly number[]): Map<number, MessageFile> {
     const found = new Map<number, MessageFile>();

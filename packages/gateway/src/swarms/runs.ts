@@ -55,7 +55,7 @@ export interface SwarmRunsDeps {
   /** Carries out the agents' other built-in tools (tasks, files, profile, history). */
   agentTools: AgentTools;
   onApproval: (agentId: string, request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
-  serveStream: (agentId: string, service: StreamService, stream: Duplex) => void;
+  serveStream: (agentId: string, service: StreamService, stream: Duplex, streamId: string) => void;
   redactor: Redactor;
   log: Logger;
   now: () => number;
@@ -432,7 +432,7 @@ export class SwarmRuns {
       onMemoryChanged: () => deps.bus.emit({ type: 'memory', agentId: agent.id }),
       approvals: agent.approvalRules,
       onApproval: (request) => deps.onApproval(agent.id, request),
-      serveStream: (service, stream) => deps.serveStream(agent.id, service, stream),
+      serveStream: (service, stream, streamId) => deps.serveStream(agent.id, service, stream, streamId),
     });
   }
 

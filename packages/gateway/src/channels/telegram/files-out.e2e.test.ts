@@ -1,7 +1,7 @@
 /**
  * Files agents send with `file_send` reach the chat the message came from, byte for byte: an image as a photo, a
  * PDF as a document, before the answer that follows them; Mission Control lists them with the message and serves
- * their bytes.
+ * their bytes. Files up to Telegram's 50 MB upload limit go whole; a larger one is refused in the tool's result.
  */
 import { createHash } from 'node:crypto';
 import { eventually, type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
@@ -15,16 +15,37 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer 
 const FILE_SEND = 'mcp__praktor-files__file_send';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const MB = 1024 * 1024;
 
-/** The agent writes the file the user asked for with Bash, sends it, then answers. */
-function agent() {
+/** Big files the agent writes with random bytes, by what the user asks: their name and size. */
+const BIG: Record<string, { name: string; size: number }> = {
+  // An image over Telegram's 10 MB photo limit: it can only go as a document.
+  'scan please': { name: 'scan.png', size: 30 * MB },
+  'archive please': { name: 'archive.bin', size: 60 * MB },
+};
+
+/**
+ * The agent writes the file the user asked for with Bash, sends it, then answers. Of a big file, the sandbox's
+ * sha256sum is kept in `sums` by name.
+ */
+function agent(sums: Map<string, string>) {
   let asked = '';
   return (req: ModelRequest) => {
     if (req.kind !== 'main') return reply.text('side call');
     if (req.lastUserText !== '') asked = req.lastUserText;
+    const big = BIG[asked];
     const [name, bytes, caption] =
       asked === 'chart please' ? ['chart.png', PNG, 'Sales by month'] : ['report.pdf', PDF, undefined];
     const last = req.toolResults[0]?.content ?? null;
+    if (big && last === null)
+      return reply.toolUse('Bash', {
+        command: `head -c ${big.size} /dev/urandom > ${big.name} && sha256sum ${big.name}`,
+        description: 'write the file',
+      });
+    if (big && last !== null && !last.startsWith('Sent') && !last.startsWith('Error')) {
+      sums.set(big.name, last.trim().split(/\s+/)[0] ?? '');
+      return reply.toolUse(FILE_SEND, { path: big.name });
+    }
     if (last === null)
       return reply.toolUse('Bash', {
         command: `printf '%s' '${bytes.toString('base64')}' | base64 -d > ${name}`,
@@ -38,6 +59,7 @@ function agent() {
 
 describe('files an agent sends', () => {
   let stack: Stack;
+  const sums = new Map<string, string>();
 
   async function ask(text: string) {
     return stack.telegram.say(TEST_USER_ID, text, { until: (m) => m.text === 'Here it is.' });
@@ -53,7 +75,7 @@ describe('files an agent sends', () => {
   }
 
   beforeAll(async () => {
-    stack = await startStack({ handler: agent() });
+    stack = await startStack({ handler: agent(sums) });
   });
 
   afterAll(async () => {
@@ -94,6 +116,35 @@ describe('files an agent sends', () => {
     expect(pdf.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''report.pdf");
     expect(Buffer.from(await pdf.arrayBuffer()).equals(PDF)).toBe(true);
   });
+
+  it('sends a 30 MB image as a document, byte for byte, and Mission Control serves the same bytes', async () => {
+    const sent = await ask('scan please');
+    expect(sent.map((m) => m.method)).toEqual(['sendDocument', 'sendMessage']);
+    expect(sent[0]?.file).toMatchObject({ fileName: 'scan.png', size: 30 * MB });
+    // Telegram's getFile stops at 20 MB for bots: the upload the fake received is what the user gets.
+    const upload = stack.telegram.calls.filter((c) => c.method === 'sendDocument').at(-1)?.files[0];
+    expect(upload?.bytes.length).toBe(30 * MB);
+    expect(sha256(upload?.bytes ?? Buffer.alloc(0))).toBe(sums.get('scan.png'));
+    const messages = (await (
+      await fetch(`${stack.praktor.webUrl}/api/agents/definitions/general/messages`)
+    ).json()) as { id: number; file: { name: string } | null }[];
+    const scan = messages.find((m) => m.file?.name === 'scan.png');
+    const served = await fetch(`${stack.praktor.webUrl}/api/messages/${scan?.id}/file`);
+    expect(sha256(Buffer.from(await served.arrayBuffer()))).toBe(sums.get('scan.png'));
+  }, 120_000);
+
+  it('refuses a 60 MB file in the tool result, naming its size and the limit, and records nothing', async () => {
+    const sent = await stack.telegram.say(TEST_USER_ID, 'archive please', {
+      until: (m) => m.text.startsWith('failed'),
+    });
+    expect(sent.map((m) => m.text)).toEqual([
+      'failed: Error: archive.bin is 60 MB; a file may be at most 50 MB',
+    ]);
+    const messages = (await (
+      await fetch(`${stack.praktor.webUrl}/api/agents/definitions/general/messages`)
+    ).json()) as { file: { name: string } | null }[];
+    expect(messages.filter((m) => m.file?.name === 'archive.bin')).toEqual([]);
+  }, 120_000);
 
   // Its timeout is longer than its steps' own waits together, so a slow step fails with its own message.
   it('delivers a recorded file once after the gateway is killed before sending it', async () => {

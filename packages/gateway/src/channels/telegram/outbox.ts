@@ -95,13 +95,11 @@ export class TelegramOutbox {
     const attribution = message.agentId && this.deps.attribute(message.agentId) ? message.agentId : undefined;
     const chunks = formatForTelegram(message.text, attribution ? { attribution } : {});
     // A file goes first, as chunk 0, with the text as its caption when it fits one.
-    const file = this.deps.store.messageFiles.get(message.id);
-    const planned =
-      file === null
+    const planned = !this.deps.store.messageFiles.has(message.id)
+      ? chunks
+      : chunks.length === 1 && (chunks[0] as TelegramChunk).plain.length <= CAPTION_LIMIT
         ? chunks
-        : chunks.length === 1 && (chunks[0] as TelegramChunk).plain.length <= CAPTION_LIMIT
-          ? chunks
-          : [{ html: '', plain: '' }, ...chunks];
+        : [{ html: '', plain: '' }, ...chunks];
     this.deps.store.telegramDeliveries.planDelivery(message.id, chatId, planned);
     const queue = this.chats.get(chatId) ?? [];
     queue.push(message.id);
