@@ -70,21 +70,47 @@ export class ClaudeSession {
   }
 
   /**
-   * Starts the Claude Code process ahead of the first turn, so the first answer does not wait for it. Resolves
-   * once Claude Code has initialised, or after `limitMs` (a start-up problem then shows in the first turn).
+   * Starts the Claude Code process ahead of the first turn, so the first answer does not wait for it. With
+   * `buildPrompt`, Claude Code also builds its first prompt (see `buildFirstPrompt`). Resolves once that is done,
+   * or after `limitMs` (a start-up problem then shows in the first turn).
    */
-  async warm(limitMs: number): Promise<void> {
+  async warm(limitMs: number, buildPrompt: boolean): Promise<void> {
     if (!this.process) this.process = this.spawn(this.config.systemPrompt());
+    const { query } = this.process;
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, limitMs);
     });
+    const ready = async () => {
+      try {
+        await query.initializationResult();
+      } catch (err) {
+        this.config.log(`Claude Code did not initialise ahead of the first turn: ${messageOf(err)}`);
+        return;
+      }
+      if (buildPrompt) await this.buildFirstPrompt(query);
+    };
     try {
-      await Promise.race([this.process.query.initializationResult(), limit]);
-    } catch (err) {
-      this.config.log(`Claude Code did not initialise ahead of the first turn: ${messageOf(err)}`);
+      await Promise.race([ready(), limit]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Claude Code assembles a session's first prompt lazily: system prompt, tool schemas, the skills listing, its
+   * hooks and the start-up work it holds back until its host has spoken. Counting the context does all of that
+   * without a model turn and without adding anything to the conversation, so the first message is answered about as
+   * fast as the next ones. The count asks the model API's `count_tokens`, which uses no tokens.
+   */
+  private async buildFirstPrompt(query: Query): Promise<void> {
+    try {
+      await query.getContextUsage();
+    } catch (err) {
+      // Only speed is lost: the first turn builds the prompt itself.
+      this.config.log(
+        `Claude Code could not build its first prompt ahead of the first turn: ${messageOf(err)}`,
+      );
     }
   }
 

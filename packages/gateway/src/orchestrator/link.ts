@@ -40,6 +40,8 @@ export interface LinkOptions {
   /** Whether the agent has nix (`nix_enabled`). */
   nixEnabled: boolean;
   readyTimeoutMs: number;
+  /** Whether the sandbox starts ahead of any message (see the init message's `startedAhead`). */
+  startedAhead: boolean;
   onSession: (sessionId: string) => void;
   onLog: (line: string) => void;
   /** Carries out a built-in tool's request; the resolved text goes back to the model. */
@@ -257,6 +259,7 @@ export class AgentLink {
         approvals: opts.approvals,
         nixEnabled: opts.nixEnabled,
         extensions: opts.extensions,
+        startedAhead: opts.startedAhead,
       });
     });
   }
