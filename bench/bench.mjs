@@ -5,6 +5,8 @@
  *   npm run bench              full run (a few minutes)
  *   npm run bench -- --quick   smaller counts, under two minutes
  *   npm run bench -- --profile also writes a CPU profile of the gateway (bench/cpu-profile.mjs, preloaded)
+ *   npm run bench -- --prewarm only the warm Telegram turn and the first message to a prewarmed agent (with --quick:
+ *                              the quick counts); writes bench/results/<date>-prewarm.json
  */
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +37,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const PROFILE = args.has('--profile');
+const PREWARM_ONLY = args.has('--prewarm');
 const MODE = QUICK ? 'quick' : 'full';
 
 const COUNTS = QUICK
@@ -109,6 +112,7 @@ function config({ telegramApiRoot, telegramToken }) {
  */
 async function prewarmAndReload(n, reloads) {
   const firstMessage = [];
+  const firstToModel = [];
   let reload = null;
   for (let i = 0; i < n; i++) {
     let yaml;
@@ -139,6 +143,7 @@ async function prewarmAndReload(n, reloads) {
       const injectedAt = Date.now();
       stack.telegram.sendText({ userId: FIRST_USER, text: `first ${token}` });
       firstMessage.push((await until(() => sentAt(token), `answer ${token}`, 30_000)) - injectedAt);
+      firstToModel.push(firstMainAt.get(token) - injectedAt);
       if (i === n - 1) {
         const samples = [];
         for (let r = 0; r < reloads; r++) {
@@ -170,6 +175,7 @@ async function prewarmAndReload(n, reloads) {
     prewarmed_first_message: {
       what: `a new gateway started ${n} times; once its default agent (warm by default) is up, one Telegram update injected at the fake -> answer recorded by the fake Telegram; compare with the warm Telegram turn`,
       units: 'ms',
+      to_first_model_request_ms: summarize(firstToModel),
       to_reply_recorded_ms: summarize(firstMessage),
     },
     reload: {
@@ -624,6 +630,50 @@ function table(results) {
   ].join('\n');
 }
 
+/** `--prewarm`: the warm Telegram turn and the first message to a prewarmed agent, the pair the goal compares. */
+async function prewarmOnly() {
+  const began = Date.now();
+  const results = {
+    mode: `${MODE}-prewarm`,
+    date: new Date().toISOString(),
+    machine: machine(),
+    counts: COUNTS,
+  };
+  const stack = await startStack({ handler, config, env: { PRAKTOR_LOG_LEVEL: 'info' } });
+  current = stack;
+  let warm;
+  try {
+    log(`warm Telegram turns: ${COUNTS.warmTelegram}`);
+    warm = await warmTelegram(stack, sentIndex(stack.telegram), COUNTS.warmTelegram);
+  } finally {
+    await stack.close();
+  }
+  log(`prewarmed first messages: ${COUNTS.prewarmed}`);
+  const start = await prewarmAndReload(COUNTS.prewarmed, 1);
+  results.figures = {
+    warm_telegram: warm,
+    warm_start: { prewarmed_first_message: start.prewarmed_first_message },
+  };
+  results.seconds = Math.round((Date.now() - began) / 1000);
+  const pct = (s) => `p50 ${ms(s.p50)} / p95 ${ms(s.p95)} / p99 ${ms(s.p99)}`;
+  const first = start.prewarmed_first_message;
+  process.stdout.write(
+    [
+      '',
+      `Warm turn, Telegram: inject -> 1st model request    ${pct(warm.to_first_model_request_ms)}`,
+      `Warm turn, Telegram: inject -> reply recorded       ${pct(warm.to_reply_recorded_ms)}`,
+      `Prewarmed first message: inject -> 1st model request ${pct(first.to_first_model_request_ms)}`,
+      `Prewarmed first message: inject -> reply recorded    ${pct(first.to_reply_recorded_ms)} (${(first.to_reply_recorded_ms.p95 / warm.to_reply_recorded_ms.p95).toFixed(2)}x warm p95; goal 1.5x)`,
+      '',
+    ].join('\n'),
+  );
+  const outDir = join(HERE, 'results');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${results.date.slice(0, 10)}-prewarm.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`Wrote ${file} (${results.seconds} s)\n`);
+}
+
 async function main() {
   const began = Date.now();
   const results = {
@@ -741,7 +791,7 @@ const watchdog = setTimeout(
 );
 watchdog.unref();
 
-main().then(
+(PREWARM_ONLY ? prewarmOnly() : main()).then(
   () => process.exit(0),
   (err) => {
     log(`failed: ${err.stack ?? err}`);

@@ -54,6 +54,12 @@ export const InitMessage = z.object({
   nixUnavailable: z.string().min(1).optional(),
   /** The agent's MCP servers, marketplaces, plugins and skills, secrets resolved; applied before `ready`. */
   extensions: StartExtensions.default({ errors: [] }),
+  /**
+   * The sandbox starts ahead of any message (a warm agent, or a start asked for): the runner has Claude Code build
+   * its first prompt before saying it is ready, work the first message would otherwise wait for. A start for a
+   * waiting message skips it, since that message would wait for it either way.
+   */
+  startedAhead: z.boolean().default(false),
 });
 export type InitMessage = z.infer<typeof InitMessage>;
 

@@ -164,7 +164,7 @@ async function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoute
   // Ready once Claude Code is up: a warm agent is then answered as fast as a running one, and a cold start's
   // first turn would have waited for it anyway.
   const started = session;
-  await started.warm(WARM_LIMIT_MS);
+  await started.warm(WARM_LIMIT_MS, init.startedAhead);
   send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion, browser: browser.chromium });
   if (Object.keys(applied.mcpServers).length === 0) {
     unsaid.push(...applied.status.errors);

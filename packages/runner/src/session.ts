@@ -59,6 +59,25 @@ interface Process {
   resumeFailed: boolean;
 }
 
+/**
+ * The longest a warm start waits for Claude Code to build its first prompt: the count asks the model API, which may
+ * be slow or out of reach, and a message that arrives meanwhile waits for the start.
+ */
+const FIRST_PROMPT_LIMIT_MS = 5_000;
+
+/** `promise`'s value, or undefined once `ms` have passed without one. */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Drives the Claude Agent SDK for one agent, one turn at a time. */
 export class ClaudeSession {
   private sessionId: string | null;
@@ -70,21 +89,42 @@ export class ClaudeSession {
   }
 
   /**
-   * Starts the Claude Code process ahead of the first turn, so the first answer does not wait for it. Resolves
-   * once Claude Code has initialised, or after `limitMs` (a start-up problem then shows in the first turn).
+   * Starts the Claude Code process ahead of the first turn, so the first answer does not wait for it. With
+   * `buildPrompt`, Claude Code also builds its first prompt (see `buildFirstPrompt`). Resolves once that is done,
+   * or when Claude Code did not initialise within `limitMs` or build the prompt within `FIRST_PROMPT_LIMIT_MS` (a
+   * start-up problem then shows in the first turn).
    */
-  async warm(limitMs: number): Promise<void> {
+  async warm(limitMs: number, buildPrompt: boolean): Promise<void> {
     if (!this.process) this.process = this.spawn(this.config.systemPrompt());
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, limitMs);
-    });
+    const { query } = this.process;
+    const initialised = await within(
+      limitMs,
+      query.initializationResult().then(
+        () => true,
+        (err) => {
+          this.config.log(`Claude Code did not initialise ahead of the first turn: ${messageOf(err)}`);
+          return false;
+        },
+      ),
+    );
+    if (initialised === true && buildPrompt)
+      await within(FIRST_PROMPT_LIMIT_MS, this.buildFirstPrompt(query));
+  }
+
+  /**
+   * Claude Code assembles a session's first prompt lazily: system prompt, tool schemas, the skills listing, its
+   * hooks and the start-up work it holds back until its host has spoken. Counting the context does all of that
+   * without a model turn and without adding anything to the conversation, so the first message is answered about as
+   * fast as the next ones. The count asks the model API's `count_tokens`, which uses no tokens.
+   */
+  private async buildFirstPrompt(query: Query): Promise<void> {
     try {
-      await Promise.race([this.process.query.initializationResult(), limit]);
+      await query.getContextUsage();
     } catch (err) {
-      this.config.log(`Claude Code did not initialise ahead of the first turn: ${messageOf(err)}`);
-    } finally {
-      clearTimeout(timer);
+      // Only speed is lost: the first turn builds the prompt itself.
+      this.config.log(
+        `Claude Code could not build its first prompt ahead of the first turn: ${messageOf(err)}`,
+      );
     }
   }
 

@@ -143,16 +143,17 @@ export class AgentPool {
 
   /**
    * The link to an agent's runner, its sandbox started first when it does not run; rejects with an error a user can
-   * act on. Call it while holding the agent, so that it is not stopped again before it is used.
+   * act on. Call it while holding the agent, so that it is not stopped again before it is used. `ahead`: no message
+   * waits for this start.
    */
-  async link(agentId: string): Promise<AgentLink> {
+  async link(agentId: string, ahead = false): Promise<AgentLink> {
     const state = this.state(agentId);
     if (state.closing) await state.closing;
     // Resolved even for a running sandbox: an agent no longer configured gets no more work.
     const agent = resolveAgent(this.deps.config(), agentId);
     if (state.link && !state.link.dead) return state.link;
     // A conversation turn and a task run may both need the sandbox at once: start it once.
-    state.starting ??= this.startSandbox(state, agent).finally(() => {
+    state.starting ??= this.startSandbox(state, agent, ahead).finally(() => {
       state.starting = null;
     });
     return state.starting;
@@ -161,7 +162,7 @@ export class AgentPool {
   /** Starts an agent's sandbox ahead of its first message; it stops again after `idle_timeout` if left idle. */
   async start(agentId: string): Promise<void> {
     const state = this.state(agentId);
-    await this.link(agentId);
+    await this.link(agentId, true);
     if (state.holds === 0) this.armIdleTimer(state);
   }
 
@@ -177,7 +178,7 @@ export class AgentPool {
       return;
     }
     this.waitingToWarm.delete(agentId);
-    this.link(agentId).then(
+    this.link(agentId, true).then(
       () => {
         if (state.holds === 0) this.armIdleTimer(state);
       },
@@ -262,7 +263,7 @@ export class AgentPool {
     return state;
   }
 
-  private async startSandbox(state: AgentState, agent: ResolvedAgent): Promise<AgentLink> {
+  private async startSandbox(state: AgentState, agent: ResolvedAgent, ahead: boolean): Promise<AgentLink> {
     const { store, log } = this.deps;
     const runtime = this.deps.runtimeFor(agent);
     // A container has a /nix of its own; the local sandbox uses the host's nix, when the host has a usable one.
@@ -285,6 +286,7 @@ export class AgentPool {
         nixEnabled: hasNix,
         nixUnavailable: nix.problem,
         readyTimeoutMs: this.deps.readyTimeoutMs ?? 60_000,
+        startedAhead: ahead,
         onSession: (sessionId) => store.sessions.set(agent.id, sessionId),
         onLog: (line) => log.debug({ agent: agent.id }, line),
         onCall: (call) => this.deps.onCall(agent.id, call),

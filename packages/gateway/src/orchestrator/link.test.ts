@@ -46,6 +46,7 @@ const options: LinkOptions = {
   embeddingModel: null,
   nixEnabled: false,
   readyTimeoutMs: 2_000,
+  startedAhead: false,
   onSession: () => {},
   onLog: () => {},
   onCall: async () => ({ ok: true, text: 'done' }),
@@ -132,7 +133,7 @@ describe('AgentLink', () => {
     expect(result).toMatchObject({ turnId: '7', status: 'ok', text: 'fine' });
   });
 
-  it('sends the agent, model, session to resume, environment and embedding model in its first message', async () => {
+  it('sends the agent, model, session to resume, environment, embedding model and whether it starts ahead of any message in its first message', async () => {
     let init: GatewayToRunner | undefined;
     const sandbox = scriptedSandbox((m, reply) => {
       init = m;
@@ -144,6 +145,7 @@ describe('AgentLink', () => {
       tools: ['Read'],
       embeddingModel: 'nomic-embed-text',
       nixEnabled: true,
+      startedAhead: true,
     });
     expect(init).toEqual({
       type: 'init',
@@ -157,6 +159,7 @@ describe('AgentLink', () => {
       approvals: [],
       nixEnabled: true,
       extensions: { errors: [] },
+      startedAhead: true,
     });
   });
 

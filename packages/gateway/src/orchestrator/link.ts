@@ -42,6 +42,8 @@ export interface LinkOptions {
   /** Why an agent with `nix_enabled` has no nix where it runs; null when it has, or did not ask for it. */
   nixUnavailable?: string | null;
   readyTimeoutMs: number;
+  /** Whether the sandbox starts ahead of any message (see the init message's `startedAhead`). */
+  startedAhead: boolean;
   onSession: (sessionId: string) => void;
   onLog: (line: string) => void;
   /** Carries out a built-in tool's request; the resolved text goes back to the model. */
@@ -264,6 +266,7 @@ export class AgentLink {
         nixEnabled: opts.nixEnabled,
         ...(opts.nixUnavailable ? { nixUnavailable: opts.nixUnavailable } : {}),
         extensions: opts.extensions,
+        startedAhead: opts.startedAhead,
       });
     });
   }

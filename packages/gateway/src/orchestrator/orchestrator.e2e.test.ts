@@ -87,6 +87,14 @@ describe('idle_timeout', () => {
     const request = await stack.anthropic.waitForRequest((r) => r.lastUserText === 'what was the code word?');
     expect(request.transcript).toContain('the code word is marmalade');
   });
+
+  it('sends a message to a stopped agent as soon as Claude Code is up, without building its prompt ahead', async () => {
+    stack = await startStack({ handler: echo, config: config({}) });
+    const [answer] = await stack.telegram.say(TEST_USER_ID, 'hello');
+    expect(answer?.text).toBe('heard: hello');
+    // A warm start counts the context first (count_tokens); the waiting message would only wait for that.
+    expect(stack.anthropic.otherRequests.filter((r) => r.url.includes('count_tokens'))).toEqual([]);
+  });
 });
 
 describe('chats taking turns', () => {

@@ -45,6 +45,19 @@ describe('warm agents', () => {
     expect(warm.coder).toBe('stopped');
   });
 
+  it('has Claude Code build a warm agent’s first prompt before any message, leaving the conversation untouched', async () => {
+    await eventually('the warm agents to be up', statuses, (s) => s.writer === 'idle' && s.notes === 'idle');
+    // The prompt was counted (count_tokens), and no model turn was taken to do it.
+    expect(stack.anthropic.otherRequests.some((r) => r.url.includes('/v1/messages/count_tokens'))).toBe(true);
+    expect(stack.anthropic.requests).toEqual([]);
+    const [answer] = await stack.telegram.say(TEST_USER_ID, '@writer first words');
+    expect(answer?.text).toContain('heard: first words');
+    // The model sees the user's message alone: nothing of the warm-up is in the conversation.
+    expect(stack.anthropic.requests.filter((r) => r.kind === 'main').map((r) => r.messages.length)).toEqual([
+      1,
+    ]);
+  });
+
   it('keeps warm agents up past idle_timeout while an agent started on demand stops', async () => {
     // max_running is 3 and three warm agents run: the coder takes the place of the one idle longest.
     await stack.telegram.say(TEST_USER_ID, '@coder hello', { timeoutMs: 30_000 });

@@ -425,6 +425,8 @@ export class SwarmRuns {
       env,
       embeddingModel: null,
       readyTimeoutMs: deps.readyTimeoutMs ?? 60_000,
+      // The member's task is sent as soon as it is ready.
+      startedAhead: false,
       // A member's session is its own: the agent's conversation is not continued from it.
       onSession: () => {},
       onLog: (line) => deps.log.debug({ agent: agent.id, swarm: run.id, role }, line),
