@@ -411,8 +411,9 @@ export async function startGateway(
     },
     'gateway ready',
   );
-  const loopback = loopbackInContainer(env);
-  if (loopback) log.warn({ fix: loopback.fix }, loopback.detail);
+  void loopbackInContainer(env).then((loopback) => {
+    if (loopback) log.warn({ fix: loopback.fix }, loopback.detail);
+  });
   const checks = setupChecks(config, env, telegram?.status ?? { state: 'off' }, false);
   for (const check of checks) {
     if (check.required && !check.ok) log.warn({ fix: check.fix }, `${check.label}: ${check.detail}`);

@@ -5,6 +5,7 @@
  * clock. Checks only look: nothing is written, no message is taken from Telegram.
  */
 import { existsSync, statfsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { type DoctorCheck, messageOf, type TelegramStatus } from '@praktor/protocol';
 import Docker from 'dockerode';
@@ -107,25 +108,51 @@ function containerLoopbackFix(host: string): string {
 }
 
 /**
- * The warning the gateway logs at start when `ANTHROPIC_BASE_URL` is a loopback address and the gateway runs in a
- * container; null otherwise. (Agents' own runtime and network do not matter: their model traffic always goes
- * through the gateway.)
+ * The warning the gateway logs at start when `ANTHROPIC_BASE_URL` is a loopback address, the gateway runs in a
+ * container and nothing answers at that address there; null otherwise. (Agents' own runtime and network do not
+ * matter: their model traffic always goes through the gateway.)
  */
-export function loopbackInContainer(env: NodeJS.ProcessEnv): { detail: string; fix: string } | null {
+export async function loopbackInContainer(
+  env: NodeJS.ProcessEnv,
+): Promise<{ detail: string; fix: string } | null> {
   const base = env.ANTHROPIC_BASE_URL;
-  if (!base || !inContainer()) return null;
-  let host: string;
+  return base && inContainer() ? unansweredLoopback(base) : null;
+}
+
+/**
+ * What to say about model API address `base` seen from a container: a problem when it is a loopback address where
+ * nothing answers; null otherwise.
+ */
+export async function unansweredLoopback(base: string): Promise<{ detail: string; fix: string } | null> {
+  let url: URL;
   try {
-    host = new URL(base).hostname;
+    url = new URL(base);
   } catch {
     // An address that is not a URL is the model proxy's to refuse, with its own message.
     return null;
   }
-  if (!isLoopback(host)) return null;
+  if (!isLoopback(url.hostname)) return null;
+  // Something listening there is a model API or proxy in this very container, which is what the address says.
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  if (await answers(url.hostname.replace(/^\[|\]$/g, ''), port, 1_000)) return null;
   return {
-    detail: `ANTHROPIC_BASE_URL is ${base}, a loopback address, and the gateway runs in a container: the model API must listen inside this container`,
-    fix: containerLoopbackFix(host),
+    detail: `ANTHROPIC_BASE_URL is ${base}, a loopback address, and the gateway runs in a container where nothing answers there: the model API must listen inside this container`,
+    fix: containerLoopbackFix(url.hostname),
   };
+}
+
+/** Whether a TCP connection to `host`:`port` is accepted within `timeoutMs`. */
+function answers(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const done = (accepted: boolean) => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
 }
 
 /**
