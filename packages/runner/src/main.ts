@@ -166,17 +166,15 @@ async function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoute
   const started = session;
   await started.warm(WARM_LIMIT_MS, init.startedAhead);
   send({ type: 'ready', protocol: LINK_PROTOCOL_VERSION, runnerVersion, browser: browser.chromium });
-  if (Object.keys(applied.mcpServers).length === 0) {
-    unsaid.push(...applied.status.errors);
-    return;
-  }
+  // Known before any server connects, so told with the first answer however fast it comes.
+  unsaid.push(...applied.status.errors);
+  if (Object.keys(applied.mcpServers).length === 0) return;
   try {
     const status = await withConnections(applied.status, applied.mcpServers, () => started.mcpServerStatus());
     send({ type: 'extension_status', status });
-    unsaid.push(...status.errors);
+    unsaid.push(...status.errors.filter((error) => !applied.status.errors.includes(error)));
   } catch (err) {
     log(`the MCP servers' status could not be read: ${messageOf(err)}`);
-    unsaid.push(...applied.status.errors);
   }
 }
 
