@@ -44,11 +44,50 @@ describe('LinkStreams', () => {
     expect(await failed).toBe('upstream refused');
   });
 
-  it('drops messages for a stream it does not know', () => {
+  it('answers data for a stream it does not know with a drop, and ignores the rest', () => {
     const sent: Message[] = [];
     const streams = new LinkStreams((message) => sent.push(message));
-    expect(() => streams.receive({ type: 'stream_data', streamId: 'nope', data: 'AA==' })).not.toThrow();
-    expect(sent).toEqual([]);
+    streams.receive({ type: 'stream_data', streamId: 'nope', data: 'AA==' });
+    streams.receive({ type: 'stream_ack', streamId: 'nope', bytes: 1 });
+    streams.receive({ type: 'stream_end', streamId: 'nope', error: null });
+    expect(sent).toEqual([{ type: 'stream_drop', streamId: 'nope' }]);
+  });
+
+  it('releases a writer waiting for credit when the other end lets go of the stream, and lets go of it too', async () => {
+    const { a, b } = pair();
+    const writer = a.create('1');
+    const reader = b.create('1');
+    reader.pause();
+    const released = new Promise((resolve) => writer.write(Buffer.alloc(STREAM_WINDOW_BYTES + 1), resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    reader.destroy();
+    await released;
+    const closed = new Promise((resolve) => writer.once('close', resolve));
+    writer.resume();
+    await closed;
+    expect(writer.destroyed).toBe(true);
+  });
+
+  it('keeps what it wrote when it lets go: the other end reads it to its end', async () => {
+    const { a, b } = pair();
+    const leaving = a.create('1');
+    const staying = b.create('1');
+    const read = readAll(staying);
+    leaving.write('last words');
+    leaving.destroy();
+    expect((await read).toString()).toBe('last words');
+  });
+
+  it('says nothing more when both directions finished before it closes', async () => {
+    const sent: Message[] = [];
+    const streams = new LinkStreams((message) => sent.push(message));
+    const stream = streams.create('5');
+    const closed = new Promise((resolve) => stream.on('close', resolve));
+    stream.resume();
+    streams.receive({ type: 'stream_end', streamId: '5', error: null });
+    stream.end();
+    await closed;
+    expect(sent).toEqual([{ type: 'stream_end', streamId: '5', error: null }]);
   });
 
   it('ends every stream when the link goes away, and sends nothing more', async () => {

@@ -6,29 +6,39 @@
  * Flow control is by credit: a writer may have at most {@link STREAM_WINDOW_BYTES} of a stream in flight; the
  * reading end acknowledges bytes once its reader has taken them (`stream_ack`). A download faster than the agent
  * reads it, or a model answer faster than the link, then waits at its source instead of filling memory.
+ *
+ * Closing: `end()` ends one direction (`stream_end`); an error ends both (`stream_end` with it). A stream destroyed
+ * without an error keeps what it wrote (the other end still reads it to its end) but tells the other end it reads
+ * no more (`stream_drop`), so a writer there never waits for acknowledgements that cannot come.
  */
 import { Duplex } from 'node:stream';
-import type { StreamAckMessage, StreamDataMessage, StreamEndMessage } from './link.js';
+import type { StreamAckMessage, StreamDataMessage, StreamDropMessage, StreamEndMessage } from './link.js';
 
 /** How many unacknowledged bytes one direction of one stream may have in flight. */
 export const STREAM_WINDOW_BYTES = 1024 * 1024;
 
 /** What the ends of a link say to each other about their streams. */
-export type StreamMessage = StreamDataMessage | StreamAckMessage | StreamEndMessage;
+export type StreamMessage = StreamDataMessage | StreamAckMessage | StreamDropMessage | StreamEndMessage;
 
-/** The credit of an open stream, both ways. */
-interface Credit {
+/** What one end knows of an open stream. */
+interface StreamState {
   /** Bytes sent and not yet acknowledged by the other end. */
   inFlight: number;
   /** The write waiting for acknowledgements to bring `inFlight` under the window. */
   blockedWrite: (() => void) | null;
   /** Bytes received that the reader has taken but the other end has not been told about. */
   owed: number;
+  /** This end has sent `stream_end`. */
+  ended: boolean;
+  /** The other end reads no more: what is written now goes nowhere. */
+  dropped: boolean;
+  /** The other end ended the stream with an error, and needs telling nothing more. */
+  failed: boolean;
 }
 
 /** The open streams of one link. */
 export class LinkStreams {
-  private readonly streams = new Map<string, { stream: Duplex; credit: Credit }>();
+  private readonly streams = new Map<string, { stream: Duplex; state: StreamState }>();
   private closed = false;
 
   /** `send` puts a message on the link. */
@@ -36,64 +46,97 @@ export class LinkStreams {
 
   /** A new stream with id `streamId`: what is written to it goes to the other end, what arrives can be read. */
   create(streamId: string): Duplex {
-    let ended = false;
-    const endOnce = (error: string | null) => {
-      if (ended || this.closed) return;
-      ended = true;
+    const state: StreamState = {
+      inFlight: 0,
+      blockedWrite: null,
+      owed: 0,
+      ended: false,
+      dropped: false,
+      failed: false,
+    };
+    const end = (error: string | null) => {
+      if (state.ended || state.failed || this.closed) return;
+      state.ended = true;
       this.send({ type: 'stream_end', streamId, error });
     };
-    const credit: Credit = { inFlight: 0, blockedWrite: null, owed: 0 };
-    const stream = new Duplex({
+    const stream: Duplex = new Duplex({
       // The reader wants more: whatever it took since the last acknowledgement may now be sent again.
-      read: () => this.acknowledge(streamId, credit),
+      read: () => this.acknowledge(streamId, state),
       write: (chunk: Buffer, _encoding, callback) => {
-        if (this.closed) {
+        if (this.closed || state.dropped) {
           callback();
           return;
         }
         this.send({ type: 'stream_data', streamId, data: chunk.toString('base64') });
-        credit.inFlight += chunk.length;
-        if (credit.inFlight <= STREAM_WINDOW_BYTES) callback();
-        else credit.blockedWrite = () => callback();
+        state.inFlight += chunk.length;
+        if (state.inFlight <= STREAM_WINDOW_BYTES) callback();
+        else state.blockedWrite = () => callback();
       },
       final(callback) {
-        endOnce(null);
+        end(null);
         callback();
       },
       destroy: (err, callback) => {
-        endOnce(err ? err.message : null);
+        if (err) {
+          // An error ends both directions, even after a clean end of ours.
+          state.ended = false;
+          end(err.message);
+        } else {
+          end(null);
+          if (!stream.readableEnded && !state.failed && !this.closed) {
+            this.send({ type: 'stream_drop', streamId });
+          }
+        }
         this.streams.delete(streamId);
-        this.unblock(credit);
+        this.unblock(state);
         callback(err);
       },
     });
-    this.streams.set(streamId, { stream, credit });
+    this.streams.set(streamId, { stream, state });
     return stream;
   }
 
-  /** Takes a stream message from the other end; one for a stream that is gone is dropped (it crossed our end). */
+  /**
+   * Takes a stream message from the other end. Data for a stream that is gone is answered with a drop, so a sender
+   * that missed ours stops waiting for acknowledgements; anything else for it is dropped (it crossed our end).
+   */
   receive(message: StreamMessage): void {
     const open = this.streams.get(message.streamId);
-    if (!open) return;
-    const { stream, credit } = open;
-    if (message.type === 'stream_data') {
-      const bytes = Buffer.from(message.data, 'base64');
-      credit.owed += bytes.length;
-      // Taken at once while the reader's buffer has room; otherwise acknowledged when the reader asks for more.
-      if (stream.push(bytes)) this.acknowledge(message.streamId, credit);
+    if (!open) {
+      if (message.type === 'stream_data' && !this.closed) {
+        this.send({ type: 'stream_drop', streamId: message.streamId });
+      }
       return;
     }
-    if (message.type === 'stream_ack') {
-      credit.inFlight = Math.max(0, credit.inFlight - message.bytes);
-      if (credit.inFlight <= STREAM_WINDOW_BYTES) this.unblock(credit);
-      return;
+    const { stream, state } = open;
+    switch (message.type) {
+      case 'stream_data': {
+        const bytes = Buffer.from(message.data, 'base64');
+        state.owed += bytes.length;
+        // Taken at once while the reader's buffer has room; otherwise acknowledged when the reader asks for more.
+        if (stream.push(bytes)) this.acknowledge(message.streamId, state);
+        return;
+      }
+      case 'stream_ack':
+        state.inFlight = Math.max(0, state.inFlight - message.bytes);
+        if (state.inFlight <= STREAM_WINDOW_BYTES) this.unblock(state);
+        return;
+      case 'stream_drop':
+        state.dropped = true;
+        this.unblock(state);
+        // Let go once what the other end wrote before is read (its end came before its drop).
+        if (stream.readableEnded) stream.destroy();
+        else stream.once('end', () => stream.destroy());
+        return;
+      case 'stream_end':
+        if (message.error !== null) {
+          state.failed = true;
+          stream.destroy(new Error(message.error));
+          return;
+        }
+        // Once both halves are done the stream destroys itself, which takes it out of the table.
+        stream.push(null);
     }
-    if (message.error !== null) {
-      stream.destroy(new Error(message.error));
-      return;
-    }
-    // Once both halves are done the stream destroys itself, which takes it out of the table.
-    stream.push(null);
   }
 
   /** The link went away: ends every open stream with `reason`, sending nothing more. */
@@ -102,16 +145,16 @@ export class LinkStreams {
     for (const open of [...this.streams.values()]) open.stream.destroy(new Error(reason));
   }
 
-  private acknowledge(streamId: string, credit: Credit): void {
-    if (credit.owed === 0 || this.closed || !this.streams.has(streamId)) return;
-    const bytes = credit.owed;
-    credit.owed = 0;
+  private acknowledge(streamId: string, state: StreamState): void {
+    if (state.owed === 0 || this.closed || !this.streams.has(streamId)) return;
+    const bytes = state.owed;
+    state.owed = 0;
     this.send({ type: 'stream_ack', streamId, bytes });
   }
 
-  private unblock(credit: Credit): void {
-    const write = credit.blockedWrite;
-    credit.blockedWrite = null;
+  private unblock(state: StreamState): void {
+    const write = state.blockedWrite;
+    state.blockedWrite = null;
     write?.();
   }
 }

@@ -23,7 +23,7 @@ import { NixRequestMessage, NixResponseMessage } from './nix.js';
 import { TurnImage } from './turn-images.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
-export const LINK_PROTOCOL_VERSION = 7;
+export const LINK_PROTOCOL_VERSION = 8;
 
 /** First line from the gateway: who the runner is and how to start its session. */
 export const InitMessage = z.object({
@@ -175,6 +175,16 @@ export const StreamAckMessage = z.object({
 });
 export type StreamAckMessage = z.infer<typeof StreamAckMessage>;
 
+/**
+ * The sender has let go of a stream and reads nothing more from it: the other end stops writing to it (what it
+ * wrote so far is dropped) and lets it go once it has read what the sender wrote before.
+ */
+export const StreamDropMessage = z.object({
+  type: z.literal('stream_drop'),
+  streamId: z.string().min(1),
+});
+export type StreamDropMessage = z.infer<typeof StreamDropMessage>;
+
 /** The sender has nothing more to send on this stream (and, with `error`, why it ended early). */
 export const StreamEndMessage = z.object({
   type: z.literal('stream_end'),
@@ -194,6 +204,7 @@ export const GatewayToRunner = z.discriminatedUnion('type', [
   ShutdownMessage,
   StreamDataMessage,
   StreamAckMessage,
+  StreamDropMessage,
   StreamEndMessage,
   MemoryRequestMessage,
   ApprovalDecisionMessage,
@@ -278,6 +289,7 @@ export const RunnerToGateway = z.discriminatedUnion('type', [
   StreamOpenMessage,
   StreamDataMessage,
   StreamAckMessage,
+  StreamDropMessage,
   StreamEndMessage,
   MemoryChangedMessage,
   MemoryResponseMessage,

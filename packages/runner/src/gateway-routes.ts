@@ -25,6 +25,8 @@ function forward(upstream: () => Duplex): Promise<number> {
     // Either side failing ends the pair; the client sees its connection close, as it would on a network.
     far.on('error', () => client.destroy());
     client.on('error', () => far.destroy());
+    // A client gone, even cleanly, reads no more: the gateway is told, or its writer would wait for credit.
+    client.on('close', () => far.destroy());
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -220,7 +220,12 @@ function onMessage(message: GatewayToRunner, paths: RunnerPaths, routes: Gateway
     void start(message, paths, routes);
     return;
   }
-  if (message.type === 'stream_data' || message.type === 'stream_ack' || message.type === 'stream_end') {
+  if (
+    message.type === 'stream_data' ||
+    message.type === 'stream_ack' ||
+    message.type === 'stream_drop' ||
+    message.type === 'stream_end'
+  ) {
     streams.receive(message);
     return;
   }

@@ -224,6 +224,7 @@ export class AgentLink {
           if (
             message.type === 'stream_data' ||
             message.type === 'stream_ack' ||
+            message.type === 'stream_drop' ||
             message.type === 'stream_end'
           ) {
             streams.receive(message);
