@@ -50,10 +50,11 @@ describe('max_running', () => {
 
 describe('idle_timeout', () => {
   it('stops an agent that has been idle for idle_timeout', async () => {
-    stack = await startStack({ handler: echo, config: config({ idle_timeout: '1s' }) });
-    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'hello' });
-    await botMessages(stack, 1);
-    const stopped = await stack.praktor.waitForLog(
+    const started = await startStack({ handler: echo, config: config({ idle_timeout: '1s' }) });
+    stack = started;
+    started.telegram.sendText({ userId: TEST_USER_ID, text: 'hello' });
+    await botMessages(started, 1);
+    const stopped = await started.praktor.waitForLog(
       'agent stopped',
       (l) => l.reason === 'idle_timeout',
       10_000,
@@ -62,7 +63,7 @@ describe('idle_timeout', () => {
     // The sandbox's own init outlives the runner by a moment, as the kernel ends the sandbox's processes.
     await eventually(
       'no process left in the data directory',
-      async () => stack.praktor.leftovers(),
+      async () => started.praktor.leftovers(),
       (left) => left.length === 0,
       { timeoutMs: 5_000 },
     );
