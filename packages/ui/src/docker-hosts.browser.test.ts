@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   ensureTestImage,
+  eventually,
   freePort,
   removeInstallation,
   requireDocker,
@@ -176,5 +177,28 @@ describe.skipIf(missing !== null)('the Dashboard’s Docker hosts', () => {
     await hosts.waitFor();
     await hosts.screenshot({ path: `${SCREENSHOTS}docker-hosts-phone.png` });
     expect(await hosts.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  });
+
+  it('reads the hosts again every minute while the Dashboard is open', async () => {
+    const signedIn = await page.context().storageState();
+    const open = await (await browser.newContext({ viewport: DESKTOP, storageState: signedIn })).newPage();
+    // The page's clock only: the gateway, the daemons and their readings stay real.
+    await open.clock.install();
+    await open.goto(stack.praktor.webUrl);
+    const coder = open.locator('[data-testid="docker-host"][data-host="remote"] [data-agent-id="coder"]');
+    await coder.and(open.locator('[data-running="true"]')).waitFor();
+    const stopped = await open.evaluate(async () => {
+      const response = await fetch('/api/agents/definitions/coder/stop', { method: 'POST' });
+      return response.ok;
+    });
+    expect(stopped).toBe(true);
+    await eventually(
+      'the coder’s container to stop on the second daemon',
+      async () => host.docker(['ps', '--quiet', '--filter', `label=praktor.installation=${prefix}`]).trim(),
+      (running) => running === '',
+    );
+    await open.clock.fastForward(61_000);
+    await coder.and(open.locator('[data-running="false"]')).waitFor({ timeout: 30_000 });
+    expect(await coder.textContent()).toBe('coderPinnednot running');
   });
 });
