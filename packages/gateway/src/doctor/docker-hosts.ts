@@ -71,7 +71,9 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
     for (const image of images) {
       if ((await unless404(host.api.getImage(image).inspect())) === null) missing.push(image);
     }
-    const skew = info.SystemTime ? Math.round((Date.now() - Date.parse(info.SystemTime)) / 1000) : null;
+    const hostTime = Date.parse(info.SystemTime ?? '');
+    // A time the daemon does not give, or gives in a form Date cannot read, is no skew to report.
+    const skew = Number.isFinite(hostTime) ? Math.round((Date.now() - hostTime) / 1000) : null;
     const size =
       info.NCPU && info.MemTotal
         ? ` (${info.NCPU} CPUs, ${(info.MemTotal / 2 ** 30).toFixed(1)} GB memory)`
