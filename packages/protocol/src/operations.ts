@@ -74,6 +74,42 @@ export const HostLoad = z.object({
 });
 export type HostLoad = z.infer<typeof HostLoad>;
 
+/** An agent of the installation that a Docker host holds or runs, in Mission Control's hosts view. */
+export const HostAgent = z.object({
+  id: z.string(),
+  /** `agents.<id>.host` names the host. */
+  pinned: z.boolean(),
+  /** Its state (workspace and home volumes) is recorded on the host, by the placement rule or `praktor agent move`. */
+  placed: z.boolean(),
+  /** A container of it runs there now (false when the host did not answer). */
+  running: z.boolean(),
+});
+export type HostAgent = z.infer<typeof HostAgent>;
+
+/**
+ * What a Docker host's check found, as fields for Mission Control's hosts view (the check's `detail` says the same in
+ * a sentence). The engine's facts are null when the host did not answer.
+ */
+export const DockerHostReading = z.object({
+  name: z.string(),
+  url: z.string(),
+  /** Why the host cannot be used now (does not answer, a TLS file is unreadable), or null when it answered. */
+  problem: z.string().nullable(),
+  /** The Docker Engine's version. */
+  version: z.string().nullable(),
+  cpus: z.number().int().nonnegative().nullable(),
+  memory_total_bytes: z.number().int().nonnegative().nullable(),
+  /** Seconds the host's clock is behind this machine's (negative: ahead). */
+  clock_skew_s: z.number().int().nullable(),
+  /** The images of the agents that may run there, each with whether the host has it (null: not looked at). */
+  images: z.array(z.object({ name: z.string(), present: z.boolean().nullable() })),
+  /** Agents pinned or placed there, or running there, by id. */
+  agents: z.array(HostAgent),
+  /** When the gateway read the host, in ms since the epoch. */
+  read_at: z.number().int(),
+});
+export type DockerHostReading = z.infer<typeof DockerHostReading>;
+
 /** One check of `praktor doctor` and Mission Control's Health panel, with the step that fixes it. */
 export const DoctorCheck = z.object({
   id: z.string(),
@@ -85,6 +121,8 @@ export const DoctorCheck = z.object({
   fix: z.string().nullable(),
   /** A Docker host's check: what the installation's containers there use. */
   load: HostLoad.optional(),
+  /** A Docker host's check: what was found there, field by field. */
+  host: DockerHostReading.optional(),
 });
 export type DoctorCheck = z.infer<typeof DoctorCheck>;
 

@@ -10,5 +10,7 @@ describe('formatBytes', () => {
     expect(formatBytes(200 * 1024)).toBe('200 KB');
     expect(formatBytes(1024 * 1024)).toBe('1 MB');
     expect(formatBytes(2.25 * 1024 * 1024)).toBe('2.3 MB');
+    expect(formatBytes(1023 * 1024 * 1024)).toBe('1023 MB');
+    expect(formatBytes(7.6 * 1024 ** 3)).toBe('7.6 GB');
   });
 });

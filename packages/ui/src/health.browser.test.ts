@@ -49,6 +49,11 @@ describe.skipIf(missing !== null)('the Dashboard’s Health panel', () => {
     expect(await item('telegram').textContent()).toContain('connected as @praktor_test_bot');
   });
 
+  it('shows no Docker hosts view when the configuration names no Docker host', async () => {
+    await page.getByTestId('health-card').waitFor();
+    expect(await page.getByTestId('docker-hosts').count()).toBe(0);
+  });
+
   it('shows a warning with its fix, and offers no control that changes anything', async () => {
     const panel = page.getByTestId('health-card');
     const web = panel.locator('[data-testid="health-item"][data-id="web"]');

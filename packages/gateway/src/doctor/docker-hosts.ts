@@ -1,14 +1,23 @@
 /**
  * `praktor doctor` for each Docker host of `docker.hosts`: whether it answers, its Docker version, CPUs and memory,
- * which agents run there and what their containers use (memory, CPU), whether it has the images of the agents that may run there, and whether its clock agrees
- * with this machine's.
+ * which agents run there and what their containers use (memory, CPU), whether it has the images of the agents that
+ * may run there, and whether its clock agrees with this machine's; in a sentence for the doctor and as fields
+ * (`host`) for Mission Control's hosts view.
  */
-import { type DoctorCheck, formatBytes, type HostLoad, messageOf } from '@praktor/protocol';
+import {
+  type DockerHostReading,
+  type DoctorCheck,
+  formatBytes,
+  type HostAgent,
+  type HostLoad,
+  messageOf,
+} from '@praktor/protocol';
 import { type Config, resolveAgent } from '../config/index.js';
 import { unless404 } from '../runtimes/docker-api.js';
 import { type DockerHost, dockerHostsOf, hostProblem } from '../runtimes/docker-hosts.js';
 import { hostLoad } from '../runtimes/docker-load.js';
 import { AGENT_LABEL, DockerNames } from '../runtimes/docker-names.js';
+import { DockerPlacement } from '../runtimes/docker-placement.js';
 import { vaultHostSecrets } from '../vault/host-secrets.js';
 
 /** How far a host's clock may be from this machine's before containers' times (and logs) visibly disagree. */
@@ -25,6 +34,18 @@ export async function dockerHostChecks(config: Config, timeoutMs: number): Promi
 async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): Promise<DoctorCheck> {
   const id = `docker_host_${host.name}`;
   const label = `Docker host ${host.name}`;
+  const images = imagesFor(config, host.name);
+  const unread = {
+    name: host.name,
+    url: host.url,
+    version: null,
+    cpus: null,
+    memory_total_bytes: null,
+    clock_skew_s: null,
+    images: images.map((name) => ({ name, present: null })),
+    agents: agentsOn(config, host.name, new Set()),
+    read_at: Date.now(),
+  };
   const problem = await hostProblem(host, timeoutMs);
   if (problem !== null) {
     return {
@@ -33,6 +54,7 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
       status: 'fail',
       detail: problem,
       fix: `start the daemon at ${host.url}, or check the network and its TLS files (docker.hosts.${host.name}); its agents cannot start meanwhile`,
+      host: { ...unread, problem },
     };
   }
   // Read beside the other calls, and never failing the check: the load is news, not a fault.
@@ -45,12 +67,13 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
       MemTotal?: number;
     };
     const running = await runningAgents(config, host);
-    const images = imagesFor(config, host.name);
     const missing: string[] = [];
     for (const image of images) {
       if ((await unless404(host.api.getImage(image).inspect())) === null) missing.push(image);
     }
-    const skew = info.SystemTime ? Math.round((Date.now() - Date.parse(info.SystemTime)) / 1000) : null;
+    const hostTime = Date.parse(info.SystemTime ?? '');
+    // A time the daemon does not give, or gives in a form Date cannot read, is no skew to report.
+    const skew = Number.isFinite(hostTime) ? Math.round((Date.now() - hostTime) / 1000) : null;
     const size =
       info.NCPU && info.MemTotal
         ? ` (${info.NCPU} CPUs, ${(info.MemTotal / 2 ** 30).toFixed(1)} GB memory)`
@@ -62,11 +85,23 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
         ? `running ${running.join(', ')}${describeLoad(load, timeoutMs)}`
         : 'no agent running');
     const withLoad = load === undefined ? {} : { load };
+    const reading: DockerHostReading = {
+      ...unread,
+      problem: null,
+      version: info.ServerVersion ?? null,
+      cpus: info.NCPU ?? null,
+      memory_total_bytes: info.MemTotal ?? null,
+      clock_skew_s: skew,
+      images: images.map((name) => ({ name, present: !missing.includes(name) })),
+      agents: agentsOn(config, host.name, new Set(running)),
+      read_at: Date.now(),
+    };
     if (missing.length > 0) {
       return {
         id,
         label,
         ...withLoad,
+        host: reading,
         status: 'fail',
         detail: `${found}; missing the image ${missing.join(', ')}`,
         fix: missing.map((image) => `praktor image build --tag ${image} --host ${host.name}`).join('; '),
@@ -77,6 +112,7 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
         id,
         label,
         ...withLoad,
+        host: reading,
         status: 'warn',
         detail: `${found}; its clock is ${Math.abs(skew)} s ${skew > 0 ? 'behind' : 'ahead of'} this machine's`,
         fix: 'synchronise both clocks (NTP: systemd-timesyncd, chrony)',
@@ -86,12 +122,50 @@ async function hostCheck(config: Config, host: DockerHost, timeoutMs: number): P
       id,
       label,
       ...withLoad,
+      host: reading,
       status: 'ok',
       detail: `${found}; has ${images.join(', ')}; clock within ${Math.max(1, Math.abs(skew ?? 0))} s`,
       fix: null,
     };
   } catch (err) {
-    return { id, label, status: 'fail', detail: messageOf(err), fix: `check the daemon at ${host.url}` };
+    const detail = messageOf(err);
+    return {
+      id,
+      label,
+      status: 'fail',
+      detail,
+      fix: `check the daemon at ${host.url}`,
+      host: { ...unread, problem: detail },
+    };
+  }
+}
+
+/**
+ * The agents pinned to host `name`, those whose state is recorded there and those `running` there, in config order
+ * (a running agent no longer configured last).
+ */
+function agentsOn(config: Config, name: string, running: ReadonlySet<string>): HostAgent[] {
+  const placed = placedOn(config, name);
+  const ids = [...new Set([...Object.keys(config.agents), ...running])];
+  return ids.flatMap((agentId) => {
+    const agent = {
+      id: agentId,
+      pinned: Object.hasOwn(config.agents, agentId) && resolveAgent(config, agentId).host === name,
+      placed: placed.has(agentId),
+      running: running.has(agentId),
+    };
+    return agent.pinned || agent.placed || agent.running ? [agent] : [];
+  });
+}
+
+/** The agents whose state the placement file records on host `name`; none when the file cannot be read (the
+ * gateway says why when it places an agent). */
+function placedOn(config: Config, name: string): Set<string> {
+  const placement = new DockerPlacement(config.dataDir);
+  try {
+    return new Set(Object.keys(config.agents).filter((agentId) => placement.hostOf(agentId) === name));
+  } catch {
+    return new Set();
   }
 }
 

@@ -3,11 +3,11 @@
  * command exit 1; a good setup exits 0. The model and Telegram APIs are the test kit's fakes on loopback.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { DoctorCheck, DoctorReport } from '@praktor/protocol';
+import { type DoctorCheck, DoctorReport } from '@praktor/protocol';
 import {
   ensureTestImage,
   FAKE_API_KEY,
@@ -223,6 +223,41 @@ describe.skipIf(noDocker !== null)('praktor doctor on the Docker runtime', () =>
       status: 'fail',
       fix: expect.stringContaining('start the daemon at tcp://127.0.0.1:'),
     });
+  });
+
+  it('gives each Docker host as fields: whether it answers and why not, its engine, images and agents', async () => {
+    const image = ensureTestImage();
+    mkdirSync(join(home, 'data'), { recursive: true });
+    writeFileSync(join(home, 'data', 'docker-hosts.json'), JSON.stringify({ agents: { writer: 'local' } }));
+    const port = await freePort();
+    const { report } = await doctor({
+      defaults: { runtime: 'docker', image },
+      docker: { hosts: { attic: { url: `tcp://127.0.0.1:${port}` } } },
+      agents: { general: { host: 'local' }, writer: {}, coder: { host: 'attic' } },
+      router: { default_agent: 'general' },
+    });
+    const hosts = DoctorReport.parse(report).checks.flatMap((c) => (c.host ? [c.host] : []));
+    expect(hosts.map((h) => h.name)).toEqual(['local', 'attic']);
+    const [local, attic] = hosts;
+    expect(local).toMatchObject({
+      problem: null,
+      version: expect.stringMatching(/^\d+\./),
+      cpus: expect.any(Number),
+      clock_skew_s: expect.any(Number),
+      images: [{ name: image, present: true }],
+      agents: [
+        { id: 'general', pinned: true, placed: false, running: false },
+        { id: 'writer', pinned: false, placed: true, running: false },
+      ],
+    });
+    expect(attic).toMatchObject({
+      url: `tcp://127.0.0.1:${port}`,
+      problem: expect.stringContaining('attic'),
+      version: null,
+      images: [{ name: image, present: null }],
+      agents: [{ id: 'coder', pinned: true, placed: false, running: false }],
+    });
+    expect(Math.abs(Date.now() - (attic?.read_at ?? 0))).toBeLessThan(60_000);
   });
 
   it('names a Docker daemon that does not answer, and exits 1', async () => {

@@ -68,9 +68,12 @@ export function useStatus() {
   return useQuery({ queryKey: keys.status, queryFn: api.status });
 }
 
-/** The setup's health (`praktor doctor`'s checks); they reach the network, so they are run once a minute at most. */
+/**
+ * The setup's health (`praktor doctor`'s checks) and the Docker hosts' load; they reach the network, so they are run
+ * once a minute at most, and once a minute while shown, so that the load stays current.
+ */
 export function useDoctor() {
-  return useQuery({ queryKey: keys.doctor, queryFn: api.doctor, staleTime: 60_000 });
+  return useQuery({ queryKey: keys.doctor, queryFn: api.doctor, staleTime: 60_000, refetchInterval: 60_000 });
 }
 
 /** Every configured agent, in config order. */

@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { useAgents, useDoctor, useStatus } from '../api/queries';
 import { LastActive } from '../components/AgentCard';
 import { ConfigWarnings } from '../components/ConfigWarnings';
+import { DockerHostsCard } from '../components/DockerHostsCard';
 import { ErrorNote } from '../components/ErrorNote';
 import { HealthCard } from '../components/HealthCard';
 import { PageHeader } from '../components/PageHeader';
@@ -232,6 +233,7 @@ export function DashboardPage() {
         </section>
       </div>
       {doctor.isError && <ErrorNote error={doctor.error} prefix="Could not check the setup's health" />}
+      {doctor.data && <DockerHostsCard report={doctor.data} now={now} />}
       {doctor.data && <HealthCard report={doctor.data} />}
     </>
   );
