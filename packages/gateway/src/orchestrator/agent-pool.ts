@@ -6,13 +6,14 @@
  * changed starts again between two turns.
  */
 import type { Duplex } from 'node:stream';
-import type {
-  AgentStatus,
-  AgentWorkbench,
-  ApprovalRequestMessage,
-  CallMessage,
-  StartExtensions,
-  StreamService,
+import {
+  type AgentStatus,
+  type AgentWorkbench,
+  type ApprovalRequestMessage,
+  type CallMessage,
+  messageOf,
+  type StartExtensions,
+  type StreamService,
 } from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
 import { resolveAgent } from '../config/index.js';
@@ -372,6 +373,9 @@ export class AgentPool {
     return new Promise<void>((resolve) => {
       const wake = () => {
         signal?.removeEventListener('abort', wake);
+        // Gone from the waiters, so a waiter that gave up never counts as one woken.
+        const at = this.slotWaiters.indexOf(wake);
+        if (at >= 0) this.slotWaiters.splice(at, 1);
         resolve();
       };
       this.slotWaiters.push(wake);
@@ -391,7 +395,12 @@ export class AgentPool {
     state.stopping = true;
     state.link = null;
     const closing = (async () => {
-      await link.close(this.deps.stopGraceMs ?? 5_000);
+      try {
+        await link.close(this.deps.stopGraceMs ?? 5_000);
+      } catch (err) {
+        // Counted as stopped all the same: a sandbox the runtime cannot stop must not hold a slot for good.
+        this.deps.log.error({ agent: state.id, err: messageOf(err) }, 'agent sandbox could not be stopped');
+      }
       state.stopping = false;
       this.deps.log.info({ agent: state.id, reason }, 'agent stopped');
       this.setStatus(state, 'stopped', reason);

@@ -283,7 +283,17 @@ export class SwarmRuns {
   }
 
   private async stopMembers(run: ActiveRun): Promise<void> {
-    await Promise.all([...run.links].map((link) => link.close(this.deps.stopGraceMs ?? 2_000)));
+    const stops = await Promise.allSettled(
+      [...run.links].map((link) => link.close(this.deps.stopGraceMs ?? 2_000)),
+    );
+    for (const stop of stops) {
+      if (stop.status === 'rejected') {
+        this.deps.log.error(
+          { swarm: run.id, err: messageOf(stop.reason) },
+          'swarm member’s sandbox could not be stopped',
+        );
+      }
+    }
   }
 
   /** Runs one member to its end; never rejects. */
@@ -353,11 +363,19 @@ export class SwarmRuns {
           : { status: 'failed', output, error: messageOf(err), costUsd: null },
       );
     } finally {
-      if (link) {
-        run.links.delete(link);
-        await link.close(this.deps.stopGraceMs ?? 2_000);
+      try {
+        if (link) {
+          run.links.delete(link);
+          await link.close(this.deps.stopGraceMs ?? 2_000);
+        }
+      } catch (err) {
+        this.deps.log.error(
+          { swarm: run.id, role, err: messageOf(err) },
+          'swarm member’s sandbox could not be stopped',
+        );
+      } finally {
+        release();
       }
-      release();
     }
   }
 
