@@ -21,7 +21,7 @@ import type { SecretReader } from '../runtimes/docker-hosts.js';
 import { snapshotDatabase } from '../store/snapshot.js';
 import { VERSION } from '../version.js';
 import { ArchiveWriter, type EntryHeader } from './archive-writer.js';
-import { backupAccess, type VolumeAccess, volumeSuffix } from './docker-part.js';
+import { backupAccess, noSecrets, volumeSuffix } from './docker-part.js';
 import { DATA_PREFIX, DATABASE_FILE, skippedInDataDir, volumeFolder } from './layout.js';
 
 /** What to back up and where to. */
@@ -60,14 +60,16 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     await snapshotDatabase(dbFile, snapshot);
     await writeDataDir(writer, config.dataDir, snapshot);
     const volumes: BackupVolume[] = [];
-    for (const { host, volumes: there } of access?.hosts ?? []) {
-      const { names, image } = access as VolumeAccess;
-      for (const volume of await there.list()) {
-        const entry = { name: volumeSuffix(names, volume), host: host.name };
-        volumes.push(entry);
-        await there.exportTar(image, volume, (tar) =>
-          writer.copyTar(tar, volumeFolder(entry), volumeRelative),
-        );
+    if (access) {
+      const { names, image } = access;
+      for (const { host, volumes: there } of access.hosts) {
+        for (const volume of await there.list()) {
+          const entry = { name: volumeSuffix(names, volume), host: host.name };
+          volumes.push(entry);
+          await there.exportTar(image, volume, (tar) =>
+            writer.copyTar(tar, volumeFolder(entry), volumeRelative),
+          );
+        }
       }
     }
     const manifest = await writer.finish({
@@ -87,10 +89,6 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   } finally {
     rmSync(snapshot, { force: true });
   }
-}
-
-function noSecrets(name: string): never {
-  throw new Error(`the vault secret ${name} cannot be read here`);
 }
 
 /** A name in Docker's archive of a volume (`./`, `./a/b`) as a path below the volume's folder in the backup. */

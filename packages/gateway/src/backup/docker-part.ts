@@ -9,7 +9,12 @@ import { DockerNames } from '../runtimes/docker-names.js';
 import { DockerVolumes } from '../runtimes/docker-volumes.js';
 
 /** How long each host has to answer before a backup or restore says it is away. */
-const HOST_PING_MS = 5_000;
+export const HOST_PING_MS = 5_000;
+
+/** The secret reader for a backup or restore given none: no host may name a vault secret then. */
+export function noSecrets(name: string): never {
+  throw new Error(`the vault secret ${name} cannot be read here`);
+}
 
 /** One host's volumes and how to reach them. */
 export interface HostVolumes {

@@ -31,7 +31,7 @@ import { type DockerVolumes, VOLUME_ARCHIVE_ROOT } from '../runtimes/docker-volu
 import { instanceRunning } from '../scheduler/instances.js';
 import { registeredGateways } from '../store/snapshot.js';
 import { ArchiveError, readArchive } from './archive-reader.js';
-import { accessTo, hostOfVolume } from './docker-part.js';
+import { accessTo, HOST_PING_MS, hostOfVolume, noSecrets } from './docker-part.js';
 import { DATA_PREFIX, DATABASE_FILE, VOLUMES_PREFIX, volumeFolder } from './layout.js';
 
 /** A restore Praktor will not do; the message says why and what to do. */
@@ -55,9 +55,6 @@ export interface RestoreOptions {
    */
   secrets?: () => Promise<SecretReader>;
 }
-
-/** How long each host the archive names has to answer. */
-const HOST_PING_MS = 5_000;
 
 /** Where one volume of the archive goes. */
 interface VolumeTarget {
@@ -173,10 +170,6 @@ async function volumeTargets(
     });
   }
   return targets;
-}
-
-function noSecrets(name: string): never {
-  throw new Error(`the vault secret ${name} cannot be read here`);
 }
 
 function refuseWhileRunning(dataDir: string): void {

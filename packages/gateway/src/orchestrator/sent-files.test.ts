@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Duplex, Readable } from 'node:stream';
 import { LinkStreams, type StreamMessage } from '@praktor/protocol/link-streams';
 import { describe, expect, it } from 'vitest';
-import { SentFileStreams } from './sent-files.js';
+import { MAX_WAITING_PER_AGENT, SentFileStreams } from './sent-files.js';
 
 const MB = 1024 * 1024;
 
@@ -104,5 +104,20 @@ describe('SentFileStreams', () => {
     files.refuse('general', 'file-1', 'there is no chat to send the file to');
     expect(await writing).toBe('there is no chat to send the file to');
     await expect(files.take('general', 'file-1', 'a.bin')).rejects.toThrow('did not reach the gateway');
+  });
+
+  it('refuses a stream beyond the few one agent may have waiting, and counts each agent apart', async () => {
+    const files = new SentFileStreams(MB);
+    for (let i = 1; i <= MAX_WAITING_PER_AGENT; i++) openFileStream(files, 'general', `file-${i}`);
+    const { runner } = openFileStream(files, 'general', 'one-too-many');
+    const refused = new Promise<string>((resolve) => runner.once('error', (err) => resolve(err.message)));
+    runner.write('x');
+    expect(await refused).toBe(`${MAX_WAITING_PER_AGENT} files of this agent are waiting to be sent already`);
+    const other = openFileStream(files, 'coder', 'file-1');
+    const [written, taken] = await Promise.all([
+      write(other.runner, Buffer.from('fine')),
+      files.take('coder', 'file-1', 'fine.txt'),
+    ]);
+    expect([written, taken.toString()]).toEqual(['written', 'fine']);
   });
 });

@@ -14,6 +14,12 @@ import { formatBytes } from '@praktor/protocol';
 /** How long an opened file stream waits for its call; the runner sends the call right after opening it. */
 const CLAIM_WITHIN_MS = 60_000;
 
+/**
+ * How many file streams one agent may have waiting for their calls. A runner sends one file at a time per tool
+ * call; the bound keeps a runner that opens streams and never names them from parking a window of bytes each.
+ */
+export const MAX_WAITING_PER_AGENT = 4;
+
 /** File streams the agents' runners opened, waiting for the `file_send` call that names them. */
 export class SentFileStreams {
   private readonly waiting = new Map<string, { stream: Duplex; timer: NodeJS.Timeout }>();
@@ -26,9 +32,19 @@ export class SentFileStreams {
 
   /** Keeps the file stream `streamId` that `agentId`'s runner opened until a call takes it. */
   offer(agentId: string, streamId: string, stream: Duplex): void {
+    // A stream that fails before its call takes it, or is refused here, is simply gone: the call then says so.
+    stream.on('error', () => {});
     const key = keyOf(agentId, streamId);
     if (this.waiting.has(key)) {
       stream.destroy(new Error(`a file stream ${streamId} is open already`));
+      return;
+    }
+    const prefix = keyOf(agentId, '');
+    const waitingForAgent = [...this.waiting.keys()].filter((k) => k.startsWith(prefix)).length;
+    if (waitingForAgent >= MAX_WAITING_PER_AGENT) {
+      stream.destroy(
+        new Error(`${MAX_WAITING_PER_AGENT} files of this agent are waiting to be sent already`),
+      );
       return;
     }
     const timer = setTimeout(
@@ -37,8 +53,6 @@ export class SentFileStreams {
     );
     timer.unref();
     this.waiting.set(key, { stream, timer });
-    // A stream that fails before its call takes it is simply gone: the call then says so.
-    stream.on('error', () => {});
     // Ended early (its runner gone, its timer run out): nothing is left to take.
     stream.once('close', () => {
       if (this.waiting.get(key)?.stream !== stream) return;

@@ -108,12 +108,12 @@ export class DockerFleet implements Runtime {
     return member.runtime.saveUpload(agent, name, content);
   }
 
-  /** Copies the shared files to every host where an agent has started; a host that is away misses this copy only. */
   /** Every member is a Docker runtime: each agent with nix_enabled has a nix store of its own. */
   nixProblem(): string | null {
     return null;
   }
 
+  /** Copies the shared files to every host where an agent has started; a host that is away misses this copy only. */
   async publishSharedFiles(): Promise<void> {
     const outcomes = await Promise.allSettled(this.members.map((m) => m.runtime.publishSharedFiles()));
     const problems = outcomes.flatMap((o) => (o.status === 'rejected' ? [messageOf(o.reason)] : []));

@@ -148,12 +148,12 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  /** Copies the shared files into the shared volume, if an agent has started in this run (else its start will). */
   /** Every agent with nix_enabled gets a nix store of its own, in a volume. */
   nixProblem(): string | null {
     return null;
   }
 
+  /** Copies the shared files into the shared volume, if an agent has started in this run (else its start will). */
   async publishSharedFiles(): Promise<void> {
     if (this.lastImage === null) return;
     try {
