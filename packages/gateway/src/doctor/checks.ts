@@ -57,6 +57,8 @@ export async function runChecks(ctx: DoctorContext): Promise<DoctorCheck[]> {
   const { config } = ctx;
   const timeoutMs = ctx.timeoutMs ?? 5_000;
   const model = await modelApiCheck(ctx, timeoutMs);
+  const docker = await dockerChecks(config);
+  const dockerAnswers = docker.some((c) => c.id === 'docker' && c.status === 'ok');
   return [
     configCheck(config, ctx.warnings),
     check(
@@ -70,10 +72,10 @@ export async function runChecks(ctx: DoctorContext): Promise<DoctorCheck[]> {
     ),
     model.check,
     await telegramCheck(ctx, timeoutMs),
-    ...(await dockerChecks(config)),
+    ...docker,
     ...(await dockerHostChecks(config, timeoutMs)),
     bubblewrapCheck(config),
-    localNixCheck(config),
+    localNixCheck(config, dockerAnswers),
     exposureCheck(config),
     await vaultCheck(config),
     diskCheck(config.dataDir),
@@ -369,11 +371,17 @@ function bubblewrapCheck(config: Config): DoctorCheck {
   return check('bubblewrap', label, 'ok', `${bwrap} confines local agents`);
 }
 
-/** Whether the host's nix serves the local agents with `nix_enabled`, and how. */
-function localNixCheck(config: Config): DoctorCheck {
+/**
+ * Whether the host's nix serves the local agents with `nix_enabled`, and how. An agent on `runtime: auto` is local
+ * only when Docker does not answer, as the gateway decides.
+ */
+function localNixCheck(config: Config, dockerAnswers: boolean): DoctorCheck {
   const label = 'Nix for local agents';
   const agents = Object.entries(config.agents)
-    .filter(([, a]) => a.nix_enabled && (a.runtime ?? config.defaults.runtime) !== 'docker')
+    .filter(([, a]) => {
+      const runtime = a.runtime ?? config.defaults.runtime;
+      return a.nix_enabled && (runtime === 'local' || (runtime === 'auto' && !dockerAnswers));
+    })
     .map(([id]) => id);
   if (agents.length === 0) return check('local_nix', label, 'skip', 'no local agent has nix_enabled');
   const bwrap = findBwrap();

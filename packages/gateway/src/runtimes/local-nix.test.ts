@@ -10,7 +10,10 @@ const nix = '/usr/bin/nix';
 
 describe('judgeHostNix', () => {
   it('says how to enable nix on a machine without it: install it, or use Docker', () => {
-    const judged = judgeHostNix({ nix: null, daemonSocket: false, storeWritable: false }, asAgentUser);
+    const judged = judgeHostNix(
+      { nix: null, daemonSocket: false, storeWritable: false, daemonTrustsSandboxUser: false },
+      asAgentUser,
+    );
     expect(judged).toEqual({ usable: false, problem: expect.stringContaining('this machine has no nix') });
     const { problem } = judged as { problem: string };
     expect(problem).toMatch(/^Nix is not available: /);
@@ -19,15 +22,46 @@ describe('judgeHostNix', () => {
   });
 
   it('uses the daemon when one listens, even where the store is writable too', () => {
-    expect(judgeHostNix({ nix, daemonSocket: true, storeWritable: true }, asAgentUser)).toEqual({
+    expect(
+      judgeHostNix(
+        { nix, daemonSocket: true, storeWritable: true, daemonTrustsSandboxUser: false },
+        asAgentUser,
+      ),
+    ).toEqual({
       usable: true,
       mode: 'daemon',
       bin: '/usr/bin',
     });
   });
 
+  it('refuses a daemon that trusts the sandbox’s user, which would make an agent as good as root', () => {
+    const judged = judgeHostNix(
+      { nix, daemonSocket: true, storeWritable: false, daemonTrustsSandboxUser: true },
+      { dropTo: null },
+    );
+    const { problem } = judged as { problem: string };
+    expect(judged.usable).toBe(false);
+    expect(problem).toContain('the nix daemon trusts the gateway’s user (trusted-users in nix.conf)');
+    expect(problem).toContain('anything root can');
+  });
+
+  it('refuses a daemon whose trust cannot be read, rather than guess', () => {
+    const judged = judgeHostNix(
+      { nix, daemonSocket: true, storeWritable: false, daemonTrustsSandboxUser: null },
+      asAgentUser,
+    );
+    expect((judged as { problem: string }).problem).toContain(
+      'whether the nix daemon trusts the agents’ user (uid 10321) could not be read',
+    );
+  });
+
   it('uses a single-user store the sandbox’s user may write when no daemon listens', () => {
-    expect(judgeHostNix({ nix, daemonSocket: false, storeWritable: true }, { dropTo: null })).toEqual({
+    expect(
+      judgeHostNix(
+        { nix, daemonSocket: false, storeWritable: true, daemonTrustsSandboxUser: false },
+        { dropTo: null },
+      ),
+    ).toEqual({
       usable: true,
       mode: 'single-user',
       bin: '/usr/bin',
@@ -35,7 +69,10 @@ describe('judgeHostNix', () => {
   });
 
   it('says to start the daemon when nix is installed but its store is not the agents’ to write', () => {
-    const judged = judgeHostNix({ nix, daemonSocket: false, storeWritable: false }, asAgentUser);
+    const judged = judgeHostNix(
+      { nix, daemonSocket: false, storeWritable: false, daemonTrustsSandboxUser: false },
+      asAgentUser,
+    );
     const { problem } = judged as { problem: string };
     expect(judged.usable).toBe(false);
     expect(problem).toContain('no daemon running');

@@ -4,7 +4,9 @@
  * read-only and asks the daemon for every change, with a single-user store its sandbox may write /nix itself. When
  * neither works, the answer says how to enable it, and the agent's nix tools and `/nix` repeat that.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ResolvedAgent } from '../config/index.js';
 import { nixSettings } from './nix-settings.js';
@@ -42,6 +44,11 @@ export interface HostNixFacts {
   daemonSocket: boolean;
   /** Whether /nix/store and /nix/var/nix exist and the sandbox's user may write them. */
   storeWritable: boolean;
+  /**
+   * Whether this machine's nix configuration makes the sandbox's user one of the daemon's `trusted-users` (by name,
+   * by group, or `*`); null when the configuration could not be read.
+   */
+  daemonTrustsSandboxUser: boolean | null;
 }
 
 /** Who the sandbox runs as: `uid` when the gateway drops to the agent user, null when it keeps its own user. */
@@ -65,7 +72,22 @@ export function judgeHostNix(facts: HostNixFacts, user: SandboxUser): HostNix {
   }
   const bin = dirname(facts.nix);
   // The daemon wins where both would work: the sandbox then sees /nix read-only and cannot touch the host's store.
-  if (facts.daemonSocket) return { usable: true, mode: 'daemon', bin };
+  if (facts.daemonSocket) {
+    // A user the daemon trusts may import unsigned paths and name its own caches: as good as root on this machine.
+    if (facts.daemonTrustsSandboxUser === false) return { usable: true, mode: 'daemon', bin };
+    const who = user.dropTo === null ? 'the gateway’s user' : `the agents’ user (uid ${user.dropTo})`;
+    return {
+      usable: false,
+      problem:
+        facts.daemonTrustsSandboxUser === null
+          ? `Nix is not available: this agent runs in the local runtime, and whether the nix daemon trusts ${who} ` +
+            'could not be read from this machine’s nix configuration (`nix show-config`). Fix nix’s configuration, ' +
+            HOW_ELSE
+          : `Nix is not available: this agent runs in the local runtime, and the nix daemon trusts ${who} ` +
+            '(trusted-users in nix.conf), which would let an agent do anything root can on this machine. Run the ' +
+            `gateway as a user the daemon does not trust, or take it out of trusted-users, ${HOW_ELSE}`,
+    };
+  }
   if (facts.storeWritable) return { usable: true, mode: 'single-user', bin };
   const who = user.dropTo === null ? 'the gateway’s user' : `the agents’ user (uid ${user.dropTo})`;
   return {
@@ -102,15 +124,58 @@ function isSocket(path: string): boolean {
   }
 }
 
-/** Looks at this machine: the nix program, the daemon's socket, the store's rights for `user`. */
+/** Looks at this machine: the nix program, the daemon's socket, the store's rights for `user`, the daemon's trust. */
 export function hostNixFacts(user: SandboxUser): HostNixFacts {
   const nix = findProgram('nix');
+  const daemonSocket = isSocket(NIX_DAEMON_SOCKET);
   return {
     nix: nix === null ? null : realpathSync(nix),
-    daemonSocket: isSocket(NIX_DAEMON_SOCKET),
+    daemonSocket,
     storeWritable: [join(NIX_ROOT, 'store'), join(NIX_ROOT, 'var', 'nix')].every((dir) =>
       writable(dir, user),
     ),
+    daemonTrustsSandboxUser: nix !== null && daemonSocket ? trustsSandboxUser(nix, user) : false,
+  };
+}
+
+/** Whether the `trusted-users` of this machine's nix.conf name the sandbox's user; null when it cannot be read. */
+function trustsSandboxUser(nix: string, user: SandboxUser): boolean | null {
+  let trusted: unknown;
+  try {
+    const config = execFileSync(
+      nix,
+      ['--extra-experimental-features', 'nix-command', 'show-config', '--json'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 5_000,
+      },
+    );
+    trusted = (JSON.parse(config) as Record<string, { value?: unknown }>)['trusted-users']?.value;
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(trusted)) return null;
+  const { name, groups } = sandboxIdentity(user);
+  return trusted.some(
+    (entry) =>
+      entry === '*' ||
+      (name !== null && entry === name) ||
+      (typeof entry === 'string' && entry.startsWith('@') && groups.includes(entry.slice(1))),
+  );
+}
+
+/** The sandbox user's name (null for a uid without one) and groups (none for the agent user, whose are cleared). */
+function sandboxIdentity(user: SandboxUser): { name: string | null; groups: string[] } {
+  if (user.dropTo !== null) {
+    const entry = spawnSync('getent', ['passwd', String(user.dropTo)], { encoding: 'utf8' });
+    const name = entry.status === 0 ? (entry.stdout.split(':')[0] ?? null) : null;
+    return { name: name || null, groups: [] };
+  }
+  const groups = spawnSync('id', ['-Gn'], { encoding: 'utf8' });
+  return {
+    name: userInfo().username,
+    groups: groups.status === 0 ? groups.stdout.trim().split(/\s+/) : [],
   };
 }
 

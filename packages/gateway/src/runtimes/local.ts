@@ -89,6 +89,9 @@ export function localSandboxUid(confined: boolean): number | null {
 /** Variables of the gateway's environment a runner may need to run programs at all. */
 const BASE_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'];
 
+/** How long a look at the host's nix holds. */
+const NIX_LOOK_MS = 5_000;
+
 /**
  * `/etc/passwd` and `/etc/group` for a sandbox that runs as the agent user: the host's, plus that user with its home,
  * so that programs asking who they are (`whoami`, `os.userInfo()`) get an answer. Written to a private folder of
@@ -135,6 +138,8 @@ export class LocalRuntime implements Runtime {
   /** The user sandboxes run as when the gateway runs as root; null keeps the gateway's own user. */
   private readonly owner: { uid: number; gid: number } | null;
   private readonly dataDir: string;
+  /** The last look at the host's nix, and when it was taken. */
+  private lastNixLook: { at: number; nix: HostNix } | null = null;
 
   constructor(private readonly opts: LocalRuntimeOptions) {
     this.dataDir = opts.dataDir;
@@ -162,10 +167,25 @@ export class LocalRuntime implements Runtime {
     return this.bwrap !== null;
   }
 
-  /** The host's nix as this runtime's sandboxes would use it now: looked at afresh, so a daemon started later counts. */
+  /**
+   * The host's nix as this runtime's sandboxes would use it now: looked at again after a few seconds, so a daemon
+   * started later counts, while Mission Control's agent lists do not each run nix.
+   */
   hostNix(): HostNix {
+    const now = Date.now();
+    if (this.lastNixLook !== null && now - this.lastNixLook.at < NIX_LOOK_MS) return this.lastNixLook.nix;
     const user = { dropTo: this.owner?.uid ?? null };
-    return judgeHostNix(hostNixFacts(user), user);
+    let nix: HostNix;
+    try {
+      nix = judgeHostNix(hostNixFacts(user), user);
+    } catch (err) {
+      nix = {
+        usable: false,
+        problem: `Nix is not available: this machine's nix could not be examined (${messageOf(err)})`,
+      };
+    }
+    this.lastNixLook = { at: now, nix };
+    return nix;
   }
 
   nixProblem(): string | null {
