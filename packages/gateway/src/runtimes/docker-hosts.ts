@@ -128,20 +128,26 @@ function credential(source: string, secret: SecretReader): Buffer {
   }
 }
 
+/**
+ * `request` to a Docker host, or a rejection (code `ETIMEDOUT`) after `ms`: a slow host must not hold up what asks
+ * it.
+ */
+export function within<T>(request: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([request, late]).finally(() => clearTimeout(timer));
+}
+
 /** Null when `host` answers a ping within `timeoutMs`, else why not. */
 export async function hostProblem(host: DockerHost, timeoutMs: number): Promise<string | null> {
   if (host.problem !== null) return host.problem;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })), timeoutMs);
-  });
   try {
-    await Promise.race([host.api.ping(), timeout]);
+    await within(host.api.ping(), timeoutMs);
     return null;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return `the Docker host "${host.name}" (${host.url}) does not answer${code ? ` (${code})` : `: ${messageOf(err)}`}`;
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -4,7 +4,7 @@
  * unread instead of holding up the doctor or Mission Control.
  */
 import type { HostLoad } from '@praktor/protocol';
-import type { DockerHost } from './docker-hosts.js';
+import { type DockerHost, within } from './docker-hosts.js';
 import type { DockerNames } from './docker-names.js';
 
 /** The parts of the Engine API's container stats that the load is made of. */
@@ -50,13 +50,4 @@ function cpuOf(stats: ContainerStats): number {
   const system = (now?.system_cpu_usage ?? 0) - (before?.system_cpu_usage ?? 0);
   if (used <= 0 || system <= 0) return 0;
   return (used / system) * (now?.online_cpus ?? 1) * 100;
-}
-
-/** `promise`, or a rejection after `ms`. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
