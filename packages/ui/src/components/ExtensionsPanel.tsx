@@ -1,10 +1,11 @@
 import type { AgentExtensions, ExtensionStatus, McpServer } from '@praktor/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api/endpoints';
 import { keys } from '../api/queries';
 import { bytesToBase64 } from '../base64';
 import { ErrorNote } from './ErrorNote';
+import { Field } from './Field';
 
 /** `NAME=value` lines as a map; lines without `=` are left out. */
 function parsePairs(text: string): Record<string, string> {
@@ -59,6 +60,7 @@ function AddByName({
 
 /** The form for a new MCP server's common fields; the JSON editor below takes the rest. */
 function ServerForm({ onAdd }: { onAdd: (name: string, server: McpServer) => void }) {
+  const id = useId();
   const [name, setName] = useState('');
   const [type, setType] = useState<'stdio' | 'http'>('stdio');
   const [target, setTarget] = useState('');
@@ -83,62 +85,77 @@ function ServerForm({ onAdd }: { onAdd: (name: string, server: McpServer) => voi
   };
   return (
     <form className="memory-editor" onSubmit={submit} data-testid="server-form">
-      <label className="field">
-        <span className="field-label">Name</span>
-        <input
-          className="input mono"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          data-testid="server-name"
-          required
-        />
-      </label>
-      <label className="field">
-        <span className="field-label">Type</span>
-        <select
-          className="input"
-          value={type}
-          onChange={(e) => setType(e.target.value as 'stdio' | 'http')}
-          data-testid="server-type"
-        >
-          <option value="stdio">stdio (a command in the sandbox)</option>
-          <option value="http">http (a URL)</option>
-        </select>
-      </label>
-      <label className="field">
-        <span className="field-label">{type === 'stdio' ? 'Command' : 'URL'}</span>
-        <input
-          className="input mono"
-          value={target}
-          onChange={(e) => setTarget(e.target.value)}
-          data-testid="server-target"
-        />
-      </label>
+      <Field id={`${id}-name`} label="Name">
+        {(control) => (
+          <input
+            {...control}
+            className="input mono"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="server-name"
+            required
+          />
+        )}
+      </Field>
+      <Field id={`${id}-type`} label="Type">
+        {(control) => (
+          <select
+            {...control}
+            className="input"
+            value={type}
+            onChange={(e) => setType(e.target.value as 'stdio' | 'http')}
+            data-testid="server-type"
+          >
+            <option value="stdio">stdio (a command in the sandbox)</option>
+            <option value="http">http (a URL)</option>
+          </select>
+        )}
+      </Field>
+      <Field id={`${id}-target`} label={type === 'stdio' ? 'Command' : 'URL'}>
+        {(control) => (
+          <input
+            {...control}
+            className="input mono"
+            value={target}
+            onChange={(e) => setTarget(e.target.value)}
+            data-testid="server-target"
+          />
+        )}
+      </Field>
       {type === 'stdio' && (
-        <label className="field">
-          <span className="field-label">Arguments (one per line, passed as they are)</span>
+        <Field id={`${id}-args`} label="Arguments (one per line, passed as they are)">
+          {(control) => (
+            <textarea
+              {...control}
+              className="input mono"
+              rows={2}
+              value={args}
+              onChange={(e) => setArgs(e.target.value)}
+              data-testid="server-args"
+            />
+          )}
+        </Field>
+      )}
+      <Field
+        id={`${id}-pairs`}
+        label={
+          <>
+            {type === 'stdio' ? 'Environment' : 'Headers'} (one NAME=value per line; secret:&lt;name&gt; takes
+            a vault secret)
+          </>
+        }
+      >
+        {(control) => (
           <textarea
+            {...control}
             className="input mono"
             rows={2}
-            value={args}
-            onChange={(e) => setArgs(e.target.value)}
-            data-testid="server-args"
+            value={pairs}
+            onChange={(e) => setPairs(e.target.value)}
+            data-testid="server-pairs"
           />
-        </label>
-      )}
-      <label className="field">
-        <span className="field-label">
-          {type === 'stdio' ? 'Environment' : 'Headers'} (one NAME=value per line; secret:&lt;name&gt; takes a
-          vault secret)
-        </span>
-        <textarea
-          className="input mono"
-          rows={2}
-          value={pairs}
-          onChange={(e) => setPairs(e.target.value)}
-          data-testid="server-pairs"
-        />
-      </label>
+        )}
+      </Field>
       <div className="memory-actions">
         <button type="submit" className="button button-small button-primary" data-testid="server-add">
           Add server
@@ -154,6 +171,7 @@ function SkillForm({
 }: {
   onAdd: (name: string, skill: NonNullable<AgentExtensions['skills']>[string]) => void;
 }) {
+  const id = useId();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [content, setContent] = useState('');
@@ -170,39 +188,52 @@ function SkillForm({
   };
   return (
     <form className="memory-editor" onSubmit={(e) => void submit(e)} data-testid="skill-form">
-      <label className="field">
-        <span className="field-label">Name</span>
-        <input
-          className="input mono"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          data-testid="skill-name"
-          required
-        />
-      </label>
-      <label className="field">
-        <span className="field-label">Description (when the model should use it)</span>
-        <input
-          className="input"
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-          data-testid="skill-description"
-        />
-      </label>
-      <label className="field">
-        <span className="field-label">SKILL.md (Markdown)</span>
-        <textarea
-          className="input mono"
-          rows={6}
-          value={content}
-          onChange={(e) => setContent(e.target.value)}
-          data-testid="skill-content"
-        />
-      </label>
-      <label className="field">
-        <span className="field-label">Files of the skill's folder</span>
-        <input type="file" multiple onChange={(e) => setFiles(e.target.files)} data-testid="skill-files" />
-      </label>
+      <Field id={`${id}-name`} label="Name">
+        {(control) => (
+          <input
+            {...control}
+            className="input mono"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="skill-name"
+            required
+          />
+        )}
+      </Field>
+      <Field id={`${id}-description`} label="Description (when the model should use it)">
+        {(control) => (
+          <input
+            {...control}
+            className="input"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            data-testid="skill-description"
+          />
+        )}
+      </Field>
+      <Field id={`${id}-content`} label="SKILL.md (Markdown)">
+        {(control) => (
+          <textarea
+            {...control}
+            className="input mono"
+            rows={6}
+            value={content}
+            onChange={(e) => setContent(e.target.value)}
+            data-testid="skill-content"
+          />
+        )}
+      </Field>
+      <Field id={`${id}-files`} label="Files of the skill's folder">
+        {(control) => (
+          <input
+            {...control}
+            type="file"
+            multiple
+            onChange={(e) => setFiles(e.target.files)}
+            data-testid="skill-files"
+          />
+        )}
+      </Field>
       <div className="memory-actions">
         <button type="submit" className="button button-small button-primary" data-testid="skill-add">
           Add skill
