@@ -1,9 +1,10 @@
 import type { SwarmMemberStatus, SwarmRequest, SwarmRunView, SwarmTemplate } from '@praktor/protocol';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { api } from '../api/endpoints';
 import { keys, useAgents, useSwarm, useSwarms, useSwarmTemplates } from '../api/queries';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
 import { Markdown } from '../components/Markdown';
 import { PageHeader } from '../components/PageHeader';
 import { SwarmGraph } from '../components/SwarmGraph';
@@ -21,6 +22,7 @@ function freeRole(request: SwarmRequest, agentId: string): string {
 
 /** The graph editor: members, links, the lead, the task and each role's prompt; launch or save as a template. */
 function SwarmEditor({ onLaunched }: { onLaunched: (run: SwarmRunView) => void }) {
+  const id = useId();
   const client = useQueryClient();
   const agents = useAgents().data ?? [];
   const templates = useSwarmTemplates().data ?? [];
@@ -72,41 +74,47 @@ function SwarmEditor({ onLaunched }: { onLaunched: (run: SwarmRunView) => void }
       <h2 id="swarm-editor-title">New swarm</h2>
       <div className="swarm-editor-grid">
         <div className="swarm-editor-controls">
-          <label className="field">
-            <span className="field-label">Name</span>
-            <input
-              className="input"
-              data-testid="swarm-name"
-              value={request.name}
-              onChange={(e) => update({ name: e.target.value })}
-            />
-          </label>
-          <label className="field">
-            <span className="field-label">Task</span>
-            <textarea
-              className="input"
-              data-testid="swarm-task"
-              rows={3}
-              value={request.task}
-              onChange={(e) => update({ task: e.target.value })}
-            />
-          </label>
-          <div className="swarm-row">
-            <label className="field">
-              <span className="field-label">Agent</span>
-              <select
+          <Field id={`${id}-name`} label="Name">
+            {(control) => (
+              <input
+                {...control}
                 className="input"
-                data-testid="swarm-add-agent"
-                value={agentToAdd}
-                onChange={(e) => setAgentToAdd(e.target.value)}
-              >
-                {agents.map((a) => (
-                  <option key={a.id} value={a.id}>
-                    {a.id}
-                  </option>
-                ))}
-              </select>
-            </label>
+                data-testid="swarm-name"
+                value={request.name}
+                onChange={(e) => update({ name: e.target.value })}
+              />
+            )}
+          </Field>
+          <Field id={`${id}-task`} label="Task">
+            {(control) => (
+              <textarea
+                {...control}
+                className="input"
+                data-testid="swarm-task"
+                rows={3}
+                value={request.task}
+                onChange={(e) => update({ task: e.target.value })}
+              />
+            )}
+          </Field>
+          <div className="swarm-row">
+            <Field id={`${id}-add-agent`} label="Agent">
+              {(control) => (
+                <select
+                  {...control}
+                  className="input"
+                  data-testid="swarm-add-agent"
+                  value={agentToAdd}
+                  onChange={(e) => setAgentToAdd(e.target.value)}
+                >
+                  {agents.map((a) => (
+                    <option key={a.id} value={a.id}>
+                      {a.id}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
             <button type="button" className="button" data-testid="swarm-add" onClick={addMember}>
               Add agent
             </button>
@@ -119,18 +127,20 @@ function SwarmEditor({ onLaunched }: { onLaunched: (run: SwarmRunView) => void }
               value={link.from}
               onChange={(from) => setLink({ ...link, from })}
             />
-            <label className="field">
-              <span className="field-label">Link</span>
-              <select
-                className="input"
-                data-testid="swarm-link-kind"
-                value={link.kind}
-                onChange={(e) => setLink({ ...link, kind: e.target.value })}
-              >
-                <option value="pipeline">feeds (pipeline)</option>
-                <option value="collaborate">works with (collaborative)</option>
-              </select>
-            </label>
+            <Field id={`${id}-link-kind`} label="Link">
+              {(control) => (
+                <select
+                  {...control}
+                  className="input"
+                  data-testid="swarm-link-kind"
+                  value={link.kind}
+                  onChange={(e) => setLink({ ...link, kind: e.target.value })}
+                >
+                  <option value="pipeline">feeds (pipeline)</option>
+                  <option value="collaborate">works with (collaborative)</option>
+                </select>
+              )}
+            </Field>
             <RoleSelect
               label="To"
               testId="swarm-link-to"
@@ -147,38 +157,42 @@ function SwarmEditor({ onLaunched }: { onLaunched: (run: SwarmRunView) => void }
               Link
             </button>
           </div>
-          <label className="field">
-            <span className="field-label">Lead (runs last and brings the results together)</span>
-            <select
-              className="input"
-              data-testid="swarm-lead"
-              value={request.lead_agent}
-              onChange={(e) => update({ lead_agent: e.target.value })}
-            >
-              <option value="">No lead</option>
-              {roles.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          </label>
+          <Field id={`${id}-lead`} label="Lead (runs last and brings the results together)">
+            {(control) => (
+              <select
+                {...control}
+                className="input"
+                data-testid="swarm-lead"
+                value={request.lead_agent}
+                onChange={(e) => update({ lead_agent: e.target.value })}
+              >
+                <option value="">No lead</option>
+                {roles.map((r) => (
+                  <option key={r}>{r}</option>
+                ))}
+              </select>
+            )}
+          </Field>
           {member && (
             <div className="swarm-member-panel" data-testid="swarm-member-panel">
-              <label className="field">
-                <span className="field-label">Instructions for {member.role}</span>
-                <textarea
-                  className="input"
-                  data-testid="swarm-role-prompt"
-                  rows={2}
-                  value={member.prompt}
-                  onChange={(e) =>
-                    update({
-                      agents: request.agents.map((a) =>
-                        a.role === member.role ? { ...a, prompt: e.target.value } : a,
-                      ),
-                    })
-                  }
-                />
-              </label>
+              <Field id={`${id}-prompt`} label={<>Instructions for {member.role}</>}>
+                {(control) => (
+                  <textarea
+                    {...control}
+                    className="input"
+                    data-testid="swarm-role-prompt"
+                    rows={2}
+                    value={member.prompt}
+                    onChange={(e) =>
+                      update({
+                        agents: request.agents.map((a) =>
+                          a.role === member.role ? { ...a, prompt: e.target.value } : a,
+                        ),
+                      })
+                    }
+                  />
+                )}
+              </Field>
               <button
                 type="button"
                 className="button button-danger-quiet button-small"
@@ -361,16 +375,24 @@ function RoleSelect({
   value: string;
   onChange: (role: string) => void;
 }) {
+  const id = useId();
   return (
-    <label className="field">
-      <span className="field-label">{label}</span>
-      <select className="input" data-testid={testId} value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">—</option>
-        {roles.map((r) => (
-          <option key={r}>{r}</option>
-        ))}
-      </select>
-    </label>
+    <Field id={id} label={label}>
+      {(control) => (
+        <select
+          {...control}
+          className="input"
+          data-testid={testId}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        >
+          <option value="">—</option>
+          {roles.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }
 
