@@ -1,4 +1,5 @@
 export * from './anthropic/index.js';
+export * from './api.js';
 export * from './docker.js';
 export * from './docker-host.js';
 export * from './embeddings/index.js';

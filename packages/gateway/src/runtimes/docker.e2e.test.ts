@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
+  callApi,
   containersOf,
   dockerInspect,
   ensureTestImage,
@@ -42,15 +43,8 @@ function model(req: ModelRequest) {
   return reply.text(`heard: ${req.lastUserText}`);
 }
 
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
+const api = (base: string, method: string, path: string, body?: unknown) =>
+  callApi(base, method, path, { body }).then(({ status, json }) => ({ status, json }));
 
 describe.skipIf(missing !== null)('the Docker runtime', () => {
   const prefix = testPrefix('runtime');

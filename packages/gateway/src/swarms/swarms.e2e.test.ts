@@ -4,7 +4,15 @@
  * middle of a run, and a cancel from the API.
  */
 import type { SwarmRunDetail, SwarmRunView } from '@praktor/protocol';
-import { eventually, type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import {
+  callApi,
+  eventually,
+  type ModelRequest,
+  reply,
+  type Stack,
+  startStack,
+  TEST_USER_ID,
+} from '@praktor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const PASSWORD = 'swarm test password';
@@ -37,15 +45,11 @@ function mainRequestsOf(role: string): ModelRequest[] {
   return (stack?.anthropic.requests ?? []).filter((r) => r.kind === 'main' && roleOf(r) === role);
 }
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack?.praktor.webUrl}${path}`, {
-    method,
-    headers: { ...basic, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
+const api = (method: string, path: string, body?: unknown) =>
+  callApi(`${stack?.praktor.webUrl}`, method, path, { body, headers: basic }).then(({ status, json }) => ({
+    status,
+    json,
+  }));
 
 async function launch(body: Record<string, unknown>): Promise<SwarmRunView> {
   const response = await api('POST', '/api/swarms', { name: 'test swarm', ...body });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WsEvent } from '@praktor/protocol';
 import {
+  callApi,
   type ModelRequest,
   PRAKTOR_BIN,
   reply,
@@ -28,15 +29,8 @@ const TOKEN = 'ghp_FAKE0token0for0tests0123456789';
 const SA = '{"type":"service_account","private_key_id":"fake0key0id0abcdef"}';
 const MASK = '[REDACTED]';
 
-async function call(base: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, text, json: text ? JSON.parse(text) : null };
-}
+const call = (base: string, method: string, path: string, body?: unknown) =>
+  callApi(base, method, path, { body }).then(({ status, text, json }) => ({ status, text, json }));
 
 function openLive(base: string): Promise<{ socket: WebSocket; events: WsEvent[] }> {
   return new Promise((resolve, reject) => {

@@ -4,7 +4,15 @@
  * document.
  */
 import type { CostsResponse, SwarmRunDetail, SwarmRunView, WsEvent } from '@praktor/protocol';
-import { eventually, type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import {
+  callApi,
+  eventually,
+  type ModelRequest,
+  reply,
+  type Stack,
+  startStack,
+  TEST_USER_ID,
+} from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
@@ -14,15 +22,8 @@ const basic = { authorization: `Basic ${Buffer.from(`any:${PASSWORD}`).toString(
 let stack: Stack;
 let base: string;
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...basic, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string, body?: unknown) =>
+  callApi(base, method, path, { body, headers: basic }).then(({ status, json }) => ({ status, json }));
 
 /** Answers at once with the role and the task; a task containing "slow" is answered after two minutes. */
 function model(req: ModelRequest) {

@@ -3,7 +3,7 @@
  * additions, its validation (400 naming the field), unknown ids (404), refusals (409), and the live feed.
  */
 import type { TaskItem, TaskRunItem, WsEvent } from '@praktor/protocol';
-import { type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import { callApi, type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
@@ -14,15 +14,8 @@ const HOUR = 3_600_000;
 let stack: Stack;
 let base: string;
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...basic, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string, body?: unknown) =>
+  callApi(base, method, path, { body, headers: basic }).then(({ status, json }) => ({ status, json }));
 
 async function create(task: Record<string, unknown>): Promise<TaskItem> {
   const response = await call('POST', '/api/tasks', {
