@@ -54,8 +54,9 @@ export class LinkStreams {
       dropped: false,
       failed: false,
     };
+    // A clean end is said once; an error ends both directions, so it is said even after a clean end of ours.
     const end = (error: string | null) => {
-      if (state.ended || state.failed || this.closed) return;
+      if ((state.ended && error === null) || state.failed || this.closed) return;
       state.ended = true;
       this.send({ type: 'stream_end', streamId, error });
     };
@@ -77,11 +78,8 @@ export class LinkStreams {
         callback();
       },
       destroy: (err, callback) => {
-        if (err) {
-          // An error ends both directions, even after a clean end of ours.
-          state.ended = false;
-          end(err.message);
-        } else {
+        if (err) end(err.message);
+        else {
           end(null);
           if (!stream.readableEnded && !state.failed && !this.closed) {
             this.send({ type: 'stream_drop', streamId });
