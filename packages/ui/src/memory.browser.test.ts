@@ -21,6 +21,10 @@ function model(req: ModelRequest) {
       tags: 'drinks',
     });
   }
+  // The memories offered with the message come before it.
+  if (req.lastUserText.endsWith('which coffee do I drink?')) {
+    return reply.toolUse('mcp__praktor-memory__memory_recall', { query: 'coffee' });
+  }
   return reply.text('heard');
 }
 
@@ -67,6 +71,20 @@ describe.skipIf(missing !== null)('the Memory panel', () => {
     await row.waitFor({ timeout: 60_000 });
     expect(await row.getByTestId('memory-content').textContent()).toBe('Flat white, no sugar');
     expect(await page.getByTestId('memory-count').textContent()).toBe('1 memory');
+  });
+
+  it('shows how often the agent recalled a memory and when it last did, without a reload', async () => {
+    const coffee = page.locator('[data-testid="memory"][data-key="coffee"]');
+    expect(await coffee.getByTestId('memory-meta').textContent()).toContain('never recalled');
+    const sent = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/general/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'which coffee do I drink?' }),
+    });
+    expect(sent.status).toBe(202);
+    await expect
+      .poll(() => coffee.getByTestId('memory-meta').textContent(), { timeout: 45_000 })
+      .toMatch(/recalled 1×, last /);
   });
 
   it('adds a memory from the page, finds it by a word stem, changes it and deletes it', async () => {

@@ -1,7 +1,7 @@
 /**
  * The user's profile changed by an agent, in real Chromium against a real gateway: the agent's
  * `user_profile_update` tool replaces USER.md, Mission Control's User page shows the new text without a reload, and
- * another agent's next request carries it. A profile that is not text is refused and the old one stays.
+ * the next request of another agent, already running, carries it. A profile that is not text is refused and the old one stays.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +80,13 @@ describe.skipIf(missing !== null)('the user profile updated by an agent', () => 
     await stack?.close();
   });
 
+  it('has another agent running before the profile changes', async () => {
+    const before = stack.anthropic.requests.length;
+    expect(await chat('coder', 'hello')).toBe('heard: hello');
+    const request = stack.anthropic.requests.slice(before).find((r) => r.kind === 'main');
+    expect(request?.system).not.toContain('Sammy');
+  });
+
   it('shows the new profile on the open User page without a reload', async () => {
     const page = await open('/user');
     const editor = page.getByTestId('user-md-textarea');
@@ -92,11 +99,13 @@ describe.skipIf(missing !== null)('the user profile updated by an agent', () => 
     expect(profile.content).toBe(NEW_PROFILE);
   });
 
-  it("puts the new profile in another agent's next request", async () => {
+  it('puts the new profile in the next request of another agent that was already running', async () => {
     const before = stack.anthropic.requests.length;
-    await chat('coder', 'hello');
+    expect(await chat('coder', 'hello again')).toBe('heard: hello again');
     const request = stack.anthropic.requests.slice(before).find((r) => r.kind === 'main');
-    expect(request?.system).toContain('Sam, who likes to be called Sammy.');
+    expect(request?.lastUserText).toMatch(
+      /^<praktor-instructions-update>[\s\S]*Sam, who likes to be called Sammy\.[\s\S]*<\/praktor-instructions-update>/,
+    );
   });
 
   it('reads the profile through user_profile_read', async () => {

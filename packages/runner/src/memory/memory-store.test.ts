@@ -119,7 +119,7 @@ describe('listing and deleting', () => {
 });
 
 describe('full-text recall', () => {
-  it('matches word stems: "running" finds "runs" and "ran" finds nothing it should not', async () => {
+  it('matches word stems: "running" finds "runs", and a memory without that stem is not found', async () => {
     const store = memoryStore();
     store.store('habit', 'The user runs five kilometres every morning');
     store.store('food', 'The user dislikes coriander');

@@ -119,7 +119,7 @@ function MemoryRow({ agentId, memory, now }: { agentId: string; memory: MemoryIt
       <p className="memory-content" data-testid="memory-content">
         {memory.content}
       </p>
-      <p className="muted memory-meta">
+      <p className="muted memory-meta" data-testid="memory-meta">
         Changed <time title={formatFullTime(memory.updated_at)}>{formatAgo(memory.updated_at, now)}</time>
         {' · '}
         {memory.last_accessed === null
