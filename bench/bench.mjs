@@ -7,6 +7,8 @@
  *   npm run bench -- --profile also writes a CPU profile of the gateway (bench/cpu-profile.mjs, preloaded)
  *   npm run bench -- --prewarm only the warm Telegram turn and the first message to a prewarmed agent (with --quick:
  *                              the quick counts); writes bench/results/<date>-prewarm.json
+ *   npm run bench -- --memory  only agents' memory: recall at 1,000 / 10,000 / 100,000 memories and store
+ *                              throughput (no gateway, about a minute); writes bench/results/<date>-memory.json
  */
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +40,7 @@ const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const PROFILE = args.has('--profile');
 const PREWARM_ONLY = args.has('--prewarm');
+const MEMORY_ONLY = args.has('--memory');
 const MODE = QUICK ? 'quick' : 'full';
 
 const COUNTS = QUICK
@@ -606,17 +609,7 @@ function table(results) {
     `Store: receive + route at ${s.stored_before} stored`,
     `p50 ${s.per_message_us.p50} us / p99 ${s.per_message_us.p99} us / mean ${s.per_message_us.mean} us`,
   );
-  for (const [size, recall] of Object.entries(r.memory.recall_ms)) {
-    add(
-      `Memory recall at ${Number(size).toLocaleString('en')} memories (FTS)`,
-      `p50 ${recall.wall_ms.p50} ms / p95 ${recall.wall_ms.p95} ms (CPU p95 ${recall.cpu_ms.p95} ms)`,
-      size === '100000' ? 'p95 < 10 ms' : '',
-    );
-  }
-  add(
-    'Memory store, one at a time',
-    `${r.memory.store_per_second}/s (p50 ${r.memory.store_us.p50} us / p95 ${r.memory.store_us.p95} us)`,
-  );
+  for (const row of memoryRows(r.memory)) add(...row);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 6));
   const line = (row) => row.map((cell, i) => cell.padEnd(widths[i])).join(' | ');
   const m = results.machine;
@@ -670,6 +663,49 @@ async function prewarmOnly() {
   const outDir = join(HERE, 'results');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${results.date.slice(0, 10)}-prewarm.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`Wrote ${file} (${results.seconds} s)\n`);
+}
+
+const MEMORY_SIZES = [1_000, 10_000, 100_000];
+
+/** The memory rows of the table: recall per size against its goal, and store throughput. */
+function memoryRows(memory) {
+  const rows = Object.entries(memory.recall_ms).map(([size, recall]) => [
+    `Memory recall at ${Number(size).toLocaleString('en')} memories (FTS)`,
+    `p50 ${recall.wall_ms.p50} ms / p95 ${recall.wall_ms.p95} ms (CPU p95 ${recall.cpu_ms.p95} ms)`,
+    size === '100000' ? 'p95 < 10 ms' : '',
+  ]);
+  rows.push([
+    'Memory store, one at a time',
+    `${memory.store_per_second}/s (p50 ${memory.store_us.p50} us / p95 ${memory.store_us.p95} us)`,
+    '',
+  ]);
+  return rows;
+}
+
+/** `--memory`: agents' memory alone, which needs no gateway, so it can be measured again in a minute. */
+async function memoryOnly() {
+  const began = Date.now();
+  const results = {
+    mode: `${MODE}-memory`,
+    date: new Date().toISOString(),
+    machine: machine(),
+    counts: COUNTS,
+  };
+  log(`memory: recall at 1,000 / 10,000 / 100,000 memories, ${COUNTS.memorySamples} samples each`);
+  const memory = await benchMemory({
+    sizes: MEMORY_SIZES,
+    samples: COUNTS.memorySamples,
+    storeSamples: COUNTS.memoryStoreSamples,
+  });
+  results.figures = { memory };
+  results.seconds = Math.round((Date.now() - began) / 1000);
+  const rows = memoryRows(memory);
+  process.stdout.write(`\n${rows.map((row) => row.filter(Boolean).join(' | ')).join('\n')}\n\n`);
+  const outDir = join(HERE, 'results');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${results.date.slice(0, 10)}-memory.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`Wrote ${file} (${results.seconds} s)\n`);
 }
@@ -759,7 +795,7 @@ async function main() {
   fig.store = benchStore({ prefill: COUNTS.storePrefill, samples: COUNTS.storeSamples });
   log('memory: recall at 1,000 / 10,000 / 100,000 memories, store throughput');
   fig.memory = await benchMemory({
-    sizes: [1_000, 10_000, 100_000],
+    sizes: MEMORY_SIZES,
     samples: COUNTS.memorySamples,
     storeSamples: COUNTS.memoryStoreSamples,
   });
@@ -791,7 +827,7 @@ const watchdog = setTimeout(
 );
 watchdog.unref();
 
-(PREWARM_ONLY ? prewarmOnly() : main()).then(
+(PREWARM_ONLY ? prewarmOnly() : MEMORY_ONLY ? memoryOnly() : main()).then(
   () => process.exit(0),
   (err) => {
     log(`failed: ${err.stack ?? err}`);
