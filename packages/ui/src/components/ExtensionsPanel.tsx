@@ -188,7 +188,11 @@ export function ExtensionsPanel({ agentId }: { agentId: string }) {
   );
 
   return (
-    <section className="card memory-panel" aria-labelledby="agent-extensions" data-testid="extensions-panel">
+    <section
+      className="card memory-panel extensions-panel"
+      aria-labelledby="agent-extensions"
+      data-testid="extensions-panel"
+    >
       <h2 id="agent-extensions" className="card-title">
         Extensions
       </h2>
