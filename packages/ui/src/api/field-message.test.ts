@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { afterFormChecks, checkRequest, splitFieldMessage } from './field-message';
+import { afterFormChecks, checkRequest, splitFieldMessage, splitMemberMessage } from './field-message';
 
 describe('splitFieldMessage', () => {
   const fields = ['name', 'value', 'agent_ids'];
@@ -23,6 +23,38 @@ describe('splitFieldMessage', () => {
     expect(splitFieldMessage('global: must be true or false', fields)).toBeNull();
     expect(splitFieldMessage('the vault is locked: no passphrase is set', fields)).toBeNull();
     expect(splitFieldMessage('secret not found', fields)).toBeNull();
+  });
+});
+
+describe('splitMemberMessage', () => {
+  it('splits a message about a member at the field it names', () => {
+    expect(
+      splitMemberMessage('mcp_servers.web.url: is required for an http server', 'mcp_servers.web'),
+    ).toEqual({
+      field: 'url',
+      message: 'Is required for an http server',
+    });
+  });
+
+  it('keeps what lies deeper than the field at the start of the message', () => {
+    expect(splitMemberMessage('skills.s.files.x.sh: must be standard base64', 'skills.s')).toEqual({
+      field: 'files',
+      message: 'x.sh: must be standard base64',
+    });
+  });
+
+  it('gives a message about the member itself the empty field', () => {
+    expect(
+      splitMemberMessage('mcp_servers.praktor-x: a server name must not be empty', 'mcp_servers.praktor-x'),
+    ).toEqual({
+      field: '',
+      message: 'A server name must not be empty',
+    });
+  });
+
+  it('leaves messages about other members to the form', () => {
+    expect(splitMemberMessage('mcp_servers.webhook.url: is required', 'mcp_servers.web')).toBeNull();
+    expect(splitMemberMessage('plugins.0.name: must be "plugin@marketplace"', 'mcp_servers.web')).toBeNull();
   });
 });
 

@@ -24,6 +24,21 @@ export function splitFieldMessage(message: string, fields: readonly string[]): F
   return { field, message: sentence(rest) };
 }
 
+/**
+ * Splits `message` when it is about the member at `path` of a larger body (`mcp_servers.memory` of the extensions):
+ * "mcp_servers.memory.url: is required" gives field `url`, a message about the member itself field `''`; what lies
+ * deeper than the field (a file's path, a list's index) stays at the start of the message. Null for any other
+ * message.
+ */
+export function splitMemberMessage(message: string, path: string): FieldMessage | null {
+  if (!message.startsWith(path)) return null;
+  const match = /^(?:\.([A-Za-z_]+)(?:\.([^:]*))?)?: ([\s\S]+)$/.exec(message.slice(path.length));
+  const rest = match?.[3];
+  if (!match || !rest) return null;
+  const deeper = match[2];
+  return { field: match[1] ?? '', message: deeper ? `${deeper}: ${rest}` : sentence(rest) };
+}
+
 /** The API words a message to follow a field's name ("is longer than …"); shown by the field it starts a sentence. */
 const sentence = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
 
