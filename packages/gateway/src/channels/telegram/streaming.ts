@@ -146,8 +146,9 @@ export class AnswerPreviews {
     } catch (err) {
       if (err instanceof GrammyError && err.error_code === 429) {
         preview.quietUntil = Date.now() + (err.parameters.retry_after ?? 1) * 1000;
-      } else if (preview.kind === 'draft' && err instanceof GrammyError) {
-        // Telegram answered and refused the draft (a network failure is no answer, and ends the preview below).
+      } else if (preview.kind === 'draft' && err instanceof GrammyError && err.error_code < 500) {
+        // Telegram refused the draft itself. A server error or a network failure says nothing about drafts: it ends
+        // the preview below, as for a preview message.
         this.refuseDrafts(preview.chatId, err);
         // Nothing was shown: the preview message goes out now, then is edited at its own pace.
         preview.kind = 'edit';
