@@ -2,9 +2,10 @@
  * Files in an installation's Docker volumes, read and written whether or not an agent runs: the shared volume's
  * USER.md and CLAUDE.md, and files of an agent's workspace such as AGENT.md. Each access goes through a helper
  * container of the agent image that mounts the volume where an agent would (so a new volume takes the agent
- * user's ownership from the image), is never started, and is removed right after (original §9.7).
+ * user's ownership from the image), is removed right after (original §9.7), and is never started but to link an
+ * upload into place (Docker's archive API has no write that refuses an existing file).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -23,6 +24,23 @@ const VOLUME_ROOT = `/${VOLUME_ARCHIVE_ROOT}`;
 
 /** The files of the gateway's global folder that agents read. */
 const SHARED_FILES = ['USER.md', 'CLAUDE.md'];
+
+/**
+ * Links the file staged as $2 in folder $1 to the first of the names after them that is free, and removes the
+ * staged name. A hard link is never made over an existing name (nor into a folder, with -T), so what the agent
+ * creates meanwhile is never overwritten. Exits with 10 + the index of the name used, 1 when every one is taken, 2
+ * without the folder, 3 when a link to a free name failed.
+ */
+const LINK_NEW = `cd -- "$1" || exit 2
+staged=$2; shift 2; n=0
+for name; do
+  if ln -T -- "$staged" "$name" 2>/dev/null; then rm -f -- "$staged"; exit $((n + 10)); fi
+  if [ ! -e "$name" ] && [ ! -L "$name" ]; then rm -f -- "$staged"; exit 3; fi
+  n=$((n + 1))
+done
+rm -f -- "$staged"; exit 1`;
+/** Exit statuses end at 125 (126 and up are the shell's own): the names {@link LINK_NEW} can tell apart. */
+const MAX_NEW_NAMES = 115;
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -100,8 +118,9 @@ export class DockerVolumes {
 
   /**
    * Writes a new file into `folder` (relative to `mountPath`) of volume `volume`, under the first of `candidates` not
-   * taken yet, and returns that name; null when every one is taken. The folder is written as a folder first, so a
-   * symbolic link the agent left in its place is replaced rather than followed.
+   * taken, and returns that name; null when every one is taken. The folder is written as a folder first, so a
+   * symbolic link the agent left in its place is replaced rather than followed; the file goes into it under a hidden
+   * temporary name and is then linked to its name, never over a file that is there by then.
    */
   async writeNew(
     image: string,
@@ -111,18 +130,39 @@ export class DockerVolumes {
     candidates: readonly string[],
     file: { mode: number; uid: number; gid: number; content: Buffer },
   ): Promise<string | null> {
-    return this.withHelper(image, volume, mountPath, true, async (helper) => {
-      const dir: TarEntry = { name: `${folder}/`, type: 'dir', mode: 0o755, uid: file.uid, gid: file.gid };
-      await helper.putArchive(await tarOf([dir]), { path: mountPath });
-      for (const name of candidates) {
-        const taken = await unless404(helper.infoArchive({ path: `${mountPath}/${folder}/${name}` }));
-        if (taken !== null) continue;
-        const entry: TarEntry = { name: `${folder}/${name}`, type: 'file', ...file };
+    if (candidates.length > MAX_NEW_NAMES) {
+      throw new Error(`at most ${MAX_NEW_NAMES} names can be tried for a new file, not ${candidates.length}`);
+    }
+    const staged = `.praktor-new-${randomBytes(8).toString('hex')}`;
+    // The arguments as the container's command: an image's own command is then never appended to them.
+    const link = {
+      entrypoint: ['sh', '-c', LINK_NEW, 'link-new'],
+      args: [`${mountPath}/${folder}`, staged, ...candidates],
+    };
+    return this.withHelper(
+      image,
+      volume,
+      mountPath,
+      true,
+      async (helper) => {
+        const dir: TarEntry = { name: `${folder}/`, type: 'dir', mode: 0o755, uid: file.uid, gid: file.gid };
+        const entry: TarEntry = { name: `${folder}/${staged}`, type: 'file', ...file };
         await helper.putArchive(await tarOf([dir, entry]), { path: mountPath });
+        await helper.start();
+        const { StatusCode: status } = (await helper.wait()) as { StatusCode: number };
+        if (status === 1) return null;
+        const name = candidates[status - 10];
+        if (name === undefined) {
+          throw new Error(
+            status === 3
+              ? `the file could not be linked to its name in ${folder}/`
+              : `the helper that links a new file into ${folder}/ failed (exit status ${status})`,
+          );
+        }
         return name;
-      }
-      return null;
-    });
+      },
+      link,
+    );
   }
 
   /**
@@ -156,11 +196,13 @@ export class DockerVolumes {
     mountPath: string,
     writable: boolean,
     use: (helper: Docker.Container) => Promise<T>,
+    command: { entrypoint: string[]; args: string[] } = { entrypoint: ['true'], args: [] },
   ): Promise<T> {
     const helper = await this.docker.createContainer({
       name: this.names.helper(),
       Image: image,
-      Entrypoint: ['true'],
+      Entrypoint: command.entrypoint,
+      Cmd: command.args,
       User: `${AGENT_UID}:${AGENT_UID}`,
       Labels: this.names.labels(),
       NetworkDisabled: true,
@@ -168,6 +210,9 @@ export class DockerVolumes {
         Mounts: [{ Type: 'volume', Source: volume, Target: mountPath, ReadOnly: !writable }],
         NetworkMode: 'none',
         LogConfig: { Type: 'none', Config: {} },
+        // Started, it runs LINK_NEW only, which needs no privilege. (Docker's archive API writes as the daemon.)
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges:true'],
       },
     });
     try {

@@ -1,8 +1,9 @@
 /**
  * Answers shown in Telegram while the agent writes them: as a draft Telegram displays in a private chat
- * (`sendMessageDraft`), or as a preview message edited in place (groups, or `telegram.stream: edit`), removed once the
- * answer has arrived. A preview is a courtesy: it is never the answer. The answer is stored and delivered by the
- * outbox exactly as without streaming, and a preview that Telegram throttles or refuses changes nothing of that.
+ * (`sendMessageDraft`), or as a preview message edited in place (groups, `telegram.stream: edit`, or where Telegram
+ * refuses drafts), removed once the answer has arrived. A preview is a courtesy: it is never the answer. The answer
+ * is stored and delivered by the outbox exactly as without streaming, and a preview that Telegram throttles or
+ * refuses changes nothing of that.
  */
 import { messageOf } from '@praktor/protocol';
 import { GrammyError } from 'grammy';
@@ -44,6 +45,10 @@ interface Preview {
 /** Previews answers in their chats, at a pace Telegram accepts. */
 export class AnswerPreviews {
   private readonly previews = new Map<number, Preview>();
+  /** The Bot API server does not know `sendMessageDraft` (older than 9.3): no drafts in any chat. */
+  private draftsUnknown = false;
+  /** Chats where Telegram refused a draft: they get preview messages from then on. */
+  private readonly draftsRefusedIn = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -59,7 +64,9 @@ export class AnswerPreviews {
     const mode = this.deps.mode();
     if (mode === 'off' || this.previews.has(messageId)) return;
     // Drafts exist in private chats only, whose ids are positive; groups get a preview message.
-    const kind = mode === 'draft' && Number(chatId) > 0 ? 'draft' : 'edit';
+    const drafts =
+      mode === 'draft' && Number(chatId) > 0 && !this.draftsUnknown && !this.draftsRefusedIn.has(chatId);
+    const kind = drafts ? 'draft' : 'edit';
     this.previews.set(messageId, {
       chatId,
       kind,
@@ -139,8 +146,16 @@ export class AnswerPreviews {
     } catch (err) {
       if (err instanceof GrammyError && err.error_code === 429) {
         preview.quietUntil = Date.now() + (err.parameters.retry_after ?? 1) * 1000;
+      } else if (preview.kind === 'draft' && err instanceof GrammyError && err.error_code < 500) {
+        // Telegram refused the draft itself. A server error or a network failure says nothing about drafts: it ends
+        // the preview below, as for a preview message.
+        this.refuseDrafts(preview.chatId, err);
+        // Nothing was shown: the preview message goes out now, then is edited at its own pace.
+        preview.kind = 'edit';
+        preview.lastAt = 0;
       } else {
-        // A preview Telegram refuses is dropped; the answer is delivered as always.
+        // A preview message Telegram refuses, or a call that got no answer, ends the preview; the answer is
+        // delivered as always.
         this.deps.log.warn({ chat: preview.chatId, err: messageOf(err) }, 'telegram answer preview stopped');
         preview.ended = true;
         return;
@@ -148,6 +163,19 @@ export class AnswerPreviews {
     }
     // Text that arrived while this one was on its way.
     if (previewText(preview.text) !== preview.shown) this.schedule(messageId, preview);
+  }
+
+  /** Remembers that drafts failed: everywhere when the server lacks the method, else in this chat. */
+  private refuseDrafts(chatId: string, err: GrammyError): void {
+    const unknownMethod = err.error_code === 404;
+    if (unknownMethod) this.draftsUnknown = true;
+    else this.draftsRefusedIn.add(chatId);
+    this.deps.log.warn(
+      { chat: chatId, err: messageOf(err) },
+      unknownMethod
+        ? 'telegram has no answer drafts here (Bot API older than 9.3); answers are previewed by editing a message'
+        : 'telegram refused an answer draft in this chat; its answers are previewed by editing a message',
+    );
   }
 
   private remove(messageId: number, preview: Preview): void {
