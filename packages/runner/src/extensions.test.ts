@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyExtensions } from './extensions.js';
+import { AgentNix } from './nix.js';
+
+/** The nix of an agent without nix_enabled. */
+const noNix = new AgentNix(null);
 
 let home: string;
 
@@ -33,6 +37,7 @@ describe('applying extensions', () => {
       },
       home,
       process.env,
+      noNix,
     );
     expect(readFileSync(join(home, 'skills', 'notes', 'SKILL.md'), 'utf8')).toBe(
       '---\nname: "notes"\ndescription: "Writes notes: short ones"\n---\n\nKeep it brief.',
@@ -47,13 +52,13 @@ describe('applying extensions', () => {
   it('removes the folders of skills that are no longer configured', async () => {
     mkdirSync(join(home, 'skills', 'old'), { recursive: true });
     writeFileSync(join(home, 'skills', 'old', 'SKILL.md'), 'old');
-    const applied = await applyExtensions({ errors: [] }, home, process.env);
+    const applied = await applyExtensions({ errors: [] }, home, process.env, noNix);
     expect(existsSync(join(home, 'skills', 'old'))).toBe(false);
     expect(applied.status.skills).toEqual([]);
     expect(applied.loadsUserSettings).toBe(false);
   });
 
-  it('names a stdio server whose command is not on the PATH and passes only the others on', async () => {
+  it('names a stdio server whose command is not on the PATH, says the agent has no nix to install it, and passes only the others on', async () => {
     const applied = await applyExtensions(
       {
         mcp_servers: {
@@ -64,11 +69,14 @@ describe('applying extensions', () => {
       },
       home,
       process.env,
+      noNix,
     );
     expect(Object.keys(applied.mcpServers)).toEqual(['present']);
     expect(applied.status.errors).toEqual([
       'MCP server "locked" was not started: the secret is missing',
-      'MCP server "ghost" was not started: its command "no-such-mcp-command" is not installed in the sandbox (not found on its PATH)',
+      'MCP server "ghost" was not started: its command "no-such-mcp-command" is not installed in the sandbox (not found on its PATH). ' +
+        'Nix is not available: this agent does not have nix_enabled. Set agents.<id>.nix_enabled: true in praktor.yaml: ' +
+        'in Docker the agent gets a nix store of its own, in the local runtime it uses the nix of the machine it runs on.',
     ]);
     expect(applied.status.mcp_servers.map((s) => [s.name, s.status])).toEqual([
       ['present', 'pending'],

@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { McpServerConfig, McpServerStatus } from '@anthropic-ai/claude-agent-sdk';
 import { type ExtensionStatus, type McpServer, messageOf, type StartExtensions } from '@praktor/protocol';
-import { findCommand } from './path-search.js';
+import { installRequirements } from './extension-packages.js';
+import type { AgentNix } from './nix.js';
 
 /** What the runner's Claude Code processes load of the agent's extensions, and what became of them. */
 export interface AppliedExtensions {
@@ -52,22 +53,6 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
       },
     );
   });
-}
-
-/**
- * The stdio servers whose command is not on the sandbox's PATH, by server name. This is where a package manager
- * (nix) would install the missing commands before the servers are checked again.
- */
-export function missingCommands(
-  servers: Record<string, McpServer>,
-  path: string | undefined,
-): Map<string, string> {
-  const missing = new Map<string, string>();
-  for (const [name, server] of Object.entries(servers)) {
-    if (server.type === 'stdio' && findCommand(server.command, path) === null)
-      missing.set(name, server.command);
-  }
-  return missing;
 }
 
 /** SKILL.md: the name and description as YAML front matter (JSON strings are valid YAML), then the body. */
@@ -202,28 +187,29 @@ function sdkServer(server: McpServer): McpServerConfig {
 }
 
 /**
- * Applies `extensions` in the home of Claude Code (`configDir`); never throws: each problem becomes an error in the
+ * Applies `extensions` in the home of Claude Code (`configDir`), installing what they need through the agent's `nix`
+ * first; never throws: each problem becomes an error in the
  * status, in a sentence the user can act on, and the rest goes on.
  */
 export async function applyExtensions(
   extensions: StartExtensions,
   configDir: string,
   env: NodeJS.ProcessEnv,
+  nix: AgentNix,
 ): Promise<AppliedExtensions> {
-  const errors = [...extensions.errors];
+  const unmet = await installRequirements(extensions, nix, env.PATH);
+  const errors = [...extensions.errors, ...unmet.errors];
   const servers = extensions.mcp_servers ?? {};
-  const missing = missingCommands(servers, env.PATH);
   const mcpServers: Record<string, McpServerConfig> = {};
   // Until Claude Code reports on them, the servers passed on are `pending`.
   const reports: ExtensionStatus['mcp_servers'] = [];
   for (const [name, server] of Object.entries(servers)) {
-    const command = missing.get(name);
-    if (command === undefined) {
+    const error = unmet.servers.get(name);
+    if (error === undefined) {
       mcpServers[name] = sdkServer(server);
       reports.push({ name, status: 'pending', error: null, tools: [] });
       continue;
     }
-    const error = `MCP server "${name}" was not started: its command "${command}" is not installed in the sandbox (not found on its PATH)`;
     errors.push(error);
     reports.push({ name, status: 'failed', error, tools: [] });
   }

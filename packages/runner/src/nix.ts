@@ -81,6 +81,18 @@ export class AgentNix {
     }
   }
 
+  /**
+   * Those of `packages` the agent's profile does not hold yet, matched by element name, flake attribute or store
+   * path. When the profile cannot be read all are answered: installing them then says what is wrong.
+   */
+  async notInstalled(packages: string[]): Promise<string[]> {
+    if (this.env === null || packages.length === 0) return packages;
+    const listed = await this.elements();
+    if ('error' in listed || listed.elements === null) return packages;
+    const elements = listed.elements;
+    return packages.filter((wanted) => !elements.some((e) => holds(e, wanted)));
+  }
+
   private async search(query: string): Promise<NixOutcome> {
     if (query.trim() === '') return { ok: false, text: 'Search failed: say what to search for.' };
     const done = await this.nix(['search', '--json', '--quiet', 'nixpkgs', query], 60_000);
@@ -178,6 +190,14 @@ export class AgentNix {
   private nix(args: string[], timeoutMs: number): Promise<Finished> {
     return run('nix', args, this.env ?? {}, timeoutMs);
   }
+}
+
+/** Whether a profile element is the package `wanted`: its store path, or the name of a flake attribute or package. */
+function holds(element: ProfileElement, wanted: string): boolean {
+  if (wanted.startsWith('/')) return element.storePaths.includes(wanted);
+  const hash = wanted.indexOf('#');
+  const name = hash >= 0 ? nameOfAttrPath(wanted.slice(hash + 1)) : (ALIASES[wanted] ?? wanted);
+  return element.name === name;
 }
 
 /** A package name as nix installs it: a bare name from nixpkgs; a flake reference or store path as it is. */

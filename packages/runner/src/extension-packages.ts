@@ -1,0 +1,69 @@
+/**
+ * The nix packages an agent's extensions need, installed through the agent's nix before they start: the package of a
+ * stdio MCP server whose command is not on the PATH (its `requires`, else the package named as the command), and
+ * the `requires` of skills and plugins. Only what is missing is installed; the agent's nix store keeps it, so the
+ * next start finds it there. Without nix, what is missing is said, naming it.
+ */
+import type { StartExtensions } from '@praktor/protocol';
+import type { AgentNix } from './nix.js';
+import { findCommand } from './path-search.js';
+
+/** What could not be made ready: the MCP servers that must not start, by name, and the problems of the rest. */
+export interface UnmetRequirements {
+  servers: Map<string, string>;
+  errors: string[];
+}
+
+/** Whether a required package is already there: a bare name that is a command on the PATH. */
+function onPath(pkg: string, path: string | undefined): boolean {
+  return !/[#:/]/.test(pkg) && findCommand(pkg, path) !== null;
+}
+
+/** Installs those of `packages` the agent's profile lacks; null when that worked, else why not. */
+async function install(packages: string[], nix: AgentNix): Promise<string | null> {
+  const missing = await nix.notInstalled(packages);
+  if (missing.length === 0) return null;
+  const outcome = await nix.run('add', missing);
+  return outcome.ok ? null : outcome.text;
+}
+
+/**
+ * Makes the extensions' commands and packages present where nix can, and answers what is still missing. `path` is
+ * the PATH the servers and Claude Code run with; the agent's nix profile is on it.
+ */
+export async function installRequirements(
+  extensions: StartExtensions,
+  nix: AgentNix,
+  path: string | undefined,
+): Promise<UnmetRequirements> {
+  const unmet: UnmetRequirements = { servers: new Map(), errors: [] };
+  for (const [name, server] of Object.entries(extensions.mcp_servers ?? {})) {
+    if (server.type !== 'stdio' || findCommand(server.command, path) !== null) continue;
+    const notFound = `MCP server "${name}" was not started: its command "${server.command}" is not installed in the sandbox (not found on its PATH)`;
+    const packages = server.requires ?? [server.command];
+    const failure = await install(packages, nix);
+    if (failure !== null) {
+      const why = nix.enabled ? `, and installing ${packages.join(', ')} through nix failed: ` : '. ';
+      unmet.servers.set(name, `${notFound}${why}${failure}`);
+    } else if (findCommand(server.command, path) === null) {
+      unmet.servers.set(name, `${notFound}, and the nix packages ${packages.join(', ')} do not provide it`);
+    }
+  }
+  const others = [
+    ...Object.entries(extensions.skills ?? {}).map(
+      ([name, skill]) => [`Skill "${name}"`, skill.requires] as const,
+    ),
+    ...(extensions.plugins ?? []).map((plugin) => [`Plugin "${plugin.name}"`, plugin.requires] as const),
+  ];
+  for (const [what, requires] of others) {
+    const packages = (requires ?? []).filter((pkg) => !onPath(pkg, path));
+    if (packages.length === 0) continue;
+    const failure = await install(packages, nix);
+    if (failure === null) continue;
+    const why = nix.enabled ? ', and installing them through nix failed: ' : '. ';
+    unmet.errors.push(
+      `${what} needs ${packages.join(', ')}, which the sandbox does not have${why}${failure}`,
+    );
+  }
+  return unmet;
+}
