@@ -249,15 +249,16 @@ const CONNECT_LIMIT_MS = 30_000;
 
 /**
  * The status with the agent's MCP servers as Claude Code reports them once none is still connecting (or after
- * {@link CONNECT_LIMIT_MS}); a server that failed to connect adds an error naming it and Claude Code's reason.
+ * `limitMs`, {@link CONNECT_LIMIT_MS} unless told); a server that failed to connect adds an error naming it and Claude Code's reason.
  */
 export async function withConnections(
   status: ExtensionStatus,
   servers: Record<string, McpServerConfig>,
   report: () => Promise<McpServerStatus[]>,
+  limitMs = CONNECT_LIMIT_MS,
 ): Promise<ExtensionStatus> {
   const own = (all: McpServerStatus[]) => all.filter((server) => Object.hasOwn(servers, server.name));
-  const deadline = Date.now() + CONNECT_LIMIT_MS;
+  const deadline = Date.now() + limitMs;
   let reported = own(await report());
   while (reported.some((server) => server.status === 'pending') && Date.now() < deadline) {
     await new Promise((wake) => setTimeout(wake, 250));
