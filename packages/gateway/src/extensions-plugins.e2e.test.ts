@@ -176,6 +176,21 @@ function describePlugins(runtime: string, withRuntime: WithRuntime, prefix: stri
       expect(await freshRequest()).not.toContain(SKILL_DESCRIPTION);
     });
 
+    it('says when a marketplace is given another name than its own, and does not register it anew at each start', async () => {
+      const misnamed = { marketplaces: [{ source: market, name: 'lighthouse-market' }] };
+      const told =
+        `Marketplace "${market}" is called "team-market" by its marketplace.json, not "lighthouse-market": ` +
+        'its plugins are named "<plugin>@team-market"';
+      const first = await applied(misnamed);
+      expect(first.marketplaces).toEqual(['team-market']);
+      expect(first.errors).toEqual([told]);
+      const known = () => readFileSync(join(claudeHome, 'plugins', 'known_marketplaces.json'), 'utf8');
+      const registered = known();
+      const second = await applied(misnamed);
+      expect(second.errors).toEqual([told]);
+      expect(known()).toBe(registered);
+    });
+
     it('uninstalls it and removes the marketplace once they are no longer configured', async () => {
       const status = await applied({});
       expect(status.plugins).toEqual([]);

@@ -109,13 +109,20 @@ interface ListedPlugin {
   enabled: boolean;
 }
 
-/** Whether a registered marketplace is the one `wanted` describes (by its name, or by where it comes from). */
-function sameMarketplace(
-  listed: ListedMarketplace,
-  wanted: { source: string; name?: string | undefined },
-): boolean {
-  if (wanted.name !== undefined) return listed.name === wanted.name;
+type WantedMarketplace = NonNullable<StartExtensions['marketplaces']>[number];
+
+/** Whether a registered marketplace comes from where `wanted` says. */
+function sameSource(listed: ListedMarketplace, wanted: WantedMarketplace): boolean {
   return [listed.path, listed.repo, listed.url, listed.installLocation].includes(wanted.source);
+}
+
+/**
+ * Whether a registered marketplace is the one `wanted` describes: by where it comes from, or by its name. Its name is
+ * the one its marketplace.json gives, whatever `wanted` calls it, so a source alone keeps a wrong name from making
+ * every start register it anew.
+ */
+function sameMarketplace(listed: ListedMarketplace, wanted: WantedMarketplace): boolean {
+  return sameSource(listed, wanted) || listed.name === wanted.name;
 }
 
 /** Registers the configured marketplaces and removes the others; returns the names registered afterwards. */
@@ -147,6 +154,14 @@ async function syncMarketplaces(
   const after = JSON.parse(
     await runCli(['plugin', 'marketplace', 'list', '--json'], env),
   ) as ListedMarketplace[];
+  for (const market of wanted) {
+    const registered = after.find((listed) => sameSource(listed, market));
+    if (market.name === undefined || registered === undefined || registered.name === market.name) continue;
+    errors.push(
+      `Marketplace "${market.source}" is called "${registered.name}" by its marketplace.json, not "${market.name}": ` +
+        `its plugins are named "<plugin>@${registered.name}"`,
+    );
+  }
   return after.map((m) => m.name);
 }
 
