@@ -127,4 +127,21 @@ describe.skipIf(!canRunNix)('extension packages through the agent’s nix', () =
       ),
     );
   }, 60_000);
+
+  it('leaves what does not fit into the start’s time for installs to the next start, saying so', async () => {
+    const unmet = await installRequirements(
+      {
+        mcp_servers: { late: { type: 'stdio', command: 'praktor-late', requires: ['praktor-late'] } },
+        errors: [],
+      },
+      nix,
+      path,
+      0,
+    );
+    expect(unmet.servers.get('late')).toBe(
+      'MCP server "late" was not started: its command "praktor-late" is not installed in the sandbox (not found on its PATH), ' +
+        "and installing praktor-late through nix failed: the time a start allows for installing extensions' packages ran out; " +
+        'the next start goes on where it stopped',
+    );
+  });
 });

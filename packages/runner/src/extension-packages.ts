@@ -19,12 +19,25 @@ function onPath(pkg: string, path: string | undefined): boolean {
   return !/[#:/]/.test(pkg) && findCommand(pkg, path) !== null;
 }
 
-/** Installs those of `packages` the agent's profile lacks; null when that worked, else why not. */
-async function install(packages: string[], nix: AgentNix): Promise<string | null> {
+/**
+ * How long the installs of one start may take together: the runner must be ready within the gateway's 60 s, and
+ * Claude Code's start takes up to 20 s of them. What nix fetched by then stays in the store for the next start.
+ */
+const INSTALL_BUDGET_MS = 35_000;
+
+/** Installs those of `packages` the agent's profile lacks by `deadline`; null when that worked, else why not. */
+async function install(packages: string[], nix: AgentNix, deadline: number): Promise<string | null> {
   const missing = await nix.notInstalled(packages);
   if (missing.length === 0) return null;
-  const outcome = await nix.run('add', missing);
-  return outcome.ok ? null : outcome.text;
+  const left = deadline - Date.now();
+  if (left <= 0) return outOfTime();
+  const outcome = await nix.run('add', missing, left);
+  if (outcome.ok) return null;
+  return Date.now() >= deadline ? outOfTime() : outcome.text;
+}
+
+function outOfTime(): string {
+  return "the time a start allows for installing extensions' packages ran out; the next start goes on where it stopped";
 }
 
 /**
@@ -35,13 +48,15 @@ export async function installRequirements(
   extensions: StartExtensions,
   nix: AgentNix,
   path: string | undefined,
+  budgetMs = INSTALL_BUDGET_MS,
 ): Promise<UnmetRequirements> {
   const unmet: UnmetRequirements = { servers: new Map(), errors: [] };
+  const deadline = Date.now() + budgetMs;
   for (const [name, server] of Object.entries(extensions.mcp_servers ?? {})) {
     if (server.type !== 'stdio' || findCommand(server.command, path) !== null) continue;
     const notFound = `MCP server "${name}" was not started: its command "${server.command}" is not installed in the sandbox (not found on its PATH)`;
     const packages = server.requires ?? [server.command];
-    const failure = await install(packages, nix);
+    const failure = await install(packages, nix, deadline);
     if (failure !== null) {
       const why = nix.enabled ? `, and installing ${packages.join(', ')} through nix failed: ` : '. ';
       unmet.servers.set(name, `${notFound}${why}${failure}`);
@@ -58,7 +73,7 @@ export async function installRequirements(
   for (const [what, requires] of others) {
     const packages = (requires ?? []).filter((pkg) => !onPath(pkg, path));
     if (packages.length === 0) continue;
-    const failure = await install(packages, nix);
+    const failure = await install(packages, nix, deadline);
     if (failure === null) continue;
     const why = nix.enabled ? ', and installing them through nix failed: ' : '. ';
     unmet.errors.push(

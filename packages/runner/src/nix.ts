@@ -24,6 +24,9 @@ export const NIX_NOT_ENABLED =
 /** Names agents reach for that nixpkgs spells otherwise. */
 const ALIASES: Record<string, string> = { uvx: 'uv' };
 
+/** How long an install may take unless told otherwise. */
+const ADD_TIMEOUT_MS = 120_000;
+
 /** Length of a store path's hash and the dash after it. */
 const HASH_PREFIX = 33;
 
@@ -62,14 +65,14 @@ export class AgentNix {
     return this.env !== null;
   }
 
-  /** Runs `action` with `args` (packages, or a search term). */
-  async run(action: NixAction, args: string[]): Promise<NixOutcome> {
+  /** Runs `action` with `args` (packages, or a search term); an install may take `addTimeoutMs`. */
+  async run(action: NixAction, args: string[], addTimeoutMs = ADD_TIMEOUT_MS): Promise<NixOutcome> {
     if (this.env === null) return { ok: false, text: this.unavailable };
     switch (action) {
       case 'search':
         return this.search(args.join(' '));
       case 'add':
-        return this.add(args);
+        return this.add(args, addTimeoutMs);
       case 'list':
         return this.list();
       case 'remove':
@@ -100,7 +103,7 @@ export class AgentNix {
     return { ok: true, text: formatSearch(done.stdout) };
   }
 
-  private async add(packages: string[]): Promise<NixOutcome> {
+  private async add(packages: string[], timeoutMs: number): Promise<NixOutcome> {
     if (packages.length === 0) return { ok: false, text: 'Install failed: name at least one package.' };
     try {
       // Nix makes the profile's links but not the folder they live in.
@@ -110,7 +113,7 @@ export class AgentNix {
     }
     const done = await this.nix(
       ['profile', 'install', ...this.profileArgs(), ...packages.map(installable)],
-      120_000,
+      timeoutMs,
     );
     if (done.code !== 0) return failed('Install', done);
     return { ok: true, text: done.stdout.trim() || `Installed: ${packages.join(', ')}` };
