@@ -29,6 +29,17 @@ describe('extension packages of an agent without nix', () => {
     expect(unmet).toEqual({ servers: new Map(), errors: [] });
   });
 
+  it('names a stdio server’s missing command given as a path, which no package is named after', async () => {
+    const unmet = await installRequirements(
+      { mcp_servers: { local: { type: 'stdio', command: '/opt/no-such/server' } }, errors: [] },
+      noNix,
+      process.env.PATH,
+    );
+    expect(unmet.servers.get('local')).toBe(
+      'MCP server "local" was not started: its command "/opt/no-such/server" is not installed in the sandbox (not found on its PATH)',
+    );
+  });
+
   it('names what a skill needs and the sandbox lacks, and why nix cannot install it', async () => {
     const unmet = await installRequirements(
       { skills: { notes: { description: '', content: '', requires: ['no-such-tool'] } }, errors: [] },

@@ -55,7 +55,12 @@ export async function installRequirements(
   for (const [name, server] of Object.entries(extensions.mcp_servers ?? {})) {
     if (server.type !== 'stdio' || findCommand(server.command, path) !== null) continue;
     const notFound = `MCP server "${name}" was not started: its command "${server.command}" is not installed in the sandbox (not found on its PATH)`;
-    const packages = server.requires ?? [server.command];
+    // A command given as a path names no package.
+    const packages = server.requires ?? (server.command.includes('/') ? [] : [server.command]);
+    if (packages.length === 0) {
+      unmet.servers.set(name, notFound);
+      continue;
+    }
     const failure = await install(packages, nix, deadline);
     if (failure !== null) {
       const why = nix.enabled ? `, and installing ${packages.join(', ')} through nix failed: ` : '. ';
