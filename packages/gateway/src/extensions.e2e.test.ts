@@ -62,6 +62,16 @@ async function startHttpMcp(seen: string[]): Promise<{ server: Server; url: stri
   return { server, url: `http://127.0.0.2:${(server.address() as AddressInfo).port}/mcp` };
 }
 
+/** An http "MCP server" that answers every request with 500 and a reason. */
+async function startFailingHttp(): Promise<{ server: Server; url: string }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end('the lighthouse is dark');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
+  return { server, url: `http://127.0.0.2:${(server.address() as AddressInfo).port}/mcp` };
+}
+
 /** The model: a scripted tool call for the phrases below, the tool's answer echoed back, "heard: …" for the rest. */
 function model(req: ModelRequest) {
   if (req.kind !== 'main') return reply.text('side call');
@@ -82,6 +92,7 @@ function describeExtensions(runtime: string, withRuntime: WithRuntime) {
     let stack: Stack;
     let memoryServer: string;
     let http: { server: Server; url: string };
+    let failing: { server: Server; url: string };
     const keysSeen: string[] = [];
 
     async function ask(text: string): Promise<string> {
@@ -128,10 +139,15 @@ function describeExtensions(runtime: string, withRuntime: WithRuntime) {
       },
     });
 
+    /** What the sandbox last reported of its extensions. */
+    const reported = async () =>
+      JSON.parse((await api('GET', '/agents/definitions/general/extensions')).text)._status;
+
     beforeAll(async () => {
       memoryServer = Buffer.from(await bundledMemoryServer()).toString('base64');
       http = await startHttpMcp(keysSeen);
-      const port = new URL(http.url).port;
+      failing = await startFailingHttp();
+      const ports = [http.url, failing.url].map((url) => new URL(url).port);
       stack = await startStack({
         handler: model,
         config: (urls) => {
@@ -140,7 +156,10 @@ function describeExtensions(runtime: string, withRuntime: WithRuntime) {
             ...base,
             vault: { passphrase: PASS },
             // The http server listens on this machine, which agents reach only where it is allowed exactly.
-            defaults: { ...(base.defaults as object), egress: { allow: [`127.0.0.2:${port}`] } },
+            defaults: {
+              ...(base.defaults as object),
+              egress: { allow: ports.map((port) => `127.0.0.2:${port}`) },
+            },
           };
         },
       });
@@ -156,13 +175,12 @@ function describeExtensions(runtime: string, withRuntime: WithRuntime) {
     afterAll(async () => {
       await stack?.close();
       http?.server.close();
+      failing?.server.close();
     });
 
     it('runs a stdio MCP server from npm in the sandbox and gives the model its tool’s real result', async () => {
       await save(withMemory());
       expect(await ask('remember Ada')).toMatch(/^tool said: .*"name": ?"Ada".*writes the first program/s);
-      const reported = async () =>
-        JSON.parse((await api('GET', '/agents/definitions/general/extensions')).text)._status;
       // Claude Code's report on the servers follows the runner's own, once none is still connecting.
       await expect
         .poll(async () => (await reported()).mcp_servers, { timeout: 30_000 })
@@ -228,6 +246,21 @@ function describeExtensions(runtime: string, withRuntime: WithRuntime) {
       );
       expect(first).toMatch(/tool said: .*Ada/s);
       expect(await ask('and again')).toBe('heard: and again');
+    });
+
+    it('reports an http server that fails to connect with Claude Code’s reason, in the status and once in the chat', async () => {
+      await save({ mcp_servers: { dark: { type: 'http', url: failing.url } } });
+      const answers = [await ask('hello dark')];
+      await expect
+        .poll(async () => (await reported()).mcp_servers, { timeout: 60_000 })
+        .toContainEqual(expect.objectContaining({ name: 'dark', status: 'failed' }));
+      const status = await reported();
+      const dark = status.mcp_servers.find((s: { name: string }) => s.name === 'dark');
+      expect(dark.error).toMatch(/500|lighthouse is dark/);
+      const told = `MCP server "dark" failed to connect: ${dark.error}`;
+      expect(status.errors).toEqual([told]);
+      answers.push(await ask('hello again'), await ask('and once more'));
+      expect(answers.filter((answer) => answer.includes(told))).toHaveLength(1);
     });
   });
 }

@@ -20,6 +20,8 @@ export const McpStdioServer = z.object({
   args: z.array(text(), { error: 'must be a list of text arguments' }).optional(),
   /** Values may be `secret:<name>` references, resolved from the vault when the sandbox starts. */
   env: textMap.optional(),
+  /** The nix packages that provide `command`, installed when it is not on the PATH (default: the command's name). */
+  requires: z.array(text(), { error: 'must be a list of nix package names' }).optional(),
 });
 export type McpStdioServer = z.infer<typeof McpStdioServer>;
 
@@ -56,8 +58,8 @@ export const Plugin = z.object({
     .min(1, 'is required')
     .refine((name) => name.includes('@'), 'must be "plugin@marketplace"'),
   disabled: z.boolean({ error: 'must be true or false' }).optional(),
-  /** Commands the plugin needs on the PATH (installed through nix where the agent has it). */
-  requires: z.array(text()).optional(),
+  /** Nix packages the plugin needs, installed before start where the agent has nix and lacks them. */
+  requires: z.array(text(), { error: 'must be a list of nix package names' }).optional(),
 });
 export type Plugin = z.infer<typeof Plugin>;
 
@@ -75,7 +77,8 @@ const SkillFilePath = text().refine(
 export const Skill = z.object({
   description: text().default(''),
   content: text().default(''),
-  requires: z.array(text()).optional(),
+  /** Nix packages the skill needs, installed before start where the agent has nix and lacks them. */
+  requires: z.array(text(), { error: 'must be a list of nix package names' }).optional(),
   files: z
     .record(SkillFilePath, z.base64({ error: 'must be standard base64' }), {
       error: (issue) =>

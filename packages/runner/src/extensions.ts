@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { McpServerConfig, McpServerStatus } from '@anthropic-ai/claude-agent-sdk';
 import { type ExtensionStatus, type McpServer, messageOf, type StartExtensions } from '@praktor/protocol';
-import { findCommand } from './path-search.js';
+import { installRequirements } from './extension-packages.js';
+import type { AgentNix } from './nix.js';
 
 /** What the runner's Claude Code processes load of the agent's extensions, and what became of them. */
 export interface AppliedExtensions {
@@ -52,22 +53,6 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
       },
     );
   });
-}
-
-/**
- * The stdio servers whose command is not on the sandbox's PATH, by server name. This is where a package manager
- * (nix) would install the missing commands before the servers are checked again.
- */
-export function missingCommands(
-  servers: Record<string, McpServer>,
-  path: string | undefined,
-): Map<string, string> {
-  const missing = new Map<string, string>();
-  for (const [name, server] of Object.entries(servers)) {
-    if (server.type === 'stdio' && findCommand(server.command, path) === null)
-      missing.set(name, server.command);
-  }
-  return missing;
 }
 
 /** SKILL.md: the name and description as YAML front matter (JSON strings are valid YAML), then the body. */
@@ -124,13 +109,20 @@ interface ListedPlugin {
   enabled: boolean;
 }
 
-/** Whether a registered marketplace is the one `wanted` describes (by its name, or by where it comes from). */
-function sameMarketplace(
-  listed: ListedMarketplace,
-  wanted: { source: string; name?: string | undefined },
-): boolean {
-  if (wanted.name !== undefined) return listed.name === wanted.name;
+type WantedMarketplace = NonNullable<StartExtensions['marketplaces']>[number];
+
+/** Whether a registered marketplace comes from where `wanted` says. */
+function sameSource(listed: ListedMarketplace, wanted: WantedMarketplace): boolean {
   return [listed.path, listed.repo, listed.url, listed.installLocation].includes(wanted.source);
+}
+
+/**
+ * Whether a registered marketplace is the one `wanted` describes: by where it comes from, or by its name. Its name is
+ * the one its marketplace.json gives, whatever `wanted` calls it, so a source alone keeps a wrong name from making
+ * every start register it anew.
+ */
+function sameMarketplace(listed: ListedMarketplace, wanted: WantedMarketplace): boolean {
+  return sameSource(listed, wanted) || listed.name === wanted.name;
 }
 
 /** Registers the configured marketplaces and removes the others; returns the names registered afterwards. */
@@ -162,6 +154,14 @@ async function syncMarketplaces(
   const after = JSON.parse(
     await runCli(['plugin', 'marketplace', 'list', '--json'], env),
   ) as ListedMarketplace[];
+  for (const market of wanted) {
+    const registered = after.find((listed) => sameSource(listed, market));
+    if (market.name === undefined || registered === undefined || registered.name === market.name) continue;
+    errors.push(
+      `Marketplace "${market.source}" is called "${registered.name}" by its marketplace.json, not "${market.name}": ` +
+        `its plugins are named "<plugin>@${registered.name}"`,
+    );
+  }
   return after.map((m) => m.name);
 }
 
@@ -202,28 +202,29 @@ function sdkServer(server: McpServer): McpServerConfig {
 }
 
 /**
- * Applies `extensions` in the home of Claude Code (`configDir`); never throws: each problem becomes an error in the
+ * Applies `extensions` in the home of Claude Code (`configDir`), installing what they need through the agent's `nix`
+ * first; never throws: each problem becomes an error in the
  * status, in a sentence the user can act on, and the rest goes on.
  */
 export async function applyExtensions(
   extensions: StartExtensions,
   configDir: string,
   env: NodeJS.ProcessEnv,
+  nix: AgentNix,
 ): Promise<AppliedExtensions> {
-  const errors = [...extensions.errors];
+  const unmet = await installRequirements(extensions, nix, env.PATH);
+  const errors = [...extensions.errors, ...unmet.errors];
   const servers = extensions.mcp_servers ?? {};
-  const missing = missingCommands(servers, env.PATH);
   const mcpServers: Record<string, McpServerConfig> = {};
   // Until Claude Code reports on them, the servers passed on are `pending`.
   const reports: ExtensionStatus['mcp_servers'] = [];
   for (const [name, server] of Object.entries(servers)) {
-    const command = missing.get(name);
-    if (command === undefined) {
+    const error = unmet.servers.get(name);
+    if (error === undefined) {
       mcpServers[name] = sdkServer(server);
       reports.push({ name, status: 'pending', error: null, tools: [] });
       continue;
     }
-    const error = `MCP server "${name}" was not started: its command "${command}" is not installed in the sandbox (not found on its PATH)`;
     errors.push(error);
     reports.push({ name, status: 'failed', error, tools: [] });
   }
@@ -263,15 +264,16 @@ const CONNECT_LIMIT_MS = 30_000;
 
 /**
  * The status with the agent's MCP servers as Claude Code reports them once none is still connecting (or after
- * {@link CONNECT_LIMIT_MS}); a server that failed to connect adds an error naming it and Claude Code's reason.
+ * `limitMs`, {@link CONNECT_LIMIT_MS} unless told); a server that failed to connect adds an error naming it and Claude Code's reason.
  */
 export async function withConnections(
   status: ExtensionStatus,
   servers: Record<string, McpServerConfig>,
   report: () => Promise<McpServerStatus[]>,
+  limitMs = CONNECT_LIMIT_MS,
 ): Promise<ExtensionStatus> {
   const own = (all: McpServerStatus[]) => all.filter((server) => Object.hasOwn(servers, server.name));
-  const deadline = Date.now() + CONNECT_LIMIT_MS;
+  const deadline = Date.now() + limitMs;
   let reported = own(await report());
   while (reported.some((server) => server.status === 'pending') && Date.now() < deadline) {
     await new Promise((wake) => setTimeout(wake, 250));

@@ -122,10 +122,12 @@ async function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoute
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
   };
   const workbench = init.nixEnabled ? [NIX_SECTION, browser.section] : [browser.section];
+  const nix = new AgentNix(init.nixEnabled ? env : null, init.nixUnavailable);
   const applied = await applyExtensions(
     init.extensions,
     process.env.CLAUDE_CONFIG_DIR ?? join(homedir(), '.claude'),
     env,
+    nix,
   );
   send({ type: 'extension_status', status: applied.status });
   setup = {
@@ -148,7 +150,7 @@ async function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoute
     log,
     memory,
     memoryChanged: () => send({ type: 'memory_changed' }),
-    nix: new AgentNix(init.nixEnabled ? env : null, init.nixUnavailable),
+    nix,
     mcpServers: applied.mcpServers,
     loadsUserSettings: applied.loadsUserSettings,
   };

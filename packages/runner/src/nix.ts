@@ -24,6 +24,9 @@ export const NIX_NOT_ENABLED =
 /** Names agents reach for that nixpkgs spells otherwise. */
 const ALIASES: Record<string, string> = { uvx: 'uv' };
 
+/** How long an install may take unless told otherwise. */
+const ADD_TIMEOUT_MS = 120_000;
+
 /** Length of a store path's hash and the dash after it. */
 const HASH_PREFIX = 33;
 
@@ -62,14 +65,14 @@ export class AgentNix {
     return this.env !== null;
   }
 
-  /** Runs `action` with `args` (packages, or a search term). */
-  async run(action: NixAction, args: string[]): Promise<NixOutcome> {
+  /** Runs `action` with `args` (packages, or a search term); an install may take `addTimeoutMs`. */
+  async run(action: NixAction, args: string[], addTimeoutMs = ADD_TIMEOUT_MS): Promise<NixOutcome> {
     if (this.env === null) return { ok: false, text: this.unavailable };
     switch (action) {
       case 'search':
         return this.search(args.join(' '));
       case 'add':
-        return this.add(args);
+        return this.add(args, addTimeoutMs);
       case 'list':
         return this.list();
       case 'remove':
@@ -81,6 +84,18 @@ export class AgentNix {
     }
   }
 
+  /**
+   * Those of `packages` the agent's profile does not hold yet, matched by element name, flake attribute or store
+   * path. When the profile cannot be read all are answered: installing them then says what is wrong.
+   */
+  async notInstalled(packages: string[]): Promise<string[]> {
+    if (this.env === null || packages.length === 0) return packages;
+    const listed = await this.elements();
+    if ('error' in listed || listed.elements === null) return packages;
+    const elements = listed.elements;
+    return packages.filter((wanted) => !elements.some((e) => holds(e, wanted)));
+  }
+
   private async search(query: string): Promise<NixOutcome> {
     if (query.trim() === '') return { ok: false, text: 'Search failed: say what to search for.' };
     const done = await this.nix(['search', '--json', '--quiet', 'nixpkgs', query], 60_000);
@@ -88,7 +103,7 @@ export class AgentNix {
     return { ok: true, text: formatSearch(done.stdout) };
   }
 
-  private async add(packages: string[]): Promise<NixOutcome> {
+  private async add(packages: string[], timeoutMs: number): Promise<NixOutcome> {
     if (packages.length === 0) return { ok: false, text: 'Install failed: name at least one package.' };
     try {
       // Nix makes the profile's links but not the folder they live in.
@@ -98,7 +113,7 @@ export class AgentNix {
     }
     const done = await this.nix(
       ['profile', 'install', ...this.profileArgs(), ...packages.map(installable)],
-      120_000,
+      timeoutMs,
     );
     if (done.code !== 0) return failed('Install', done);
     return { ok: true, text: done.stdout.trim() || `Installed: ${packages.join(', ')}` };
@@ -178,6 +193,14 @@ export class AgentNix {
   private nix(args: string[], timeoutMs: number): Promise<Finished> {
     return run('nix', args, this.env ?? {}, timeoutMs);
   }
+}
+
+/** Whether a profile element is the package `wanted`: its store path, or the name of a flake attribute or package. */
+function holds(element: ProfileElement, wanted: string): boolean {
+  if (wanted.startsWith('/')) return element.storePaths.includes(wanted);
+  const hash = wanted.indexOf('#');
+  const name = hash >= 0 ? nameOfAttrPath(wanted.slice(hash + 1)) : (ALIASES[wanted] ?? wanted);
+  return element.name === name;
 }
 
 /** A package name as nix installs it: a bare name from nixpkgs; a flake reference or store path as it is. */

@@ -6,15 +6,18 @@
  * Telegram; an agent without nix_enabled is told so by every tool.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  bundledMemoryServer,
+  callApi,
   containersOf,
   docker,
   dockerInspect,
   ensureTestImage,
   eventually,
   type FileServer,
+  MEMORY_SERVER_FILE,
   removeInstallation,
   requireDocker,
   type Stack,
@@ -38,16 +41,33 @@ const DERIVATION = `derivation {
   args = [ "-c" "/bin/mkdir -p $out/bin && printf '#!/bin/sh\\\\necho hello from the local cache\\\\n' > $out/bin/hello-praktor && /bin/chmod 755 $out/bin/hello-praktor" ];
 }`;
 
-/** Builds the package and the signed cache in /workspace/agent/cache; prints the store path and the public key. */
+/**
+ * A package whose command, `memory-mcp-praktor`, is a real third-party MCP server: the npm memory server bundled into
+ * one file (which the test puts into /workspace/agent before the build), run by the image's node.
+ */
+const MCP_DERIVATION = `derivation {
+  name = "memory-mcp-praktor-1.0";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  server = /workspace/agent/${MEMORY_SERVER_FILE};
+  args = [ "-c" "/bin/mkdir -p $out/bin $out/lib && /bin/cp $server $out/lib/server.mjs && printf '#!/bin/sh\\\\nexec node %s/lib/server.mjs\\\\n' $out > $out/bin/memory-mcp-praktor && /bin/chmod 755 $out/bin/memory-mcp-praktor" ];
+}`;
+
+/** Builds the packages and the signed cache in /workspace/agent/cache; prints their store paths and the public key. */
 const BUILD_CACHE = `set -e
 export NIX_CONFIG='substituters ='
 cat > /tmp/hello.nix <<'EOF'
 ${DERIVATION}
 EOF
+cat > /tmp/mcp.nix <<'EOF'
+${MCP_DERIVATION}
+EOF
 out=$(nix-build --no-out-link /tmp/hello.nix)
+mcp=$(nix-build --no-out-link /tmp/mcp.nix)
 nix-store --generate-binary-cache-key praktor-test-1 /tmp/secret.key /tmp/public.key
-nix copy --to "file:///workspace/agent/cache?secret-key=/tmp/secret.key" "$out"
+nix copy --to "file:///workspace/agent/cache?secret-key=/tmp/secret.key" "$out" "$mcp"
 echo "path=$out"
+echo "mcp=$mcp"
 echo "key=$(cat /tmp/public.key)"`;
 
 describe.skipIf(missing !== null)('nix in the agent’s container', () => {
@@ -57,6 +77,8 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
   let stack: Stack;
   let cache: FileServer;
   let storePath: string;
+  /** The package of the MCP server's command. */
+  let mcpPath: string;
 
   const tools = toolCalls();
   const call = (agent: string, tool: string, input: Record<string, unknown>) =>
@@ -73,6 +95,10 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
   beforeAll(async () => {
     const image = ensureTestImage();
     for (const volume of [buildNix, buildCache]) docker(['volume', 'create', volume]);
+    const cacheVolume = (dockerInspect('volume', buildCache) as { Mountpoint: string }).Mountpoint;
+    // Writable by the build's user too, who puts the cache there.
+    chmodSync(cacheVolume, 0o777);
+    writeFileSync(join(cacheVolume, MEMORY_SERVER_FILE), await bundledMemoryServer());
     const built = execFileSync(
       'docker',
       [
@@ -102,8 +128,9 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
       { encoding: 'utf8', timeout: 120_000 },
     );
     storePath = built.match(/^path=(.+)$/m)?.[1] ?? expect.fail(`no store path in: ${built}`);
+    mcpPath = built.match(/^mcp=(.+)$/m)?.[1] ?? expect.fail(`no MCP server's store path in: ${built}`);
     const key = built.match(/^key=(.+)$/m)?.[1] ?? expect.fail(`no key in: ${built}`);
-    const root = join((dockerInspect('volume', buildCache) as { Mountpoint: string }).Mountpoint, 'cache');
+    const root = join(cacheVolume, 'cache');
     cache = await serveFolder(root);
     const cacheUrl = cache.url;
     stack = await startStack({
@@ -115,7 +142,11 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
             // Short, so that the test sees an idle agent collect its garbage before it stops.
             defaults: { model: 'claude-test', idle_timeout: '15s' },
             // The host's network, so nix reaches this test's cache on 127.0.0.1.
-            agents: { coder: { nix_enabled: true, network: 'host' }, plain: {} },
+            agents: {
+              coder: { nix_enabled: true, network: 'host' },
+              tooled: { nix_enabled: true, network: 'host' },
+              plain: {},
+            },
             router: { default_agent: 'plain' },
             nix: { substituters: [cacheUrl], trusted_public_keys: [key] },
           },
@@ -207,5 +238,31 @@ describe.skipIf(missing !== null)('nix in the agent’s container', () => {
         'Nix is not available: this agent does not have nix_enabled',
       );
     }
+  });
+
+  it('installs a stdio MCP server’s missing command from its requires through the agent’s nix; the server connects and answers', async () => {
+    const saved = await callApi(stack.praktor.webUrl, 'PUT', '/api/agents/definitions/tooled/extensions', {
+      body: {
+        mcp_servers: {
+          memory: {
+            type: 'stdio',
+            command: 'memory-mcp-praktor',
+            requires: [mcpPath],
+            env: { MEMORY_FILE_PATH: '/workspace/agent/memory.jsonl' },
+          },
+        },
+      },
+    });
+    expect(saved.status).toBe(200);
+    expect(await call('tooled', 'mcp__memory__read_graph', {})).toContain('"entities"');
+    const status = (await callApi(stack.praktor.webUrl, 'GET', '/api/agents/definitions/tooled/extensions'))
+      .json._status;
+    expect(status.mcp_servers).toEqual([
+      expect.objectContaining({ name: 'memory', status: 'connected', error: null }),
+    ]);
+    expect(status.errors).toEqual([]);
+    expect(await call('tooled', 'mcp__praktor-nix__nix_list_installed', {})).toContain(
+      'memory-mcp-praktor: 1.0',
+    );
   });
 });

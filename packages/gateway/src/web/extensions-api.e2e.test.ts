@@ -142,6 +142,16 @@ describe('the extensions API', () => {
       'skills.s.files.: a file path must be relative',
     ],
     [
+      'a stdio server’s requires that is not a list of names',
+      { mcp_servers: { x: { type: 'stdio', command: 'x', requires: 'jq' } } },
+      'mcp_servers.x.requires: must be a list of nix package names',
+    ],
+    [
+      'a plugin’s requires that is not a list of names',
+      { plugins: [{ name: 'a@b', requires: [1] }] },
+      'plugins.0.requires.0: must be text',
+    ],
+    [
       'skill file data that is not base64',
       { skills: { s: { files: { 'x.sh': 'not base64!' } } } },
       'skills.s.files.x.sh: must be standard base64',
