@@ -148,6 +148,87 @@ describe('a fan-out', () => {
   });
 });
 
+describe('a failing member', () => {
+  const pipeline = (roles: string[]) => ({
+    lead_agent: '',
+    agents: roles.map((role) => ({ agent_id: role, role })),
+    synapses: roles.slice(1).map((to, i) => ({ from: roles[i], to })),
+  });
+
+  it('whose model call errors fails the swarm: the later tiers never start and the error names it', async () => {
+    stack = await startStack({
+      config: config(['first', 'second', 'third']),
+      handler: (req) => {
+        const role = req.kind === 'main' ? roleOf(req) : null;
+        if (role === 'first') return reply.error(400, 'MODEL-REFUSED: this request is not allowed');
+        return reply.text(role ? `${role} done` : 'side');
+      },
+    });
+    const detail = await ended(
+      (await launch({ task: 'three steps', ...pipeline(['first', 'second', 'third']) })).id,
+    );
+    expect(detail.status).toBe('failed');
+    expect(detail.error).toMatch(/^"first" failed: .*MODEL-REFUSED: this request is not allowed/);
+    expect(detail.members.map((m) => [m.role, m.status])).toEqual([
+      ['first', 'failed'],
+      ['second', 'skipped'],
+      ['third', 'skipped'],
+    ]);
+    expect(detail.result).toBeNull();
+    expect([...mainRequestsOf('second'), ...mainRequestsOf('third')]).toEqual([]);
+    expect(stack.praktor.leftovers()).toEqual([]);
+  }, 120_000);
+
+  it('that works longer than swarms.member_timeout is stopped and fails the swarm', async () => {
+    const base = config(['slow', 'next']);
+    stack = await startStack({
+      config: (urls) => ({ ...base(urls), swarms: { member_timeout: '3s' } }),
+      handler: (req) => {
+        const role = req.kind === 'main' ? roleOf(req) : null;
+        return role === 'slow' ? reply.text('never seen', { delayMs: 120_000 }) : reply.text(`${role} done`);
+      },
+    });
+    const detail = await ended(
+      (await launch({ task: 'two steps', ...pipeline(['slow', 'next']) })).id,
+      60_000,
+    );
+    expect(detail.status).toBe('failed');
+    expect(detail.error).toBe('"slow" failed: the agent did not finish within 3 s');
+    expect(detail.members.map((m) => [m.role, m.status])).toEqual([
+      ['slow', 'failed'],
+      ['next', 'skipped'],
+    ]);
+    expect(mainRequestsOf('next')).toEqual([]);
+    expect(stack.praktor.leftovers()).toEqual([]);
+  }, 120_000);
+
+  it('tier that takes longer than swarms.tier_timeout stops its members and fails the swarm, keeping what finished', async () => {
+    const base = config(['quick', 'slow', 'lead']);
+    stack = await startStack({
+      config: (urls) => ({ ...base(urls), swarms: { tier_timeout: '30s' } }),
+      handler: (req) => {
+        const role = req.kind === 'main' ? roleOf(req) : null;
+        return role === 'slow' ? reply.text('never seen', { delayMs: 120_000 }) : reply.text(`${role} done`);
+      },
+    });
+    const launched = await launch({
+      task: 'in time',
+      ...fanOut(['quick', 'slow', 'lead']),
+      lead_agent: 'lead',
+    });
+    const detail = await ended(launched.id, 60_000);
+    expect(detail.status).toBe('failed');
+    expect(detail.error).toBe('tier 1 did not finish within 30 s');
+    expect(detail.members.map((m) => [m.role, m.status, m.output])).toEqual([
+      ['quick', 'completed', 'quick done'],
+      ['slow', 'cancelled', ''],
+      ['lead', 'skipped', ''],
+    ]);
+    expect(mainRequestsOf('lead')).toEqual([]);
+    expect(stack.praktor.leftovers()).toEqual([]);
+  }, 120_000);
+});
+
 describe('a swarm within max_running', () => {
   it('counts its members with the agents’ own sandboxes: the agent idle the longest is stopped to make room', async () => {
     stack = await startStack({
