@@ -85,13 +85,44 @@ describe('a pipeline launched from Telegram', () => {
       writer: 'DRAFT: An essay on otters holding hands.',
       reviewer: 'REVIEWED: the essay on otters, approved.',
     };
+    // Each member looks up both agents' secrets first, to show that it got its own agent's and not the other's.
+    const lookUp = 'for k in RESEARCH_KEY WRITE_KEY; do echo "$k=$(printenv $k)"; done';
+    const base = config(['researcher', 'writer', 'reviewer']);
     stack = await startStack({
-      config: config(['researcher', 'writer', 'reviewer']),
+      config: (urls) => {
+        const started = base(urls);
+        return {
+          ...started,
+          vault: { passphrase: 'swarm vault passphrase' },
+          agents: {
+            ...started.agents,
+            researcher: {
+              prewarm: false,
+              model: 'claude-research-model',
+              env: { RESEARCH_KEY: 'secret:research' },
+            },
+            writer: { prewarm: false, model: 'claude-writing-model', env: { WRITE_KEY: 'secret:write' } },
+          },
+        };
+      },
       handler: (req) => {
         const role = req.kind === 'main' ? roleOf(req) : null;
-        return reply.text(role ? (answers[role] ?? 'no such role') : 'side call');
+        if (role === null) return reply.text('side call');
+        if (role !== 'reviewer' && req.toolResults.length === 0) {
+          return reply.toolUse('Bash', { command: lookUp, description: 'look up the keys' });
+        }
+        return reply.text(answers[role] ?? 'no such role');
       },
     });
+    const secrets = [
+      await api('POST', '/api/secrets', {
+        name: 'research',
+        value: 'RESEARCH-SECRET-1',
+        agent_ids: ['researcher'],
+      }),
+      await api('POST', '/api/secrets', { name: 'write', value: 'WRITE-SECRET-2', agent_ids: ['writer'] }),
+    ];
+    expect(secrets.map((s) => s.status)).toEqual([201, 201]);
     stack.telegram.sendText({
       userId: TEST_USER_ID,
       text: '@swarm researcher>writer>reviewer: write about otters',
@@ -109,10 +140,18 @@ describe('a pipeline launched from Telegram', () => {
     // In order: each starts after its predecessor has answered.
     expect(writer?.[0]?.receivedAt).toBeGreaterThan(researcher?.[0]?.receivedAt ?? Infinity);
     expect(reviewer?.[0]?.receivedAt).toBeGreaterThan(writer?.[0]?.receivedAt ?? Infinity);
+    // Each as its own agent: its model, and its secret only.
+    expect(new Set(researcher?.map((r) => r.model))).toEqual(new Set(['claude-research-model']));
+    expect(new Set(writer?.map((r) => r.model))).toEqual(new Set(['claude-writing-model']));
+    expect(new Set(reviewer?.map((r) => r.model))).toEqual(new Set(['claude-swarm-model']));
+    const looked = (requests: ModelRequest[] | undefined) =>
+      requests?.flatMap((r) => r.toolResults).map((t) => t.content);
+    expect(looked(researcher)).toEqual(['RESEARCH_KEY=RESEARCH-SECRET-1\nWRITE_KEY=']);
+    expect(looked(writer)).toEqual(['RESEARCH_KEY=\nWRITE_KEY=WRITE-SECRET-2']);
     const messages = stack.telegram.messagesIn(TEST_USER_ID);
     expect(messages.some((m) => m.text === 'Launching swarm with 3 agents...')).toBe(true);
     expect(messages.some((m) => m.method === 'editMessageText' && m.text.includes('3/3 done'))).toBe(true);
-  });
+  }, 180_000);
 
   it('answers a spec naming an agent that does not exist with the original’s message', async () => {
     stack = await startStack({ config: config(['researcher', 'writer']), handler: () => reply.text('x') });
