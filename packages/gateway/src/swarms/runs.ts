@@ -21,7 +21,7 @@ import {
   type SwarmRequest,
   type SwarmRunView,
 } from '@praktor/protocol';
-import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
+import { type Config, embeddingModelOf, type ResolvedAgent, resolveAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import { AgentLink, type ApprovalVerdict } from '../orchestrator/link.js';
@@ -414,7 +414,8 @@ export class SwarmRuns {
   /** Starts a member's sandbox under a name of its own and opens its link, in a new session. */
   private async open(run: ActiveRun, role: string, agentId: string): Promise<AgentLink> {
     const { deps } = this;
-    const agent = resolveAgent(deps.config(), agentId);
+    const config = deps.config();
+    const agent = resolveAgent(config, agentId);
     const runtime = deps.runtimeFor(agent);
     const env: Record<string, string> = { ...deps.agentEnv(agent), PRAKTOR_SWARM_ID: run.id };
     if (run.channel.has(role)) env.PRAKTOR_SWARM_ROLE = role;
@@ -440,7 +441,7 @@ export class SwarmRuns {
       },
       tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
       env,
-      embeddingModel: null,
+      embeddingModel: embeddingModelOf(config),
       readyTimeoutMs: deps.readyTimeoutMs ?? 60_000,
       // The member's task is sent as soon as it is ready.
       startedAhead: false,

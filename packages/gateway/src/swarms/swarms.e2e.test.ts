@@ -7,9 +7,11 @@ import type { SwarmRunDetail, SwarmRunView } from '@praktor/protocol';
 import {
   callApi,
   eventually,
+  type FakeEmbeddings,
   type ModelRequest,
   reply,
   type Stack,
+  startFakeEmbeddings,
   startStack,
   TEST_USER_ID,
 } from '@praktor/testkit';
@@ -265,6 +267,41 @@ describe('a failing member', () => {
     ]);
     expect(mainRequestsOf('lead')).toEqual([]);
     expect(stack.praktor.leftovers()).toEqual([]);
+  }, 120_000);
+});
+
+describe('a member’s memory', () => {
+  let embeddings: FakeEmbeddings | undefined;
+  afterEach(async () => {
+    await embeddings?.close();
+    embeddings = undefined;
+  });
+
+  it('is searched by meaning, through the embeddings endpoint, as its agent’s is', async () => {
+    embeddings = await startFakeEmbeddings({ synonyms: [['automobile', 'car', 'vehicle']] });
+    const url = embeddings.url;
+    const base = config(['keeper']);
+    stack = await startStack({
+      config: (urls) => ({ ...base(urls), memory: { embeddings: { url, model: 'fake-embedder' } } }),
+      handler: (req) => reply.text(req.kind === 'main' ? 'keeper done' : 'side'),
+    });
+    const stored = await api('PUT', '/api/agents/definitions/keeper/memories/parking', {
+      content: 'automobile parked on level 3',
+    });
+    expect(stored.status).toBe(200);
+    await eventually(
+      'the memory to be embedded',
+      async () => embeddings?.inputs ?? [],
+      (inputs) => inputs.some((t) => t.includes('level 3')),
+      { timeoutMs: 10_000 },
+    );
+    // The member's message is embedded to search its agent's memory by meaning, as the agent's own messages are.
+    const detail = await ended(
+      (await launch({ task: 'where did I leave my vehicle?', ...fanOut(['keeper']) })).id,
+    );
+    expect(detail.status).toBe('completed');
+    expect(embeddings.inputs.some((t) => t.includes('where did I leave my vehicle?'))).toBe(true);
+    expect(mainRequestsOf('keeper')[0]?.lastUserText).toContain('- parking: automobile parked on level 3');
   }, 120_000);
 });
 
