@@ -16,6 +16,8 @@ export interface SandboxSpec {
    * each other's place; the agent's id when absent.
    */
   name?: string;
+  /** The swarm run and role the sandbox works for, when it is a swarm member's; Docker labels its container so. */
+  swarm?: { runId: string; role: string };
 }
 
 /** A file placed in the sandbox: the bytes of a vault secret at `target`, with permissions `mode`. */

@@ -424,6 +424,7 @@ export class SwarmRuns {
       workspace: safeWorkspaceName(agent.workspace),
       files: deps.agentFiles(agent),
       name: `swarm-${run.id.slice(0, 8)}-${safeWorkspaceName(role)}`,
+      swarm: { runId: run.id, role },
     });
     const nix = nixFor(agent, runtime);
     return AgentLink.open(sandbox, {
