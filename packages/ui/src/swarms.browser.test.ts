@@ -24,11 +24,28 @@ const RUN_TIMEOUT = 180_000;
 
 const missing = requireChromium('the Swarms page browser tests');
 
-/** Each member answers with its role, read from the prompt every member is given. */
+const SEND = 'mcp__praktor-swarm__swarm_chat_send';
+const READ = 'mcp__praktor-swarm__swarm_chat_read';
+/** What each answer costs: about $0.0145 at Claude Code's default rates. */
+const USAGE = {
+  input_tokens: 1000,
+  output_tokens: 500,
+  cache_read_input_tokens: 200,
+  cache_creation_input_tokens: 100,
+};
+
+/**
+ * Each member answers with its role, read from the prompt every member is given. Planning a picnic, general first
+ * tells coder something on the swarm's chat, and coder waits to read it.
+ */
 function model(req: ModelRequest) {
   if (req.kind !== 'main') return defaultHandler(req);
   const role = /You are "([^"]+)" in a swarm/.exec(req.transcript)?.[1] ?? 'nobody';
-  return reply.text(`Answer from ${role}.`);
+  if (req.transcript.includes('picnic') && req.toolResults.length === 0) {
+    if (role === 'general') return reply.toolUse(SEND, { content: 'Bring lemonade.' });
+    if (role === 'coder') return reply.toolUse(READ, { wait_seconds: 30 });
+  }
+  return reply.text(`Answer from ${role}.`, { usage: USAGE });
 }
 
 async function screenshot(page: Page, name: string) {
@@ -112,6 +129,61 @@ describe.skipIf(missing !== null)('the Swarms page in Chromium', () => {
       stack.anthropic.requests.find((r) => r.kind === 'main' && r.transcript.includes(`You are "${role}"`));
     expect(requestOf('coder')?.transcript).toContain('Answer from general.');
     expect(requestOf('general-2')?.transcript).toContain('## Your Role Instructions\n\nCheck the facts.');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('loads a saved template back, runs a collaborative pair and shows their chat and what the run cost', {
+    timeout: RUN_TIMEOUT + 60_000,
+  }, async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'dark' });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${stack.praktor.webUrl}/swarms`);
+    const editor = page.getByTestId('swarm-editor-graph');
+    const roles = () =>
+      editor.getByTestId('swarm-node').evaluateAll((nodes) => nodes.map((n) => n.dataset.role));
+
+    // The template the first test saved comes back whole: members, links, lead and task.
+    await page.getByTestId('swarm-template').filter({ hasText: 'Brief pipeline' }).click();
+    await expect.poll(roles).toEqual(['general', 'coder', 'general-2']);
+    await expect.poll(() => editor.locator('.react-flow__edge').count()).toBe(2);
+    expect(await page.getByTestId('swarm-lead').inputValue()).toBe('general-2');
+    expect(await page.getByTestId('swarm-task').inputValue()).toBe('Write a brief about otters.');
+
+    await page.reload();
+    await page.getByTestId('swarm-name').fill('Picnic');
+    await page.getByTestId('swarm-task').fill('Plan a picnic together.');
+    for (const agent of ['general', 'coder']) {
+      await page.getByTestId('swarm-add-agent').selectOption(agent);
+      await page.getByTestId('swarm-add').click();
+    }
+    await expect.poll(roles).toEqual(['general', 'coder']);
+    await page.getByTestId('swarm-link-from').selectOption('general');
+    await page.getByTestId('swarm-link-kind').selectOption('collaborate');
+    await page.getByTestId('swarm-link-to').selectOption('coder');
+    await page.getByTestId('swarm-link').click();
+    await expect.poll(() => editor.locator('.react-flow__edge').count()).toBe(1);
+    await page.getByTestId('swarm-lead').selectOption('');
+    await page.getByTestId('swarm-launch').click();
+
+    const run = page.getByTestId('swarm-run');
+    await expect.poll(() => run.getAttribute('data-status'), { timeout: RUN_TIMEOUT }).toBe('completed');
+    await expect
+      .poll(() => run.getByTestId('swarm-chat').textContent())
+      .toContain('general: Bring lemonade.');
+    const read = stack.anthropic.requests
+      .filter((r) => r.kind === 'main' && r.transcript.includes('You are "coder"'))
+      .flatMap((r) => r.toolResults.map((t) => t.content));
+    expect(read.join('\n')).toContain('Bring lemonade.');
+    const row = page.getByTestId('swarm-history-row').first();
+    await expect.poll(() => row.textContent()).toContain('Picnic');
+    await expect.poll(() => row.getAttribute('data-status')).toBe('completed');
+    // At least the two answers of about $0.0145 each.
+    const cost = await row.getByTestId('swarm-cost').textContent();
+    expect(cost).toMatch(/^\$\d+\.\d+$/);
+    expect(Number(cost?.slice(1))).toBeGreaterThan(0.028);
+    await screenshot(page, 'swarms-collaboration-desktop');
     expect(pageErrors).toEqual([]);
     await context.close();
   });

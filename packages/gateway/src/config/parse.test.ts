@@ -174,6 +174,7 @@ describe('defaults', () => {
       idle_timeout: 600_000,
     });
     expect(config.scheduler.poll_interval).toBe(30_000);
+    expect(config.swarms).toEqual({ member_timeout: 15 * 60_000, tier_timeout: 30 * 60_000 });
     expect(config.nats.data_dir).toBe('data/nats');
     expect(config.agentmail).toEqual({});
     expect(config.speech).toEqual({
@@ -471,6 +472,18 @@ describe('validation', () => {
   test('rejects a negative duration', () => {
     expect(problems('defaults: { idle_timeout: -5m }')).toEqual([
       'defaults.idle_timeout: must not be negative (got -5m)',
+    ]);
+  });
+
+  test('reads the swarm limits as durations', () => {
+    const { config } = parse('swarms: { member_timeout: 1h, tier_timeout: 90m }');
+    expect(config.swarms).toEqual({ member_timeout: 3_600_000, tier_timeout: 5_400_000 });
+  });
+
+  test('rejects a swarm limit of zero, which would stop every member before it started', () => {
+    expect(problems('swarms: { member_timeout: 0s, tier_timeout: 0 }')).toEqual([
+      'swarms.member_timeout: must be longer than 0 (got 0s)',
+      'swarms.tier_timeout: must be longer than 0 (got 0)',
     ]);
   });
 

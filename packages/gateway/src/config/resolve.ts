@@ -90,3 +90,12 @@ export function keepsWarm(config: Config, id: string): boolean {
   if (agent === undefined) return false;
   return agent.prewarm ?? id === config.router.default_agent;
 }
+
+/**
+ * The embedding model agents' memories search with (and swarm members', who use their agent's memory): set only
+ * when an endpoint is configured too.
+ */
+export function embeddingModelOf(config: Config): string | null {
+  const { url, model } = config.memory.embeddings;
+  return url && model ? model : null;
+}

@@ -58,6 +58,12 @@ const flag = (fallback: boolean) => scalar(readFlag, fallback, 'true or false');
 const wholeNumber = (fallback: number, min?: number) =>
   scalar((value) => readWholeNumber(value, { min }), fallback, 'a whole number');
 const duration = (fallback: number) => scalar(readDuration, fallback, 'a duration such as 30s or 10m');
+/** A limit on how long something may take: zero would stop it before it started, so it is refused. */
+const readTimeLimit = (value: string): Read<number> => {
+  const read = readDuration(value);
+  return read.ok && read.value === 0 ? fail(`must be longer than 0 (got ${value})`) : read;
+};
+const timeLimit = (fallback: number) => scalar(readTimeLimit, fallback, 'a duration such as 30s or 10m');
 
 /** The original scheduler treats a zero poll interval as 30 seconds; the loader does it up front. */
 const SCHEDULER_POLL_MS = 30_000;
@@ -254,6 +260,8 @@ export const configSchema = section({
     max_parallel: wholeNumber(3, 1),
     timezone: scalar(readTimezone, LOCAL_TIMEZONE, 'a time zone name such as Europe/Berlin'),
   }),
+  // The original's limits, fixed there at 15 and 30 minutes.
+  swarms: section({ member_timeout: timeLimit(15 * 60_000), tier_timeout: timeLimit(30 * 60_000) }),
   vault: section({ passphrase: text() }),
   memory: section({
     // An OpenAI-compatible endpoint (without /v1/embeddings); left out, memories are found by full-text search alone.

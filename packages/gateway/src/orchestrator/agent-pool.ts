@@ -16,7 +16,7 @@ import {
   type StreamService,
 } from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
-import { resolveAgent } from '../config/index.js';
+import { embeddingModelOf, resolveAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import {
@@ -477,10 +477,4 @@ export class AgentPool {
 /** What the runtime is asked to start for `agent`. */
 function sandboxSpec(agent: ResolvedAgent, files: SandboxFile[]): SandboxSpec {
   return { agentId: agent.id, workspace: safeWorkspaceName(agent.workspace), files };
-}
-
-/** The embedding model agents' memories use: set only when an endpoint is configured too. */
-function embeddingModelOf(config: Config): string | null {
-  const { url, model } = config.memory.embeddings;
-  return url && model ? model : null;
 }

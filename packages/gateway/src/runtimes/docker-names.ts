@@ -21,6 +21,9 @@ export const MANAGED_LABEL = 'praktor.managed';
 export const INSTALLATION_LABEL = 'praktor.installation';
 /** Label naming the agent a container runs. */
 export const AGENT_LABEL = 'praktor.agent';
+/** Labels naming the swarm run (its whole id) and the role a swarm member's container works for. */
+export const SWARM_LABEL = 'praktor.swarm';
+export const SWARM_ROLE_LABEL = 'praktor.swarm.role';
 
 /** The names of one installation's containers, volumes and network. */
 export class DockerNames {

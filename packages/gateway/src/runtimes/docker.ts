@@ -15,6 +15,8 @@ import {
   GLOBAL_PATH,
   HOME_PATH,
   NIX_PATH,
+  SWARM_LABEL,
+  SWARM_ROLE_LABEL,
   WORKSPACE_PATH,
 } from './docker-names.js';
 import { planSecretFiles } from './docker-secrets.js';
@@ -196,7 +198,10 @@ export class DockerRuntime implements Runtime {
       User: `${AGENT_UID}:${AGENT_UID}`,
       WorkingDir: WORKSPACE_PATH,
       Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
-      Labels: this.names.labels({ [AGENT_LABEL]: spec.agentId }),
+      Labels: this.names.labels({
+        [AGENT_LABEL]: spec.agentId,
+        ...(spec.swarm ? { [SWARM_LABEL]: spec.swarm.runId, [SWARM_ROLE_LABEL]: spec.swarm.role } : {}),
+      }),
       Tty: false,
       OpenStdin: true,
       StdinOnce: true,

@@ -7,6 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 /** What to start. */
 export interface SandboxSpec {
   agentId: string;
+  /** The swarm run and role the sandbox works for, when it is a swarm member's; Docker labels its container so. */
+  swarm?: { runId: string; role: string };
   /** The agent's workspace name (already safe for paths and container names). */
   workspace: string;
   /** Files the sandbox must show at absolute paths (vault secrets from the agent's `files`). */

@@ -21,7 +21,7 @@ import {
   type SwarmRequest,
   type SwarmRunView,
 } from '@praktor/protocol';
-import { type Config, type ResolvedAgent, resolveAgent } from '../config/index.js';
+import { type Config, embeddingModelOf, type ResolvedAgent, resolveAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import { AgentLink, type ApprovalVerdict } from '../orchestrator/link.js';
@@ -59,10 +59,6 @@ export interface SwarmRunsDeps {
   redactor: Redactor;
   log: Logger;
   now: () => number;
-  /** How long one member may work (default 15 minutes, as the original). */
-  memberTimeoutMs?: number;
-  /** How long one tier may take (default 30 minutes, as the original). */
-  tierTimeoutMs?: number;
   readyTimeoutMs?: number;
   stopGraceMs?: number;
 }
@@ -85,6 +81,9 @@ interface ActiveRun {
   /** Outputs of members that completed, by role. */
   outputs: Map<string, string>;
   channel: SwarmChannel;
+  /** `swarms.member_timeout` and `swarms.tier_timeout` when the run started: a reload does not change a run midway. */
+  memberTimeoutMs: number;
+  tierTimeoutMs: number;
   done: Promise<void>;
 }
 
@@ -151,6 +150,8 @@ export class SwarmRuns {
         this.deps.bus.emit({ type: 'swarm_chat', runId: id, message: stored });
         return stored;
       }),
+      memberTimeoutMs: config.swarms.member_timeout,
+      tierTimeoutMs: config.swarms.tier_timeout,
       done: Promise.resolve(),
     };
     this.active.set(id, run);
@@ -229,7 +230,7 @@ export class SwarmRuns {
   }
 
   private async execute(run: ActiveRun): Promise<void> {
-    const tierTimeoutMs = this.deps.tierTimeoutMs ?? 30 * 60_000;
+    const { tierTimeoutMs } = run;
     try {
       for (const [tier, roles] of run.plan.tiers.entries()) {
         if (run.controller.signal.aborted) return;
@@ -327,6 +328,7 @@ export class SwarmRuns {
         link.task(`swarm-${run.id}-${role}`, this.promptFor(run, role), onDelta, () => {}),
         signal,
         link,
+        run.memberTimeoutMs,
       );
       if (result) {
         // Counted like the agent's own turns: in its budgets, /cost and the Costs page.
@@ -349,7 +351,7 @@ export class SwarmRuns {
         result,
         this.deps.redactor.text(member.agent_id, result?.text ?? output),
         signal,
-        this.memberTimeoutMs,
+        run.memberTimeoutMs,
       );
       if (end.status === 'completed') run.outputs.set(role, end.output);
       return this.memberEnded(run, role, end.status === 'completed' ? end : { ...end, output });
@@ -379,20 +381,17 @@ export class SwarmRuns {
     }
   }
 
-  private get memberTimeoutMs(): number {
-    return this.deps.memberTimeoutMs ?? 15 * 60_000;
-  }
-
   /** The member's task, or null when it ran out of time or the tier was stopped (its sandbox is then closed). */
   private async withTimeout(
     task: Promise<ResultMessage>,
     signal: AbortSignal,
     link: AgentLink,
+    timeoutMs: number,
   ): Promise<ResultMessage | null> {
     let timer: NodeJS.Timeout | undefined;
     let onAbort = () => {};
     const stopped = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), this.memberTimeoutMs);
+      timer = setTimeout(() => resolve(null), timeoutMs);
       onAbort = () => resolve(null);
       signal.addEventListener('abort', onAbort);
     });
@@ -415,7 +414,8 @@ export class SwarmRuns {
   /** Starts a member's sandbox under a name of its own and opens its link, in a new session. */
   private async open(run: ActiveRun, role: string, agentId: string): Promise<AgentLink> {
     const { deps } = this;
-    const agent = resolveAgent(deps.config(), agentId);
+    const config = deps.config();
+    const agent = resolveAgent(config, agentId);
     const runtime = deps.runtimeFor(agent);
     const env: Record<string, string> = { ...deps.agentEnv(agent), PRAKTOR_SWARM_ID: run.id };
     if (run.channel.has(role)) env.PRAKTOR_SWARM_ROLE = role;
@@ -424,6 +424,7 @@ export class SwarmRuns {
       workspace: safeWorkspaceName(agent.workspace),
       files: deps.agentFiles(agent),
       name: `swarm-${run.id.slice(0, 8)}-${safeWorkspaceName(role)}`,
+      swarm: { runId: run.id, role },
     });
     const nix = nixFor(agent, runtime);
     return AgentLink.open(sandbox, {
@@ -441,7 +442,7 @@ export class SwarmRuns {
       },
       tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
       env,
-      embeddingModel: null,
+      embeddingModel: embeddingModelOf(config),
       readyTimeoutMs: deps.readyTimeoutMs ?? 60_000,
       // The member's task is sent as soon as it is ready.
       startedAhead: false,

@@ -7,9 +7,11 @@ import type { SwarmRunDetail, SwarmRunView } from '@praktor/protocol';
 import {
   callApi,
   eventually,
+  type FakeEmbeddings,
   type ModelRequest,
   reply,
   type Stack,
+  startFakeEmbeddings,
   startStack,
   TEST_USER_ID,
 } from '@praktor/testkit';
@@ -85,13 +87,44 @@ describe('a pipeline launched from Telegram', () => {
       writer: 'DRAFT: An essay on otters holding hands.',
       reviewer: 'REVIEWED: the essay on otters, approved.',
     };
+    // Each member looks up both agents' secrets first, to show that it got its own agent's and not the other's.
+    const lookUp = 'for k in RESEARCH_KEY WRITE_KEY; do echo "$k=$(printenv $k)"; done';
+    const base = config(['researcher', 'writer', 'reviewer']);
     stack = await startStack({
-      config: config(['researcher', 'writer', 'reviewer']),
+      config: (urls) => {
+        const started = base(urls);
+        return {
+          ...started,
+          vault: { passphrase: 'swarm vault passphrase' },
+          agents: {
+            ...started.agents,
+            researcher: {
+              prewarm: false,
+              model: 'claude-research-model',
+              env: { RESEARCH_KEY: 'secret:research' },
+            },
+            writer: { prewarm: false, model: 'claude-writing-model', env: { WRITE_KEY: 'secret:write' } },
+          },
+        };
+      },
       handler: (req) => {
         const role = req.kind === 'main' ? roleOf(req) : null;
-        return reply.text(role ? (answers[role] ?? 'no such role') : 'side call');
+        if (role === null) return reply.text('side call');
+        if (role !== 'reviewer' && req.toolResults.length === 0) {
+          return reply.toolUse('Bash', { command: lookUp, description: 'look up the keys' });
+        }
+        return reply.text(answers[role] ?? 'no such role');
       },
     });
+    const secrets = [
+      await api('POST', '/api/secrets', {
+        name: 'research',
+        value: 'RESEARCH-SECRET-1',
+        agent_ids: ['researcher'],
+      }),
+      await api('POST', '/api/secrets', { name: 'write', value: 'WRITE-SECRET-2', agent_ids: ['writer'] }),
+    ];
+    expect(secrets.map((s) => s.status)).toEqual([201, 201]);
     stack.telegram.sendText({
       userId: TEST_USER_ID,
       text: '@swarm researcher>writer>reviewer: write about otters',
@@ -109,10 +142,18 @@ describe('a pipeline launched from Telegram', () => {
     // In order: each starts after its predecessor has answered.
     expect(writer?.[0]?.receivedAt).toBeGreaterThan(researcher?.[0]?.receivedAt ?? Infinity);
     expect(reviewer?.[0]?.receivedAt).toBeGreaterThan(writer?.[0]?.receivedAt ?? Infinity);
+    // Each as its own agent: its model, and its secret only.
+    expect(new Set(researcher?.map((r) => r.model))).toEqual(new Set(['claude-research-model']));
+    expect(new Set(writer?.map((r) => r.model))).toEqual(new Set(['claude-writing-model']));
+    expect(new Set(reviewer?.map((r) => r.model))).toEqual(new Set(['claude-swarm-model']));
+    const looked = (requests: ModelRequest[] | undefined) =>
+      requests?.flatMap((r) => r.toolResults).map((t) => t.content);
+    expect(looked(researcher)).toEqual(['RESEARCH_KEY=RESEARCH-SECRET-1\nWRITE_KEY=']);
+    expect(looked(writer)).toEqual(['RESEARCH_KEY=\nWRITE_KEY=WRITE-SECRET-2']);
     const messages = stack.telegram.messagesIn(TEST_USER_ID);
     expect(messages.some((m) => m.text === 'Launching swarm with 3 agents...')).toBe(true);
     expect(messages.some((m) => m.method === 'editMessageText' && m.text.includes('3/3 done'))).toBe(true);
-  });
+  }, 180_000);
 
   it('answers a spec naming an agent that does not exist with the original’s message', async () => {
     stack = await startStack({ config: config(['researcher', 'writer']), handler: () => reply.text('x') });
@@ -146,6 +187,122 @@ describe('a fan-out', () => {
     expect(three.members.map((m) => m.output)).toEqual(['a done', 'b done', 'c done']);
     expect(threeMs).toBeLessThan(2 * singleMs);
   });
+});
+
+describe('a failing member', () => {
+  const pipeline = (roles: string[]) => ({
+    lead_agent: '',
+    agents: roles.map((role) => ({ agent_id: role, role })),
+    synapses: roles.slice(1).map((to, i) => ({ from: roles[i], to })),
+  });
+
+  it('whose model call errors fails the swarm: the later tiers never start and the error names it', async () => {
+    stack = await startStack({
+      config: config(['first', 'second', 'third']),
+      handler: (req) => {
+        const role = req.kind === 'main' ? roleOf(req) : null;
+        if (role === 'first') return reply.error(400, 'MODEL-REFUSED: this request is not allowed');
+        return reply.text(role ? `${role} done` : 'side');
+      },
+    });
+    const detail = await ended(
+      (await launch({ task: 'three steps', ...pipeline(['first', 'second', 'third']) })).id,
+    );
+    expect(detail.status).toBe('failed');
+    expect(detail.error).toMatch(/^"first" failed: .*MODEL-REFUSED: this request is not allowed/);
+    expect(detail.members.map((m) => [m.role, m.status])).toEqual([
+      ['first', 'failed'],
+      ['second', 'skipped'],
+      ['third', 'skipped'],
+    ]);
+    expect(detail.result).toBeNull();
+    expect([...mainRequestsOf('second'), ...mainRequestsOf('third')]).toEqual([]);
+    expect(stack.praktor.leftovers()).toEqual([]);
+  }, 120_000);
+
+  it('that works longer than swarms.member_timeout is stopped and fails the swarm', async () => {
+    const base = config(['slow', 'next']);
+    stack = await startStack({
+      config: (urls) => ({ ...base(urls), swarms: { member_timeout: '3s' } }),
+      handler: (req) => {
+        const role = req.kind === 'main' ? roleOf(req) : null;
+        return role === 'slow' ? reply.text('never seen', { delayMs: 120_000 }) : reply.text(`${role} done`);
+      },
+    });
+    const detail = await ended(
+      (await launch({ task: 'two steps', ...pipeline(['slow', 'next']) })).id,
+      60_000,
+    );
+    expect(detail.status).toBe('failed');
+    expect(detail.error).toBe('"slow" failed: the agent did not finish within 3 s');
+    expect(detail.members.map((m) => [m.role, m.status])).toEqual([
+      ['slow', 'failed'],
+      ['next', 'skipped'],
+    ]);
+    expect(mainRequestsOf('next')).toEqual([]);
+    expect(stack.praktor.leftovers()).toEqual([]);
+  }, 120_000);
+
+  it('tier that takes longer than swarms.tier_timeout stops its members and fails the swarm, keeping what finished', async () => {
+    const base = config(['quick', 'slow', 'lead']);
+    stack = await startStack({
+      config: (urls) => ({ ...base(urls), swarms: { tier_timeout: '30s' } }),
+      handler: (req) => {
+        const role = req.kind === 'main' ? roleOf(req) : null;
+        return role === 'slow' ? reply.text('never seen', { delayMs: 120_000 }) : reply.text(`${role} done`);
+      },
+    });
+    const launched = await launch({
+      task: 'in time',
+      ...fanOut(['quick', 'slow', 'lead']),
+      lead_agent: 'lead',
+    });
+    const detail = await ended(launched.id, 60_000);
+    expect(detail.status).toBe('failed');
+    expect(detail.error).toBe('tier 1 did not finish within 30 s');
+    expect(detail.members.map((m) => [m.role, m.status, m.output])).toEqual([
+      ['quick', 'completed', 'quick done'],
+      ['slow', 'cancelled', ''],
+      ['lead', 'skipped', ''],
+    ]);
+    expect(mainRequestsOf('lead')).toEqual([]);
+    expect(stack.praktor.leftovers()).toEqual([]);
+  }, 120_000);
+});
+
+describe('a member’s memory', () => {
+  let embeddings: FakeEmbeddings | undefined;
+  afterEach(async () => {
+    await embeddings?.close();
+    embeddings = undefined;
+  });
+
+  it('is searched by meaning, through the embeddings endpoint, as its agent’s is', async () => {
+    embeddings = await startFakeEmbeddings({ synonyms: [['automobile', 'car', 'vehicle']] });
+    const url = embeddings.url;
+    const base = config(['keeper']);
+    stack = await startStack({
+      config: (urls) => ({ ...base(urls), memory: { embeddings: { url, model: 'fake-embedder' } } }),
+      handler: (req) => reply.text(req.kind === 'main' ? 'keeper done' : 'side'),
+    });
+    const stored = await api('PUT', '/api/agents/definitions/keeper/memories/parking', {
+      content: 'automobile parked on level 3',
+    });
+    expect(stored.status).toBe(200);
+    await eventually(
+      'the memory to be embedded',
+      async () => embeddings?.inputs ?? [],
+      (inputs) => inputs.some((t) => t.includes('level 3')),
+      { timeoutMs: 10_000 },
+    );
+    // The member's message is embedded to search its agent's memory by meaning, as the agent's own messages are.
+    const detail = await ended(
+      (await launch({ task: 'where did I leave my vehicle?', ...fanOut(['keeper']) })).id,
+    );
+    expect(detail.status).toBe('completed');
+    expect(embeddings.inputs.some((t) => t.includes('where did I leave my vehicle?'))).toBe(true);
+    expect(mainRequestsOf('keeper')[0]?.lastUserText).toContain('- parking: automobile parked on level 3');
+  }, 120_000);
 });
 
 describe('a swarm within max_running', () => {

@@ -352,7 +352,7 @@ function SwarmHistory({ runs, onOpen }: { runs: SwarmRunView[]; onOpen: (id: str
             <td data-testid="swarm-duration">
               {r.completed_at === null ? '—' : formatDuration(r.completed_at - r.created_at)}
             </td>
-            <td>{formatCost(r.cost_usd)}</td>
+            <td data-testid="swarm-cost">{formatCost(r.cost_usd)}</td>
           </tr>
         ))}
       </tbody>
