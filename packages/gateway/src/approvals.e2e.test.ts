@@ -1,12 +1,14 @@
 /**
  * Approvals end to end with the fake Telegram and a real agent: a tool call matching an approval rule waits for a
  * person; Deny tells the model and runs nothing, Approve runs it, silence denies after the timeout, a press from
- * someone not allowed changes nothing, and a request pending when the gateway stops expires honestly.
+ * someone not allowed changes nothing, and a request pending when the gateway stops expires honestly. A swarm
+ * member's request is asked where its swarm was launched: the Telegram chat of an `@swarm`, or Mission Control.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApprovalItem, MessageItem } from '@praktor/protocol';
+import type { ApprovalItem, MessageItem, SwarmRunView } from '@praktor/protocol';
 import {
+  callApi,
   defaultStackConfig,
   eventually,
   type ModelRequest,
@@ -289,5 +291,78 @@ describe('an approval pending when the gateway stops', () => {
       'This request expired: it was never run.',
     );
     expect(existsSync(build)).toBe(true);
+  });
+});
+
+describe('a swarm member’s approval request', () => {
+  let stack: Stack;
+  let build: string;
+
+  beforeAll(async () => {
+    stack = await startStack({ handler: model, config });
+    build = join(stack.praktor.dataDir, 'agents', 'general', 'workspace', 'build');
+    await stack.telegram.say(TEST_USER_ID, 'make build');
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('is asked in Mission Control for a run started there, naming the swarm and the role, and a Deny reaches the member', async () => {
+    const seq = stack.anthropic.requests.length;
+    const telegramBefore = stack.telegram.messagesIn(TEST_USER_ID).length;
+    const launched = await callApi(stack.praktor.webUrl, 'POST', '/api/swarms', {
+      body: {
+        name: 'cleaners',
+        task: 'clean up',
+        lead_agent: '',
+        agents: [{ agent_id: 'general', role: 'janitor' }],
+        synapses: [],
+      },
+    });
+    expect(launched.status).toBe(201);
+    const runId = (launched.json as SwarmRunView).id;
+    const [pending] = await eventually(
+      'the member’s request',
+      () => approvals(stack, true),
+      (list) => list.length > 0,
+      { timeoutMs: 60_000 },
+    );
+    expect(pending).toMatchObject({
+      agent_id: 'general',
+      tool_name: 'Bash',
+      channel: 'web',
+      swarm: { run_id: runId, name: 'cleaners', role: 'janitor' },
+    });
+    const answered = await callApi(stack.praktor.webUrl, 'POST', `/api/approvals/${pending?.id}`, {
+      body: { answer: 'deny' },
+    });
+    expect(answered.status).toBe(200);
+    const result = await toolResultAfter(stack, seq);
+    expect(result.toolResults[0]?.content).toContain('The user denied this tool call');
+    expect(existsSync(join(build, 'out.txt'))).toBe(true);
+    // Nothing was asked in Telegram: the run was not started there.
+    expect(stack.telegram.messagesIn(TEST_USER_ID).slice(telegramBefore).some((m) => m.inlineKeyboard)).toBe(
+      false,
+    );
+  });
+
+  it('is asked in the Telegram chat an @swarm came from, and an Approve runs the call', async () => {
+    const seq = stack.anthropic.requests.length;
+    const question = await askAndWaitForQuestion(stack, '@swarm general: clean up');
+    expect(question.text).toContain('general, as general in the swarm Telegram Swarm, asks to run Bash');
+    expect(question.text).toContain('"command": "rm -rf build"');
+    stack.telegram.pressButton({
+      userId: TEST_USER_ID,
+      messageId: question.messageId,
+      data: button(question, 'Approve'),
+    });
+    const result = await toolResultAfter(stack, seq);
+    expect(result.toolResults[0]?.isError).toBe(false);
+    expect(existsSync(build)).toBe(false);
+    await stack.telegram.waitFor(
+      () => stack.telegram.messagesIn(TEST_USER_ID).find((m) => m.text.includes('Swarm Result')),
+      60_000,
+    );
   });
 });

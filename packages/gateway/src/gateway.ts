@@ -220,7 +220,7 @@ export async function startGateway(
         bus.emit({ type: 'message', message: warning });
     },
     agentTools,
-    onApproval: (agentId, request) => orchestrator.approvals.ask(agentId, request),
+    onApproval: (agentId, member, request) => orchestrator.approvals.askForSwarm(agentId, member, request),
     serveStream,
     redactor: secrets.redactor,
     log,

@@ -386,4 +386,10 @@ export const migrations: readonly string[] = [
   CREATE INDEX spend_time ON spend(created_at);
   CREATE INDEX spend_message ON spend(message_id);
   `,
+  // A swarm member's approval request names its run and role, so the person asked knows which member asks.
+  `
+  ALTER TABLE approvals ADD COLUMN swarm_run_id TEXT;
+  ALTER TABLE approvals ADD COLUMN swarm_name TEXT;
+  ALTER TABLE approvals ADD COLUMN swarm_role TEXT;
+  `,
 ];
