@@ -4,7 +4,7 @@
  * someone not allowed changes nothing, and a request pending when the gateway stops expires honestly. A swarm
  * member's request is asked where its swarm was launched: the Telegram chat of an `@swarm`, or Mission Control.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApprovalItem, MessageItem, SwarmRunView } from '@praktor/protocol';
 import {
@@ -342,9 +342,12 @@ describe('a swarm member’s approval request', () => {
     expect(result.toolResults[0]?.content).toContain('The user denied this tool call');
     expect(existsSync(join(build, 'out.txt'))).toBe(true);
     // Nothing was asked in Telegram: the run was not started there.
-    expect(stack.telegram.messagesIn(TEST_USER_ID).slice(telegramBefore).some((m) => m.inlineKeyboard)).toBe(
-      false,
-    );
+    expect(
+      stack.telegram
+        .messagesIn(TEST_USER_ID)
+        .slice(telegramBefore)
+        .some((m) => m.inlineKeyboard),
+    ).toBe(false);
   });
 
   it('is asked in the Telegram chat an @swarm came from, and an Approve runs the call', async () => {
@@ -364,5 +367,58 @@ describe('a swarm member’s approval request', () => {
       () => stack.telegram.messagesIn(TEST_USER_ID).find((m) => m.text.includes('Swarm Result')),
       60_000,
     );
+  });
+});
+
+describe('an approval rule naming one of Praktor’s own tools by its bare name', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      handler: (req) => {
+        if (
+          req.kind === 'main' &&
+          req.toolResults.length === 0 &&
+          req.lastUserText.includes('send the notes')
+        ) {
+          return reply.toolUse('mcp__praktor-files__file_send', { path: 'notes.txt' });
+        }
+        return model(req);
+      },
+      config: (urls) => {
+        const base = config(urls);
+        return {
+          ...base,
+          agents: {
+            ...base.agents,
+            general: { ...base.agents.general, approvals: { rules: ['file_send'] } },
+          },
+        };
+      },
+    });
+    const workspace = join(stack.praktor.dataDir, 'agents', 'general', 'workspace');
+    mkdirSync(workspace, { recursive: true });
+    writeFileSync(join(workspace, 'notes.txt'), 'the notes\n');
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('makes file_send wait for a yes, and sends the file once approved', async () => {
+    const question = await askAndWaitForQuestion(stack, 'send the notes');
+    expect(question.text).toContain('general asks to run mcp__praktor-files__file_send');
+    expect(question.text).toContain('"path": "notes.txt"');
+    expect(stack.telegram.calls.some((c) => c.method === 'sendDocument')).toBe(false);
+    stack.telegram.pressButton({
+      userId: TEST_USER_ID,
+      messageId: question.messageId,
+      data: button(question, 'Approve'),
+    });
+    const upload = await stack.telegram.waitFor(
+      () => stack.telegram.calls.find((c) => c.method === 'sendDocument'),
+      60_000,
+    );
+    expect(upload.files[0]?.bytes.toString()).toBe('the notes\n');
   });
 });
