@@ -74,6 +74,13 @@ function toolAnswer(stack: Stack, count: number): Promise<SentMessage> {
   );
 }
 
+/** Asks the agent to make its build folder and waits until it has. */
+async function makeBuild(stack: Stack): Promise<void> {
+  const count = stack.telegram.messagesIn(TEST_USER_ID).length;
+  stack.telegram.sendText({ userId: TEST_USER_ID, text: 'make build' });
+  await toolAnswer(stack, count);
+}
+
 /** The callback data of a question's button. */
 function button(question: SentMessage, label: string): string {
   const found = question.inlineKeyboard?.flat().find((b) => b.text === label);
@@ -252,6 +259,70 @@ describe('approvals in Telegram', () => {
     expect((await callbackAnswer(stack, 'stale-press')).params.text).toBe(
       'This request timed out: the call was denied.',
     );
+  });
+
+  it('asks about a scheduled task’s call in the task’s chat', async () => {
+    await makeBuild(stack);
+    const seq = stack.anthropic.requests.length;
+    const count = stack.telegram.messagesIn(TEST_USER_ID).length;
+    const created = await callApi(stack.praktor.webUrl, 'POST', '/api/tasks', {
+      body: {
+        agent_id: 'general',
+        name: 'tidy',
+        schedule: 'every 24h',
+        prompt: 'clean up',
+        chat: { channel: 'telegram', chat_id: String(TEST_USER_ID) },
+      },
+    });
+    expect(created.status).toBe(201);
+    const run = await callApi(stack.praktor.webUrl, 'POST', `/api/tasks/${created.json.id}/run`);
+    expect(run.status).toBe(202);
+    const question = await stack.telegram.waitFor(
+      () =>
+        stack.telegram
+          .messagesIn(TEST_USER_ID)
+          .slice(count)
+          .find((m) => m.inlineKeyboard),
+      60_000,
+    );
+    expect(question.text).toContain('general asks to run Bash');
+    const [pending] = await approvals(stack, true);
+    expect(pending).toMatchObject({ channel: 'telegram', chat_id: String(TEST_USER_ID) });
+    stack.telegram.pressButton({
+      userId: TEST_USER_ID,
+      messageId: question.messageId,
+      data: button(question, 'Deny'),
+    });
+    const result = await toolResultAfter(stack, seq);
+    expect(result.toolResults[0]?.content).toContain('The user denied this tool call');
+    expect(existsSync(join(build, 'out.txt'))).toBe(true);
+    await toolAnswer(stack, count);
+  });
+
+  it('after Always for this session, runs a second matching call without asking', async () => {
+    const count = stack.telegram.messagesIn(TEST_USER_ID).length;
+    const question = await askAndWaitForQuestion(stack, 'clean up');
+    stack.telegram.pressButton({
+      userId: TEST_USER_ID,
+      messageId: question.messageId,
+      data: button(question, 'Always for this session'),
+    });
+    await toolAnswer(stack, count);
+    expect(existsSync(build)).toBe(false);
+    await makeBuild(stack);
+    expect(existsSync(build)).toBe(true);
+    const asked = (await approvals(stack, false)).length;
+    const again = stack.telegram.messagesIn(TEST_USER_ID).length;
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'clean up' });
+    await toolAnswer(stack, again);
+    expect(existsSync(build)).toBe(false);
+    expect((await approvals(stack, false)).length).toBe(asked);
+    expect(
+      stack.telegram
+        .messagesIn(TEST_USER_ID)
+        .slice(again)
+        .some((m) => m.inlineKeyboard),
+    ).toBe(false);
   });
 });
 
