@@ -214,7 +214,8 @@ export async function startGateway(
     agentFiles,
     agentExtensions,
     slot: (signal) => orchestrator.lendSlot(signal),
-    budgetRefusal: (agentId) => orchestrator.budgets.refusal(agentId)?.text ?? null,
+    // The launch's error tells whoever launched it, every time.
+    budgetRefusal: (agentId) => orchestrator.budgets.overBudget(agentId)?.text ?? null,
     budgetWarnings: (agentId) => {
       for (const warning of orchestrator.budgets.warn(agentId))
         bus.emit({ type: 'message', message: warning });
