@@ -71,13 +71,11 @@ export class ApprovalDesk {
     member: { runId: string; role: string },
     request: ApprovalRequestMessage,
   ): Promise<ApprovalVerdict> {
-    const { store, config } = this.deps;
+    const { store } = this.deps;
     const run = store.swarms.get(member.runId);
     if (!run) return this.unanswerable(agentId, request, 'its swarm run is unknown');
+    // A run outlives neither its gateway nor the channel it came from, so that chat is there to ask.
     const origin = store.swarms.origin(member.runId) ?? MISSION_CONTROL_CHAT;
-    if (origin.channel === 'telegram' && config().telegram.token === '') {
-      return this.unanswerable(agentId, request, 'the swarm was launched from Telegram, which is off');
-    }
     return this.wait(agentId, request, {
       messageId: null,
       channel: origin.channel,
