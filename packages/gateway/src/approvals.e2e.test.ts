@@ -458,12 +458,10 @@ describe('an approval rule naming one of Praktor’s own tools by its bare name'
       },
       config: (urls) => {
         const base = config(urls);
+        const agents: Record<string, Record<string, unknown>> = base.agents;
         return {
           ...base,
-          agents: {
-            ...base.agents,
-            general: { ...base.agents.general, approvals: { rules: ['file_send'] } },
-          },
+          agents: { ...agents, general: { ...agents.general, approvals: { rules: ['file_send'] } } },
         };
       },
     });

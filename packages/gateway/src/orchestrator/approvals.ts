@@ -114,7 +114,11 @@ export class ApprovalDesk {
   }
 
   /** Denies a call nobody can be asked about, and tells the model so rather than that someone said no. */
-  private unanswerable(agentId: string, request: ApprovalRequestMessage, why: string): Promise<ApprovalVerdict> {
+  private unanswerable(
+    agentId: string,
+    request: ApprovalRequestMessage,
+    why: string,
+  ): Promise<ApprovalVerdict> {
     this.deps.log.warn({ agent: agentId, tool: request.toolName, why }, 'approval nobody can answer; denied');
     return Promise.resolve({
       allow: false,

@@ -37,7 +37,16 @@ export interface ApprovalSwarm {
 /** A request as created. */
 export type NewApproval = Pick<
   ApprovalRecord,
-  'id' | 'agentId' | 'messageId' | 'channel' | 'chatId' | 'toolName' | 'input' | 'swarm' | 'createdAt' | 'expiresAt'
+  | 'id'
+  | 'agentId'
+  | 'messageId'
+  | 'channel'
+  | 'chatId'
+  | 'toolName'
+  | 'input'
+  | 'swarm'
+  | 'createdAt'
+  | 'expiresAt'
 >;
 
 interface ApprovalRow {
