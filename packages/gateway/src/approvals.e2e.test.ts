@@ -1,12 +1,14 @@
 /**
  * Approvals end to end with the fake Telegram and a real agent: a tool call matching an approval rule waits for a
  * person; Deny tells the model and runs nothing, Approve runs it, silence denies after the timeout, a press from
- * someone not allowed changes nothing, and a request pending when the gateway stops expires honestly.
+ * someone not allowed changes nothing, and a request pending when the gateway stops expires honestly. A swarm
+ * member's request is asked where its swarm was launched: the Telegram chat of an `@swarm`, or Mission Control.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApprovalItem, MessageItem } from '@praktor/protocol';
+import type { ApprovalItem, MessageItem, SwarmRunView } from '@praktor/protocol';
 import {
+  callApi,
   defaultStackConfig,
   eventually,
   type ModelRequest,
@@ -70,6 +72,13 @@ function toolAnswer(stack: Stack, count: number): Promise<SentMessage> {
         .find((m) => m.text.startsWith('tool said:')),
     60_000,
   );
+}
+
+/** Asks the agent to make its build folder and waits until it has. */
+async function makeBuild(stack: Stack): Promise<void> {
+  const count = stack.telegram.messagesIn(TEST_USER_ID).length;
+  stack.telegram.sendText({ userId: TEST_USER_ID, text: 'make build' });
+  await toolAnswer(stack, count);
 }
 
 /** The callback data of a question's button. */
@@ -251,6 +260,70 @@ describe('approvals in Telegram', () => {
       'This request timed out: the call was denied.',
     );
   });
+
+  it('asks about a scheduled task’s call in the task’s chat', async () => {
+    await makeBuild(stack);
+    const seq = stack.anthropic.requests.length;
+    const count = stack.telegram.messagesIn(TEST_USER_ID).length;
+    const created = await callApi(stack.praktor.webUrl, 'POST', '/api/tasks', {
+      body: {
+        agent_id: 'general',
+        name: 'tidy',
+        schedule: 'every 24h',
+        prompt: 'clean up',
+        chat: { channel: 'telegram', chat_id: String(TEST_USER_ID) },
+      },
+    });
+    expect(created.status).toBe(201);
+    const run = await callApi(stack.praktor.webUrl, 'POST', `/api/tasks/${created.json.id}/run`);
+    expect(run.status).toBe(202);
+    const question = await stack.telegram.waitFor(
+      () =>
+        stack.telegram
+          .messagesIn(TEST_USER_ID)
+          .slice(count)
+          .find((m) => m.inlineKeyboard),
+      60_000,
+    );
+    expect(question.text).toContain('general asks to run Bash');
+    const [pending] = await approvals(stack, true);
+    expect(pending).toMatchObject({ channel: 'telegram', chat_id: String(TEST_USER_ID) });
+    stack.telegram.pressButton({
+      userId: TEST_USER_ID,
+      messageId: question.messageId,
+      data: button(question, 'Deny'),
+    });
+    const result = await toolResultAfter(stack, seq);
+    expect(result.toolResults[0]?.content).toContain('The user denied this tool call');
+    expect(existsSync(join(build, 'out.txt'))).toBe(true);
+    await toolAnswer(stack, count);
+  });
+
+  it('after Always for this session, runs a second matching call without asking', async () => {
+    const count = stack.telegram.messagesIn(TEST_USER_ID).length;
+    const question = await askAndWaitForQuestion(stack, 'clean up');
+    stack.telegram.pressButton({
+      userId: TEST_USER_ID,
+      messageId: question.messageId,
+      data: button(question, 'Always for this session'),
+    });
+    await toolAnswer(stack, count);
+    expect(existsSync(build)).toBe(false);
+    await makeBuild(stack);
+    expect(existsSync(build)).toBe(true);
+    const asked = (await approvals(stack, false)).length;
+    const again = stack.telegram.messagesIn(TEST_USER_ID).length;
+    stack.telegram.sendText({ userId: TEST_USER_ID, text: 'clean up' });
+    await toolAnswer(stack, again);
+    expect(existsSync(build)).toBe(false);
+    expect((await approvals(stack, false)).length).toBe(asked);
+    expect(
+      stack.telegram
+        .messagesIn(TEST_USER_ID)
+        .slice(again)
+        .some((m) => m.inlineKeyboard),
+    ).toBe(false);
+  });
 });
 
 describe('an approval pending when the gateway stops', () => {
@@ -289,5 +362,132 @@ describe('an approval pending when the gateway stops', () => {
       'This request expired: it was never run.',
     );
     expect(existsSync(build)).toBe(true);
+  });
+});
+
+describe('a swarm member’s approval request', () => {
+  let stack: Stack;
+  let build: string;
+
+  beforeAll(async () => {
+    stack = await startStack({ handler: model, config });
+    build = join(stack.praktor.dataDir, 'agents', 'general', 'workspace', 'build');
+    await stack.telegram.say(TEST_USER_ID, 'make build');
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('is asked in Mission Control for a run started there, naming the swarm and the role, and a Deny reaches the member', async () => {
+    const seq = stack.anthropic.requests.length;
+    const telegramBefore = stack.telegram.messagesIn(TEST_USER_ID).length;
+    const launched = await callApi(stack.praktor.webUrl, 'POST', '/api/swarms', {
+      body: {
+        name: 'cleaners',
+        task: 'clean up',
+        lead_agent: '',
+        agents: [{ agent_id: 'general', role: 'janitor' }],
+        synapses: [],
+      },
+    });
+    expect(launched.status).toBe(201);
+    const runId = (launched.json as SwarmRunView).id;
+    const [pending] = await eventually(
+      'the member’s request',
+      () => approvals(stack, true),
+      (list) => list.length > 0,
+      { timeoutMs: 60_000 },
+    );
+    expect(pending).toMatchObject({
+      agent_id: 'general',
+      tool_name: 'Bash',
+      channel: 'web',
+      swarm: { run_id: runId, name: 'cleaners', role: 'janitor' },
+    });
+    const answered = await callApi(stack.praktor.webUrl, 'POST', `/api/approvals/${pending?.id}`, {
+      body: { answer: 'deny' },
+    });
+    expect(answered.status).toBe(200);
+    const result = await toolResultAfter(stack, seq);
+    expect(result.toolResults[0]?.content).toContain('The user denied this tool call');
+    expect(existsSync(join(build, 'out.txt'))).toBe(true);
+    // Nothing was asked in Telegram: the run was not started there.
+    expect(
+      stack.telegram
+        .messagesIn(TEST_USER_ID)
+        .slice(telegramBefore)
+        .some((m) => m.inlineKeyboard),
+    ).toBe(false);
+  });
+
+  it('is asked in the Telegram chat an @swarm came from, and an Approve runs the call', async () => {
+    const seq = stack.anthropic.requests.length;
+    const question = await askAndWaitForQuestion(stack, '@swarm general: clean up');
+    expect(question.text).toContain('general, as general in the swarm Telegram Swarm, asks to run Bash');
+    expect(question.text).toContain('"command": "rm -rf build"');
+    stack.telegram.pressButton({
+      userId: TEST_USER_ID,
+      messageId: question.messageId,
+      data: button(question, 'Approve'),
+    });
+    const result = await toolResultAfter(stack, seq);
+    expect(result.toolResults[0]?.isError).toBe(false);
+    expect(existsSync(build)).toBe(false);
+    await stack.telegram.waitFor(
+      () => stack.telegram.messagesIn(TEST_USER_ID).find((m) => m.text.includes('Swarm Result')),
+      60_000,
+    );
+  });
+});
+
+describe('an approval rule naming one of Praktor’s own tools by its bare name', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      handler: (req) => {
+        if (
+          req.kind === 'main' &&
+          req.toolResults.length === 0 &&
+          req.lastUserText.includes('send the notes')
+        ) {
+          return reply.toolUse('mcp__praktor-files__file_send', { path: 'notes.txt' });
+        }
+        return model(req);
+      },
+      config: (urls) => {
+        const base = config(urls);
+        const agents: Record<string, Record<string, unknown>> = base.agents;
+        return {
+          ...base,
+          agents: { ...agents, general: { ...agents.general, approvals: { rules: ['file_send'] } } },
+        };
+      },
+    });
+    const workspace = join(stack.praktor.dataDir, 'agents', 'general', 'workspace');
+    mkdirSync(workspace, { recursive: true });
+    writeFileSync(join(workspace, 'notes.txt'), 'the notes\n');
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('makes file_send wait for a yes, and sends the file once approved', async () => {
+    const question = await askAndWaitForQuestion(stack, 'send the notes');
+    expect(question.text).toContain('general asks to run mcp__praktor-files__file_send');
+    expect(question.text).toContain('"path": "notes.txt"');
+    expect(stack.telegram.calls.some((c) => c.method === 'sendDocument')).toBe(false);
+    stack.telegram.pressButton({
+      userId: TEST_USER_ID,
+      messageId: question.messageId,
+      data: button(question, 'Approve'),
+    });
+    const upload = await stack.telegram.waitFor(
+      () => stack.telegram.calls.find((c) => c.method === 'sendDocument'),
+      60_000,
+    );
+    expect(upload.files[0]?.bytes.toString()).toBe('the notes\n');
   });
 });

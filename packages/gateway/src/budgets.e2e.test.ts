@@ -1,13 +1,15 @@
 /**
- * A daily budget of a few cents with the fake model reporting a known cost per turn: the main chat is warned once
- * at 80 %, the turn that crosses the budget still finishes, the next message is refused with the reason (once),
- * and the model is never asked again; raising the budget in praktor.yaml lets work through at once, without a
- * restart. (The next day: budget-day.e2e.test.ts, with the gateway's one clock moved by the test.)
+ * A daily budget of a few cents with the fake model reporting a known cost per turn: the turn that lands between 80 %
+ * and 100 % brings the main chat's warning with it (once), the turn that crosses the budget still finishes, the next
+ * message is refused with the reason (once per chat: Mission Control's chat is told too), and the model is never
+ * asked again; raising the budget in praktor.yaml lets work through at once, without a restart. (The next day:
+ * budget-day.e2e.test.ts, with the gateway's one clock moved by the test.)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MessageItem } from '@praktor/protocol';
 import {
+  callApi,
   defaultStackConfig,
   eventually,
   type ModelRequest,
@@ -41,7 +43,8 @@ function config(urls: { telegramApiRoot: string; telegramToken: string }) {
     ...base,
     telegram: { ...base.telegram, main_chat_id: TEST_USER_ID },
     scheduler: { timezone: 'UTC' },
-    budgets: { daily_usd: 0.04 },
+    // Two turns land at 83 %, three at 125 %.
+    budgets: { daily_usd: 0.035 },
   };
   return started;
 }
@@ -66,20 +69,36 @@ describe('a daily budget', () => {
     await stack?.close();
   });
 
-  it('lets turns run below it, without a warning before 80 %', async () => {
+  it('lets a turn run below 80 % without a warning', async () => {
     expect((await say(stack, 'one')).map((m) => m.text)).toEqual(['answer to one']);
-    expect((await say(stack, 'two')).map((m) => m.text)).toEqual(['answer to two']);
     const spent = (await conversation(stack)).flatMap((m) => (m.spend ? [m.spend.cost_usd] : []));
-    expect(spent).toHaveLength(2);
-    for (const cost of spent) expect(cost).toBeCloseTo(TURN_COST, 10);
+    expect(spent).toHaveLength(1);
+    expect(spent[0]).toBeCloseTo(TURN_COST, 10);
   });
 
-  it('finishes the turn that crosses it, then warns the main chat once', async () => {
-    const messages = await say(stack, 'three', 2);
+  it('warns the main chat with the turn that lands between 80 % and 100 %', async () => {
+    const messages = await say(stack, 'two', 2);
     expect(messages.map((m) => m.text)).toEqual([
-      'answer to three',
-      `⚠️ 109 % of the daily budget of all agents used: $0.04 of $0.04. It resets at ${tomorrow()}, 00:00 (UTC).`,
+      'answer to two',
+      `⚠️ 83 % of the daily budget of all agents used: $0.03 of $0.04. It resets at ${tomorrow()}, 00:00 (UTC).`,
     ]);
+  });
+
+  it('finishes the turn that crosses it, without warning again', async () => {
+    const before = stack.telegram.messagesIn(TEST_USER_ID).length;
+    expect((await say(stack, 'three')).map((m) => m.text)).toEqual(['answer to three']);
+    const three = await eventually(
+      'the answer to three priced',
+      async () => (await conversation(stack)).find((m) => m.text === 'answer to three'),
+      (m) => m?.spend !== null,
+    );
+    expect(three?.spend?.cost_usd).toBeCloseTo(TURN_COST, 10);
+    expect(
+      stack.telegram
+        .messagesIn(TEST_USER_ID)
+        .slice(before)
+        .map((m) => m.text),
+    ).toEqual(['answer to three']);
   });
 
   it('refuses the next message with the budget, the spend and the reset time, and never asks the model', async () => {
@@ -88,6 +107,20 @@ describe('a daily budget', () => {
       `🛑 The daily budget of all agents ($0.04) is used up: $0.04 spent today. Nothing more runs until it resets at ${tomorrow()}, 00:00 (UTC).`,
     );
     expect(stack.anthropic.requests.some((r) => r.lastUserText.includes('four'))).toBe(false);
+  });
+
+  it('tells another chat it refuses too: Mission Control’s', async () => {
+    const sent = await callApi(stack.praktor.webUrl, 'POST', '/api/agents/definitions/general/messages', {
+      body: { text: 'from the web' },
+    });
+    expect(sent.status).toBe(202);
+    const told = await eventually(
+      'the web chat told',
+      async () => (await conversation(stack)).find((m) => m.channel === 'web' && m.text.startsWith('🛑')),
+      (m) => m !== undefined,
+    );
+    expect(told?.text).toContain('The daily budget of all agents ($0.04) is used up');
+    expect(stack.anthropic.requests.some((r) => r.lastUserText.includes('from the web'))).toBe(false);
   });
 
   it('refuses later messages quietly: the chat was told already this period', async () => {

@@ -1,10 +1,18 @@
 /**
  * What agents spend is recorded as the SDK reports it: three turns with the fake model reporting known usage are
  * stored with exactly those tokens and the SDK's cost, each answer shows its own turn's share, and `/api/costs`
- * and `/cost` give the same sums.
+ * and `/cost` give the same sums; a task run's spend is counted with them.
  */
-import type { CostsResponse, MessageItem } from '@praktor/protocol';
-import { type ModelRequest, reply, type Stack, startStack, TEST_USER_ID } from '@praktor/testkit';
+import type { CostsResponse, MessageItem, TaskItem, TaskRunItem } from '@praktor/protocol';
+import {
+  callApi,
+  eventually,
+  type ModelRequest,
+  reply,
+  type Stack,
+  startStack,
+  TEST_USER_ID,
+} from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** What the fake model reports for every answer of the conversation. */
@@ -103,6 +111,26 @@ describe('costs', () => {
     expect(answer?.text).toContain(`general: today ${total} · this month ${total}`);
     expect(answer?.text).toContain('coder: today $0.00 · this month $0.00');
     expect(stack.anthropic.requests.some((r) => r.lastUserText.includes('/cost'))).toBe(false);
+  });
+
+  it('counts a task run’s spend in /api/costs, and shows it on the run', async () => {
+    const created = await callApi(stack.praktor.webUrl, 'POST', '/api/tasks', {
+      body: { agent_id: 'general', name: 'digest', schedule: 'every 24h', prompt: 'digest' },
+    });
+    expect(created.status).toBe(201);
+    const task = created.json as TaskItem;
+    expect((await callApi(stack.praktor.webUrl, 'POST', `/api/tasks/${task.id}/run`)).status).toBe(202);
+    const [run] = await eventually(
+      'the task run to finish',
+      () => getJson<TaskRunItem[]>(stack, `/api/tasks/${task.id}/runs`),
+      (runs) => runs.some((r) => r.status !== 'running'),
+      { timeoutMs: 60_000 },
+    );
+    expect(run?.status).toBe('ok');
+    expect(run?.cost_usd).toBeCloseTo(turnCost, 10);
+    const report = await getJson<CostsResponse>(stack, '/api/costs?group=agent');
+    expect(report.groups[0]).toMatchObject({ key: 'general', input_tokens: 4000, runs: 4 });
+    expect(report.groups[0]?.cost_usd).toBeCloseTo(4 * turnCost, 10);
   });
 
   it('refuses a range that ends before it starts, naming both days', async () => {

@@ -214,13 +214,14 @@ export async function startGateway(
     agentFiles,
     agentExtensions,
     slot: (signal) => orchestrator.lendSlot(signal),
-    budgetRefusal: (agentId) => orchestrator.budgets.refusal(agentId)?.text ?? null,
+    // The launch's error tells whoever launched it, every time.
+    budgetRefusal: (agentId) => orchestrator.budgets.overBudget(agentId)?.text ?? null,
     budgetWarnings: (agentId) => {
       for (const warning of orchestrator.budgets.warn(agentId))
         bus.emit({ type: 'message', message: warning });
     },
     agentTools,
-    onApproval: (agentId, request) => orchestrator.approvals.ask(agentId, request),
+    onApproval: (agentId, member, request) => orchestrator.approvals.askForSwarm(agentId, member, request),
     serveStream,
     redactor: secrets.redactor,
     log,

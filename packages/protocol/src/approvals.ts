@@ -47,6 +47,8 @@ export const ApprovalItem = z.object({
   tool_name: z.string(),
   /** The full tool input as JSON text, secrets masked. */
   input: z.string(),
+  /** The swarm run and role of the member that asked; null for an agent's own turn or task run. */
+  swarm: z.object({ run_id: z.string(), name: z.string(), role: z.string() }).nullable(),
   state: ApprovalState,
   always: z.boolean(),
   decided_by: z.string().nullable(),

@@ -18,6 +18,7 @@ export * from './memory.js';
 export * from './nix.js';
 export * from './operations.js';
 export * from './pairing.js';
+export * from './praktor-tools.js';
 export * from './secrets.js';
 export * from './sizes.js';
 export * from './swarms.js';

@@ -12,7 +12,13 @@ import {
   type McpSdkServerConfigWithInstance,
   tool,
 } from '@anthropic-ai/claude-agent-sdk';
-import { formatBytes, MAX_SENT_FILE_BYTES, mediaTypeOfName, messageOf } from '@praktor/protocol';
+import {
+  formatBytes,
+  MAX_SENT_FILE_BYTES,
+  mediaTypeOfName,
+  messageOf,
+  praktorToolNames,
+} from '@praktor/protocol';
 import { z } from 'zod';
 import type { CallGateway } from './tools.js';
 
@@ -20,7 +26,7 @@ import type { CallGateway } from './tools.js';
 export const FILES_SERVER = 'praktor-files';
 
 /** The tool's name as the model and `allowedTools` spell it. */
-export const FILE_TOOL_NAMES = [`mcp__${FILES_SERVER}__file_send`];
+export const FILE_TOOL_NAMES = praktorToolNames(FILES_SERVER);
 
 /** The media type of a file, by its name. */
 export function mimeTypeOf(name: string): string {

@@ -8,6 +8,7 @@ import {
   type McpSdkServerConfigWithInstance,
   tool,
 } from '@anthropic-ai/claude-agent-sdk';
+import { praktorToolNames } from '@praktor/protocol';
 import { z } from 'zod';
 import type { CallGateway } from './tools.js';
 
@@ -16,11 +17,7 @@ export const PROFILE_SERVER = 'praktor-profile';
 export const HISTORY_SERVER = 'praktor-history';
 
 /** Every tool name as the model and `allowedTools` spell it. */
-export const GATEWAY_TOOL_NAMES = [
-  `mcp__${PROFILE_SERVER}__user_profile_read`,
-  `mcp__${PROFILE_SERVER}__user_profile_update`,
-  `mcp__${HISTORY_SERVER}__history_search`,
-];
+export const GATEWAY_TOOL_NAMES = [...praktorToolNames(PROFILE_SERVER), ...praktorToolNames(HISTORY_SERVER)];
 
 function text(outcome: { ok: boolean; text: string }) {
   return { content: [{ type: 'text' as const, text: outcome.text }], isError: !outcome.ok };

@@ -7,6 +7,7 @@ import {
   type McpSdkServerConfigWithInstance,
   tool,
 } from '@anthropic-ai/claude-agent-sdk';
+import { praktorToolNames } from '@praktor/protocol';
 import { z } from 'zod';
 import type { AgentNix, NixOutcome } from './nix.js';
 
@@ -14,13 +15,7 @@ import type { AgentNix, NixOutcome } from './nix.js';
 export const NIX_SERVER = 'praktor-nix';
 
 /** Every tool name as the model and `allowedTools` spell it. */
-export const NIX_TOOL_NAMES = [
-  'nix_search',
-  'nix_add',
-  'nix_list_installed',
-  'nix_remove',
-  'nix_upgrade',
-].map((name) => `mcp__${NIX_SERVER}__${name}`);
+export const NIX_TOOL_NAMES = praktorToolNames(NIX_SERVER);
 
 const PACKAGES = z
   .string()

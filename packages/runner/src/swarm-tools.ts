@@ -7,6 +7,7 @@ import {
   type McpSdkServerConfigWithInstance,
   tool,
 } from '@anthropic-ai/claude-agent-sdk';
+import { praktorToolNames } from '@praktor/protocol';
 import { z } from 'zod';
 import type { CallGateway } from './tools.js';
 
@@ -14,9 +15,7 @@ import type { CallGateway } from './tools.js';
 export const SWARM_SERVER = 'praktor-swarm';
 
 /** Every tool name as the model and `allowedTools` spell it. */
-export const SWARM_TOOL_NAMES = ['swarm_chat_send', 'swarm_chat_read'].map(
-  (name) => `mcp__${SWARM_SERVER}__${name}`,
-);
+export const SWARM_TOOL_NAMES = praktorToolNames(SWARM_SERVER);
 
 /** Set by the gateway in the environment of a swarm member that has collaborators. */
 export const SWARM_ROLE_ENV = 'PRAKTOR_SWARM_ROLE';

@@ -8,7 +8,7 @@ import {
   type McpSdkServerConfigWithInstance,
   tool,
 } from '@anthropic-ai/claude-agent-sdk';
-import type { ToolRequest } from '@praktor/protocol';
+import { praktorToolNames, type ToolRequest } from '@praktor/protocol';
 import { z } from 'zod';
 
 /** Carries a tool request to the gateway: resolves with the text for the model, and whether it succeeded. */
@@ -18,12 +18,7 @@ export type CallGateway = (request: ToolRequest) => Promise<{ ok: boolean; text:
 export const TASKS_SERVER = 'praktor-tasks';
 
 /** Every tool name as the model and `allowedTools` spell it. */
-export const TASK_TOOL_NAMES = [
-  'scheduled_task_create',
-  'scheduled_task_list',
-  'scheduled_task_update',
-  'scheduled_task_delete',
-].map((name) => `mcp__${TASKS_SERVER}__${name}`);
+export const TASK_TOOL_NAMES = praktorToolNames(TASKS_SERVER);
 
 const SCHEDULE_HELP = `When the task runs. All times are the user's local time (never convert to UTC).
 - "in X" requests: a relative delay +30s, +5m, +2h or +1d (runs once).

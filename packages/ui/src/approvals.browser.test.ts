@@ -1,14 +1,15 @@
 /**
  * Approvals from Mission Control, in real Chromium against a real gateway and agent: a web chat's tool call that
  * matches an approval rule shows in the conversation with its full input and Approve / Deny / Always buttons; Deny
- * tells the model and runs nothing, Approve runs it, and the decision is written into the conversation.
+ * tells the model and runs nothing, Approve runs it, and the decision is written into the conversation. A swarm
+ * member's request, for a run started here, shows above the run, naming its role and swarm.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MessageItem } from '@praktor/protocol';
-import { eventually, type ModelRequest, reply, type Stack, startStack } from '@praktor/testkit';
+import { callApi, eventually, type ModelRequest, reply, type Stack, startStack } from '@praktor/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, launchChromium, requireChromium, SCREENSHOTS } from './browser-harness.js';
@@ -118,6 +119,35 @@ describe.skipIf(missing !== null)('approvals in Mission Control', () => {
       .getByTestId('conversation-note')
       .filter({ hasText: 'Bash approved by mission-control' })
       .waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a swarm member’s request above its run, naming its role and swarm, and Approve runs the call', async () => {
+    await send('make build');
+    await answered(4);
+    expect(existsSync(build)).toBe(true);
+    const launched = await callApi(stack.praktor.webUrl, 'POST', '/api/swarms', {
+      body: {
+        name: 'cleaners',
+        task: 'clean up',
+        lead_agent: '',
+        agents: [{ agent_id: 'general', role: 'janitor' }],
+        synapses: [],
+      },
+    });
+    expect(launched.status).toBe(201);
+    await page.goto(`${stack.praktor.webUrl}/swarms`);
+    await page.getByTestId('swarm-history-row').getByRole('button', { name: 'cleaners' }).click();
+    const run = page.getByTestId('swarm-run');
+    const request = run.getByTestId('approval');
+    await request.waitFor({ timeout: 60_000 });
+    expect(await request.locator('.approval-title').textContent()).toContain(
+      'general, as janitor in the swarm cleaners, asks to run Bash',
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'approval-swarm-member.png') });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => run.getAttribute('data-status'), { timeout: 60_000 }).toBe('completed');
+    expect(existsSync(build)).toBe(false);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,14 +1,22 @@
 /**
  * The Costs page in real Chromium against a real gateway: after three turns with the fake model reporting known
  * usage, the page shows what `/api/costs` says (tokens and USD per agent, today and this month), as a chart, and
- * each answer in the conversation shows what its turn spent.
+ * each answer in the conversation shows what its turn spent; each configured budget shows as a bar with what
+ * `/api/budgets` says of it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CostsResponse, MessageItem } from '@praktor/protocol';
-import { eventually, type ModelRequest, reply, type Stack, startStack } from '@praktor/testkit';
+import type { BudgetItem, CostsResponse, MessageItem } from '@praktor/protocol';
+import {
+  defaultStackConfig,
+  eventually,
+  type ModelRequest,
+  reply,
+  type Stack,
+  startStack,
+} from '@praktor/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, launchChromium, requireChromium, SCREENSHOTS } from './browser-harness.js';
@@ -21,6 +29,20 @@ const USAGE = {
   cache_read_input_tokens: 200,
   cache_creation_input_tokens: 100,
 };
+
+/** What Claude Code charges for USAGE on a model it has no price for (its default rates). */
+const TURN_COST = 0.01454;
+
+/** A monthly budget for all agents and a daily one for general. */
+function config(urls: { telegramApiRoot: string; telegramToken: string }) {
+  const base = defaultStackConfig(urls) as { agents: Record<string, Record<string, unknown>> };
+  return {
+    ...base,
+    scheduler: { timezone: 'UTC' },
+    budgets: { monthly_usd: 1 },
+    agents: { ...base.agents, general: { ...base.agents.general, budgets: { daily_usd: 0.1 } } },
+  };
+}
 
 function model(req: ModelRequest) {
   if (req.kind !== 'main') return reply.text('side call', { usage: { input_tokens: 0, output_tokens: 0 } });
@@ -48,7 +70,7 @@ describe.skipIf(missing !== null)('the Costs page', () => {
 
   beforeAll(async () => {
     execFileSync(process.execPath, [BUILD_SCRIPT], { stdio: 'inherit' });
-    stack = await startStack({ handler: model });
+    stack = await startStack({ handler: model, config });
     for (const text of ['one', 'two', 'three']) {
       const response = await fetch(`${stack.praktor.webUrl}/api/agents/definitions/general/messages`, {
         method: 'POST',
@@ -110,5 +132,29 @@ describe.skipIf(missing !== null)('the Costs page', () => {
         `${formatCost(answers[i]?.spend?.cost_usd ?? -1)} · 1,000 in · 500 out · 200 cache read · 100 cache write`,
       );
     }
+  });
+
+  it('shows each budget as a bar with what /api/budgets says it used', async () => {
+    const budgets = (await (await fetch(`${stack.praktor.webUrl}/api/budgets`)).json()) as BudgetItem[];
+    expect(budgets.map((b) => [b.id, b.agent_id, b.period, b.limit_usd])).toEqual([
+      ['all:monthly', null, 'monthly', 1],
+      ['agent:general:daily', 'general', 'daily', 0.1],
+    ]);
+    for (const budget of budgets) expect(budget.spent_usd).toBeCloseTo(3 * TURN_COST, 10);
+    const page = await open('/costs');
+    for (const budget of budgets) {
+      const item = page.locator(`[data-testid="budget"][data-budget-id="${budget.id}"]`);
+      await item.waitFor();
+      expect(await item.textContent()).toContain(
+        `${formatCost(budget.spent_usd)} of ${formatCost(budget.limit_usd)}`,
+      );
+      const bar = item.locator('meter');
+      expect(Number(await bar.getAttribute('value'))).toBeCloseTo(budget.spent_usd, 10);
+      expect(Number(await bar.getAttribute('max'))).toBe(budget.limit_usd);
+    }
+    await page
+      .getByRole('region', { name: 'Budgets' })
+      .screenshot({ path: join(SCREENSHOTS, 'budgets.png') });
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -87,6 +87,15 @@ describe('resolveAgent', () => {
     expect(custom.approvalTimeoutMs).toBe(30_000);
   });
 
+  test("an approval rule naming one of Praktor's own tools by its bare name is spelled as its MCP tool", () => {
+    const loaded = parseConfig('agents: { a: { approvals: { rules: [file_send, "Bash(rm:*)"] } } }', {
+      env: {},
+      source: 'praktor.yaml',
+      cwd: '/srv',
+    }).config;
+    expect(resolveAgent(loaded, 'a').approvalRules).toEqual(['mcp__praktor-files__file_send', 'Bash(rm:*)']);
+  });
+
   test('an approval timeout defaults to ten minutes', () => {
     const loaded = parseConfig('agents: { a: {} }', { env: {}, source: 'praktor.yaml', cwd: '/srv' }).config;
     expect(resolveAgent(loaded, 'a').approvalTimeoutMs).toBe(600_000);

@@ -1,7 +1,7 @@
 /**
  * One agent's effective settings: its own keys where set, the `defaults` block otherwise.
  */
-import { type HostPattern, parseHostPattern } from '@praktor/protocol';
+import { expandPraktorToolRule, type HostPattern, parseHostPattern } from '@praktor/protocol';
 import type { Config, RuntimeKind, SecuritySettings } from './schema.js';
 
 /** Everything needed to start one agent, with defaults applied; names in the camelCase of the code. */
@@ -67,7 +67,10 @@ export function resolveAgent(config: Config, id: string): ResolvedAgent {
     nixEnabled: agent.nix_enabled,
     nixCaches: { substituters: config.nix.substituters, trustedPublicKeys: config.nix.trusted_public_keys },
     security: agent.security ?? defaults.security,
-    approvalRules: [...new Set([...defaults.approvals.rules, ...(agent.approvals?.rules ?? [])])],
+    // Praktor's own tools are MCP tools: `file_send` in a rule means `mcp__praktor-files__file_send`.
+    approvalRules: [
+      ...new Set([...defaults.approvals.rules, ...(agent.approvals?.rules ?? [])].map(expandPraktorToolRule)),
+    ],
     approvalTimeoutMs: agent.approvals?.timeout ?? defaults.approvals.timeout,
   };
 }

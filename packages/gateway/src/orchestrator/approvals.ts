@@ -33,6 +33,9 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/** Where a swarm started from Mission Control or the API asks: Mission Control's chat. */
+const MISSION_CONTROL_CHAT = { channel: 'web', chatId: 'web' } as const;
+
 const DENIED =
   'The user denied this tool call. Do not try it again another way; ask the user what to do instead.';
 
@@ -43,38 +46,86 @@ export class ApprovalDesk {
   constructor(private readonly deps: ApprovalDeskDeps) {}
 
   /**
-   * Asks about one tool call of `agentId` and resolves with the decision; never rejects. A request whose turn has no
-   * chat (unknown turn) is denied at once: nobody could answer it.
+   * Asks about one tool call of `agentId`'s turn or task run, in the chat it came from, and resolves with the
+   * decision; never rejects. A request whose turn is unknown is denied at once: nobody could answer it.
    */
   ask(agentId: string, request: ApprovalRequestMessage): Promise<ApprovalVerdict> {
-    const { store, log } = this.deps;
     const messageId = request.turnId === null ? Number.NaN : Number(request.turnId);
-    const origin = Number.isInteger(messageId) ? store.messages.get(messageId) : null;
-    if (!origin) {
-      log.warn({ agent: agentId, tool: request.toolName }, 'approval asked outside any turn; denied');
-      return Promise.resolve({ allow: false, always: false, message: DENIED });
-    }
+    const origin = Number.isInteger(messageId) ? this.deps.store.messages.get(messageId) : null;
+    if (!origin) return this.unanswerable(agentId, request, 'it belongs to no conversation');
+    return this.wait(agentId, request, {
+      messageId: origin.id,
+      channel: origin.channel,
+      chatId: origin.chatId,
+      swarm: null,
+    });
+  }
+
+  /**
+   * Asks about one tool call of a swarm member (`agentId` working as `member.role`) in the chat the swarm was
+   * launched from: the Telegram chat of an `@swarm`, Mission Control's chat for a run started there or through the
+   * API. Resolves with the decision; never rejects.
+   */
+  askForSwarm(
+    agentId: string,
+    member: { runId: string; role: string },
+    request: ApprovalRequestMessage,
+  ): Promise<ApprovalVerdict> {
+    const { store } = this.deps;
+    const run = store.swarms.get(member.runId);
+    if (!run) return this.unanswerable(agentId, request, 'its swarm run is unknown');
+    // A run outlives neither its gateway nor the channel it came from, so that chat is there to ask.
+    const origin = store.swarms.origin(member.runId) ?? MISSION_CONTROL_CHAT;
+    return this.wait(agentId, request, {
+      messageId: null,
+      channel: origin.channel,
+      chatId: origin.chatId,
+      swarm: { runId: run.id, name: run.name, role: member.role },
+    });
+  }
+
+  /** Stores the request, asks it in its chat and waits for the answer or the agent's timeout. */
+  private wait(
+    agentId: string,
+    request: ApprovalRequestMessage,
+    where: Pick<ApprovalRecord, 'messageId' | 'channel' | 'chatId' | 'swarm'>,
+  ): Promise<ApprovalVerdict> {
+    const { store, log } = this.deps;
     const timeoutMs = resolveAgent(this.deps.config(), agentId).approvalTimeoutMs;
     const now = Date.now();
     const approval = store.approvals.create({
       id: randomUUID(),
       agentId,
-      messageId: origin.id,
-      channel: origin.channel,
-      chatId: origin.chatId,
+      ...where,
       toolName: request.toolName,
       input: this.deps.redactor.text(agentId, JSON.stringify(request.input, null, 2)),
       createdAt: now,
       expiresAt: now + timeoutMs,
     });
     log.info(
-      { agent: agentId, tool: request.toolName, approval: approval.id },
+      { agent: agentId, tool: request.toolName, approval: approval.id, swarm: where.swarm?.runId },
       'tool call waits for approval',
     );
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.timeOut(approval.id, timeoutMs), timeoutMs);
       this.waiting.set(approval.id, { resolve, timer });
       this.deps.bus.emit({ type: 'approval', approval });
+    });
+  }
+
+  /** Denies a call nobody can be asked about, and tells the model so rather than that someone said no. */
+  private unanswerable(
+    agentId: string,
+    request: ApprovalRequestMessage,
+    why: string,
+  ): Promise<ApprovalVerdict> {
+    this.deps.log.warn({ agent: agentId, tool: request.toolName, why }, 'approval nobody can answer; denied');
+    return Promise.resolve({
+      allow: false,
+      always: false,
+      message:
+        `Nobody can be asked to approve this tool call (${why}), so it was not run. ` +
+        'Do not try it another way; say that it needs a person’s approval.',
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * Budgets: what agents may spend per day and per month, all together (`budgets`) and each (`agents.<id>.budgets`).
- * Work is checked before it starts: over a budget, it does not start, and the chat is told once per period which
- * budget, how much was spent and when it resets. At 80 % the main chat is warned, once per period. A turn that
+ * Work is checked before it starts: over a budget, it does not start, and each chat it came from is told once per
+ * period which budget, how much was spent and when it resets. At 80 % the main chat is warned, once per period. A turn that
  * crosses a budget while running finishes. Days and months are those of `scheduler.timezone`, read from the clock
  * given, and the limits from the configuration in force at each check.
  */
@@ -37,12 +37,22 @@ export interface BudgetUse {
   resetsAt: number;
 }
 
-/** Why work may not start: the budget, and the words for the chat when it has not been told yet this period. */
-export interface Refusal {
+/** Why work may not start: the budget, and the words for the user. */
+export interface OverBudget {
   budget: BudgetUse;
   text: string;
-  /** Whether this is the period's first refusal, the one the chat is told about. */
+}
+
+/** Why work from a chat may not start, and whether that chat is to be told. */
+export interface Refusal extends OverBudget {
+  /** Whether this is the chat's first refusal by this budget this period, the one it is told about. */
   tell: boolean;
+}
+
+/** The chat work came from. */
+export interface ChatRef {
+  channel: string;
+  chatId: string | null;
 }
 
 /** Checks and announces budgets. */
@@ -80,16 +90,26 @@ export class Budgets {
   }
 
   /** Why work for `agentId` may not start now, or null when every budget has room. */
-  refusal(agentId: string): Refusal | null {
+  overBudget(agentId: string): OverBudget | null {
     const budget = this.uses(agentId).find((use) => use.spentUsd >= use.limitUsd);
-    if (!budget) return null;
+    return budget ? { budget, text: this.refusalText(budget) } : null;
+  }
+
+  /**
+   * Why work for `agentId` from `chat` may not start now, or null when every budget has room; `tell` is true once
+   * per budget, period and chat, so every chat refused learns why, and only once.
+   */
+  refusal(agentId: string, chat: ChatRef): Refusal | null {
+    const over = this.overBudget(agentId);
+    if (!over) return null;
     const tell = this.deps.store.budgetNotices.claim(
-      budget.id,
-      this.periodKey(budget),
+      over.budget.id,
+      this.periodKey(over.budget),
       'refusal',
+      `${chat.channel}:${chat.chatId ?? ''}`,
       this.deps.now(),
     );
-    return { budget, tell, text: this.refusalText(budget) };
+    return { ...over, tell };
   }
 
   /**
@@ -102,7 +122,7 @@ export class Budgets {
     const written = [];
     for (const use of this.uses(agentId)) {
       if (use.spentUsd < use.limitUsd * WARNING_SHARE) continue;
-      if (!store.budgetNotices.claim(use.id, this.periodKey(use), 'warning', this.deps.now())) continue;
+      if (!store.budgetNotices.claim(use.id, this.periodKey(use), 'warning', '', this.deps.now())) continue;
       written.push(store.messages.notice(agentId, chat.channel, chat.chatId, this.warningText(use)));
     }
     return written;

@@ -211,7 +211,7 @@ export class TurnRunner {
     ) => Promise<ResultMessage>,
   ): Promise<TaskOutcome> {
     const { store, pool, log } = this.deps;
-    const refusal = this.deps.budgets.refusal(agentId);
+    const refusal = this.deps.budgets.refusal(agentId, message);
     if (refusal) return this.refuse(message, agentId, kind, refusal);
     let link: AgentLink;
     try {

@@ -16,6 +16,8 @@ export interface ApprovalRecord {
   toolName: string;
   /** The tool input as JSON text, secrets masked. */
   input: string;
+  /** The swarm run and role of the member that asked; null for an agent's own turn or task run. */
+  swarm: ApprovalSwarm | null;
   state: ApprovalState;
   /** Whether the approval covers the rest of the session. */
   always: boolean;
@@ -25,10 +27,26 @@ export interface ApprovalRecord {
   expiresAt: number;
 }
 
+/** The swarm member that asked. */
+export interface ApprovalSwarm {
+  runId: string;
+  name: string;
+  role: string;
+}
+
 /** A request as created. */
 export type NewApproval = Pick<
   ApprovalRecord,
-  'id' | 'agentId' | 'messageId' | 'channel' | 'chatId' | 'toolName' | 'input' | 'createdAt' | 'expiresAt'
+  | 'id'
+  | 'agentId'
+  | 'messageId'
+  | 'channel'
+  | 'chatId'
+  | 'toolName'
+  | 'input'
+  | 'swarm'
+  | 'createdAt'
+  | 'expiresAt'
 >;
 
 interface ApprovalRow {
@@ -39,6 +57,9 @@ interface ApprovalRow {
   chat_id: string | null;
   tool_name: string;
   input: string;
+  swarm_run_id: string | null;
+  swarm_name: string | null;
+  swarm_role: string | null;
   state: ApprovalState;
   always: number;
   decided_by: string | null;
@@ -56,6 +77,10 @@ function toRecord(row: ApprovalRow): ApprovalRecord {
     chatId: row.chat_id,
     toolName: row.tool_name,
     input: row.input,
+    swarm:
+      row.swarm_run_id === null
+        ? null
+        : { runId: row.swarm_run_id, name: row.swarm_name ?? '', role: row.swarm_role ?? '' },
     state: row.state,
     always: row.always === 1,
     decidedBy: row.decided_by,
@@ -73,8 +98,9 @@ export class ApprovalStore {
   create(approval: NewApproval): ApprovalRecord {
     const row = this.db
       .prepare<unknown[], ApprovalRow>(
-        `INSERT INTO approvals (id, agent_id, message_id, channel, chat_id, tool_name, input, state, created_at,
-           expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING *`,
+        `INSERT INTO approvals (id, agent_id, message_id, channel, chat_id, tool_name, input, swarm_run_id,
+           swarm_name, swarm_role, state, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING *`,
       )
       .get(
         approval.id,
@@ -84,6 +110,9 @@ export class ApprovalStore {
         approval.chatId,
         approval.toolName,
         approval.input,
+        approval.swarm?.runId ?? null,
+        approval.swarm?.name ?? null,
+        approval.swarm?.role ?? null,
         approval.createdAt,
         approval.expiresAt,
       ) as ApprovalRow;

@@ -23,7 +23,7 @@ import { VaultStore } from './vault.js';
 import { WebSessionStore } from './web-sessions.js';
 
 export type { NewActivity } from './activities.js';
-export type { ApprovalRecord } from './approvals.js';
+export type { ApprovalRecord, ApprovalSwarm } from './approvals.js';
 export { DatabaseError } from './database.js';
 export type { StoredFile } from './message-files.js';
 export type { SavedUpload } from './message-uploads.js';

@@ -386,4 +386,25 @@ export const migrations: readonly string[] = [
   CREATE INDEX spend_time ON spend(created_at);
   CREATE INDEX spend_message ON spend(message_id);
   `,
+  // A swarm member's approval request names its run and role, so the person asked knows which member asks.
+  `
+  ALTER TABLE approvals ADD COLUMN swarm_run_id TEXT;
+  ALTER TABLE approvals ADD COLUMN swarm_name TEXT;
+  ALTER TABLE approvals ADD COLUMN swarm_role TEXT;
+  `,
+  // A refusal is told once per period to each chat it refuses, not once in all: notices name their chat ('' for the
+  // main chat's warnings). SQLite changes a primary key only by copying the table.
+  `
+  CREATE TABLE budget_notices_per_chat (
+    budget TEXT NOT NULL,
+    period TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('warning', 'refusal')),
+    chat TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (budget, period, kind, chat)
+  );
+  INSERT INTO budget_notices_per_chat SELECT budget, period, kind, '', created_at FROM budget_notices;
+  DROP TABLE budget_notices;
+  ALTER TABLE budget_notices_per_chat RENAME TO budget_notices;
+  `,
 ];

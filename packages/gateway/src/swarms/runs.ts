@@ -54,7 +54,12 @@ export interface SwarmRunsDeps {
   budgetWarnings: (agentId: string) => void;
   /** Carries out the agents' other built-in tools (tasks, files, profile, history). */
   agentTools: AgentTools;
-  onApproval: (agentId: string, request: ApprovalRequestMessage) => Promise<ApprovalVerdict>;
+  /** Asks a person about a member's tool call that matched one of its agent's approval rules. */
+  onApproval: (
+    agentId: string,
+    member: { runId: string; role: string },
+    request: ApprovalRequestMessage,
+  ) => Promise<ApprovalVerdict>;
   serveStream: (agentId: string, service: StreamService, stream: Duplex, streamId: string) => void;
   redactor: Redactor;
   log: Logger;
@@ -452,7 +457,7 @@ export class SwarmRuns {
       onCall: (call) => this.answer(run, role, agent.id, call),
       onMemoryChanged: () => deps.bus.emit({ type: 'memory', agentId: agent.id }),
       approvals: agent.approvalRules,
-      onApproval: (request) => deps.onApproval(agent.id, request),
+      onApproval: (request) => deps.onApproval(agent.id, { runId: run.id, role }, request),
       serveStream: (service, stream, streamId) => deps.serveStream(agent.id, service, stream, streamId),
     });
   }

@@ -68,6 +68,11 @@ export function approvalItem(approval: ApprovalRecord): ApprovalItem {
     chat_id: approval.chatId,
     tool_name: approval.toolName,
     input: approval.input,
+    swarm: approval.swarm && {
+      run_id: approval.swarm.runId,
+      name: approval.swarm.name,
+      role: approval.swarm.role,
+    },
     state: approval.state,
     always: approval.always,
     decided_by: approval.decidedBy,

@@ -8,7 +8,7 @@ import {
   type McpSdkServerConfigWithInstance,
   tool,
 } from '@anthropic-ai/claude-agent-sdk';
-import { messageOf } from '@praktor/protocol';
+import { messageOf, praktorToolNames } from '@praktor/protocol';
 import { z } from 'zod';
 import type { Memory, MemoryStore } from './memory-store.js';
 
@@ -16,13 +16,7 @@ import type { Memory, MemoryStore } from './memory-store.js';
 export const MEMORY_SERVER = 'praktor-memory';
 
 /** Every tool name as the model and `allowedTools` spell it. */
-export const MEMORY_TOOL_NAMES = [
-  'memory_store',
-  'memory_recall',
-  'memory_list',
-  'memory_delete',
-  'memory_forget',
-].map((name) => `mcp__${MEMORY_SERVER}__${name}`);
+export const MEMORY_TOOL_NAMES = praktorToolNames(MEMORY_SERVER);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const heading = (memory: Memory) => (memory.tags ? `${memory.key} [${memory.tags}]` : memory.key);

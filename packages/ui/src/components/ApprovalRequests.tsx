@@ -22,7 +22,13 @@ function ApprovalRequest({ approval }: { approval: ApprovalItem }) {
   return (
     <li className="approval" data-testid="approval" data-approval-id={approval.id}>
       <p className="approval-title">
-        <strong>{approval.agent_id}</strong> asks to run <strong>{approval.tool_name}</strong>
+        <strong>{approval.agent_id}</strong>
+        {approval.swarm && (
+          <>
+            , as <strong>{approval.swarm.role}</strong> in the swarm <strong>{approval.swarm.name}</strong>,
+          </>
+        )}{' '}
+        asks to run <strong>{approval.tool_name}</strong>
         <span className="muted"> · answer by {formatFullTime(approval.expires_at)}</span>
       </p>
       <pre className="approval-input" data-testid="approval-input">
@@ -46,10 +52,17 @@ function ApprovalRequest({ approval }: { approval: ApprovalItem }) {
   );
 }
 
-/** The agent's tool calls waiting for a person's yes; nothing when none waits. */
-export function ApprovalRequests({ agentId }: { agentId: string }) {
+/**
+ * The tool calls waiting for a person's yes of one agent (its own and as a swarm member) or of one swarm run's
+ * members; nothing when none waits.
+ */
+export function ApprovalRequests(of: { agentId: string } | { swarmRunId: string }) {
   const approvals = useApprovals();
-  const mine = (approvals.data ?? []).filter((a) => a.agent_id === agentId && a.state === 'pending');
+  const mine = (approvals.data ?? []).filter(
+    (a) =>
+      a.state === 'pending' &&
+      ('agentId' in of ? a.agent_id === of.agentId : a.swarm?.run_id === of.swarmRunId),
+  );
   if (mine.length === 0) return null;
   return (
     <section className="approvals" aria-label="Waiting for your approval">

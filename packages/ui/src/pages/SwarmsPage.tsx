@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { api } from '../api/endpoints';
 import { keys, useAgents, useSwarm, useSwarms, useSwarmTemplates } from '../api/queries';
+import { ApprovalRequests } from '../components/ApprovalRequests';
 import { ErrorNote } from '../components/ErrorNote';
 import { Field } from '../components/Field';
 import { Markdown } from '../components/Markdown';
@@ -291,6 +292,7 @@ function SwarmRunPanel({ id }: { id: string }) {
         )}
       </header>
       {run.error && <p className="task-error">{run.error}</p>}
+      <ApprovalRequests swarmRunId={run.id} />
       <SwarmGraph testId="swarm-run-graph" request={run.request} statuses={statuses} />
       {run.result && (
         <div className="swarm-result" data-testid="swarm-result">

@@ -83,14 +83,21 @@ export class TelegramApprovals {
   }
 }
 
-/** The question: which agent wants to run which tool, with its full input (secrets masked already). */
+/**
+ * The question: which agent (and for a swarm member, as which role in which swarm) wants to run which tool, with its
+ * full input (secrets masked already).
+ */
 function questionHtml(approval: ApprovalRecord): string {
   const input =
     approval.input.length > INPUT_LIMIT
       ? `${approval.input.slice(0, INPUT_LIMIT)}\n… (cut short)`
       : approval.input;
+  const { swarm } = approval;
+  const as = swarm
+    ? `, as <b>${escapeHtml(swarm.role)}</b> in the swarm <b>${escapeHtml(swarm.name)}</b>,`
+    : '';
   return (
-    `🔐 <b>${escapeHtml(approval.agentId)}</b> asks to run <b>${escapeHtml(approval.toolName)}</b>:\n` +
+    `🔐 <b>${escapeHtml(approval.agentId)}</b>${as} asks to run <b>${escapeHtml(approval.toolName)}</b>:\n` +
     `<pre>${escapeHtml(input)}</pre>`
   );
 }
