@@ -7,6 +7,8 @@
  *   npm run bench -- --profile also writes a CPU profile of the gateway (bench/cpu-profile.mjs, preloaded)
  *   npm run bench -- --prewarm only the warm Telegram turn and the first message to a prewarmed agent (with --quick:
  *                              the quick counts); writes bench/results/<date>-prewarm.json
+ *
+ * Backup and restore throughput on 1 GB has a script of its own (it writes gigabytes): `npm run bench:backup`.
  */
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -776,7 +778,12 @@ async function main() {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`Wrote ${file} (${results.seconds} s)\n`);
   if (profileDir) process.stdout.write(`CPU profiles: ${profileDir}\n`);
+  process.stdout.write(BACKUP_BENCH);
 }
+
+/** Said at the end of every run: backup throughput is measured apart, on 1 GB of files. */
+const BACKUP_BENCH =
+  'Backup and restore throughput (1 GB of mixed files, peak memory): npm run bench:backup (bench/backup.mjs)\n';
 
 /** The running stack, for the watchdog to stop. */
 let current = null;
