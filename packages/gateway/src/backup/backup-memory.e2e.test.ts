@@ -16,7 +16,7 @@ import {
   memoryChecker,
   memoryWriter,
   RUNNER_MEMORY_HERE,
-} from './memory-writer.test-support.js';
+} from './backup.test-support.js';
 import { restoreBackup } from './restore.js';
 
 const work = mkdtempSync(join(tmpdir(), 'praktor-backup-memory-'));

@@ -6,12 +6,11 @@
  * data in the way is never overwritten unless asked.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -20,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   callApi,
@@ -34,7 +33,13 @@ import {
   TEST_USER_ID,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MemoryCheck, memoryChecker, RUNNER_MEMORY_HERE } from './memory-writer.test-support.js';
+import {
+  filesKept,
+  type MemoryCheck,
+  memoryChecker,
+  RUNNER_MEMORY_HERE,
+  tree,
+} from './backup.test-support.js';
 
 const run = promisify(execFile);
 const PASSPHRASE = 'backup test passphrase 7781';
@@ -73,42 +78,6 @@ async function praktor(home: string, args: string[]) {
     const failed = err as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
-}
-
-/** Every file, folder and link below `dir` with its mode and its content's hash, or its target, for comparing trees. */
-function tree(dir: string): Record<string, string> {
-  const found: Record<string, string> = {};
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      const full = join(path, entry.name);
-      const name = relative(dir, full);
-      const mode = (statSync(full, { throwIfNoEntry: false })?.mode ?? 0) & 0o7777;
-      if (entry.isSymbolicLink()) found[name] = `-> ${readlinkSync(full)}`;
-      else if (entry.isDirectory()) {
-        found[name] = `dir ${mode.toString(8)}`;
-        walk(full);
-      } else
-        found[name] = `${mode.toString(8)} ${createHash('sha256').update(readFileSync(full)).digest('hex')}`;
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return found;
-}
-
-/**
- * `tree(dir)` without what a backup deliberately leaves out or holds in another form: the database and each
- * agent's memory are snapshots (compared through the API and the runner's memory code), SQLite's files beside
- * them are not copied, and agents' secret files (present only while a sandbox runs) are made again from the vault.
- */
-function filesKept(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(tree(dir)).filter(
-      ([name]) =>
-        !/^praktor\.db/.test(name) &&
-        !/^agents\/[^/]+\/workspace\/memory\.db/.test(name) &&
-        !/^agents\/[^/]+\/secrets(\/|$)/.test(name),
-    ),
-  );
 }
 
 /** What the runner's own memory code finds in the memory of the workspace `workspace`. */

@@ -29,7 +29,7 @@ if (!existsSync(file)) process.exit(3);
 try {
   const db = new DatabaseSync(file);
   db.exec('PRAGMA busy_timeout = 10000');
-  backup(db, out, { rate: -1 }).then(() => db.close(), fail);
+  backup(db, out, { rate: 2 ** 30 }).then(() => db.close(), fail);
 } catch (err) { fail(err); }
 `;
 /** Where the helper writes a snapshot, in its own file system (not in the volume). */
