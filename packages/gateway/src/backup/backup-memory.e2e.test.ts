@@ -3,7 +3,7 @@
  * the restored memory is sound and holds every memory stored before the backup began.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -66,6 +66,17 @@ async function startWriter(workspace: string, count: number): Promise<() => numb
   return () => last;
 }
 
+/** What the runner's own memory code finds in the memory of `workspace`. */
+function memoryIn(workspace: string): MemoryCheck {
+  const printed = execFileSync(process.execPath, [
+    '--input-type=module',
+    '-e',
+    memoryChecker(RUNNER_MEMORY_HERE),
+    workspace,
+  ]);
+  return JSON.parse(printed.toString('utf8')) as MemoryCheck;
+}
+
 describe('backup of an agent’s memory on the local runtime', () => {
   it('restores a sound memory holding every memory stored before the backup began, taken while the agent stores more', async () => {
     const dataDir = join(work, 'data');
@@ -86,15 +97,27 @@ describe('backup of an agent’s memory on the local runtime', () => {
       file: join(work, 'backup.tar.zst'),
       overwrite: false,
     });
-    const check = JSON.parse(
-      execFileSync(process.execPath, [
-        '--input-type=module',
-        '-e',
-        memoryChecker(RUNNER_MEMORY_HERE),
-        join(restoredDir, 'agents', 'general', 'workspace'),
-      ]).toString('utf8'),
-    ) as MemoryCheck;
+    const check = memoryIn(join(restoredDir, 'agents', 'general', 'workspace'));
     expect(check.integrity).toEqual(['ok']);
     expect(check.keys).toEqual(expect.arrayContaining(keysUpTo(before)));
+  });
+
+  it('restored with --overwrite over another memory, never replays that memory’s log into it', async () => {
+    const file = join(work, 'backup.tar.zst');
+    const restoredDir = join(work, 'restored');
+    const workspace = join(restoredDir, 'agents', 'general', 'workspace');
+    // The old memory's log, as an agent that was stopped without a checkpoint leaves it.
+    const old = new Database(join(workspace, 'memory.db'));
+    old.pragma('journal_mode = WAL');
+    old.pragma('wal_autocheckpoint = 0');
+    old.exec('CREATE TABLE IF NOT EXISTS stale (x)');
+    old.prepare('INSERT INTO stale VALUES (?)').run('x'.repeat(100_000));
+    copyFileSync(join(workspace, 'memory.db-wal'), join(work, 'stale-wal'));
+    old.close();
+    copyFileSync(join(work, 'stale-wal'), join(workspace, 'memory.db-wal'));
+    await restoreBackup({ config: configOf(restoredDir), file, overwrite: true });
+    expect(existsSync(join(workspace, 'memory.db-wal'))).toBe(false);
+    const check = memoryIn(workspace);
+    expect(check.integrity).toEqual(['ok']);
   });
 });

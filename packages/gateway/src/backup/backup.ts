@@ -37,7 +37,7 @@ export interface BackupOptions {
   config: Config;
   /** The archive to write; replaced only once the new one is complete. */
   file: string;
-  /** The image of the helper containers that read volumes (default: `defaults.image`). */
+  /** The image of the helper containers that read volumes and copy memories (default: `defaults.image`). */
   image?: string;
   /** Hears of every byte put into the archive, before compression. */
   onBytes?: (n: number) => void;
