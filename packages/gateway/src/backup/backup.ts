@@ -1,7 +1,7 @@
 /**
  * `praktor backup`: the database and each agent's memory as consistent snapshots (taken while the gateway and its
- * agents write them), the rest of the data directory, and the installation's Docker volumes on every Docker host, into one zstd-compressed tar with a
- * manifest of checksums that records each volume's host.
+ * agents write them), the rest of the data directory, and the installation's Docker volumes on every Docker host,
+ * into one zstd-compressed tar with a manifest of checksums that records each volume's host.
  */
 import {
   createReadStream,

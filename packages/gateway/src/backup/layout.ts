@@ -25,6 +25,9 @@ export const MANIFEST_NAME = 'manifest.json';
 /** The database's name in the data directory. */
 export const DATABASE_FILE = 'praktor.db';
 
+/** The memory's name in a pattern. */
+const MEMORY_PATTERN = MEMORY_FILE.replaceAll('.', '\\.');
+
 /** SQLite's files beside a database, which a snapshot of the database replaces. */
 const SIDECARS = ['-wal', '-shm', '-journal'] as const;
 
@@ -35,7 +38,7 @@ export function sidecarsOf(file: string): string[] {
 
 /** Whether `relative` (a path in the data directory) is an agent's memory database on the local runtime. */
 export function isMemoryInDataDir(relative: string): boolean {
-  return new RegExp(`^agents/[^/]+/workspace/${MEMORY_FILE}$`).test(relative);
+  return new RegExp(`^agents/[^/]+/workspace/${MEMORY_PATTERN}$`).test(relative);
 }
 
 /** Whether `relative` (a path in volume `suffix`, named without its prefix) is an agent's memory database. */
@@ -50,7 +53,7 @@ export function isMemoryInVolume(suffix: string, relative: string): boolean {
  */
 export function skippedInDataDir(relative: string): boolean {
   if (/^praktor\.db(-wal|-shm|-journal)?$/.test(relative)) return true;
-  if (new RegExp(`^agents/[^/]+/workspace/${MEMORY_FILE}(-wal|-shm|-journal)$`).test(relative)) return true;
+  if (new RegExp(`^agents/[^/]+/workspace/${MEMORY_PATTERN}(-wal|-shm|-journal)$`).test(relative)) return true;
   return /^agents\/[^/]+\/secrets(\/|$)/.test(relative);
 }
 
