@@ -53,7 +53,8 @@ export function isMemoryInVolume(suffix: string, relative: string): boolean {
  */
 export function skippedInDataDir(relative: string): boolean {
   if (/^praktor\.db(-wal|-shm|-journal)?$/.test(relative)) return true;
-  if (new RegExp(`^agents/[^/]+/workspace/${MEMORY_PATTERN}(-wal|-shm|-journal)$`).test(relative)) return true;
+  if (new RegExp(`^agents/[^/]+/workspace/${MEMORY_PATTERN}(-wal|-shm|-journal)$`).test(relative))
+    return true;
   return /^agents\/[^/]+\/secrets(\/|$)/.test(relative);
 }
 
