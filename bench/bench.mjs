@@ -9,6 +9,8 @@
  *                              the quick counts); writes bench/results/<date>-prewarm.json
  *   npm run bench -- --memory  only agents' memory: recall at 1,000 / 10,000 / 100,000 memories and store
  *                              throughput (no gateway, about a minute); writes bench/results/<date>-memory.json
+ *
+ * Backup and restore throughput on 1 GB has a script of its own (it writes gigabytes): `npm run bench:backup`.
  */
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -812,7 +814,12 @@ async function main() {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`Wrote ${file} (${results.seconds} s)\n`);
   if (profileDir) process.stdout.write(`CPU profiles: ${profileDir}\n`);
+  process.stdout.write(BACKUP_BENCH);
 }
+
+/** Said at the end of every run: backup throughput is measured apart, on 1 GB of files. */
+const BACKUP_BENCH =
+  'Backup and restore throughput (1 GB of mixed files, peak memory): npm run bench:backup (bench/backup.mjs)\n';
 
 /** The running stack, for the watchdog to stop. */
 let current = null;

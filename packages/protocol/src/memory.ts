@@ -5,6 +5,12 @@
  */
 import { z } from 'zod';
 
+/**
+ * The memory file's name in the agent's workspace (a SQLite database in WAL mode): the runner opens it, backups
+ * copy it as a consistent snapshot.
+ */
+export const MEMORY_FILE = 'memory.db';
+
 /** The agent's tools stored, deleted or recalled memories; the gateway tells Mission Control. */
 export const MemoryChangedMessage = z.object({ type: z.literal('memory_changed') });
 export type MemoryChangedMessage = z.infer<typeof MemoryChangedMessage>;

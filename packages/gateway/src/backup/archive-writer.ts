@@ -14,6 +14,12 @@ import { MANIFEST_NAME } from './layout.js';
 /** The metadata of an entry to write; its name is the path in the archive. */
 export type EntryHeader = Pick<Header, 'name' | 'mode' | 'uid' | 'gid' | 'mtime'>;
 
+/** A regular file's content and its size. */
+export interface Content {
+  size: number;
+  content: AsyncIterable<unknown>;
+}
+
 /** How much the tar stream is gathered into before zstd sees it: it is many times faster on large chunks. */
 const COMPRESS_CHUNK = 1024 * 1024;
 
@@ -104,12 +110,14 @@ export class ArchiveWriter {
 
   /**
    * Copies every entry of the tar stream `source` (as Docker's archive API gives a volume) under `prefix`, keeping
-   * owners, modes, times and links. `rename` maps an entry's name to the part after the prefix, or null to skip it.
+   * owners, modes, times and links. `rename` maps an entry's name to the part after the prefix, or null to skip it;
+   * `substitute` may give other content for a regular file (by that part), written under the entry's metadata.
    */
   async copyTar(
     source: NodeJS.ReadableStream,
     prefix: string,
     rename: (name: string) => string | null,
+    substitute: (relative: string) => Content | null = () => null,
   ): Promise<void> {
     const reader = extract();
     const feeding = pipeline(source, reader);
@@ -130,7 +138,12 @@ export class ArchiveWriter {
         await this.symlink(meta, header.linkname);
         entry.resume();
       } else if (header.type === 'file' || header.type === 'contiguous-file') {
-        await this.file(meta, header.size, entry);
+        const other = substitute(relative);
+        if (other === null) await this.file(meta, header.size, entry);
+        else {
+          entry.resume();
+          await this.file(meta, other.size, other.content);
+        }
       } else if (header.type === 'link') {
         const target = rename(header.linkname);
         if (target === null)

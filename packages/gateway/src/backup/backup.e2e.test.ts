@@ -1,16 +1,16 @@
 /**
  * `praktor backup` and `praktor restore` on real gateways with agents on the local runtime: a backup taken while
- * the gateway answers, restored into a new data directory, gives a gateway with every message, task, secret and
- * file, and the agent's conversation (the fake model sees the earlier turns again); a damaged archive is found
- * before anything is written; data in the way is never overwritten unless asked.
+ * the gateway answers, restored into a new data directory, gives a gateway with every message, task, secret,
+ * memory and file, and the agent's conversation (the fake model sees the earlier turns again); restored, a backup
+ * is the whole data directory as it was, file for file; a damaged archive is found before anything is written;
+ * data in the way is never overwritten unless asked.
  */
-import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -19,9 +19,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  callApi,
   type ModelRequest,
   PRAKTOR_BIN,
   type PraktorProcess,
@@ -32,6 +33,13 @@ import {
   TEST_USER_ID,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  filesKept,
+  type MemoryCheck,
+  memoryChecker,
+  RUNNER_MEMORY_HERE,
+  tree,
+} from './backup.test-support.js';
 
 const run = promisify(execFile);
 const PASSPHRASE = 'backup test passphrase 7781';
@@ -72,32 +80,32 @@ async function praktor(home: string, args: string[]) {
   }
 }
 
-/** Every file, folder and link below `dir` with its content's hash or its target, for comparing trees. */
-function tree(dir: string): Record<string, string> {
-  const found: Record<string, string> = {};
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      const full = join(path, entry.name);
-      const name = relative(dir, full);
-      if (entry.isSymbolicLink()) found[name] = `-> ${readlinkSync(full)}`;
-      else if (entry.isDirectory()) {
-        found[name] = 'dir';
-        walk(full);
-      } else found[name] = createHash('sha256').update(readFileSync(full)).digest('hex');
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return found;
+/** What the runner's own memory code finds in the memory of the workspace `workspace`. */
+function memoryIn(workspace: string): MemoryCheck {
+  const printed = execFileSync(process.execPath, [
+    '--input-type=module',
+    '-e',
+    memoryChecker(RUNNER_MEMORY_HERE),
+    workspace,
+  ]);
+  return JSON.parse(printed.toString('utf8')) as MemoryCheck;
 }
 
-async function api(praktor: PraktorProcess, path: string, body?: unknown) {
-  const response = await fetch(`${praktor.webUrl}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as unknown };
+function api(praktor: PraktorProcess, path: string, body?: unknown) {
+  return callApi(
+    praktor.webUrl,
+    body === undefined ? 'GET' : 'POST',
+    path,
+    body === undefined ? {} : { body },
+  );
 }
+
+const USER_MD = '# About me\n\nI live by the Loire and swim in it every summer.\n';
+const MEMORY = {
+  key: 'favourite-river',
+  content: 'The user swims in the Loire every summer',
+  tags: 'places',
+};
 
 function answers(stack: Stack): string[] {
   return stack.telegram.messagesIn(TEST_USER_ID).map((m) => m.text);
@@ -132,6 +140,18 @@ describe('backup and restore on the local runtime', () => {
       prompt: 'write the weekly report',
     });
     expect(task.status).toBe(201);
+    const memory = await callApi(
+      gateway.webUrl,
+      'PUT',
+      `/api/agents/definitions/general/memories/${MEMORY.key}`,
+      {
+        body: { content: MEMORY.content, tags: MEMORY.tags },
+      },
+    );
+    expect(memory.status).toBe(200);
+    expect(
+      (await callApi(gateway.webUrl, 'PUT', '/api/user-profile', { body: { content: USER_MD } })).status,
+    ).toBe(200);
     const uploads = join(gateway.dataDir, 'agents', 'general', 'workspace', 'uploads');
     mkdirSync(uploads, { recursive: true });
     writeFileSync(join(uploads, 'photo.bin'), upload);
@@ -244,6 +264,16 @@ describe('backup and restore on the local runtime', () => {
       expect(secret.stdout.trim()).toBe('ghp_restored_0123456789');
     });
 
+    it('has the agent’s memory, recalled through Mission Control’s API, and the user’s profile', async () => {
+      const gateway = restored as PraktorProcess;
+      const found = await callApi(gateway.webUrl, 'GET', '/api/agents/definitions/general/memories?q=Loire');
+      expect(found.status).toBe(200);
+      expect(found.json.memories).toEqual([expect.objectContaining(MEMORY)]);
+      const profile = await callApi(gateway.webUrl, 'GET', '/api/user-profile');
+      expect(profile.json).toEqual({ content: USER_MD });
+      expect(readFileSync(join(restoredHome, 'data', 'global', 'USER.md'), 'utf8')).toBe(USER_MD);
+    });
+
     it('resumes the agent’s conversation: the model sees the notes from before the backup', async () => {
       const before = answers(stack).length;
       stack.telegram.sendText({ userId: TEST_USER_ID, text: 'note 3' });
@@ -260,6 +290,40 @@ describe('backup and restore on the local runtime', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('already holds data: add --overwrite');
       expect(tree(join(restoredHome, 'data'))).toEqual(before);
+    });
+  });
+
+  describe('restored, a backup of a data directory at rest', () => {
+    let original: Record<string, string>;
+    let quietData: string;
+
+    beforeAll(async () => {
+      // The first gateway is stopped by now: nothing changes its data directory while this backup is taken.
+      original = filesKept(stack.praktor.dataDir);
+      const quiet = join(work, 'quiet.tar.zst');
+      expect((await praktor(stack.praktor.home, ['backup', '-f', quiet])).code).toBe(0);
+      expect(filesKept(stack.praktor.dataDir)).toEqual(original);
+      const quietHome = join(work, 'quiet');
+      mkdirSync(quietHome);
+      writeFileSync(join(quietHome, 'praktor.yaml'), readFileSync(join(stack.praktor.home, 'praktor.yaml')));
+      const result = await praktor(quietHome, ['restore', '-f', quiet]);
+      expect(result.stderr).toBe('');
+      quietData = join(quietHome, 'data');
+    }, 120_000);
+
+    it('is the whole data directory as it was: every file, folder and link, with its mode and content', () => {
+      expect(Object.keys(original)).toEqual(
+        expect.arrayContaining(['global/USER.md', 'agents/general/workspace/uploads/photo.bin']),
+      );
+      expect(filesKept(quietData)).toEqual(original);
+    });
+
+    it('has the agent’s memory as it was, sound', () => {
+      const workspace = (data: string) => join(data, 'agents', 'general', 'workspace');
+      const restoredMemory = memoryIn(workspace(quietData));
+      expect(restoredMemory.integrity).toEqual(['ok']);
+      expect(restoredMemory.keys).toEqual(memoryIn(workspace(stack.praktor.dataDir)).keys);
+      expect(restoredMemory.keys).toContain(MEMORY.key);
     });
   });
 });

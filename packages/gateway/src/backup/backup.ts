@@ -1,7 +1,7 @@
 /**
- * `praktor backup`: the database as a consistent snapshot (taken while the gateway runs), the rest of the data
- * directory, and the installation's Docker volumes on every Docker host, into one zstd-compressed tar with a
- * manifest of checksums that records each volume's host.
+ * `praktor backup`: the database and each agent's memory as consistent snapshots (taken while the gateway and its
+ * agents write them), the rest of the data directory, and the installation's Docker volumes on every Docker host,
+ * into one zstd-compressed tar with a manifest of checksums that records each volume's host.
  */
 import {
   createReadStream,
@@ -15,21 +15,29 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { BackupManifest, BackupVolume } from '@praktor/protocol';
+import { type BackupManifest, type BackupVolume, MEMORY_FILE } from '@praktor/protocol';
 import type { Config } from '../config/index.js';
 import type { SecretReader } from '../runtimes/docker-hosts.js';
 import { snapshotDatabase } from '../store/snapshot.js';
 import { VERSION } from '../version.js';
-import { ArchiveWriter, type EntryHeader } from './archive-writer.js';
+import { ArchiveWriter, type Content, type EntryHeader } from './archive-writer.js';
 import { backupAccess, noSecrets, volumeSuffix } from './docker-part.js';
-import { DATA_PREFIX, DATABASE_FILE, skippedInDataDir, volumeFolder } from './layout.js';
+import {
+  DATA_PREFIX,
+  DATABASE_FILE,
+  isMemoryInDataDir,
+  isMemoryInVolume,
+  skippedInDataDir,
+  skippedInVolume,
+  volumeFolder,
+} from './layout.js';
 
 /** What to back up and where to. */
 export interface BackupOptions {
   config: Config;
   /** The archive to write; replaced only once the new one is complete. */
   file: string;
-  /** The image of the helper containers that read volumes (default: `defaults.image`). */
+  /** The image of the helper containers that read volumes and copy memories (default: `defaults.image`). */
   image?: string;
   /** Hears of every byte put into the archive, before compression. */
   onBytes?: (n: number) => void;
@@ -50,6 +58,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   const dbFile = join(config.dataDir, DATABASE_FILE);
   const partial = `${opts.file}.partial`;
   const snapshot = `${opts.file}.db-snapshot`;
+  const memory = `${opts.file}.memory-snapshot`;
   let bytes = 0;
   const writer = new ArchiveWriter(partial, (n) => {
     bytes += n;
@@ -58,7 +67,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   try {
     const access = await backupAccess(config, opts.image, opts.secret ?? noSecrets);
     await snapshotDatabase(dbFile, snapshot);
-    await writeDataDir(writer, config.dataDir, snapshot);
+    await writeDataDir(writer, config.dataDir, snapshot, memory);
     const volumes: BackupVolume[] = [];
     if (access) {
       const { names, image } = access;
@@ -66,8 +75,21 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
         for (const volume of await there.list()) {
           const entry = { name: volumeSuffix(names, volume), host: host.name };
           volumes.push(entry);
+          // Taken before the volume is read: the archive holds every memory stored before the backup began.
+          const snapshotted =
+            isMemoryInVolume(entry.name, MEMORY_FILE) &&
+            (await there.snapshotSqlite(image, volume, MEMORY_FILE, memory));
           await there.exportTar(image, volume, (tar) =>
-            writer.copyTar(tar, volumeFolder(entry), volumeRelative),
+            writer.copyTar(
+              tar,
+              volumeFolder(entry),
+              (name) => {
+                const relative = volumeRelative(name);
+                return snapshotted && skippedInVolume(entry.name, relative) ? null : relative;
+              },
+              (relative) =>
+                snapshotted && isMemoryInVolume(entry.name, relative) ? contentOfFile(memory) : null,
+            ),
           );
         }
       }
@@ -88,6 +110,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     throw err;
   } finally {
     rmSync(snapshot, { force: true });
+    rmSync(memory, { force: true });
   }
 }
 
@@ -105,8 +128,22 @@ function contentOf(file: string, size: number): AsyncIterable<unknown> {
   return size === 0 ? Readable.from([]) : createReadStream(file, { start: 0, end: size - 1 });
 }
 
-/** The data directory under `data/`, in name order, with the database's snapshot in place of the database. */
-async function writeDataDir(writer: ArchiveWriter, dataDir: string, snapshot: string): Promise<void> {
+/** The whole of `file`, as it is now. */
+function contentOfFile(file: string): Content {
+  const { size } = lstatSync(file);
+  return { size, content: contentOf(file, size) };
+}
+
+/**
+ * The data directory under `data/`, in name order, with the database's snapshot in place of the database and a
+ * snapshot of each agent's memory (taken in `memory`, one after another) in place of the memory.
+ */
+async function writeDataDir(
+  writer: ArchiveWriter,
+  dataDir: string,
+  snapshot: string,
+  memory: string,
+): Promise<void> {
   await writer.dir(headerOf(DATA_PREFIX, lstatSync(dataDir)));
   const stats = lstatSync(snapshot);
   await writer.file(
@@ -114,10 +151,10 @@ async function writeDataDir(writer: ArchiveWriter, dataDir: string, snapshot: st
     stats.size,
     contentOf(snapshot, stats.size),
   );
-  await walk(writer, dataDir, '');
+  await walk(writer, dataDir, '', memory);
 }
 
-async function walk(writer: ArchiveWriter, root: string, relative: string): Promise<void> {
+async function walk(writer: ArchiveWriter, root: string, relative: string, memory: string): Promise<void> {
   const entries: Dirent[] = readdirSync(join(root, relative), { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
@@ -128,9 +165,14 @@ async function walk(writer: ArchiveWriter, root: string, relative: string): Prom
     const header = headerOf(`${DATA_PREFIX}${path}`, stats);
     if (stats.isDirectory()) {
       await writer.dir(header);
-      await walk(writer, root, path);
+      await walk(writer, root, path, memory);
     } else if (stats.isSymbolicLink()) {
       await writer.symlink(header, readlinkSync(full));
+    } else if (stats.isFile() && isMemoryInDataDir(path)) {
+      rmSync(memory, { force: true });
+      await snapshotDatabase(full, memory);
+      const copy = contentOfFile(memory);
+      await writer.file(header, copy.size, copy.content);
     } else if (stats.isFile()) {
       await writer.file(header, stats.size, contentOf(full, stats.size));
     }

@@ -19,7 +19,8 @@ homes, global files, memories, uploads) and, for agents on the Docker runtime, e
 installation on every Docker host (docker.hosts) into one zstd-compressed tar with a manifest of checksums
 that records each volume's host. Every host must answer. FILE is replaced only once the new backup is complete.
   -f, --file FILE    the archive to write
-  --image IMAGE      the image of the helper containers that read volumes (default: defaults.image)
+  --image IMAGE      the image of the helper containers that read volumes and copy agents' memories
+                     (default: defaults.image; another must have Node 22.16 or later, as the agent image has)
 
 The data directory and docker.prefix come from the configuration (PRAKTOR_CONFIG, PRAKTOR_DATA_DIR).
 `;

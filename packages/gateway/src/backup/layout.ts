@@ -4,7 +4,7 @@
  * host, named without its prefix, so that it can be restored under another one) and, last, `manifest.json`.
  * Archives of version 1 (one daemon) hold `volumes/<name>/`.
  */
-import type { BackupVolume } from '@praktor/protocol';
+import { type BackupVolume, MEMORY_FILE } from '@praktor/protocol';
 
 /** The data directory's entries start with this. */
 export const DATA_PREFIX = 'data/';
@@ -25,14 +25,42 @@ export const MANIFEST_NAME = 'manifest.json';
 /** The database's name in the data directory. */
 export const DATABASE_FILE = 'praktor.db';
 
+/** The memory's name in a pattern. */
+const MEMORY_PATTERN = MEMORY_FILE.replaceAll('.', '\\.');
+
+/** SQLite's files beside a database, which a snapshot of the database replaces. */
+const SIDECARS = ['-wal', '-shm', '-journal'] as const;
+
+/** The names of SQLite's files beside the database `file`. */
+export function sidecarsOf(file: string): string[] {
+  return SIDECARS.map((suffix) => `${file}${suffix}`);
+}
+
+/** Whether `relative` (a path in the data directory) is an agent's memory database on the local runtime. */
+export function isMemoryInDataDir(relative: string): boolean {
+  return new RegExp(`^agents/[^/]+/workspace/${MEMORY_PATTERN}$`).test(relative);
+}
+
+/** Whether `relative` (a path in volume `suffix`, named without its prefix) is an agent's memory database. */
+export function isMemoryInVolume(suffix: string, relative: string): boolean {
+  return suffix.startsWith('wk-') && relative === MEMORY_FILE;
+}
+
 /**
- * Files of the data directory that are never copied as they are: the database and SQLite's files beside it (the
- * snapshot replaces them), and agents' secret files, which exist only while a sandbox runs and are made again
- * from the vault.
+ * Files of the data directory that are never copied as they are: SQLite's files beside the database and beside
+ * each agent's memory (the snapshots written in their place hold what they had), and agents' secret files, which
+ * exist only while a sandbox runs and are made again from the vault.
  */
 export function skippedInDataDir(relative: string): boolean {
   if (/^praktor\.db(-wal|-shm|-journal)?$/.test(relative)) return true;
+  if (new RegExp(`^agents/[^/]+/workspace/${MEMORY_PATTERN}(-wal|-shm|-journal)$`).test(relative))
+    return true;
   return /^agents\/[^/]+\/secrets(\/|$)/.test(relative);
+}
+
+/** Whether `relative` (a path in volume `suffix`) is SQLite's file beside a memory, which its snapshot replaces. */
+export function skippedInVolume(suffix: string, relative: string): boolean {
+  return sidecarsOf(MEMORY_FILE).includes(relative) && suffix.startsWith('wk-');
 }
 
 /**

@@ -32,7 +32,15 @@ import { instanceRunning } from '../scheduler/instances.js';
 import { registeredGateways } from '../store/snapshot.js';
 import { ArchiveError, readArchive } from './archive-reader.js';
 import { accessTo, HOST_PING_MS, hostOfVolume, noSecrets } from './docker-part.js';
-import { DATA_PREFIX, DATABASE_FILE, VOLUMES_PREFIX, volumeFolder } from './layout.js';
+import {
+  DATA_PREFIX,
+  DATABASE_FILE,
+  isMemoryInDataDir,
+  isMemoryInVolume,
+  sidecarsOf,
+  VOLUMES_PREFIX,
+  volumeFolder,
+} from './layout.js';
 
 /** A restore Praktor will not do; the message says why and what to do. */
 export class RestoreRefused extends Error {
@@ -61,6 +69,8 @@ interface VolumeTarget {
   host: string;
   /** The volume's full name there. */
   volume: string;
+  /** Its name without the prefix (`wk-main`). */
+  suffix: string;
   volumes: DockerVolumes;
   image: string;
 }
@@ -102,10 +112,9 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // A write-ahead log beside the restored database would be replayed into it.
-  for (const stale of ['-wal', '-shm', '-journal'])
-    rmSync(join(dataDir, `${DATABASE_FILE}${stale}`), { force: true });
+  for (const stale of sidecarsOf(join(dataDir, DATABASE_FILE))) rmSync(stale, { force: true });
   const data = new DataDirWriter(dataDir);
-  const volumes = new VolumeWriter(targets);
+  const volumes = new VolumeWriter(targets, opts.overwrite);
   await readArchive(
     opts.file,
     async (header, content) => {
@@ -165,6 +174,7 @@ async function volumeTargets(
     targets.set(volumeFolder(volume), {
       host,
       volume: `${access.names.prefix}-${volume.name}`,
+      suffix: volume.name,
       volumes: there.volumes,
       image: access.image,
     });
@@ -221,6 +231,8 @@ class DataDirWriter {
     } else if (header.type === 'file') {
       rmSync(target, { force: true, recursive: true });
       await pipeline(content, createWriteStream(target, { mode: header.mode, flags: 'wx' }));
+      // An old memory's write-ahead log would be replayed into the restored one.
+      if (isMemoryInDataDir(relative)) for (const stale of sidecarsOf(target)) rmSync(stale, { force: true });
       chmodSync(target, header.mode);
       this.own(target, header);
       lutimesSync(target, header.mtime, header.mtime);
@@ -255,8 +267,11 @@ class DataDirWriter {
 class VolumeWriter {
   private current: { folder: string; tar: Pack; importing: Promise<void> } | null = null;
 
-  /** `targets` by each volume's folder in the archive. */
-  constructor(private readonly targets: Map<string, VolumeTarget>) {}
+  /** `targets` by each volume's folder in the archive; `overwrite` when volumes may hold files already. */
+  constructor(
+    private readonly targets: Map<string, VolumeTarget>,
+    private readonly overwrite: boolean,
+  ) {}
 
   async write(header: Header, content: Readable): Promise<void> {
     const folder = this.folderOf(header.name);
@@ -291,6 +306,12 @@ class VolumeWriter {
       Promise.reject(new Error(`Docker stopped reading ${target.volume} on "${target.host}"`)),
     );
     await Promise.race([written, stopped]);
+    if (this.overwrite && header.type === 'file' && isMemoryInVolume(target.suffix, relative)) {
+      // An old memory's write-ahead log would be replayed into the restored one: an empty log holds nothing (and
+      // the first opener resets the -shm). Without --overwrite the volume is new and holds no old log.
+      const log: Header = { ...entry, name: `${entry.name}-wal`, size: 0 };
+      await new Promise<void>((resolve, reject) => tar.entry(log, (err) => (err ? reject(err) : resolve())));
+    }
   }
 
   /** The folder (`volumes/…/`) of the volume entry `name` belongs to, or null. */

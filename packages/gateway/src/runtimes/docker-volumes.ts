@@ -6,13 +6,35 @@
  * upload into place (Docker's archive API has no write that refuses an existing file).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
+import { extract } from 'tar-stream';
 import { unless404 } from './docker-api.js';
 import { type DockerNames, GLOBAL_PATH } from './docker-names.js';
 import { AGENT_UID } from './layout.js';
 import { firstFileOf, type TarEntry, tarOf } from './tar.js';
+
+/**
+ * Run by Node in a helper container: copies the SQLite database argv[1] to argv[2] with SQLite's online backup, all
+ * pages in one step (one read transaction: a consistent moment, whatever a running agent writes meanwhile). Exits
+ * 3 when there is no such database, 1 with the reason in argv[2].error when it cannot be copied.
+ */
+const SNAPSHOT_SCRIPT = `
+const { DatabaseSync, backup } = require('node:sqlite');
+const { existsSync, writeFileSync } = require('node:fs');
+const [, file, out] = process.argv;
+const fail = (err) => { writeFileSync(out + '.error', String(err && err.message || err)); process.exit(1); };
+if (!existsSync(file)) process.exit(3);
+try {
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA busy_timeout = 10000');
+  backup(db, out, { rate: 2 ** 30 }).then(() => db.close(), fail);
+} catch (err) { fail(err); }
+`;
+/** Where the helper writes a snapshot, in its own file system (not in the volume). */
+const SNAPSHOT_OUT = '/tmp/praktor-snapshot.db';
 
 /**
  * Where a helper that copies a whole volume mounts it, and so the folder that {@link DockerVolumes.importTar}'s
@@ -98,6 +120,45 @@ export class DockerVolumes {
     await this.withHelper(image, volume, VOLUME_ROOT, true, (helper) =>
       helper.putArchive(tar, { path: '/' }),
     );
+  }
+
+  /**
+   * Writes a consistent snapshot of the SQLite database `file` (a path in volume `volume`) to `destination` on this
+   * machine, taken by a helper container of `image` that opens it beside any agent writing it; false when the
+   * volume holds no such file. Rejects with SQLite's reason when the database cannot be read.
+   */
+  async snapshotSqlite(image: string, volume: string, file: string, destination: string): Promise<boolean> {
+    const helper = await this.docker.createContainer({
+      name: this.names.helper(),
+      Image: image,
+      Entrypoint: ['node', '--no-warnings', '-e', SNAPSHOT_SCRIPT],
+      Cmd: [`${VOLUME_ROOT}/${file}`, SNAPSHOT_OUT],
+      User: `${AGENT_UID}:${AGENT_UID}`,
+      Labels: this.names.labels(),
+      NetworkDisabled: true,
+      HostConfig: {
+        // Writable: a reader of a database in WAL mode takes its locks in the -shm file beside it.
+        Mounts: [{ Type: 'volume', Source: volume, Target: VOLUME_ROOT, ReadOnly: false }],
+        NetworkMode: 'none',
+        LogConfig: { Type: 'none', Config: {} },
+      },
+    });
+    try {
+      await helper.start();
+      const { StatusCode } = (await helper.wait()) as { StatusCode: number };
+      if (StatusCode === 3) return false;
+      if (StatusCode !== 0) {
+        const reason = await unless404(helper.getArchive({ path: `${SNAPSHOT_OUT}.error` }));
+        const text = reason === null ? null : await firstFileOf(await readAll(reason));
+        throw new Error(
+          `${file} in the volume ${volume} could not be copied: ${text?.toString('utf8') ?? `exit code ${StatusCode}`}`,
+        );
+      }
+      await copyFirstFile(await helper.getArchive({ path: SNAPSHOT_OUT }), destination);
+      return true;
+    } finally {
+      await helper.remove({ force: true });
+    }
   }
 
   /** The content of `file` (a path below `mountPath`) in volume `volume`, or null when there is no such file. */
@@ -230,4 +291,20 @@ function readOrEmpty(file: string): Buffer {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     throw err;
   }
+}
+
+/** Writes the first regular file of the tar stream `archive` to `destination`, streaming. */
+async function copyFirstFile(archive: NodeJS.ReadableStream, destination: string): Promise<void> {
+  const reader = extract();
+  const feeding = pipeline(archive, reader);
+  feeding.catch(() => {});
+  let found = false;
+  for await (const entry of reader) {
+    if (!found && entry.header.type === 'file') {
+      found = true;
+      await pipeline(entry, createWriteStream(destination, { mode: 0o600 }));
+    } else entry.resume();
+  }
+  await feeding;
+  if (!found) throw new Error(`Docker gave no file for ${SNAPSHOT_OUT}`);
 }

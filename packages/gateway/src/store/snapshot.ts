@@ -1,6 +1,7 @@
 /**
- * A consistent copy of a database that may be in use: SQLite's online backup copies it page by page, starting
- * again when a writer changes it meanwhile, so a running gateway goes on answering while it is taken.
+ * A consistent copy of a database that may be in use: SQLite's online backup copies it within one read transaction
+ * (starting again when another connection wrote between its steps), so a running gateway, or an agent storing
+ * memories, goes on writing while it is taken.
  */
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -9,13 +10,18 @@ import { MessageStore } from './messages.js';
 import { type SchedulerInstance, TaskStore } from './tasks.js';
 import { VaultStore } from './vault.js';
 
+/** Pages to copy in one step: more than any database has. */
+const WHOLE_DATABASE = 2 ** 30;
+
 /** Copies the database `file` into `destination` (replaced if there), consistently, while others may write it. */
 export async function snapshotDatabase(file: string, destination: string): Promise<void> {
   if (!existsSync(file)) throw new DatabaseError(`${file} does not exist: there is no database to back up`);
   const db = new Database(file, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    await db.backup(destination);
+    // After the first step, the rest in one: a writer that never pauses (an agent storing memories) would otherwise
+    // restart the copy at every step, for ever.
+    await db.backup(destination, { progress: () => WHOLE_DATABASE });
   } finally {
     db.close();
   }

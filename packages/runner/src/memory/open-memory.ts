@@ -2,13 +2,10 @@
  * Opens the agent's memory where it belongs: `memory.db` in its own workspace.
  */
 import { join } from 'node:path';
-import { messageOf } from '@praktor/protocol';
+import { MEMORY_FILE, messageOf } from '@praktor/protocol';
 import type { Embedder } from './embeddings.js';
 import { type MemoryLog, MemoryStore } from './memory-store.js';
 import { openSqlite } from './sqlite.js';
-
-/** The memory file's name inside the workspace. */
-export const MEMORY_FILE = 'memory.db';
 
 /** Opens (creating on first use) the memory in `workspace`; throws with the file's path when it cannot. */
 export function openAgentMemory(workspace: string, embedder: Embedder | null, log: MemoryLog): MemoryStore {
