@@ -23,7 +23,7 @@ import { NixRequestMessage, NixResponseMessage } from './nix.js';
 import { TurnImage } from './turn-images.js';
 
 /** Bumped whenever a message below changes incompatibly; both sides refuse a peer that speaks another version. */
-export const LINK_PROTOCOL_VERSION = 8;
+export const LINK_PROTOCOL_VERSION = 9;
 
 /** First line from the gateway: who the runner is and how to start its session. */
 export const InitMessage = z.object({

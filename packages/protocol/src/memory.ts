@@ -30,7 +30,8 @@ export type MemoryItem = z.infer<typeof MemoryItem>;
 
 /** What Mission Control asks of an agent's memory, carried over the link to the runner that owns the file. */
 export const MemoryOp = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('list') }),
+  /** The `limit` most recently changed memories. */
+  z.object({ op: z.literal('list'), limit: z.number().int().positive() }),
   z.object({ op: z.literal('search'), query: z.string() }),
   z.object({ op: z.literal('store'), key: z.string(), content: z.string(), tags: z.string() }),
   z.object({ op: z.literal('delete'), key: z.string() }),
@@ -46,11 +47,12 @@ export const MemoryRequestMessage = z.object({
 export type MemoryRequestMessage = z.infer<typeof MemoryRequestMessage>;
 
 /**
- * The outcome of a memory request: the memories it concerns, or why not — `refused` (bad input), `missing` (no
- * memory under that key) or `failed` (the memory could not be read or written; the sandbox stopped).
+ * The outcome of a memory request: the memories it concerns and how many the agent has in all, or why not —
+ * `refused` (bad input), `missing` (no memory under that key) or `failed` (the memory could not be read or written;
+ * the sandbox stopped).
  */
 export const MemoryResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), memories: z.array(MemoryItem) }),
+  z.object({ ok: z.literal(true), memories: z.array(MemoryItem), total: z.number().int().nonnegative() }),
   z.object({ ok: z.literal(false), kind: z.enum(['refused', 'missing', 'failed']), error: z.string() }),
 ]);
 export type MemoryResult = z.infer<typeof MemoryResult>;
@@ -63,13 +65,19 @@ export const MemoryResponseMessage = z.object({
 });
 export type MemoryResponseMessage = z.infer<typeof MemoryResponseMessage>;
 
-/** `GET /api/agents/definitions/{id}/memories`: all memories, or with `q` those that best match it. */
+/**
+ * At most this many memories are listed at once: each may hold 20,000 characters, and an agent may have a hundred
+ * thousand of them, which no page (nor the link's line) should carry. A search finds the others.
+ */
+export const MEMORY_LIST_LIMIT = 200;
+
+/** `GET /api/agents/definitions/{id}/memories`: the newest memories, or with `q` those that best match it. */
 export const MemoriesQuery = z.object({
   q: z.string().max(1000, 'is longer than 1,000 characters').optional(),
 });
 export type MemoriesQuery = z.infer<typeof MemoriesQuery>;
 
-/** The memories asked for and how many the agent has in all. */
+/** The memories asked for (at most MEMORY_LIST_LIMIT newest, or a search's best matches) and how many the agent has in all. */
 export const MemoriesResponse = z.object({ memories: z.array(MemoryItem), total: z.number().int() });
 export type MemoriesResponse = z.infer<typeof MemoriesResponse>;
 

@@ -22,21 +22,23 @@ export async function answerMemoryRequest(store: MemoryStore, op: MemoryOp): Pro
   try {
     switch (op.op) {
       case 'list':
-        return { ok: true, memories: store.list().map(item) };
-      case 'search':
-        return { ok: true, memories: (await store.recall(op.query, { touch: false })).map(item) };
+        return { ok: true, memories: store.list(op.limit).map(item), total: store.count() };
+      case 'search': {
+        const found = await store.recall(op.query, { touch: false });
+        return { ok: true, memories: found.map(item), total: store.count() };
+      }
       case 'store': {
         const problem = memoryProblem(op.key, op.content, op.tags);
         if (problem) return { ok: false, kind: 'refused', error: problem };
         store.store(op.key, op.content, op.tags);
         const stored = store.get(op.key);
-        return { ok: true, memories: stored ? [item(stored)] : [] };
+        return { ok: true, memories: stored ? [item(stored)] : [], total: store.count() };
       }
       case 'delete':
         if (!store.delete(op.key)) {
           return { ok: false, kind: 'missing', error: `no memory is stored under the key "${op.key}"` };
         }
-        return { ok: true, memories: [] };
+        return { ok: true, memories: [], total: store.count() };
     }
   } catch (err) {
     return { ok: false, kind: 'failed', error: messageOf(err) };

@@ -219,11 +219,12 @@ export class MemoryStore {
     return row ? toMemory(row) : null;
   }
 
-  /** Every memory, the most recently changed first. */
-  list(): Memory[] {
-    return (
-      this.db.prepare(`SELECT ${COLUMNS} FROM memories ORDER BY updated_at DESC, id DESC`).all() as Row[]
-    ).map(toMemory);
+  /** The memories, the most recently changed first; the `limit` newest when given. */
+  list(limit?: number): Memory[] {
+    const newest = `SELECT ${COLUMNS} FROM memories ORDER BY updated_at DESC, id DESC`;
+    const rows =
+      limit === undefined ? this.db.prepare(newest).all() : this.db.prepare(`${newest} LIMIT ?`).all(limit);
+    return (rows as Row[]).map(toMemory);
   }
 
   /** How many memories there are. */

@@ -221,6 +221,12 @@ export function MemoryPanel({ agentId }: { agentId: string }) {
               <MemoryRow key={memory.key} agentId={agentId} memory={memory} now={now} />
             ))}
           </ul>
+          {memories.data && !query.trim() && memories.data.total > memories.data.memories.length && (
+            <p className="muted" data-testid="memory-more">
+              The {memories.data.memories.length} most recently changed are shown; search to find the other{' '}
+              {memories.data.total - memories.data.memories.length}.
+            </p>
+          )}
         </>
       )}
     </section>

@@ -3,6 +3,7 @@
  * in the agent's sandbox, so each request goes to its runner, starting a stopped agent first.
  */
 import {
+  MEMORY_LIST_LIMIT,
   MemoriesQuery,
   MemoriesResponse,
   MemoryBody,
@@ -17,12 +18,16 @@ import { type ApiDeps, configuredAgent, type Route, route, throughRuntime } from
 const STATUS = { refused: 400, missing: 404, failed: 503 } as const;
 
 /** Runs `op` on the agent's memory; a refusal is a 400, an unknown key a 404, a failure a 503, each saying why. */
-async function memoryOf(deps: ApiDeps, agentId: string, op: MemoryOp): Promise<MemoryItem[]> {
+async function memoryOf(
+  deps: ApiDeps,
+  agentId: string,
+  op: MemoryOp,
+): Promise<{ memories: MemoryItem[]; total: number }> {
   const result = await throughRuntime(`the memory of ${agentId} could not be reached`, () =>
     deps.orchestrator.memory(agentId, op),
   );
   if (!result.ok) throw new HttpError(STATUS[result.kind], result.error);
-  return result.memories;
+  return result;
 }
 
 /** The memory routes. */
@@ -31,15 +36,18 @@ export const memoryRoutes: Route[] = [
     method: 'GET',
     url: '/api/agents/definitions/:id/memories',
     summary:
-      'The agent’s memories, most recently changed first; with `q`, those that best match it, best first (as the agent’s recall ranks them, without counting as a use). Starts a stopped agent.',
+      'The agent’s 200 most recently changed memories, newest first; with `q`, those that best match it, best first (as the agent’s recall ranks them, without counting as a use); `total` counts them all. Starts a stopped agent.',
     query: MemoriesQuery,
     response: MemoriesResponse,
     async handle({ params, query }, deps) {
       const id = configuredAgent(deps, params.id);
-      const all = await memoryOf(deps, id, { op: 'list' });
       const q = query.q?.trim() ?? '';
-      const memories = q === '' ? all : await memoryOf(deps, id, { op: 'search', query: q });
-      return { memories, total: all.length };
+      const { memories, total } = await memoryOf(
+        deps,
+        id,
+        q === '' ? { op: 'list', limit: MEMORY_LIST_LIMIT } : { op: 'search', query: q },
+      );
+      return { memories, total };
     },
   }),
   route({
@@ -50,7 +58,7 @@ export const memoryRoutes: Route[] = [
     response: MemoryItemSchema,
     async handle({ params, body }, deps) {
       const id = configuredAgent(deps, params.id);
-      const [stored] = await memoryOf(deps, id, { op: 'store', key: params.key, ...body });
+      const [stored] = (await memoryOf(deps, id, { op: 'store', key: params.key, ...body })).memories;
       if (!stored)
         throw new HttpError(503, `the memory "${params.key}" was stored but could not be read back`);
       return stored;
