@@ -276,14 +276,19 @@ export class AgentPool {
     const extensions = this.deps.agentExtensions(agent);
     await this.acquireSlot(state);
     try {
-      const sandbox = await runtime.start(sandboxSpec(agent, files));
+      const embeddings = embeddingsOf(this.deps.config());
+      const sandbox = await runtime.start({
+        ...sandboxSpec(agent, files),
+        ...(embeddings.modelDir ? { embeddingModelDir: embeddings.modelDir } : {}),
+      });
       const link = await AgentLink.open(sandbox, {
         agentId: agent.id,
         model: agent.model,
         resumeSessionId: store.sessions.get(agent.id),
         tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
         env,
-        embeddingModel: embeddingModelOf(this.deps.config()),
+        embeddingModel: embeddings.model,
+        embeddingModelDir: embeddings.modelDir ? runtime.embeddingModelDir(embeddings.modelDir) : null,
         nixEnabled: hasNix,
         nixUnavailable: nix.problem,
         readyTimeoutMs: this.deps.readyTimeoutMs ?? 60_000,
@@ -479,8 +484,11 @@ function sandboxSpec(agent: ResolvedAgent, files: SandboxFile[]): SandboxSpec {
   return { agentId: agent.id, workspace: safeWorkspaceName(agent.workspace), files };
 }
 
-/** The embedding model agents' memories use: set only when an endpoint is configured too. */
-function embeddingModelOf(config: Config): string | null {
-  const { url, model } = config.memory.embeddings;
-  return url && model ? model : null;
+/**
+ * Where agents' memories get vectors: the endpoint's model (set only when an endpoint is configured too), or the
+ * model folder on the host; the configuration allows only one of the two.
+ */
+function embeddingsOf(config: Config): { model: string | null; modelDir: string | null } {
+  const { url, model, model_dir } = config.memory.embeddings;
+  return { model: url && model ? model : null, modelDir: model_dir ?? null };
 }

@@ -44,6 +44,7 @@ const options: LinkOptions = {
   tools: null,
   env: { ANTHROPIC_API_KEY: 'sk-test' },
   embeddingModel: null,
+  embeddingModelDir: null,
   nixEnabled: false,
   readyTimeoutMs: 2_000,
   startedAhead: false,

@@ -9,6 +9,7 @@ import Docker from 'dockerode';
 import type { ResolvedAgent } from '../config/index.js';
 import { type DaemonRef, explainDockerError, isUnreachable, statusOf, unless404 } from './docker-api.js';
 import { hardening, tmpfsPaths } from './docker-hardening.js';
+import { IMAGE_EMBEDDING_MODEL_DIR } from './embedding-model.js';
 import {
   AGENT_LABEL,
   DockerNames,
@@ -151,6 +152,11 @@ export class DockerRuntime implements Runtime {
   /** Every agent with nix_enabled gets a nix store of its own, in a volume. */
   nixProblem(): string | null {
     return null;
+  }
+
+  /** The copy in the image: the container sees no host folder. */
+  embeddingModelDir(): string {
+    return IMAGE_EMBEDDING_MODEL_DIR;
   }
 
   /** Copies the shared files into the shared volume, if an agent has started in this run (else its start will). */

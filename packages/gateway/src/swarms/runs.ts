@@ -442,6 +442,7 @@ export class SwarmRuns {
       tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
       env,
       embeddingModel: null,
+      embeddingModelDir: null,
       readyTimeoutMs: deps.readyTimeoutMs ?? 60_000,
       // The member's task is sent as soon as it is ready.
       startedAhead: false,
