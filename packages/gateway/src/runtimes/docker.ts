@@ -9,7 +9,6 @@ import Docker from 'dockerode';
 import type { ResolvedAgent } from '../config/index.js';
 import { type DaemonRef, explainDockerError, isUnreachable, statusOf, unless404 } from './docker-api.js';
 import { hardening, tmpfsPaths } from './docker-hardening.js';
-import { IMAGE_EMBEDDING_MODEL_DIR } from './embedding-model.js';
 import {
   AGENT_LABEL,
   DockerNames,
@@ -20,6 +19,7 @@ import {
 } from './docker-names.js';
 import { planSecretFiles } from './docker-secrets.js';
 import { DockerVolumes } from './docker-volumes.js';
+import { IMAGE_EMBEDDING_MODEL_DIR } from './embedding-model.js';
 import { AGENT_UID, globalDir } from './layout.js';
 import { nixSettings } from './nix-settings.js';
 import {
