@@ -156,7 +156,7 @@ function dot(a: Float32Array, b: Float32Array): number {
 
 function vectorOf(blob: Uint8Array): Float32Array {
   // A copy: the blob's buffer may be shared and not aligned for floats.
-  return new Float32Array(Uint8Array.from(blob).buffer);
+  return new Float32Array(new Uint8Array(blob).buffer);
 }
 
 /** Where the store says what happened to its embedder; never a memory's content. */
