@@ -157,6 +157,7 @@ describe('AgentLink', () => {
       tools: ['Read'],
       env: { ANTHROPIC_API_KEY: 'sk-test' },
       embeddingModel: 'nomic-embed-text',
+      embeddingModelDir: null,
       approvals: [],
       nixEnabled: true,
       extensions: { errors: [] },
