@@ -206,10 +206,10 @@ export function aptPackages(): string[] {
     .filter((line) => line !== '');
 }
 
-/** Every file under `dir`, as paths relative to it, sorted. */
+/** Every file (or link to one) under `dir`, as paths relative to it, sorted. */
 function filesUnder(dir: string): string[] {
   return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
-    .filter((entry) => entry.isFile())
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
     .sort();
 }
@@ -301,7 +301,8 @@ function stage(
   mkdirSync(models);
   if (embeddingModel !== null) {
     const dest = join(models, relative('/opt/models', IMAGE_EMBEDDING_MODEL_DIR));
-    cpSync(embeddingModel, dest, { recursive: true });
+    // The files themselves, where the folder links to them (as Hugging Face's cache does).
+    cpSync(embeddingModel, dest, { recursive: true, dereference: true });
     // Readable by the agent user whatever the modes on the host were (COPY keeps them).
     chmodSync(dest, 0o755);
     for (const entry of readdirSync(dest, { recursive: true, withFileTypes: true }) as Dirent[]) {
