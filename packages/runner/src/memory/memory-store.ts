@@ -387,6 +387,12 @@ export class MemoryStore {
   private async vectorRanking(query: string): Promise<number[]> {
     const embedder = this.embedder;
     if (!embedder || query.trim() === '') return [];
+    const rows = this.db.prepare('SELECT id, embedding FROM memories WHERE embedding IS NOT NULL').all() as {
+      id: number;
+      embedding: Uint8Array;
+    }[];
+    // Nothing to compare with: the query is not embedded (which would load a local model for nothing).
+    if (rows.length === 0) return [];
     let target: Float32Array;
     try {
       [target] = (await embedder.embed([query])) as [Float32Array];
@@ -395,10 +401,6 @@ export class MemoryStore {
         this.log(`memory: could not embed a query, so recall uses full-text search alone: ${messageOf(err)}`);
       return [];
     }
-    const rows = this.db.prepare('SELECT id, embedding FROM memories WHERE embedding IS NOT NULL').all() as {
-      id: number;
-      embedding: Uint8Array;
-    }[];
     return rows
       .map((row) => ({ id: Number(row.id), score: dot(target, vectorOf(row.embedding)) }))
       .sort((a, b) => b.score - a.score)
