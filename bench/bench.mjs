@@ -32,7 +32,7 @@ import {
 import WebSocket from 'ws';
 import { benchDockerHosts } from './docker-hosts.mjs';
 import { machine, ms, pssMb, rssMb, sleep, summarize } from './lib.mjs';
-import { benchMemory } from './memory.mjs';
+import { benchLocalEmbedder, benchMemory } from './memory.mjs';
 import { benchModelProxy } from './model-proxy.mjs';
 import { benchStore } from './store.mjs';
 import { benchSwarm } from './swarm.mjs';
@@ -678,6 +678,12 @@ function memoryRows(memory) {
     `p50 ${recall.wall_ms.p50} ms / p95 ${recall.wall_ms.p95} ms (CPU p95 ${recall.cpu_ms.p95} ms)`,
     size === '100000' ? 'p95 < 10 ms' : '',
   ]);
+  const local = memory.local_embedder;
+  rows.push([
+    'Memory recall at 1,000 memories, local embedder (tiny model)',
+    `p50 ${local.recall_ms.wall_ms.p50} ms / p95 ${local.recall_ms.wall_ms.p95} ms (CPU p95 ${local.recall_ms.cpu_ms.p95} ms)`,
+    '',
+  ]);
   rows.push([
     'Memory store, one at a time',
     `${memory.store_per_second}/s (p50 ${memory.store_us.p50} us / p95 ${memory.store_us.p95} us)`,
@@ -801,6 +807,8 @@ async function main() {
     samples: COUNTS.memorySamples,
     storeSamples: COUNTS.memoryStoreSamples,
   });
+  log('memory: recall at 1,000 memories with the local embedder');
+  fig.memory.local_embedder = await benchLocalEmbedder({ size: 1_000, samples: COUNTS.memorySamples });
   results.seconds = Math.round((Date.now() - began) / 1000);
   if (profileDir) {
     results.cpu_profiles = readdirSync(profileDir).map((f) => join(profileDir, f));

@@ -6,6 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeEmbeddingModel } from '@praktor/testkit';
+import { localEmbedder } from '../packages/runner/dist/memory/local-embedder.js';
 import { MemoryStore } from '../packages/runner/dist/memory/memory-store.js';
 import { openSqlite } from '../packages/runner/dist/memory/sqlite.js';
 import { summarize } from './lib.mjs';
@@ -114,8 +116,51 @@ export async function benchMemory({ sizes, samples, storeSamples }) {
   }
 }
 
+/**
+ * Recall latency with the local embedder at `size` memories: full text fused with vectors, each query embedded
+ * in-process. The model is the test kit's tiny one (a table lookup over the notes' words), so this measures what is
+ * around any model (the tokenizer, an ONNX Runtime call, the scan over every memory's vector, fusion), not a real
+ * model's own inference.
+ */
+export async function benchLocalEmbedder({ size, samples }) {
+  const dir = mkdtempSync(join(tmpdir(), 'praktor-bench-local-embedder-'));
+  const rand = random(7);
+  const words = vocabulary(rand);
+  const model = writeEmbeddingModel(join(dir, 'model'), { words: [...words, ...STOPWORDS] });
+  const db = openSqlite(join(dir, 'memory.db'));
+  const store = new MemoryStore(db, localEmbedder(model), () => {});
+  try {
+    fill(store, db, rand, words, 0, size);
+    const loadStart = performance.now();
+    await store.backfill();
+    const embedAllMs = performance.now() - loadStart;
+    const latencies = [];
+    const cpu = [];
+    for (let i = 0; i < samples; i++) {
+      const query = sentence(rand, words, 2 + Math.floor(rand() * 4));
+      const start = performance.now();
+      const startCpu = process.cpuUsage();
+      await store.recall(query);
+      const used = process.cpuUsage(startCpu);
+      latencies.push(performance.now() - start);
+      cpu.push((used.user + used.system) / 1000);
+    }
+    return {
+      what: `recall (top 20, fused with vectors) at ${size} memories with the local embedder on the test kit's tiny model (${words.length + STOPWORDS.length} words, 65 dimensions); the model's own inference is near nothing, so this is the cost around a model`,
+      units: 'milliseconds, wall clock and CPU time of this process (ONNX Runtime thread included)',
+      memories: size,
+      recall_ms: { wall_ms: summarize(latencies, 2), cpu_ms: summarize(cpu, 2) },
+      load_and_embed_all_ms: Math.round(embedAllMs),
+    };
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // Run alone: `node bench/memory.mjs` (after `npm run build`).
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await benchMemory({ sizes: [1_000, 10_000, 100_000], samples: 500, storeSamples: 2000 });
+  result.local_embedder = await benchLocalEmbedder({ size: 1_000, samples: 500 });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

@@ -4,8 +4,13 @@
  * restart, comes back with the next message that bears on it (found by a word sharing its stem), and no other agent
  * can read or delete it.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   defaultStackConfig,
+  ensureTestImageWithModel,
+  eventually,
   type FakeEmbeddings,
   type ModelRequest,
   reply,
@@ -14,6 +19,8 @@ import {
   startStack,
   TEST_IMAGE_TIMEOUT_MS,
   TEST_USER_ID,
+  withDocker,
+  writeEmbeddingModel,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeOnEachRuntime, type WithRuntime } from './runtimes/each-runtime.test-support.js';
@@ -196,6 +203,56 @@ describe('agent memory with an embeddings endpoint', () => {
     expect(request?.lastUserText).toContain('- parking: automobile parked on level 3');
     expect(embeddings.inputs).toContain('where did I leave my vehicle?');
   }, 180_000);
+});
+
+describeOnEachRuntime('memory with a local model', (runtime, withRuntime, prefix) => {
+  describe(`agent memory with a local embedding model folder in the ${runtime} runtime`, () => {
+    const root = mkdtempSync(join(tmpdir(), 'praktor-memory-model-'));
+    const modelDir = writeEmbeddingModel(join(root, 'tiny-model'), {
+      words: ['where', 'did', 'i', 'leave', 'my', 'parked', 'on', 'level', 'parking'],
+      synonyms: [['automobile', 'car', 'vehicle']],
+    });
+    let stack: Stack | undefined;
+
+    afterAll(async () => {
+      await stack?.close();
+      rmSync(root, { recursive: true, force: true });
+    });
+
+    it(
+      'offers a memory that shares no word with the message but means it, computed in the sandbox',
+      async () => {
+        // Docker agents use the copy `praktor image build` put into their image, local ones the folder itself.
+        const configure =
+          prefix === null
+            ? withRuntime
+            : (base: Record<string, unknown>) =>
+                withDocker(base, { prefix, image: ensureTestImageWithModel(modelDir) });
+        stack = await startStack({
+          handler: model,
+          config: (urls) =>
+            configure({ ...defaultStackConfig(urls), memory: { embeddings: { model_dir: modelDir } } }),
+        });
+        const live = stack;
+        expect(await live.telegram.say(TEST_USER_ID, 'remember where the car is')).toEqual([
+          expect.objectContaining({ text: 'tool said: Memory stored: parking' }),
+        ]);
+        // Its vector is computed after the answer, once the model has loaded: asked again until it is there.
+        const request = await eventually(
+          'the memory offered by meaning',
+          async () => {
+            const before = live.anthropic.requests.length;
+            await live.telegram.say(TEST_USER_ID, 'where did I leave my vehicle?', { timeoutMs: 120_000 });
+            return live.anthropic.requests.slice(before).find((r) => r.kind === 'main');
+          },
+          (found) => found?.lastUserText.includes('- parking: automobile parked on level 3') ?? false,
+          { timeoutMs: 60_000 },
+        );
+        expect(request?.lastUserText).toContain('where did I leave my vehicle?');
+      },
+      TEST_IMAGE_TIMEOUT_MS,
+    );
+  });
 });
 
 describeOnEachRuntime('the memory suite', (runtime, withRuntime) => describeMemory(runtime, withRuntime));

@@ -494,8 +494,13 @@ async function openVault(config: Config, store: Store, log: Logger): Promise<Vau
 
 /** Says once how agents' memories will be searched, and why not with vectors when a half-set key prevents it. */
 function logEmbeddingSource(config: Config, log: Logger): void {
-  const { url, model } = config.memory.embeddings;
-  if (url && model) log.info({ url, model }, 'memory: embeddings from the configured endpoint');
+  const { url, model, model_dir } = config.memory.embeddings;
+  if (model_dir)
+    log.info(
+      { model_dir },
+      'memory: embeddings from the model folder (Docker agents use the copy praktor image build put in the image)',
+    );
+  else if (url && model) log.info({ url, model }, 'memory: embeddings from the configured endpoint');
   else if (url)
     log.warn(
       'memory: memory.embeddings.url is set but memory.embeddings.model is empty; memories are found by full-text search alone',

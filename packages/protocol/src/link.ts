@@ -41,8 +41,13 @@ export const InitMessage = z.object({
    * (`docker inspect`) holds a secret.
    */
   env: z.record(z.string(), z.string()),
-  /** The embedding model the agent's memory asks the gateway's `embeddings` service for; null: full-text search alone. */
+  /** The embedding model the agent's memory asks the gateway's `embeddings` service for; null: none of that. */
   embeddingModel: z.string().min(1).nullable().default(null),
+  /**
+   * A transformers.js model folder, as the sandbox sees it, that the agent's memory computes vectors with itself;
+   * null: none. At most one of it and `embeddingModel` is set; neither: full-text search alone.
+   */
+  embeddingModelDir: z.string().min(1).nullable().default(null),
   /** Tool-call patterns in Claude Code's permission-rule style (`Bash(rm:*)`) that wait for a person's yes. */
   approvals: z.array(z.string().min(1)),
   /** Whether the agent has nix (`nix_enabled`): its nix tools work, and the prompt teaches them. */

@@ -29,6 +29,7 @@ import type { OpenFileStream } from './file-tools.js';
 import { type GatewayRoutes, openGatewayRoutes } from './gateway-routes.js';
 import { buildSystemPrompt, ensureAgentMd } from './identity.js';
 import { httpEmbedder } from './memory/embeddings.js';
+import { localEmbedder } from './memory/local-embedder.js';
 import { answerMemoryRequest } from './memory/memory-requests.js';
 import { openAgentMemory } from './memory/open-memory.js';
 import { withRecalledMemories } from './memory/turn-recall.js';
@@ -105,7 +106,11 @@ async function start(init: InitMessage, paths: RunnerPaths, routes: GatewayRoute
   ensureAgentMd(paths);
   let memory: AgentSetup['memory'];
   try {
-    const embedder = init.embeddingModel ? httpEmbedder(routes.embeddingsUrl, init.embeddingModel) : null;
+    const embedder = init.embeddingModelDir
+      ? localEmbedder(init.embeddingModelDir)
+      : init.embeddingModel
+        ? httpEmbedder(routes.embeddingsUrl, init.embeddingModel)
+        : null;
     memory = openAgentMemory(paths.workspace, embedder, log);
   } catch (err) {
     fatal(messageOf(err));

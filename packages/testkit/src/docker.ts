@@ -5,11 +5,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasCommand } from './requirements.js';
 
 const TEST_IMAGES_SCRIPT = fileURLToPath(new URL('../../../images/test-images.sh', import.meta.url));
 const BASE_IMAGE_SCRIPT = fileURLToPath(new URL('../../../images/base/build.sh', import.meta.url));
+const PRAKTOR_BIN = fileURLToPath(new URL('../../gateway/bin/praktor.js', import.meta.url));
 
 /**
  * How long building the test images from scratch may take (debootstrap of some 400 packages with Chromium, import,
@@ -64,6 +68,33 @@ export function ensureTestImage(): string {
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: TEST_IMAGE_TIMEOUT_MS,
   }).trim();
+}
+
+/**
+ * The test agent image with the embedding model folder `modelDir` in it, built as a user builds it: `praktor image
+ * build` with `memory.embeddings.model_dir` in the configuration. Only the model's layer is new on top of the test
+ * image's, so it takes seconds once that is built. Returns its tag.
+ */
+export function ensureTestImageWithModel(modelDir: string): string {
+  const tag = `${ensureTestImage()}-model`;
+  const base = execFileSync(BASE_IMAGE_SCRIPT, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  const dir = mkdtempSync(join(tmpdir(), 'praktor-image-model-'));
+  try {
+    const config = join(dir, 'praktor.yaml');
+    writeFileSync(config, `memory:\n  embeddings:\n    model_dir: ${JSON.stringify(modelDir)}\n`);
+    execFileSync(process.execPath, [PRAKTOR_BIN, 'image', 'build', '--base', base, '--tag', tag, '--quiet'], {
+      encoding: 'utf8',
+      env: { ...process.env, PRAKTOR_CONFIG: config },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: TEST_IMAGE_TIMEOUT_MS,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return tag;
 }
 
 /** A new installation prefix for one suite, so that suites running in parallel never share a container. */

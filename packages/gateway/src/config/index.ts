@@ -9,6 +9,6 @@ export { ConfigError, type ConfigIssue } from './issues.js';
 export { type ConfigChange, LiveConfig, type LiveConfigOptions, type ReloadOutcome } from './live.js';
 export { loadConfig } from './load.js';
 export { type LoadResult, type ParseOptions, parseConfig } from './parse.js';
-export { embeddingModelOf, keepsWarm, type ResolvedAgent, resolveAgent } from './resolve.js';
+export { embeddingsOf, keepsWarm, type ResolvedAgent, resolveAgent } from './resolve.js';
 export type { AgentDefinition, Config, RuntimeKind, SecuritySettings } from './schema.js';
 export { watchFile } from './watch.js';

@@ -1,6 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are config text with ${NAME} references
-import { readFileSync } from 'node:fs';
-import { describe, expect, test } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeEmbeddingModel } from '@praktor/testkit';
+import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from './issues.js';
 import { parseConfig } from './parse.js';
 
@@ -804,5 +807,46 @@ agents: { coder: { host: box } }
     );
     expect(problem).toContain('docker.hosts.box.tls.ca');
     expect(problem).toContain('must be an absolute path or secret:NAME');
+  });
+});
+
+describe('memory.embeddings.model_dir', () => {
+  const root = mkdtempSync(join(tmpdir(), 'praktor-model-dir-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  test('a transformers.js model folder is taken, without a trailing slash', () => {
+    const dir = writeEmbeddingModel(join(root, 'tiny'), { words: ['tea'] });
+    expect(parse(`memory:\n  embeddings:\n    model_dir: ${dir}/\n`).config.memory.embeddings.model_dir).toBe(
+      dir,
+    );
+  });
+
+  test('a folder that is not a model folder is refused, naming what it lacks', () => {
+    const dir = join(root, 'half');
+    mkdirSync(join(dir, 'onnx'), { recursive: true });
+    writeFileSync(join(dir, 'config.json'), '{}');
+    expect(problems(`memory:\n  embeddings:\n    model_dir: ${dir}\n`)).toEqual([
+      `memory.embeddings.model_dir: ${dir} is not a transformers.js model folder: it has no tokenizer.json, no tokenizer_config.json, no onnx/model_quantized.onnx or onnx/model.onnx (download a model such as Xenova/all-MiniLM-L6-v2 with its onnx/ folder, see docs/memory.md)`,
+    ]);
+  });
+
+  test('a relative path or a missing folder is refused', () => {
+    expect(problems('memory:\n  embeddings:\n    model_dir: models/minilm\n')).toEqual([
+      'memory.embeddings.model_dir: must be an absolute path such as /opt/models/all-MiniLM-L6-v2',
+    ]);
+    expect(problems(`memory:\n  embeddings:\n    model_dir: ${root}/none\n`)).toEqual([
+      `memory.embeddings.model_dir: ${root}/none cannot be read (ENOENT)`,
+    ]);
+  });
+
+  test('an endpoint and a model folder together are refused: one source only', () => {
+    const dir = writeEmbeddingModel(join(root, 'both'), { words: ['tea'] });
+    expect(
+      problems(
+        `memory:\n  embeddings:\n    url: http://127.0.0.1:11434\n    model: m\n    model_dir: ${dir}\n`,
+      ),
+    ).toEqual([
+      'memory.embeddings: url and model_dir are both set; choose one embedding source: an endpoint (url, model) or a model folder on this machine (model_dir)',
+    ]);
   });
 });

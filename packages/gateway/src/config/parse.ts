@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { didYouMean } from '../suggest.js';
 import { settleAgents } from './agents.js';
+import { embeddingModelProblem } from './embedding-model.js';
 import { expandTree } from './expand.js';
 import { ConfigError, type ConfigIssue, formatPath } from './issues.js';
 import { readOverrides } from './overrides.js';
@@ -49,7 +50,13 @@ export function buildConfig(
   const raw = expanded.tree as YamlTree;
   const agentIssues = settleAgents(raw);
   const validated = validate(raw);
-  const issues = [...expanded.issues, ...validated.issues, ...agentIssues, ...overrides.issues];
+  const issues = [
+    ...expanded.issues,
+    ...validated.issues,
+    ...agentIssues,
+    ...overrides.issues,
+    ...(validated.data ? embeddingsIssues(validated.data) : []),
+  ];
   const warnings = [
     ...yamlWarnings,
     ...expanded.warnings,
@@ -67,6 +74,23 @@ export function buildConfig(
     config: { ...parsed, source: opts.source, dataDir },
     warnings,
   };
+}
+
+/** One embedding source at most, and a model folder that transformers.js can load. */
+function embeddingsIssues(config: ParsedConfig): ConfigIssue[] {
+  const { url, model_dir } = config.memory.embeddings;
+  if (model_dir === undefined) return [];
+  if (url !== undefined) {
+    return [
+      {
+        path: 'memory.embeddings',
+        message:
+          'url and model_dir are both set; choose one embedding source: an endpoint (url, model) or a model folder on this machine (model_dir)',
+      },
+    ];
+  }
+  const problem = embeddingModelProblem(model_dir);
+  return problem ? [{ path: 'memory.embeddings.model_dir', message: problem }] : [];
 }
 
 /**

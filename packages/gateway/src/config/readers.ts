@@ -123,6 +123,13 @@ export function readAbsolutePath(text: string): Read<string> {
   return text.startsWith('/') ? ok(text) : fail('must be an absolute path such as /etc/app/key.json');
 }
 
+/** Reads an absolute path on this machine, without a trailing slash. */
+export function readAbsoluteFolder(text: string): Read<string> {
+  return text.startsWith('/')
+    ? ok(text.length > 1 ? text.replace(/\/+$/, '') : text)
+    : fail('must be an absolute path such as /opt/models/all-MiniLM-L6-v2');
+}
+
 const SIMPLE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /** Reads a name that is safe as a folder and volume name: no slashes, no leading dot. */

@@ -95,10 +95,10 @@ export function keepsWarm(config: Config, id: string): boolean {
 }
 
 /**
- * The embedding model agents' memories search with (and swarm members', who use their agent's memory): set only
- * when an endpoint is configured too.
+ * Where agents' memories (and swarm members', who use their agent's memory) get vectors: the endpoint's model (set
+ * only when an endpoint is configured too), or the model folder on the host; the configuration allows only one.
  */
-export function embeddingModelOf(config: Config): string | null {
-  const { url, model } = config.memory.embeddings;
-  return url && model ? model : null;
+export function embeddingsOf(config: Config): { model: string | null; modelDir: string | null } {
+  const { url, model, model_dir } = config.memory.embeddings;
+  return { model: url && model ? model : null, modelDir: model_dir ?? null };
 }

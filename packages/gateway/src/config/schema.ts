@@ -23,6 +23,7 @@ import {
   fail,
   ok,
   type Read,
+  readAbsoluteFolder,
   readAbsolutePath,
   readAddressOrBlock,
   readCapability,
@@ -264,11 +265,13 @@ export const configSchema = section({
   swarms: section({ member_timeout: timeLimit(15 * 60_000), tier_timeout: timeLimit(30 * 60_000) }),
   vault: section({ passphrase: text() }),
   memory: section({
-    // An OpenAI-compatible endpoint (without /v1/embeddings); left out, memories are found by full-text search alone.
+    // Where vectors come from: an OpenAI-compatible endpoint (without /v1/embeddings), or a transformers.js model
+    // folder on this machine; neither, memories are found by full-text search alone. At most one (see parse.ts).
     embeddings: section({
       url: optionalScalar(readHttpUrl, 'a URL such as http://127.0.0.1:11434'),
       model: text(),
       api_key: text(),
+      model_dir: optionalScalar(readAbsoluteFolder, 'an absolute path such as /opt/models/all-MiniLM-L6-v2'),
     }),
   }),
   agentmail: opaqueSection(),

@@ -16,7 +16,7 @@ import {
   type StreamService,
 } from '@praktor/protocol';
 import type { Config, ResolvedAgent } from '../config/index.js';
-import { embeddingModelOf, resolveAgent } from '../config/index.js';
+import { embeddingsOf, resolveAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import {
@@ -276,14 +276,19 @@ export class AgentPool {
     const extensions = this.deps.agentExtensions(agent);
     await this.acquireSlot(state);
     try {
-      const sandbox = await runtime.start(sandboxSpec(agent, files));
+      const embeddings = embeddingsOf(this.deps.config());
+      const sandbox = await runtime.start({
+        ...sandboxSpec(agent, files),
+        ...(embeddings.modelDir ? { embeddingModelDir: embeddings.modelDir } : {}),
+      });
       const link = await AgentLink.open(sandbox, {
         agentId: agent.id,
         model: agent.model,
         resumeSessionId: store.sessions.get(agent.id),
         tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
         env,
-        embeddingModel: embeddingModelOf(this.deps.config()),
+        embeddingModel: embeddings.model,
+        embeddingModelDir: embeddings.modelDir ? runtime.embeddingModelDir(embeddings.modelDir) : null,
         nixEnabled: hasNix,
         nixUnavailable: nix.problem,
         readyTimeoutMs: this.deps.readyTimeoutMs ?? 60_000,

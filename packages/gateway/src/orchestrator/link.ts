@@ -37,6 +37,8 @@ export interface LinkOptions {
   env: Record<string, string>;
   /** The embedding model for the agent's memory; null: full-text search alone. */
   embeddingModel: string | null;
+  /** The embedding model folder as the sandbox sees it; null: none. */
+  embeddingModelDir: string | null;
   /** Whether the agent has nix (`nix_enabled`, and nix where it runs). */
   nixEnabled: boolean;
   /** Why an agent with `nix_enabled` has no nix where it runs; null when it has, or did not ask for it. */
@@ -263,6 +265,7 @@ export class AgentLink {
         tools: opts.tools,
         env: opts.env,
         embeddingModel: opts.embeddingModel,
+        embeddingModelDir: opts.embeddingModelDir,
         approvals: opts.approvals,
         nixEnabled: opts.nixEnabled,
         ...(opts.nixUnavailable ? { nixUnavailable: opts.nixUnavailable } : {}),

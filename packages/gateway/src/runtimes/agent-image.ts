@@ -6,7 +6,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
   cpSync,
+  type Dirent,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -17,10 +19,11 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { unless404 } from './docker-api.js';
+import { IMAGE_EMBEDDING_MODEL_DIR } from './embedding-model.js';
 
 /** The repository's `images/` folder. */
 const IMAGES_DIR = fileURLToPath(new URL('../../../../images/', import.meta.url));
@@ -44,6 +47,11 @@ export interface ImageBuildOptions {
   tag: string;
   /** Progress lines for people. */
   onProgress?: (line: string) => void;
+  /**
+   * A local embedding model folder (`memory.embeddings.model_dir`, already checked) to copy into the image at
+   * {@link IMAGE_EMBEDDING_MODEL_DIR}; absent: the image has none.
+   */
+  embeddingModel?: string;
 }
 
 /** How a build went. */
@@ -198,10 +206,33 @@ export function aptPackages(): string[] {
     .filter((line) => line !== '');
 }
 
-/** A hash of everything the image is made of: Dockerfile, base, packages, and the package tree. */
-function inputsHash(tree: StagedPackage[], base: string, dockerfile: string, apt: string[]): string {
+/** Every file (or link to one) under `dir`, as paths relative to it, sorted. */
+function filesUnder(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/**
+ * A hash of everything the image is made of: Dockerfile, base, packages, the package tree, and the embedding model
+ * folder's files.
+ */
+function inputsHash(
+  tree: StagedPackage[],
+  base: string,
+  dockerfile: string,
+  apt: string[],
+  embeddingModel: string | null = null,
+): string {
   const hash = createHash('sha256');
   hash.update(`${dockerfile}\0${base}\0${apt.join(' ')}\0`);
+  if (embeddingModel !== null) {
+    for (const file of filesUnder(embeddingModel)) {
+      hash.update(`model/${file}\0`);
+      hash.update(readFileSync(join(embeddingModel, file)));
+    }
+  }
   for (const pkg of [...tree].sort((a, b) => a.dest.localeCompare(b.dest))) {
     hash.update(`${pkg.dest}@${pkg.version ?? 'workspace'}\0`);
     if (pkg.version !== null) continue;
@@ -239,9 +270,45 @@ export function stageImageContext(kind: ImageKind, contextDir: string, base: str
   return { inputs: inputsHash(tree, base, readFileSync(dockerfile, 'utf8'), apt), buildArgs };
 }
 
-/** Copies the tree into `contextDir`, beside the Dockerfile. */
-function stage(tree: StagedPackage[], contextDir: string, dockerfile: string): void {
+/**
+ * Files of the runner's dependencies that no agent runs, left out of the image (about 360 MB): ONNX Runtime's
+ * native libraries for macOS and Windows (an image is Linux), and onnxruntime-web's files, which transformers.js
+ * uses only in a browser (in Node it runs onnxruntime-node, and bundles what it takes of the web runtime).
+ */
+const NEVER_RUN = [
+  join('onnxruntime-node', 'bin', 'napi-v6', 'darwin'),
+  join('onnxruntime-node', 'bin', 'napi-v6', 'win32'),
+  join('onnxruntime-web', 'dist'),
+];
+
+/** Whether `path`, inside the (unscoped) package at `source`, is one of {@link NEVER_RUN}. */
+function neverRun(source: string, path: string): boolean {
+  return NEVER_RUN.includes(join(basename(source), relative(source, path)));
+}
+
+/**
+ * Copies the tree into `contextDir`, beside the Dockerfile, and the embedding model folder (if any) into `models/`,
+ * which the Dockerfile copies to /opt/models.
+ */
+function stage(
+  tree: StagedPackage[],
+  contextDir: string,
+  dockerfile: string,
+  embeddingModel: string | null = null,
+): void {
   cpSync(dockerfile, join(contextDir, 'Dockerfile'));
+  const models = join(contextDir, 'models');
+  mkdirSync(models);
+  if (embeddingModel !== null) {
+    const dest = join(models, relative('/opt/models', IMAGE_EMBEDDING_MODEL_DIR));
+    // The files themselves, where the folder links to them (as Hugging Face's cache does).
+    cpSync(embeddingModel, dest, { recursive: true, dereference: true });
+    // Readable by the agent user whatever the modes on the host were (COPY keeps them).
+    chmodSync(dest, 0o755);
+    for (const entry of readdirSync(dest, { recursive: true, withFileTypes: true }) as Dirent[]) {
+      chmodSync(join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+    }
+  }
   for (const pkg of tree) {
     const dest = join(contextDir, pkg.dest);
     if (pkg.version === null) {
@@ -252,7 +319,10 @@ function stage(tree: StagedPackage[], contextDir: string, dockerfile: string): v
       continue;
     }
     const nested = join(pkg.source, 'node_modules');
-    cpSync(pkg.source, dest, { recursive: true, filter: (path) => path !== nested });
+    cpSync(pkg.source, dest, {
+      recursive: true,
+      filter: (path) => path !== nested && !neverRun(pkg.source, path),
+    });
   }
 }
 
@@ -306,15 +376,18 @@ export async function buildAgentImage(docker: Docker, opts: ImageBuildOptions): 
   const base = opts.base ?? DEFAULT_BASE_IMAGE;
   const onProgress = opts.onProgress ?? (() => {});
   const { dockerfile, tree, apt } = imageSpec('agent');
-  const inputs = inputsHash(tree, base, readFileSync(dockerfile, 'utf8'), apt);
+  const model = opts.embeddingModel ?? null;
+  const inputs = inputsHash(tree, base, readFileSync(dockerfile, 'utf8'), apt, model);
   const existing = await unless404(docker.getImage(opts.tag).inspect());
   if (existing?.Config?.Labels?.[INPUTS_LABEL] === inputs) {
     return { tag: opts.tag, built: false, inputs, ms: Date.now() - started };
   }
   const contextDir = mkdtempSync(join(tmpdir(), 'praktor-image-'));
   try {
-    onProgress(`staging the runner and ${tree.length - 1} packages`);
-    stage(tree, contextDir, dockerfile);
+    onProgress(
+      `staging the runner and ${tree.length - 1} packages${model ? `, and the embedding model ${model}` : ''}`,
+    );
+    stage(tree, contextDir, dockerfile, model);
     onProgress(`building ${opts.tag} on ${base}`);
     await runBuild(
       docker,

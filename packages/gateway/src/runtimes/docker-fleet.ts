@@ -8,6 +8,7 @@ import type { ResolvedAgent } from '../config/index.js';
 import { DockerRuntime } from './docker.js';
 import { type DockerHost, hostProblem } from './docker-hosts.js';
 import { DockerPlacement, type HostStanding, leastBusy } from './docker-placement.js';
+import { IMAGE_EMBEDDING_MODEL_DIR } from './embedding-model.js';
 import type { AgentRef, Runtime, Sandbox, SandboxSpec } from './runtime.js';
 
 /** How long placement waits for each host to answer. */
@@ -111,6 +112,11 @@ export class DockerFleet implements Runtime {
   /** Every member is a Docker runtime: each agent with nix_enabled has a nix store of its own. */
   nixProblem(): string | null {
     return null;
+  }
+
+  /** The copy in the image, on every host alike. */
+  embeddingModelDir(): string {
+    return IMAGE_EMBEDDING_MODEL_DIR;
   }
 
   /** Copies the shared files to every host where an agent has started; a host that is away misses this copy only. */

@@ -21,6 +21,7 @@ import {
 } from './docker-names.js';
 import { planSecretFiles } from './docker-secrets.js';
 import { DockerVolumes } from './docker-volumes.js';
+import { IMAGE_EMBEDDING_MODEL_DIR } from './embedding-model.js';
 import { AGENT_UID, globalDir } from './layout.js';
 import { nixSettings } from './nix-settings.js';
 import {
@@ -153,6 +154,11 @@ export class DockerRuntime implements Runtime {
   /** Every agent with nix_enabled gets a nix store of its own, in a volume. */
   nixProblem(): string | null {
     return null;
+  }
+
+  /** The copy in the image: the container sees no host folder. */
+  embeddingModelDir(): string {
+    return IMAGE_EMBEDDING_MODEL_DIR;
   }
 
   /** Copies the shared files into the shared volume, if an agent has started in this run (else its start will). */

@@ -14,14 +14,15 @@ export const DEFAULT_AGENT_IMAGE = 'praktor-agent:latest';
 
 export const IMAGE_USAGE = `Usage: praktor image build [--tag NAME] [--base IMAGE] [--host NAME] [--quiet]
 
-Builds the agent image from this installation's runner and its dependencies (Claude Code included).
+Builds the agent image from this installation's runner and its dependencies (Claude Code included), with
+the local embedding model of memory.embeddings.model_dir in praktor.yaml, if set, at /opt/models/embedding.
   --tag NAME     the image to build (default ${DEFAULT_AGENT_IMAGE}, the default of defaults.image)
   --base IMAGE   the image to build on (default ${DEFAULT_BASE_IMAGE}); tests use the offline base
                  of images/base/build.sh
   --host NAME    build on the Docker host NAME of docker.hosts in praktor.yaml (default: the local daemon)
   --quiet        print only the tag
 
-An image that is up to date (same runner, dependencies, Dockerfile and base) is not built again. Docker is
+An image that is up to date (same runner, dependencies, Dockerfile, base and model) is not built again. Docker is
 reached through DOCKER_HOST, or /var/run/docker.sock. See docs/docker.md.
 `;
 
@@ -69,11 +70,14 @@ export async function imageCommand(
   }
   const quiet = values.quiet ?? false;
   try {
-    const docker = await daemonFor(values.host, secrets);
+    const config = loadConfig().config;
+    const docker = await daemonFor(config, values.host, secrets);
+    const embeddingModel = config.memory.embeddings.model_dir;
     const result = await buildAgentImage(docker, {
       tag: values.tag ?? DEFAULT_AGENT_IMAGE,
       base: values.base ?? DEFAULT_BASE_IMAGE,
       onProgress: quiet ? undefined : (line) => err.write(`${line}\n`),
+      ...(embeddingModel ? { embeddingModel } : {}),
     });
     if (!quiet) {
       const { Size } = await docker.getImage(result.tag).inspect();
@@ -94,11 +98,11 @@ export async function imageCommand(
 
 /** The daemon to build on: the local one, or host `name` of the configuration's `docker.hosts`. */
 async function daemonFor(
+  config: Config,
   name: string | undefined,
   secrets: (config: Config) => Promise<SecretReader>,
 ): Promise<Docker> {
   if (name === undefined) return new Docker();
-  const config = loadConfig().config;
   const hosts = dockerHostsOf(config, await secrets(config));
   const host = hosts.find((h) => h.name === name);
   if (host === undefined) {

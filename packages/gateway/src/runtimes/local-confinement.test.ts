@@ -11,6 +11,7 @@ const plan: ConfinementPlan = {
   },
   files: { early: [], late: [], cleanup: () => {} },
   code: ['/opt/praktor/node_modules'],
+  readOnly: ['/opt/models/minilm'],
   masked: ['/etc/hostname', '/no/such/file'],
   dropTo: null,
   nix: null,
@@ -34,6 +35,11 @@ describe('confinementArgs', () => {
     expect(shown).not.toContain('/');
     expect(shown).toContain('/etc');
     expect(uses(args, '--bind').map(([source]) => source)).toEqual([plan.dirs.workspace, plan.dirs.home]);
+  });
+
+  it('shows the embedding model folder read-only at its own path, and nothing writable there', () => {
+    expect(uses(args, '--ro-bind')).toContainEqual(['/opt/models/minilm', '/opt/models/minilm']);
+    expect(uses(args, '--bind').map(([source]) => source)).not.toContain('/opt/models/minilm');
   });
 
   it('gives the sandbox fresh /run, /tmp and /var/tmp, so no host socket is in them', () => {

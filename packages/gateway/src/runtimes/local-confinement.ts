@@ -23,6 +23,8 @@ export interface ConfinementPlan {
   files: FilePlacement;
   /** Folders of Praktor's own code the runner needs, shown read-only. */
   code: string[];
+  /** Other host folders the runner reads, shown read-only: the embedding model's. */
+  readOnly: string[];
   /** Files that must look empty inside (the configuration file, which holds credentials). */
   masked: string[];
   /** When set, the runner drops to this user; else it keeps the gateway's (non-root) user. */
@@ -108,6 +110,7 @@ export function confinementArgs(plan: ConfinementPlan, node: string, main: strin
     ...(drop ? ['--ro-bind', drop.passwd, '/etc/passwd', '--ro-bind', drop.group, '/etc/group'] : []),
     ...nixArgs(plan.nix),
     ...plan.code.flatMap((dir) => parents.mount('--ro-bind', dir, dir)),
+    ...plan.readOnly.flatMap((dir) => parents.mount('--ro-bind', dir, dir)),
     // Node from the system is already shown with /usr; one installed elsewhere (nvm, /opt) is shown on its own.
     ...(SYSTEM_DIRS.some((dir) => isUnder(node, dir)) ? [] : parents.mount('--ro-bind', dirname(node), dirname(node))),
     // The data directory is shown with only this agent's folders in it; the database and other agents stay out.

@@ -193,6 +193,11 @@ export class LocalRuntime implements Runtime {
     return nix.usable ? null : nix.problem;
   }
 
+  /** The host's folder itself, shown read-only to a confined sandbox at the same path. */
+  embeddingModelDir(hostDir: string): string {
+    return hostDir;
+  }
+
   async start(spec: SandboxSpec): Promise<Sandbox> {
     const dirs = agentDirs(this.dataDir, spec.workspace);
     for (const dir of [dirs.workspace, dirs.home, dirs.global]) mkdirSync(dir, { recursive: true });
@@ -234,6 +239,7 @@ export class LocalRuntime implements Runtime {
       dirs,
       files,
       code: runnerCode(),
+      readOnly: spec.embeddingModelDir ? [spec.embeddingModelDir] : [],
       masked: this.opts.configFile ? [this.opts.configFile] : [],
       dropTo: this.owner && users ? { ...this.owner, ...users } : null,
       nix: nix?.mode ?? null,

@@ -18,6 +18,11 @@ export interface SandboxSpec {
    * each other's place; the agent's id when absent.
    */
   name?: string;
+  /**
+   * The embedding model folder of `memory.embeddings.model_dir` on the host, which a runtime that reads it from the
+   * host shows to the sandbox read-only; absent when none is configured.
+   */
+  embeddingModelDir?: string;
 }
 
 /** A file placed in the sandbox: the bytes of a vault secret at `target`, with permissions `mode`. */
@@ -81,6 +86,11 @@ export interface Runtime {
    * (with how to enable it); null when it does.
    */
   nixProblem(): string | null;
+  /**
+   * Where the sandbox finds the embedding model folder configured on the host as `hostDir`: the folder itself
+   * (local), or the copy `praktor image build` put into the image (Docker).
+   */
+  embeddingModelDir(hostDir: string): string;
 }
 
 /** Whether `agent` has nix where `runtime` runs it, and why not when it asked for it but has none. */

@@ -21,7 +21,7 @@ import {
   type SwarmRequest,
   type SwarmRunView,
 } from '@praktor/protocol';
-import { type Config, embeddingModelOf, type ResolvedAgent, resolveAgent } from '../config/index.js';
+import { type Config, embeddingsOf, type ResolvedAgent, resolveAgent } from '../config/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import { AgentLink, type ApprovalVerdict } from '../orchestrator/link.js';
@@ -424,12 +424,14 @@ export class SwarmRuns {
     const runtime = deps.runtimeFor(agent);
     const env: Record<string, string> = { ...deps.agentEnv(agent), PRAKTOR_SWARM_ID: run.id };
     if (run.channel.has(role)) env.PRAKTOR_SWARM_ROLE = role;
+    const embeddings = embeddingsOf(config);
     const sandbox = await runtime.start({
       agentId: agent.id,
       workspace: safeWorkspaceName(agent.workspace),
       files: deps.agentFiles(agent),
       name: `swarm-${run.id.slice(0, 8)}-${safeWorkspaceName(role)}`,
       swarm: { runId: run.id, role },
+      ...(embeddings.modelDir ? { embeddingModelDir: embeddings.modelDir } : {}),
     });
     const nix = nixFor(agent, runtime);
     return AgentLink.open(sandbox, {
@@ -447,7 +449,8 @@ export class SwarmRuns {
       },
       tools: agent.allowedTools.length > 0 ? agent.allowedTools : null,
       env,
-      embeddingModel: embeddingModelOf(config),
+      embeddingModel: embeddings.model,
+      embeddingModelDir: embeddings.modelDir ? runtime.embeddingModelDir(embeddings.modelDir) : null,
       readyTimeoutMs: deps.readyTimeoutMs ?? 60_000,
       // The member's task is sent as soon as it is ready.
       startedAhead: false,

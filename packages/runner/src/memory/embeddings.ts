@@ -1,6 +1,7 @@
 /**
  * Vectors for memories, from an OpenAI-compatible `/v1/embeddings` endpoint (Ollama, OpenAI, a proxy). The runner
- * reaches it through the gateway, which adds any key, so the URL it is given is a loopback port of its own.
+ * reaches it through the gateway, which adds any key, so the URL it is given is a loopback port of its own. (The
+ * other source, a model folder on this machine, is local-embedder.ts.)
  */
 import { z } from 'zod';
 
@@ -8,6 +9,12 @@ import { z } from 'zod';
 export interface Embedder {
   embed(texts: string[]): Promise<Float32Array[]>;
 }
+
+/**
+ * An embedder that will never work in this process (its model cannot be loaded), as opposed to one failing for a
+ * while (an endpoint that is down): the memory stops asking it.
+ */
+export class EmbedderUnavailable extends Error {}
 
 const EmbeddingsResponse = z.object({
   data: z.array(z.object({ index: z.number().int().nonnegative(), embedding: z.array(z.number()) })),

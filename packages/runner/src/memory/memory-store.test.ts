@@ -301,6 +301,17 @@ describe('recall with embeddings', () => {
     expect(await keysFor(store, 'vehicle')).toEqual(['car']);
   });
 
+  it('embeds no query while no memory has a vector (a local model is not loaded for nothing)', async () => {
+    const fake = await withFake();
+    const store = memoryStore({ embedder: httpEmbedder(fake.url, 'fake-model') });
+    expect(await keysFor(store, 'vehicle')).toEqual([]);
+    expect(fake.inputs).toEqual([]);
+    store.store('car', 'automobile is parked in the garage');
+    await store.backfill();
+    expect(await keysFor(store, 'vehicle')).toEqual(['car']);
+    expect(fake.inputs).toContain('vehicle');
+  });
+
   it('says once that recall uses text alone when no embedder is configured', () => {
     const log: string[] = [];
     memoryStore({ log });

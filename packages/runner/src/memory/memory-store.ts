@@ -5,7 +5,7 @@
  */
 
 import { ftsQuery, ftsWords, messageOf } from '@praktor/protocol';
-import type { Embedder } from './embeddings.js';
+import { type Embedder, EmbedderUnavailable } from './embeddings.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** One stored memory. Times are milliseconds since the epoch. */
@@ -156,7 +156,7 @@ function dot(a: Float32Array, b: Float32Array): number {
 
 function vectorOf(blob: Uint8Array): Float32Array {
   // A copy: the blob's buffer may be shared and not aligned for floats.
-  return new Float32Array(Uint8Array.from(blob).buffer);
+  return new Float32Array(new Uint8Array(blob).buffer);
 }
 
 /** Where the store says what happened to its embedder; never a memory's content. */
@@ -388,22 +388,38 @@ export class MemoryStore {
   private async vectorRanking(query: string): Promise<number[]> {
     const embedder = this.embedder;
     if (!embedder || query.trim() === '') return [];
-    let target: Float32Array;
-    try {
-      [target] = (await embedder.embed([query])) as [Float32Array];
-    } catch (err) {
-      this.log(`memory: could not embed a query, so recall uses full-text search alone: ${messageOf(err)}`);
-      return [];
-    }
     const rows = this.db.prepare('SELECT id, embedding FROM memories WHERE embedding IS NOT NULL').all() as {
       id: number;
       embedding: Uint8Array;
     }[];
+    // Nothing to compare with: the query is not embedded (which would load a local model for nothing).
+    if (rows.length === 0) return [];
+    let target: Float32Array;
+    try {
+      [target] = (await embedder.embed([query])) as [Float32Array];
+    } catch (err) {
+      if (!this.givenUp(embedder, err))
+        this.log(`memory: could not embed a query, so recall uses full-text search alone: ${messageOf(err)}`);
+      return [];
+    }
     return rows
       .map((row) => ({ id: Number(row.id), score: dot(target, vectorOf(row.embedding)) }))
       .sort((a, b) => b.score - a.score)
       .slice(0, CANDIDATES)
       .map((row) => row.id);
+  }
+
+  /**
+   * Whether `err` says the embedder will never work: then it is dropped for the rest of the process, said in one log
+   * line however many embeddings were waiting for it, and memories are found by full-text search alone.
+   */
+  private givenUp(embedder: Embedder, err: unknown): boolean {
+    if (!(err instanceof EmbedderUnavailable)) return false;
+    if (this.embedder === embedder) {
+      this.embedder = null;
+      this.log(`memory: ${err.message}; memories are found by full-text search alone from now on`);
+    }
+    return true;
   }
 
   /** Embeds the given memories; a failure is logged and leaves them to full-text search (and the next backfill). */
@@ -431,7 +447,10 @@ export class MemoryStore {
         save.run(Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), row.id, row.updated_at);
       });
     } catch (err) {
-      this.log(`memory: could not compute embeddings, the memories stay findable by text: ${messageOf(err)}`);
+      if (!this.givenUp(embedder, err))
+        this.log(
+          `memory: could not compute embeddings, the memories stay findable by text: ${messageOf(err)}`,
+        );
     } finally {
       for (const id of todo) this.embedding.delete(id);
     }
