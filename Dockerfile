@@ -4,10 +4,11 @@
 #   - `docker compose build` / `up`: the last stage, from the repository's sources on BUILD_IMAGE (npm ci, which
 #     builds the native modules better-sqlite3 and zstd-napi for that Node, then compile); BASE_IMAGE must run the
 #     same Node major (both 24 by default);
-#   - the offline test builds: target `staged`, with a context staged from an installation
-#     (`app/`, see images/stage.mjs), whose native modules are built for that installation's Node — so BASE_IMAGE
+#   - the offline test builds: target `staged`, with a context staged from an installation (its `node_modules/`,
+#     see runtimes/agent-image.ts), whose native modules are built for that installation's Node — so BASE_IMAGE
 #     must run that same Node major.
-# Without BuildKit every stage before the target is built, so `staged` comes before the source build.
+# The legacy builder (no BuildKit, as Debian's docker.io) builds every stage before the target, whatever the
+# context: so `staged` copies the whole context, which works in the repository too (its copy is never used there).
 ARG BASE_IMAGE=node:24-bookworm-slim
 ARG BUILD_IMAGE=node:24-bookworm
 
@@ -30,7 +31,7 @@ ENTRYPOINT ["praktor"]
 CMD ["gateway"]
 
 FROM runtime AS staged
-COPY app /app
+COPY . /app/
 
 FROM ${BUILD_IMAGE} AS source
 WORKDIR /src
@@ -40,4 +41,4 @@ RUN npm ci --no-audit --no-fund \
     && node images/stage.mjs gateway /stage
 
 FROM runtime AS from-source
-COPY --from=source /stage/app /app
+COPY --from=source /stage/node_modules /app/node_modules

@@ -1,5 +1,5 @@
 // Stages an image's app — this installation's compiled packages with their production dependencies — into
-// DIR/app, for the Dockerfiles' from-source stages: node images/stage.mjs agent|gateway DIR
+// DIR/node_modules, for the Dockerfiles' from-source stages: node images/stage.mjs agent|gateway DIR
 import { stageImageContext } from '../packages/gateway/dist/runtimes/agent-image.js';
 
 const [kind, dir] = process.argv.slice(2);

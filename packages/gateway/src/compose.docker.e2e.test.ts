@@ -7,8 +7,14 @@
  * the offline base (target `staged`; no registry here), and the gateway uses the host's network, since the fake
  * Telegram and Anthropic servers listen on this machine's loopback and test traffic may go nowhere else. Names get
  * a prefix of the test's own, so it never touches a real deployment on the same daemon.
+ *
+ * The default build (the README's `docker compose build agent` and `up`, from the repository) runs `npm ci`, which
+ * needs the npm registry and, for the native modules, GitHub or nodejs.org: none is reachable from a build here.
+ * So its test goes as far as the network allows: with the legacy builder (which builds every stage before the
+ * target), from the repository, on the offline base in place of the public node images (as build arguments, not
+ * by tagging the base `node:24-…` on a daemon others share), up to `npm ci` asking the network.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -23,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  composeCommand,
   containersOf,
   docker,
   eventually,
@@ -32,7 +39,7 @@ import {
   freePort,
   removeInstallation,
   reply,
-  requireDocker,
+  requireCompose,
   startFakeAnthropic,
   startFakeTelegram,
   TEST_IMAGE_TIMEOUT_MS,
@@ -41,36 +48,16 @@ import {
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { type ImageKind, INPUTS_LABEL, STAGED_TARGET, stageImageContext } from './runtimes/agent-image.js';
+import {
+  BASE_LABEL,
+  type ImageKind,
+  INPUTS_LABEL,
+  STAGED_TARGET,
+  stageImageContext,
+} from './runtimes/agent-image.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BASE_IMAGE_SCRIPT = join(ROOT, 'images', 'base', 'build.sh');
-
-/** The compose command here: the v2 plugin, else Debian's docker-compose v1; null when neither is installed. */
-function composeCommand(): string[] | null {
-  for (const command of [['docker', 'compose'], ['docker-compose']]) {
-    try {
-      execFileSync(command[0] as string, [...command.slice(1), 'version'], {
-        stdio: 'ignore',
-        timeout: 15_000,
-      });
-      return command;
-    } catch {
-      // Not this one; try the next.
-    }
-  }
-  return null;
-}
-
-function requireCompose(suite: string): string | null {
-  const missing = requireDocker(suite);
-  if (missing !== null) return missing;
-  if (composeCommand() !== null) return null;
-  const reason = 'neither `docker compose` nor docker-compose is installed (apt-get install docker-compose)';
-  if (process.env.CI) throw new Error(`${suite} cannot run in CI: ${reason}`);
-  console.warn(`skipping ${suite}: ${reason}`);
-  return reason;
-}
 
 const missing = requireCompose('the compose deployment suite');
 
@@ -126,7 +113,7 @@ function stageImage(kind: ImageKind, base: string, workDir: string): StagedImage
       // Offline, and proven so: a build step that reached for the network would fail.
       network: 'none',
       args: staged.buildArgs,
-      labels: { [INPUTS_LABEL]: staged.inputs },
+      labels: { [INPUTS_LABEL]: staged.inputs, [BASE_LABEL]: base },
     },
   };
 }
@@ -138,6 +125,9 @@ describe.skipIf(missing !== null)('the compose deployment', () => {
   let anthropic: FakeAnthropic;
   let telegram: FakeTelegram;
   let gatewayContainer = '';
+  /** The offline base, standing in for the public node images. */
+  let agentBase = '';
+  let port = 0;
 
   /** The arguments of a compose command on the test's project. */
   const composeArgs = (args: string[]): string[] => [
@@ -171,14 +161,14 @@ describe.skipIf(missing !== null)('the compose deployment', () => {
         req.kind === 'main' ? reply.text(`compose heard: ${req.lastUserText}`) : reply.text('side call'),
     });
     telegram = await startFakeTelegram();
-    const agentBase = execFileSync(BASE_IMAGE_SCRIPT, {
+    agentBase = execFileSync(BASE_IMAGE_SCRIPT, {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       timeout: TEST_IMAGE_TIMEOUT_MS,
     }).trim();
     const agent = stageImage('agent', agentBase, workDir);
     const gateway = stageImage('gateway', gatewayTestBase(agentBase), workDir);
-    const port = await freePort();
+    port = await freePort();
     gatewayContainer = `${prefix}-gateway`;
 
     const file = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
@@ -264,6 +254,60 @@ describe.skipIf(missing !== null)('the compose deployment', () => {
     2 * TEST_IMAGE_TIMEOUT_MS,
   );
 
+  it(
+    'builds the default target from the repository with the legacy builder, up to npm ci asking the network',
+    () => {
+      const file = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+        services: Record<string, { build: Record<string, unknown>; image: string }>;
+      };
+      for (const [service, dockerfile] of [
+        ['praktor', 'Dockerfile'],
+        ['agent', 'images/agent/Dockerfile'],
+      ] as const) {
+        const build = file.services[service]?.build as Record<string, unknown>;
+        expect(build).toEqual({ context: '.', dockerfile });
+        // No target: the default, the last stage. No network: the build stops where it first needs it.
+        Object.assign(build, {
+          context: ROOT,
+          args: { BASE_IMAGE: agentBase, BUILD_IMAGE: agentBase },
+          network: 'none',
+        });
+        (file.services[service] as { image: string }).image = `praktor-${service}:${prefix}-default`;
+      }
+      const defaultFile = join(workDir, 'docker-compose.default.yml');
+      writeFileSync(defaultFile, stringify(file));
+      for (const service of ['praktor', 'agent']) {
+        const built = spawnSync(
+          compose[0] as string,
+          [
+            ...compose.slice(1),
+            '--project-name',
+            `${prefix}-default`,
+            '-f',
+            defaultFile,
+            'build',
+            '--force-rm',
+            service,
+          ],
+          {
+            encoding: 'utf8',
+            cwd: ROOT,
+            env: { ...process.env, DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0' },
+            timeout: TEST_IMAGE_TIMEOUT_MS,
+          },
+        );
+        const output = `${built.stdout}${built.stderr}`;
+        // Every stage before the source build passed, the staged one included, on the repository's context.
+        expect(output).not.toContain('not found in build context');
+        expect(output).toMatch(/Step \d+\/\d+ : COPY \. \/app\/\n ---> \w+/);
+        expect(output).toMatch(/Step \d+\/\d+ : RUN npm ci/);
+        expect(output).toMatch(/EAI_AGAIN|ENOTFOUND|ENETUNREACH/);
+        expect(built.status).not.toBe(0);
+      }
+    },
+    2 * TEST_IMAGE_TIMEOUT_MS,
+  );
+
   it('brings the gateway up healthy, as a user other than root', async () => {
     run(['up', '--detach', '--no-build']);
     await eventually(
@@ -274,6 +318,19 @@ describe.skipIf(missing !== null)('the compose deployment', () => {
     );
     expect(docker(['inspect', '--format', '{{.Config.User}}', gatewayContainer]).trim()).toBe('praktor');
   }, 120_000);
+
+  it("serves Mission Control's app from the gateway image", async () => {
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<title>Praktor · Mission Control</title>');
+    const script = html.match(/<script type="module" crossorigin src="([^"]+)"/)?.[1];
+    const code = await fetch(`http://127.0.0.1:${port}${script}`);
+    expect([code.status, code.headers.get('content-type')]).toEqual([
+      200,
+      expect.stringContaining('javascript'),
+    ]);
+  });
 
   it('answers a Telegram message from an agent container the gateway started through the socket', async () => {
     const before = telegram.messagesIn(TEST_USER_ID).length;

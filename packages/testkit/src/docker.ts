@@ -61,6 +61,36 @@ export function requireDocker(suite: string): string | null {
   return problem;
 }
 
+/** The compose command here: the v2 plugin, else Debian's docker-compose v1; null when neither is installed. */
+export function composeCommand(): string[] | null {
+  for (const command of [['docker', 'compose'], ['docker-compose']]) {
+    try {
+      execFileSync(command[0] as string, [...command.slice(1), 'version'], {
+        stdio: 'ignore',
+        timeout: 15_000,
+      });
+      return command;
+    } catch {
+      // Not this one; try the next.
+    }
+  }
+  return null;
+}
+
+/**
+ * Null when compose is installed and, for a suite that runs containers (`daemon`), Docker can be used. Otherwise:
+ * under CI, throws; elsewhere, prints why `suite` is skipped and returns that reason (for `describe.skipIf`).
+ */
+export function requireCompose(suite: string, daemon = true): string | null {
+  const missing = daemon ? requireDocker(suite) : null;
+  if (missing !== null) return missing;
+  if (composeCommand() !== null) return null;
+  const reason = 'neither `docker compose` nor docker-compose is installed (apt-get install docker-compose)';
+  if (process.env.CI) throw new Error(`${suite} cannot run in CI: ${reason}`);
+  console.warn(`skipping ${suite}: ${reason}`);
+  return reason;
+}
+
 /** Builds the agent image for tests when it is out of date (images/test-images.sh) and returns its tag. */
 export function ensureTestImage(): string {
   return execFileSync(TEST_IMAGES_SCRIPT, {

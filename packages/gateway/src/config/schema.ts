@@ -158,7 +158,8 @@ const dockerHostSchema = section({
   labels: dictionary(text()),
 });
 
-const agentSchema = section({
+/** The keys of one agent (`agents.<id>`). */
+export const agentShape = {
   description: text(),
   model: text(),
   image: text(),
@@ -184,10 +185,12 @@ const agentSchema = section({
   budgets: optionalSection(budgetShape),
   // Left out: true for the default agent, false for the others.
   prewarm: optionalScalar(readFlag, 'true or false'),
-});
+};
 
-/** The whole configuration file as read from YAML, before the loader fills in what depends on other keys. */
-export const configSchema = section({
+const agentSchema = section(agentShape);
+
+/** The top-level keys of the configuration file. */
+export const configShape = {
   telegram: section({
     token: text(),
     allow_from: list(
@@ -290,7 +293,10 @@ export const configSchema = section({
     // Left out: alloy for the api engine, en for espeak.
     tts_voice: optionalText(),
   }),
-});
+};
+
+/** The whole configuration file as read from YAML, before the loader fills in what depends on other keys. */
+export const configSchema = section(configShape);
 
 /**
  * Keys where an empty value switches a protection off rather than choosing a default, with what it would

@@ -12,6 +12,7 @@ import Docker from 'dockerode';
 import { usesDocker } from '../backup/docker-part.js';
 import type { Config } from '../config/index.js';
 import { DEFAULT_MODEL_API } from '../egress/model-proxy.js';
+import { agentImageInputs, BASE_LABEL, DEFAULT_BASE_IMAGE, INPUTS_LABEL } from '../runtimes/agent-image.js';
 import { explainDockerError, unless404 } from '../runtimes/docker-api.js';
 import { findBwrap, localSandboxUid, namespaceProblem } from '../runtimes/local.js';
 import { hostNixFacts, judgeHostNix, NIX_DAEMON_SOCKET } from '../runtimes/local-nix.js';
@@ -324,21 +325,71 @@ async function dockerChecks(config: Config): Promise<DoctorCheck[]> {
   // The default image reads volumes for backups; the others are those of agents that may run on this daemon.
   const images = [...new Set([config.defaults.image, ...imagesFor(config, 'local')])];
   const missing: string[] = [];
+  const stale: { image: string; base: string }[] = [];
+  const current: string[] = [];
   for (const image of images) {
-    if ((await unless404(docker.getImage(image).inspect())) === null) missing.push(image);
+    const found = await unless404(docker.getImage(image).inspect());
+    if (found === null) missing.push(image);
+    else {
+      const built = builtFrom(found.Config?.Labels ?? {});
+      if (built === null) continue;
+      if (built.inputs === built.current) current.push(image);
+      else stale.push({ image, base: built.base });
+    }
   }
   return [
     check('docker', 'Docker', 'ok', `reachable at ${process.env.DOCKER_HOST || '/var/run/docker.sock'}`),
-    missing.length > 0
-      ? check(
-          'agent_images',
-          'Agent images',
-          'fail',
-          `missing: ${missing.join(', ')}`,
-          `build it: ${missing.map((m) => `praktor image build --tag ${m}`).join('; ')} (or docker compose build agent)`,
-        )
-      : check('agent_images', 'Agent images', 'ok', `present: ${images.join(', ')}`),
+    imagesCheck(images, { missing, stale, current }),
   ];
+}
+
+/**
+ * The inputs an image was built from (its labels, written by `praktor image build`) and those this installation
+ * would build it from on the same base; null when that cannot be told: an image built otherwise (`docker compose
+ * build agent`), or an installation that cannot stage the image (the gateway's own container).
+ */
+function builtFrom(labels: Record<string, string>): { inputs: string; base: string; current: string } | null {
+  const inputs = labels[INPUTS_LABEL];
+  const base = labels[BASE_LABEL];
+  if (inputs === undefined || base === undefined) return null;
+  try {
+    return { inputs, base, current: agentImageInputs(base) };
+  } catch {
+    // Not an error of the setup: this installation has no agent image to compare with.
+    return null;
+  }
+}
+
+/** The images, those missing, those built from other inputs than this installation's, and those built from its. */
+function imagesCheck(
+  images: string[],
+  found: { missing: string[]; stale: { image: string; base: string }[]; current: string[] },
+): DoctorCheck {
+  const { missing, stale, current } = found;
+  const label = 'Agent images';
+  const build = (image: string, base = DEFAULT_BASE_IMAGE) =>
+    `praktor image build --tag ${image}${base === DEFAULT_BASE_IMAGE ? '' : ` --base ${base}`}`;
+  if (missing.length > 0) {
+    return check(
+      'agent_images',
+      label,
+      'fail',
+      `missing: ${missing.join(', ')}`,
+      `build it: ${missing.map((m) => build(m)).join('; ')} (or docker compose build agent)`,
+    );
+  }
+  if (stale.length > 0) {
+    return check(
+      'agent_images',
+      label,
+      'warn',
+      `built from other sources than this installation's: ${stale.map((s) => s.image).join(', ')}; agents would run the old runner`,
+      `rebuild with ${stale.map((s) => build(s.image, s.base)).join('; ')}`,
+    );
+  }
+  const compared =
+    current.length > 0 ? `; built from this installation's sources: ${current.join(', ')}` : '';
+  return check('agent_images', label, 'ok', `present: ${images.join(', ')}${compared}`);
 }
 
 function bubblewrapCheck(config: Config): DoctorCheck {

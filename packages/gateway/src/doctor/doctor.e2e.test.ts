@@ -19,12 +19,16 @@ import {
   requireDocker,
   startFakeAnthropic,
   startFakeTelegram,
+  testPrefix,
 } from '@praktor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASE_LABEL, INPUTS_LABEL } from '../runtimes/agent-image.js';
 
 const run = promisify(execFile);
 const noBwrap = requireCommand('bwrap', 'praktor doctor', 'apt-get install bubblewrap');
 const noDocker = requireDocker('praktor doctor with the Docker runtime');
+/** Mounting a small disk for the data directory needs root. */
+const notRoot = process.getuid?.() !== 0;
 
 let anthropic: FakeAnthropic;
 let telegram: FakeTelegram;
@@ -169,6 +173,88 @@ describe.skipIf(noBwrap !== null)('praktor doctor on the local runtime', () => {
     });
   });
 
+  it('names a configuration with a mistake, the other checks waiting for a valid one, and exits 1', async () => {
+    const { code, report } = await doctor({ agents: { general: {} }, router: { default_agent: 'writer' } });
+    expect(code).toBe(1);
+    expect(report.checks).toEqual([
+      expect.objectContaining({
+        id: 'config',
+        status: 'fail',
+        detail: expect.stringContaining('router.default_agent: "writer" is not a configured agent'),
+        fix: expect.stringContaining('the other checks need a valid configuration'),
+      }),
+    ]);
+  });
+
+  it('names a vault passphrase that does not open the vault, and exits 1', async () => {
+    const data = mkdtempSync(join(home, 'vault-data-'));
+    const made = join(home, 'vault.yaml');
+    writeFileSync(made, '{}');
+    await run(process.execPath, [PRAKTOR_BIN, 'vault', 'set', 'token', '--value', 'not shown'], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        PRAKTOR_CONFIG: made,
+        PRAKTOR_DATA_DIR: data,
+        PRAKTOR_VAULT_PASSPHRASE: 'the passphrase it was made with',
+      },
+    });
+    const { code, byId } = await doctor(
+      { agents: { general: {} } },
+      { PRAKTOR_DATA_DIR: data, PRAKTOR_VAULT_PASSPHRASE: 'another passphrase' },
+    );
+    expect(code).toBe(1);
+    expect(byId('vault')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('the vault passphrase is wrong'),
+      fix: expect.stringContaining('praktor vault reset --yes'),
+    });
+  });
+
+  it('warns of a clock minutes away from the model API’s, where scheduled tasks would run off time', async () => {
+    const behind = await startFakeAnthropic({ clockOffsetMs: -10 * 60_000 });
+    try {
+      const { code, byId } = await doctor({ agents: { general: {} } }, { ANTHROPIC_BASE_URL: behind.url });
+      expect(byId('clock')).toMatchObject({
+        status: 'warn',
+        detail: expect.stringMatching(/^this machine's clock is \d+ s ahead of the model API's/),
+        fix: expect.stringContaining('NTP'),
+      });
+      expect(code).toBe(0);
+    } finally {
+      await behind.close();
+    }
+  });
+
+  it('names a missing bubblewrap for local agents with how to install it, and exits 1', async () => {
+    // A PATH with only the shell that finds programs: no bwrap.
+    const bin = mkdtempSync(join(home, 'bin-'));
+    symlinkSync(execFileSync('sh', ['-c', 'command -v sh'], { encoding: 'utf8' }).trim(), join(bin, 'sh'));
+    const { code, byId } = await doctor({ agents: { general: {} } }, { PATH: bin });
+    expect(code).toBe(1);
+    expect(byId('bubblewrap')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('bwrap is not installed'),
+      fix: expect.stringContaining('apt-get install bubblewrap'),
+    });
+  });
+
+  it.skipIf(notRoot)('names a data directory on a disk with no room left, and exits 1', async () => {
+    const data = mkdtempSync(join(home, 'full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', data]);
+    try {
+      const { code, byId } = await doctor({ agents: { general: {} } }, { PRAKTOR_DATA_DIR: data });
+      expect(code).toBe(1);
+      expect(byId('disk')).toMatchObject({
+        status: 'fail',
+        detail: `0.0 GB free for ${data}`,
+        fix: expect.stringContaining('PRAKTOR_DATA_DIR'),
+      });
+    } finally {
+      execFileSync('umount', [data]);
+    }
+  });
+
   it('prints each problem with its fix for people', async () => {
     const file = join(home, 'plain.yaml');
     writeFileSync(file, '{}');
@@ -210,6 +296,42 @@ describe.skipIf(noDocker !== null)('praktor doctor on the Docker runtime', () =>
     });
   });
 
+  it('warns of an agent image built from other sources than this installation, with the command that rebuilds it', async () => {
+    // An image labelled as `praktor image build` labels them, with inputs this installation does not have.
+    const image = `praktor-agent:${testPrefix('doctor-stale')}`;
+    const base = 'praktor-base:doctor-elsewhere';
+    execFileSync(
+      'docker',
+      [
+        'build',
+        '--quiet',
+        '--tag',
+        image,
+        '--label',
+        `${INPUTS_LABEL}=0000`,
+        '--label',
+        `${BASE_LABEL}=${base}`,
+        '-',
+      ],
+      {
+        input: 'FROM scratch\n',
+        env: { ...process.env, DOCKER_BUILDKIT: '0' },
+        stdio: ['pipe', 'ignore', 'inherit'],
+      },
+    );
+    try {
+      const { code, byId } = await doctor({ defaults: { runtime: 'docker', image } });
+      expect(byId('agent_images')).toMatchObject({
+        status: 'warn',
+        detail: expect.stringContaining(`built from other sources than this installation's: ${image}`),
+        fix: `rebuild with praktor image build --tag ${image} --base ${base}`,
+      });
+      expect(code).toBe(0);
+    } finally {
+      execFileSync('docker', ['image', 'rm', image], { stdio: 'ignore' });
+    }
+  });
+
   it('wants on this daemon only the images of agents that may run on it, not those of agents pinned elsewhere', async () => {
     const image = ensureTestImage();
     const { byId } = await doctor({
@@ -218,7 +340,10 @@ describe.skipIf(noDocker !== null)('praktor doctor on the Docker runtime', () =>
       agents: { general: {}, coder: { host: 'attic', image: 'praktor-agent:doctor-attic-only' } },
       router: { default_agent: 'general' },
     });
-    expect(byId('agent_images')).toMatchObject({ status: 'ok', detail: `present: ${image}` });
+    expect(byId('agent_images')).toMatchObject({
+      status: 'ok',
+      detail: `present: ${image}; built from this installation's sources: ${image}`,
+    });
     expect(byId('docker_host_attic')).toMatchObject({
       status: 'fail',
       fix: expect.stringContaining('start the daemon at tcp://127.0.0.1:'),

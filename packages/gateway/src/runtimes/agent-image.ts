@@ -36,6 +36,9 @@ const RUNNER_DIR = realpathSync(
 /** The label holding the hash of an image's inputs. */
 export const INPUTS_LABEL = 'praktor.inputs';
 
+/** The label holding the base an image was built on, part of its inputs: `praktor doctor` hashes them again. */
+export const BASE_LABEL = 'praktor.base';
+
 /** The public base image production builds on. */
 export const DEFAULT_BASE_IMAGE = 'node:24-bookworm-slim';
 
@@ -116,12 +119,12 @@ function productionTree(
     const at = source.indexOf(NODE_MODULES);
     if (at < 0) {
       workspaces.set(source, name);
-      return join('app', 'node_modules', name);
+      return join('node_modules', name);
     }
     const owner = source.slice(0, at);
     const workspace = workspaces.get(owner);
-    if (workspace !== undefined) return join('app', 'node_modules', workspace, source.slice(at + 1));
-    return join('app', source.slice(at + 1));
+    if (workspace !== undefined) return join('node_modules', workspace, source.slice(at + 1));
+    return source.slice(at + 1);
   };
   const visit = (source: string) => {
     if (staged.has(source)) return;
@@ -173,7 +176,7 @@ function imageSpec(kind: ImageKind): ImageSpec {
   // Mission Control's built files go where the gateway's web server looks for them: beside the gateway's package.
   const ui = {
     source: join(GATEWAY_DIR, '..', 'ui'),
-    dest: join('app', 'node_modules', '@praktor', 'ui'),
+    dest: join('node_modules', '@praktor', 'ui'),
     version: null,
   };
   return {
@@ -245,8 +248,19 @@ function inputsHash(
 }
 
 /**
- * The Dockerfiles' stage that takes the app from a staged context (`app/`), as `praktor image build` and the
- * offline test builds make it; the last stage, the default, builds the app from source instead.
+ * The hash of the inputs an agent image built on `base` from this installation has, as {@link INPUTS_LABEL}
+ * holds it. Throws where the installation cannot stage the image (in the gateway's own image, which has neither
+ * `images/` nor Claude Code).
+ */
+export function agentImageInputs(base: string): string {
+  const { dockerfile, tree, apt } = imageSpec('agent');
+  return inputsHash(tree, base, readFileSync(dockerfile, 'utf8'), apt);
+}
+
+/**
+ * The Dockerfiles' stage that takes the app from a staged context (the Dockerfile and `node_modules/`), as
+ * `praktor image build` and the offline test builds make it; the last stage, the default, builds the app from
+ * source instead.
  */
 export const STAGED_TARGET = 'staged';
 
@@ -259,8 +273,9 @@ export interface StagedContext {
 }
 
 /**
- * Stages the build context of `kind`'s image in `contextDir` (its Dockerfile and `app/`, this installation's
- * compiled packages with their production dependencies), to be built with the target {@link STAGED_TARGET}.
+ * Stages the build context of `kind`'s image in `contextDir` (its Dockerfile and `node_modules/`, this
+ * installation's compiled packages with their production dependencies), to be built with the target
+ * {@link STAGED_TARGET}.
  */
 export function stageImageContext(kind: ImageKind, contextDir: string, base: string): StagedContext {
   const { dockerfile, tree, apt } = imageSpec(kind);
@@ -287,8 +302,8 @@ function neverRun(source: string, path: string): boolean {
 }
 
 /**
- * Copies the tree into `contextDir`, beside the Dockerfile, and the embedding model folder (if any) into `models/`,
- * which the Dockerfile copies to /opt/models.
+ * Copies the tree into `contextDir`, beside the Dockerfile, and the embedding model folder (if any) into
+ * `models/embedding`; the Dockerfile copies the context to /app.
  */
 function stage(
   tree: StagedPackage[],
@@ -297,10 +312,8 @@ function stage(
   embeddingModel: string | null = null,
 ): void {
   cpSync(dockerfile, join(contextDir, 'Dockerfile'));
-  const models = join(contextDir, 'models');
-  mkdirSync(models);
   if (embeddingModel !== null) {
-    const dest = join(models, relative('/opt/models', IMAGE_EMBEDDING_MODEL_DIR));
+    const dest = join(contextDir, relative('/app', IMAGE_EMBEDDING_MODEL_DIR));
     // The files themselves, where the folder links to them (as Hugging Face's cache does).
     cpSync(embeddingModel, dest, { recursive: true, dereference: true });
     // Readable by the agent user whatever the modes on the host were (COPY keeps them).
@@ -396,7 +409,7 @@ export async function buildAgentImage(docker: Docker, opts: ImageBuildOptions): 
         t: opts.tag,
         target: STAGED_TARGET,
         buildargs: { BASE_IMAGE: base, APT_PACKAGES: apt.join(' ') },
-        labels: { [INPUTS_LABEL]: inputs },
+        labels: { [INPUTS_LABEL]: inputs, [BASE_LABEL]: base },
         // The build's RUN steps (apt on node:*-slim) use the host's network, so a build works whether or not the
         // daemon's default bridge is up.
         networkmode: 'host',

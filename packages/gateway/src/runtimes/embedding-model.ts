@@ -3,4 +3,4 @@
  * `memory.embeddings.model_dir` there (as the original pre-downloads its model to /opt/models), so a container reads
  * it without a host folder mounted and without a download.
  */
-export const IMAGE_EMBEDDING_MODEL_DIR = '/opt/models/embedding';
+export const IMAGE_EMBEDDING_MODEL_DIR = '/app/models/embedding';

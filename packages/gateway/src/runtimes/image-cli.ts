@@ -15,7 +15,7 @@ export const DEFAULT_AGENT_IMAGE = 'praktor-agent:latest';
 export const IMAGE_USAGE = `Usage: praktor image build [--tag NAME] [--base IMAGE] [--host NAME] [--quiet]
 
 Builds the agent image from this installation's runner and its dependencies (Claude Code included), with
-the local embedding model of memory.embeddings.model_dir in praktor.yaml, if set, at /opt/models/embedding.
+the local embedding model of memory.embeddings.model_dir in praktor.yaml, if set, at /app/models/embedding.
   --tag NAME     the image to build (default ${DEFAULT_AGENT_IMAGE}, the default of defaults.image)
   --base IMAGE   the image to build on (default ${DEFAULT_BASE_IMAGE}); tests use the offline base
                  of images/base/build.sh

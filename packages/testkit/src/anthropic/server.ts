@@ -88,6 +88,8 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
   }
 
   const server = createServer((req, res) => {
+    // Node writes the current time unless the header is set.
+    if (opts.clockOffsetMs) res.setHeader('date', new Date(Date.now() + opts.clockOffsetMs).toUTCString());
     route(req, res).catch((err: unknown) => {
       if (err instanceof InvalidRequestError) return sendError(res, reply.error(400, err.message));
       // An abort means the socket is going away (close() or the client hung up): nothing to answer.

@@ -146,4 +146,6 @@ export interface FakeAnthropicOptions {
   host?: string;
   /** Defaults to `defaultHandler`. */
   handler?: ModelHandler;
+  /** How far the `Date` header of every answer is from this machine's clock (a model API whose clock differs). */
+  clockOffsetMs?: number;
 }
