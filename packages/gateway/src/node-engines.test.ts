@@ -1,6 +1,7 @@
 /**
  * The Node.js versions package.json states (`engines`, which the README repeats) are versions every installed
  * package accepts too: `npm install` on a stated version must not warn that a dependency needs a newer Node.
+ * A binary built for another operating system only (such as sharp's for 32-bit Windows) is never installed here.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,12 @@ const ROOT = new URL('../../../', import.meta.url);
 interface LockEntry {
   version?: string;
   engines?: { node?: string } | string[];
+  /** The operating systems npm installs the package on (a platform's binary); all when absent. */
+  os?: string[];
 }
+
+/** Where Praktor runs (the sandboxes need Linux: bubblewrap or a Docker engine); a package only for others is skipped. */
+const PRAKTOR_OS = ['linux'];
 
 const manifest = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as {
   engines: { node: string };
@@ -45,6 +51,7 @@ describe('the stated Node.js versions', () => {
     const refusing = Object.entries(lock.packages).flatMap(([path, entry]) => {
       const range = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
       if (path === '' || range === undefined) return [];
+      if (entry.os !== undefined && !entry.os.some((os) => PRAKTOR_OS.includes(os))) return [];
       const refused = stated.filter((version) => !semver.satisfies(version, range));
       return refused.length === 0 ? [] : [`${path}@${entry.version} needs node ${range}, not ${refused}`];
     });

@@ -310,7 +310,11 @@ class VolumeWriter {
       // An old memory's write-ahead log would be replayed into the restored one: an empty log holds nothing (and
       // the first opener resets the -shm). Without --overwrite the volume is new and holds no old log.
       const log: Header = { ...entry, name: `${entry.name}-wal`, size: 0 };
-      await new Promise<void>((resolve, reject) => tar.entry(log, (err) => (err ? reject(err) : resolve())));
+      // Given as an (empty) buffer, the entry ends at once; without one, tar-stream waits for its body forever.
+      const emptied = new Promise<void>((resolve, reject) =>
+        tar.entry(log, Buffer.alloc(0), (err) => (err ? reject(err) : resolve())),
+      );
+      await Promise.race([emptied, stopped]);
     }
   }
 
